@@ -1,0 +1,1 @@
+"""The ``ghltt`` command line."""
