@@ -1,0 +1,36 @@
+"""Shared pieces of CLI commands: settings that fail in one line, the store, rich output."""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import sqlalchemy as sa
+import typer
+from rich.console import Console
+
+from ghltt.core import GhlttError
+from ghltt.observability import configure_logging
+from ghltt.settings import Settings, load_settings
+from ghltt.store import create_store_engine
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def settings(**overrides: object) -> Settings:
+    try:
+        loaded = load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except GhlttError as exc:
+        fail(str(exc))
+    configure_logging(loaded.log_level, loaded.log_format, sys.stderr)
+    return loaded
+
+
+def store(loaded: Settings) -> sa.Engine:
+    return create_store_engine(loaded.store_url)

@@ -1,0 +1,31 @@
+"""``ghltt``: run the service, steer its durable runs, and try it against simulators."""
+
+from __future__ import annotations
+
+import typer
+
+from ghltt import __version__
+from ghltt.cli import db, events, runs, serve, simulate, token
+
+app = typer.Typer(
+    name="ghltt",
+    help="Real-time, two-way sync and no-code automations between GoHighLevel and "
+    "TrackingTime. Start with 'ghltt serve'; settings come from GHLTT_* environment variables "
+    "or a .env file (see README).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("serve")(serve.serve)
+app.command("worker")(serve.worker)
+app.add_typer(db.app, name="db")
+app.add_typer(runs.app, name="runs")
+app.add_typer(events.app, name="events")
+app.add_typer(token.app, name="token")
+app.add_typer(simulate.app, name="simulate")
+
+
+@app.command("version")
+def version() -> None:
+    """Print the installed version of ghltt."""
+    typer.echo(__version__)

@@ -1,0 +1,80 @@
+"""``ghltt serve`` and ``ghltt worker``."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import typer
+import uvicorn
+
+from ghltt.cli.context import console, fail, settings
+from ghltt.engine import load_plugins, registry
+from ghltt.jobs import JobRuntime
+from ghltt.store import create_store_engine, is_current, upgrade
+from ghltt.store.tokens import token_file
+from ghltt.web import create_app
+
+
+def serve(
+    host: str = typer.Option(None, help="Address to listen on [GHLTT_HOST, default 127.0.0.1]."),
+    port: int = typer.Option(None, help="Port to listen on [GHLTT_PORT, default 8000]."),
+    executor: bool = typer.Option(
+        True,
+        "--executor/--no-executor",
+        help="Also execute runs in this process (the default). With --no-executor this "
+        "process only takes webhooks and API calls; run 'ghltt worker' elsewhere.",
+    ),
+) -> None:
+    """Start the web app and, by default, the durable executor in one process.
+
+    On the embedded default everything lives in the data directory (GHLTT_DATA_DIR, default
+    ./data): the SQLite store, the executor's database and the API token. Set
+    GHLTT_DATABASE_URL=postgresql://... to scale out.
+
+    Example: ghltt serve --port 8000
+    """
+    loaded = settings(host=host, port=port)
+    app = create_app(loaded, with_executor=executor)
+    console.print(
+        f"ghltt listening on http://{loaded.host}:{loaded.port}  "
+        f"(store: {'SQLite in ' + str(loaded.data_dir) if loaded.is_sqlite else 'PostgreSQL'}; "
+        f"API token: 'ghltt token show', kept in {token_file(loaded.data_dir)})",
+        highlight=False,
+    )
+    uvicorn.run(
+        app,
+        host=loaded.host,
+        port=loaded.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def worker() -> None:
+    """Execute durable runs without serving HTTP (scale-out with PostgreSQL).
+
+    Give every worker a stable GHLTT_EXECUTOR_ID (e.g. worker-1) so that a restarted worker
+    recovers the runs it was executing. Stops cleanly on SIGTERM or Ctrl-C.
+
+    Example: GHLTT_DATABASE_URL=postgresql://db/ghltt GHLTT_EXECUTOR_ID=worker-1 ghltt worker
+    """
+    loaded = settings()
+    load_plugins(loaded.plugins)
+    engine = create_store_engine(loaded.store_url)
+    if loaded.auto_migrate:
+        upgrade(engine)
+    elif not is_current(engine):
+        fail("the store's schema is not current: run 'ghltt db upgrade'")
+    runtime = JobRuntime(loaded, engine, registry)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    runtime.start()
+    console.print(f"ghltt worker {loaded.executor_id} executing runs", highlight=False)
+    try:
+        stop.wait()
+    finally:
+        runtime.stop()
+        engine.dispose()

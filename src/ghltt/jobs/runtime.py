@@ -1,0 +1,243 @@
+"""The durable-execution runtime: DBOS lifecycle, the runs queue, the dispatcher, admin calls.
+
+``JobRuntime`` runs the executor (in ``ghltt serve`` and ``ghltt worker``); ``JobAdmin`` is the
+executor-less view the CLI and web use to list dead letters and replay them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from dbos import DBOS, DBOSClient, DBOSConfig
+
+from ghltt.core import InvalidInput, NotFound
+from ghltt.engine import Registry
+from ghltt.jobs import schedules, workflows
+from ghltt.jobs.dispatcher import (
+    RUNS_QUEUE,
+    WORKFLOW_VERSION,
+    Dispatcher,
+    enqueue_options,
+    event_workflow_id,
+)
+from ghltt.settings import Settings
+from ghltt.store import InboxRepository, RunRepository, create_store_engine
+
+log = structlog.get_logger(__name__)
+
+DEAD_STATUSES = ["ERROR", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"]
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    workflow_id: str
+    event_id: str | None
+    status: str
+    error: str | None
+    created_at: datetime | None
+
+
+class JobAdmin:
+    """Inspect and steer durable runs through the system database, with no executor."""
+
+    def __init__(self, settings: Settings, engine: sa.Engine) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._client: DBOSClient | None = None
+
+    @property
+    def client(self) -> DBOSClient:
+        if self._client is None:
+            self._client = DBOSClient(system_database_url=self._settings.jobs_url)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.destroy()
+            self._client = None
+
+    def ping(self) -> bool:
+        try:
+            self.client.check_connection()
+        except Exception:
+            return False
+        return True
+
+    def dead_letters(self, limit: int = 50) -> list[DeadLetter]:
+        found = self.client.list_workflows(
+            status=DEAD_STATUSES,
+            name=workflows.PROCESS_EVENT,
+            limit=limit,
+            sort_desc=True,
+            load_output=True,
+        )
+        letters = []
+        for wf in found:
+            inputs = getattr(wf, "input", None)
+            args = inputs.get("args") if isinstance(inputs, dict) else None
+            letters.append(
+                DeadLetter(
+                    workflow_id=wf.workflow_id,
+                    event_id=args[0] if args else None,
+                    status=wf.status,
+                    error=str(wf.error)[:500] if wf.error else None,
+                    created_at=datetime.fromtimestamp(wf.created_at / 1000)
+                    if wf.created_at
+                    else None,
+                )
+            )
+        return letters
+
+    def replay(self, target: str) -> str:
+        """Replay a run, a workflow or an event; returns the id of the new workflow.
+
+        A failed workflow is forked from its first failed step, so what already succeeded
+        is not done again. Anything else is run again from the start as a new workflow.
+        """
+        runs = RunRepository(self._engine)
+        inbox = InboxRepository(self._engine)
+        run = runs.get(target)
+        if run is not None:
+            workflow_id, event_id, bridge = run.workflow_id, run.event_id, run.bridge_id
+        else:
+            stored = inbox.get(target.removeprefix("event:"))
+            if stored is None:
+                raise NotFound(f"no run, workflow or event with id {target!r}")
+            event_id, bridge = stored.event.id, stored.event.bridge
+            workflow_id = target if target.startswith("event:") else event_workflow_id(event_id)
+        status = self.client.retrieve_workflow(workflow_id).get_status()
+        if status is not None and status.status in DEAD_STATUSES:
+            steps = self.client.list_workflow_steps(workflow_id)
+            failed = [s["function_id"] for s in steps if s.get("error") is not None]
+            start = min(failed) if failed else 0
+            handle = self.client.fork_workflow(
+                workflow_id,
+                start,
+                queue_name=RUNS_QUEUE,
+                queue_partition_key=bridge,
+                application_version=WORKFLOW_VERSION,
+            )
+            for record in runs.list(event_id=event_id, limit=100):
+                if record.workflow_id == workflow_id and record.status == "failed":
+                    runs.reopen(record.id)
+            return str(handle.get_workflow_id())
+        if status is not None and status.status in {"PENDING", "ENQUEUED"}:
+            raise InvalidInput(f"workflow {workflow_id} is still {status.status.lower()}")
+        new_id = f"{event_workflow_id(event_id)}:replay:{uuid.uuid4().hex[:12]}"
+        self.client.enqueue(enqueue_options(new_id, bridge), event_id, bridge)  # type: ignore[arg-type]
+        return new_id
+
+    def workflow_status(self, workflow_id: str) -> str | None:
+        status = self.client.retrieve_workflow(workflow_id).get_status()
+        return status.status if status else None
+
+    def count_workflows(self, status: str | None = None) -> int:
+        return len(
+            self.client.list_workflows(
+                name=workflows.PROCESS_EVENT, status=status, load_input=False, load_output=False
+            )
+        )
+
+
+class JobRuntime:
+    """The executor of one process: DBOS launched, the runs queue served, the outbox drained."""
+
+    def __init__(self, settings: Settings, engine: sa.Engine, registry: Registry) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._registry = registry
+        self._dispatcher: Dispatcher | None = None
+        self._jobs_engine: sa.Engine | None = None
+        self.admin = JobAdmin(settings, engine)
+        self.started = False
+
+    def start(self) -> None:
+        settings = self._settings
+        workflows.set_context(
+            workflows.RunContext(
+                engine=self._engine,
+                registry=self._registry,
+                max_attempts=settings.run_max_attempts,
+                retry_interval=settings.run_retry_interval,
+                on_new_events=self.wake,
+            )
+        )
+        config: DBOSConfig = {
+            "name": "ghltt",
+            "system_database_url": settings.jobs_url,
+            "application_version": WORKFLOW_VERSION,
+            "executor_id": settings.executor_id,
+            "log_level": "WARNING",
+            "scheduler_polling_interval_sec": 5.0,
+        }
+        if settings.jobs_url.startswith("sqlite"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        DBOS(config=config)
+        DBOS.launch()
+        DBOS.register_queue(
+            RUNS_QUEUE,
+            worker_concurrency=settings.worker_concurrency,
+            partition_limiter={
+                "limit": settings.bridge_rate_limit,
+                "period": settings.bridge_rate_period,
+            },
+            polling_interval_sec=0.1,
+            on_conflict="always_update",
+        )
+        self._jobs_engine = create_store_engine(settings.jobs_url, pool_size=2)
+        self._dispatcher = Dispatcher(
+            InboxRepository(self._engine), self.admin.client, self._jobs_engine
+        )
+        self._dispatcher.start()
+        self._dispatcher.wake()
+        self.started = True
+        log.info("executor started", executor_id=settings.executor_id)
+
+    def wake(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.wake()
+
+    def stop(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.stop()
+            self._dispatcher = None
+        if self.started:
+            DBOS.destroy(workflow_completion_timeout_sec=5)
+            self.started = False
+        self.admin.close()
+        if self._jobs_engine is not None:
+            self._jobs_engine.dispose()
+        workflows.set_context(None)
+
+    def ensure_schedule(
+        self,
+        name: str,
+        cron: str,
+        *,
+        kind: str,
+        bridge: str = "default",
+        timezone: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> None:
+        """Create or update a cron schedule that emits ``kind`` events for ``bridge``."""
+        context = {"name": name, "kind": kind, "bridge": bridge, "payload": payload or {}}
+        existing = DBOS.get_schedule(name)
+        if existing is not None:
+            if existing["schedule"] == cron and existing.get("context") == context:
+                return
+            DBOS.delete_schedule(name)
+        try:
+            DBOS.create_schedule(
+                schedule_name=name,
+                workflow_fn=schedules.scheduled_tick,
+                schedule=cron,
+                context=context,
+                cron_timezone=timezone,
+            )
+        except Exception as exc:
+            raise InvalidInput(f"schedule {name!r}: {exc}") from None

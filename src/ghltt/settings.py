@@ -1,0 +1,129 @@
+"""Settings from the environment (``GHLTT_*``) and an optional TOML/env file, validated at start.
+
+A bad value stops the program with one line naming the setting and what is wrong
+(see :func:`load_settings`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ghltt.core.errors import InvalidInput
+
+LogLevel = Literal["debug", "info", "warning", "error"]
+LogFormat = Literal["auto", "json", "console"]
+
+
+class Settings(BaseSettings):
+    """Everything ghltt reads from its environment. Names map to ``GHLTT_<NAME>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GHLTT_",
+        env_file=os.environ.get("GHLTT_ENV_FILE", ".env"),
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(default=Path("data"), description="Where SQLite files and keys live.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the store; default: a SQLite file in the data directory.",
+    )
+    jobs_database_url: str | None = Field(
+        default=None,
+        description="URL of the durable-execution system database; default: beside the store "
+        "(its own SQLite file, or the same PostgreSQL database).",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="Base URL remote services call back."
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: LogLevel = "info"
+    log_format: LogFormat = "auto"
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
+    executor_id: str = Field(
+        default="local", min_length=1, max_length=64, description="Stable id of this worker."
+    )
+    bridge_rate_limit: int = Field(
+        default=50, ge=1, description="Runs started per bridge per rate period."
+    )
+    bridge_rate_period: float = Field(default=1.0, gt=0)
+    worker_concurrency: int = Field(default=16, ge=1, le=1000)
+    run_max_attempts: int = Field(default=5, ge=1, le=50, description="Attempts per step.")
+    run_retry_interval: float = Field(default=1.0, gt=0, description="First retry delay, s.")
+    intake_batch_max: int = Field(default=512, ge=1, le=10000)
+    intake_queue_max: int = Field(
+        default=50_000, ge=1, description="Pending acknowledgements before intake answers 429."
+    )
+    bench_baseline: bool = Field(
+        default=False, description="Mount a non-persisting twin of the intake, for benchmarks."
+    )
+    auto_migrate: bool = Field(default=True, description="Upgrade the store's schema at start.")
+    plugins: list[str] = Field(
+        default_factory=list, description="Python modules imported at start (extra actions)."
+    )
+
+    @field_validator("database_url", "jobs_database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        scheme = urlsplit(value).scheme.split("+")[0]
+        if scheme not in {"sqlite", "postgresql", "postgres"}:
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        if scheme == "postgres":
+            value = "postgresql" + value[len("postgres") :]
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError("must be an absolute http(s) URL, e.g. https://ghltt.example.com")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _defaults_in_data_dir(self) -> Settings:
+        self.data_dir = self.data_dir.expanduser().resolve()
+        if self.database_url is None:
+            self.database_url = f"sqlite:///{self.data_dir / 'ghltt.sqlite'}"
+        if self.jobs_database_url is None:
+            if self.database_url.startswith("sqlite"):
+                self.jobs_database_url = f"sqlite:///{self.data_dir / 'jobs.sqlite'}"
+            else:
+                self.jobs_database_url = self.database_url
+        return self
+
+    @property
+    def store_url(self) -> str:
+        assert self.database_url is not None
+        return self.database_url
+
+    @property
+    def jobs_url(self) -> str:
+        assert self.jobs_database_url is not None
+        return self.jobs_database_url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.store_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning a validation failure into one readable line per bad setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err["loc"]) or "settings"
+            lines.append(f"setting GHLTT_{name.upper()}: {err['msg']}")
+        raise InvalidInput("; ".join(lines)) from None

@@ -1,0 +1,181 @@
+"""The inbox: every accepted event, deduplicated per bridge by its dedup key.
+
+It doubles as an outbox: ``dispatched_at`` is set once a durable run has been enqueued for the
+event, so a crash between commit and enqueue is repaired by the next dispatch pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ghltt.core import Event, utcnow
+from ghltt.store.tables import inbox_events
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    event: Event
+    received_at: datetime
+    dispatched_at: datetime | None
+    processed_at: datetime | None
+    outcome: str | None
+
+
+def _row_values(event: Event, received_at: datetime) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "bridge_id": event.bridge,
+        "dedup_key": event.dedup_key,
+        "source": event.source.value,
+        "kind": event.kind,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "origin": event.origin.value,
+        "occurred_at": event.occurred_at,
+        "received_at": received_at,
+        "changed_fields": event.changed_fields,
+        "payload": event.payload,
+    }
+
+
+def _to_stored(row: sa.Row[Any]) -> StoredEvent:
+    m = row._mapping
+    event = Event(
+        id=m["id"],
+        bridge=m["bridge_id"],
+        dedup_key=m["dedup_key"],
+        source=m["source"],
+        kind=m["kind"],
+        object_type=m["object_type"],
+        object_id=m["object_id"],
+        origin=m["origin"],
+        occurred_at=as_utc(m["occurred_at"]),
+        changed_fields=m["changed_fields"],
+        payload=m["payload"],
+    )
+    return StoredEvent(
+        event=event,
+        received_at=as_utc(m["received_at"]) or utcnow(),
+        dispatched_at=as_utc(m["dispatched_at"]),
+        processed_at=as_utc(m["processed_at"]),
+        outcome=m["outcome"],
+    )
+
+
+def insert_new(
+    conn: sa.Connection, events: Sequence[Event]
+) -> dict[tuple[str, str], tuple[str, bool]]:
+    """Insert events whose (bridge, dedup key) is new, in the caller's transaction.
+
+    Returns, for every (bridge, dedup key) given, the stored event id and whether this call
+    inserted it; a duplicate is answered with the id of the event that first carried the key.
+    """
+    now = utcnow()
+    unique: dict[tuple[str, str], Event] = {}
+    for event in events:
+        unique.setdefault((event.bridge, event.dedup_key), event)
+    if not unique:
+        return {}
+    stmt = _insert_ignoring_duplicates(conn.dialect.name).returning(
+        inbox_events.c.bridge_id, inbox_events.c.dedup_key, inbox_events.c.id
+    )
+    ids: dict[tuple[str, str], tuple[str, bool]] = {}
+    rows = [_row_values(e, now) for e in unique.values()]
+    for row in conn.execute(stmt, rows):
+        ids[(row.bridge_id, row.dedup_key)] = (row.id, True)
+    missing = [key for key in unique if key not in ids]
+    if missing:
+        ids.update({k: (v, False) for k, v in _existing_ids(conn, missing).items()})
+    return ids
+
+
+def _insert_ignoring_duplicates(dialect: str) -> Any:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(inbox_events).on_conflict_do_nothing(
+            index_elements=["bridge_id", "dedup_key"]
+        )
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(inbox_events).on_conflict_do_nothing(
+        index_elements=["bridge_id", "dedup_key"]
+    )
+
+
+def _existing_ids(
+    conn: sa.Connection, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    for bridge in {b for b, _ in keys}:
+        wanted = [k for b, k in keys if b == bridge]
+        stmt = sa.select(inbox_events.c.dedup_key, inbox_events.c.id).where(
+            inbox_events.c.bridge_id == bridge, inbox_events.c.dedup_key.in_(wanted)
+        )
+        for row in conn.execute(stmt):
+            found[(bridge, row.dedup_key)] = row.id
+    return found
+
+
+class InboxRepository:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def get(self, event_id: str) -> StoredEvent | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(inbox_events).where(inbox_events.c.id == event_id)).first()
+        return _to_stored(row) if row else None
+
+    def undispatched(self, limit: int) -> list[tuple[str, str]]:
+        """(event id, bridge) of events no run was enqueued for yet, oldest first."""
+        stmt = (
+            sa.select(inbox_events.c.id, inbox_events.c.bridge_id)
+            .where(inbox_events.c.dispatched_at.is_(None))
+            .order_by(inbox_events.c.received_at)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(r.id, r.bridge_id) for r in conn.execute(stmt)]
+
+    def mark_dispatched(self, event_ids: Sequence[str]) -> None:
+        if not event_ids:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                inbox_events.update()
+                .where(inbox_events.c.id.in_(event_ids))
+                .values(dispatched_at=utcnow())
+            )
+
+    def mark_processed(self, event_id: str, outcome: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                inbox_events.update()
+                .where(inbox_events.c.id == event_id)
+                .values(processed_at=utcnow(), outcome=outcome)
+            )
+
+    def count(self, *, processed: bool | None = None) -> int:
+        stmt = sa.select(sa.func.count()).select_from(inbox_events)
+        if processed is not None:
+            column = inbox_events.c.processed_at
+            stmt = stmt.where(column.is_not(None) if processed else column.is_(None))
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def recent(self, limit: int = 50) -> list[StoredEvent]:
+        stmt = sa.select(inbox_events).order_by(inbox_events.c.received_at.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [_to_stored(r) for r in conn.execute(stmt)]

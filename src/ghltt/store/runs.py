@@ -1,0 +1,178 @@
+"""Runs and their steps: what each execution of a recipe did, for listing, inspection and replay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ghltt.core import utcnow
+from ghltt.store.inbox import as_utc
+from ghltt.store.tables import run_steps, runs
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    position: int
+    action: str
+    status: str
+    input: Any
+    output: Any
+    error: str | None
+    attempts: int
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    id: str
+    workflow_id: str
+    event_id: str
+    bridge_id: str
+    recipe: str
+    status: str
+    error: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    steps: list[StepRecord] = field(default_factory=list)
+
+
+def _run(row: sa.Row[Any]) -> RunRecord:
+    m = row._mapping
+    return RunRecord(
+        id=m["id"],
+        workflow_id=m["workflow_id"],
+        event_id=m["event_id"],
+        bridge_id=m["bridge_id"],
+        recipe=m["recipe"],
+        status=m["status"],
+        error=m["error"],
+        started_at=as_utc(m["started_at"]),
+        finished_at=as_utc(m["finished_at"]),
+    )
+
+
+class RunRepository:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def start(
+        self, *, run_id: str, workflow_id: str, event_id: str, bridge: str, recipe: str
+    ) -> str:
+        """Record a run as started; a recovered workflow gets its first record back."""
+        with self.engine.begin() as conn:
+            existing = conn.execute(
+                sa.select(runs.c.id).where(
+                    runs.c.workflow_id == workflow_id, runs.c.recipe == recipe
+                )
+            ).scalar()
+            if existing:
+                return str(existing)
+            conn.execute(
+                runs.insert().values(
+                    id=run_id,
+                    workflow_id=workflow_id,
+                    event_id=event_id,
+                    bridge_id=bridge,
+                    recipe=recipe,
+                    status="running",
+                    started_at=utcnow(),
+                )
+            )
+        return run_id
+
+    def record_step(
+        self,
+        run_id: str,
+        position: int,
+        *,
+        action: str,
+        status: str,
+        input: Any,
+        output: Any = None,
+        error: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        values = {
+            "action": action,
+            "status": status,
+            "input": input,
+            "output": output,
+            "error": error,
+            "attempts": attempts,
+            "finished_at": utcnow(),
+        }
+        with self.engine.begin() as conn:
+            updated = conn.execute(
+                run_steps.update()
+                .where(run_steps.c.run_id == run_id, run_steps.c.position == position)
+                .values(**values)
+            ).rowcount
+            if not updated:
+                conn.execute(run_steps.insert().values(run_id=run_id, position=position, **values))
+
+    def finish(self, run_id: str, status: str, error: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                runs.update()
+                .where(runs.c.id == run_id)
+                .values(status=status, error=error, finished_at=utcnow())
+            )
+
+    def reopen(self, run_id: str) -> None:
+        """A replayed run is running again until its workflow says otherwise."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                runs.update()
+                .where(runs.c.id == run_id)
+                .values(status="running", error=None, finished_at=None)
+            )
+
+    def get(self, run_id: str) -> RunRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(runs).where(sa.or_(runs.c.id == run_id, runs.c.workflow_id == run_id))
+            ).first()
+            if row is None:
+                return None
+            record = _run(row)
+            steps = conn.execute(
+                sa.select(run_steps)
+                .where(run_steps.c.run_id == record.id)
+                .order_by(run_steps.c.position)
+            )
+            for s in steps:
+                m = s._mapping
+                record.steps.append(
+                    StepRecord(
+                        position=m["position"],
+                        action=m["action"],
+                        status=m["status"],
+                        input=m["input"],
+                        output=m["output"],
+                        error=m["error"],
+                        attempts=m["attempts"],
+                        finished_at=as_utc(m["finished_at"]),
+                    )
+                )
+        return record
+
+    def list(
+        self, *, status: str | None = None, event_id: str | None = None, limit: int = 50
+    ) -> list[RunRecord]:
+        stmt = sa.select(runs).order_by(runs.c.started_at.desc()).limit(limit)
+        if status:
+            stmt = stmt.where(runs.c.status == status)
+        if event_id:
+            stmt = stmt.where(runs.c.event_id == event_id)
+        with self.engine.connect() as conn:
+            return [_run(r) for r in conn.execute(stmt)]
+
+    def count(self, status: str | None = None) -> int:
+        stmt = sa.select(sa.func.count()).select_from(runs)
+        if status:
+            stmt = stmt.where(runs.c.status == status)
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())

@@ -1,0 +1,143 @@
+"""The store's tables. Alembic migrations in ``migrations/`` create exactly these."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+Timestamp = sa.DateTime(timezone=True)
+
+connections = sa.Table(
+    "connections",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("system", sa.String(8), nullable=False),  # ghl | tt
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("auth_kind", sa.String(32), nullable=False),  # pit, api_key, oauth, app_password
+    sa.Column(
+        "vault_ref", sa.String(128), nullable=True
+    ),  # where the secret lives; never the secret
+    sa.Column("account_id", sa.String(100), nullable=True),  # GHL location / TT account
+    sa.Column("status", sa.String(32), nullable=False, server_default="active"),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+bridges = sa.Table(
+    "bridges",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False, server_default="sandbox"),
+    sa.Column("ghl_connection_id", sa.ForeignKey("connections.id"), nullable=True),
+    sa.Column("tt_connection_id", sa.ForeignKey("connections.id"), nullable=True),
+    sa.Column("settings", sa.JSON, nullable=False, default=dict),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+inbox_events = sa.Table(
+    "inbox_events",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("bridge_id", sa.String(64), nullable=False),
+    sa.Column("dedup_key", sa.String(255), nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(100), nullable=False),
+    sa.Column("object_type", sa.String(50), nullable=True),
+    sa.Column("object_id", sa.String(100), nullable=True),
+    sa.Column("origin", sa.String(16), nullable=False),
+    sa.Column("occurred_at", Timestamp, nullable=False),
+    sa.Column("received_at", Timestamp, nullable=False),
+    sa.Column("changed_fields", sa.JSON, nullable=True),
+    sa.Column("payload", sa.JSON, nullable=False),
+    # Outbox state: set once a durable run was enqueued for the event, then once it finished.
+    sa.Column("dispatched_at", Timestamp, nullable=True),
+    sa.Column("processed_at", Timestamp, nullable=True),
+    sa.Column("outcome", sa.String(16), nullable=True),
+    sa.UniqueConstraint("bridge_id", "dedup_key"),
+    sa.Index("ix_inbox_events_undispatched", "dispatched_at", "received_at"),
+)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("workflow_id", sa.String(200), nullable=False),
+    sa.Column("event_id", sa.ForeignKey("inbox_events.id"), nullable=False, index=True),
+    sa.Column("bridge_id", sa.String(64), nullable=False),
+    sa.Column("recipe", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # running, succeeded, failed
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("started_at", Timestamp, nullable=False),
+    sa.Column("finished_at", Timestamp, nullable=True),
+    sa.UniqueConstraint("workflow_id", "recipe"),
+    sa.Index("ix_runs_status_started", "status", "started_at"),
+)
+
+run_steps = sa.Table(
+    "run_steps",
+    metadata,
+    sa.Column("run_id", sa.ForeignKey("runs.id"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("action", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # succeeded, failed
+    sa.Column("input", sa.JSON, nullable=True),
+    sa.Column("output", sa.JSON, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("finished_at", Timestamp, nullable=False),
+)
+
+record_links = sa.Table(
+    "record_links",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("bridge_id", sa.String(64), nullable=False),
+    sa.Column("ghl_type", sa.String(50), nullable=False),
+    sa.Column("ghl_id", sa.String(100), nullable=False),
+    sa.Column("tt_type", sa.String(50), nullable=False),
+    sa.Column("tt_id", sa.String(100), nullable=False),
+    # Fingerprints of the mapped fields each side held right after we synced it (echo detection).
+    sa.Column("ghl_fingerprint", sa.String(64), nullable=True),
+    sa.Column("tt_fingerprint", sa.String(64), nullable=True),
+    sa.Column("updated_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("bridge_id", "ghl_type", "ghl_id", "tt_type"),
+    sa.UniqueConstraint("bridge_id", "tt_type", "tt_id", "ghl_type"),
+)
+
+provenance = sa.Table(
+    "provenance",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.ForeignKey("runs.id"), nullable=False, index=True),
+    sa.Column("bridge_id", sa.String(64), nullable=False),
+    sa.Column("target_system", sa.String(8), nullable=False),
+    sa.Column("object_type", sa.String(50), nullable=False),
+    sa.Column("object_id", sa.String(100), nullable=False),
+    sa.Column("field", sa.String(200), nullable=False),
+    sa.Column("source_system", sa.String(8), nullable=False),
+    sa.Column("source_path", sa.String(500), nullable=False),
+    sa.Column("value_hash", sa.String(64), nullable=False),  # a hash: values may be personal data
+    sa.Column("written_at", Timestamp, nullable=False),
+    sa.Index("ix_provenance_object", "bridge_id", "target_system", "object_type", "object_id"),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("revoked_at", Timestamp, nullable=True),
+)

@@ -1,0 +1,145 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import sqlalchemy as sa
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from ghltt import __version__
+from ghltt.engine import load_plugins, registry
+from ghltt.jobs import IntakeWriter, JobAdmin, JobRuntime
+from ghltt.settings import Settings
+from ghltt.store import TokenRepository, create_store_engine, is_current, upgrade
+from ghltt.store.tokens import ensure_first_token, token_file
+from ghltt.web import api, errors
+from ghltt.web.auth import require_token, services
+from ghltt.web.middleware import BodyLimit, RequestId
+from ghltt.web.responses import JSONResponse
+from ghltt.web.services import Services
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: Settings, *, with_executor: bool = True) -> FastAPI:
+    """Build the app; ``with_executor`` also runs durable runs in this process."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        svc = await anyio.to_thread.run_sync(_start, settings, with_executor)
+        app.state.services = svc
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(_stop, svc)
+
+    app = FastAPI(
+        title="ghltt",
+        version=__version__,
+        lifespan=lifespan,
+        default_response_class=JSONResponse,
+    )
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestId)
+    app.include_router(_health_router())
+    app.include_router(api.router)
+    if settings.bench_baseline:
+        app.include_router(_baseline_router())
+    return app
+
+
+def _start(settings: Settings, with_executor: bool) -> Services:
+    load_plugins(settings.plugins)
+    engine = create_store_engine(settings.store_url)
+    if settings.auto_migrate:
+        upgrade(engine)
+    elif not is_current(engine):
+        raise RuntimeError("the store's schema is not current: run 'ghltt db upgrade'")
+    if ensure_first_token(TokenRepository(engine), settings.data_dir):
+        log.warning(
+            "created the API token; show it with 'ghltt token show'",
+            file=str(token_file(settings.data_dir)),
+        )
+    runtime = JobRuntime(settings, engine, registry) if with_executor else None
+    intake = IntakeWriter(
+        engine,
+        batch_max=settings.intake_batch_max,
+        queue_max=settings.intake_queue_max,
+        on_commit=runtime.wake if runtime else None,
+    )
+    intake.start()
+    if runtime is not None:
+        runtime.start()
+    admin = runtime.admin if runtime else JobAdmin(settings, engine)
+    return Services(settings=settings, engine=engine, intake=intake, admin=admin, runtime=runtime)
+
+
+def _stop(svc: Services) -> None:
+    svc.intake.stop()
+    if svc.runtime is not None:
+        svc.runtime.stop()
+    else:
+        svc.admin.close()
+    svc.engine.dispose()
+
+
+def _store_ok(engine: sa.Engine) -> bool:
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception:
+        return False
+    return True
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="The process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @router.get("/readyz", summary="The store and the executor are reachable")
+    async def readyz(request: Request) -> JSONResponse:
+        svc = services(request)
+        checks: dict[str, bool] = {}
+        with anyio.move_on_after(5):
+            checks["store"] = await anyio.to_thread.run_sync(_store_ok, svc.engine)
+        checks["store"] = checks.get("store", False) and svc.intake.healthy
+        if svc.runtime is not None:
+            with anyio.move_on_after(5):
+                checks["executor"] = svc.runtime.started and await anyio.to_thread.run_sync(
+                    svc.runtime.admin.ping
+                )
+            checks.setdefault("executor", False)
+        ready = all(checks.values())
+        body: dict[str, Any] = {"status": "ready" if ready else "unavailable", "checks": checks}
+        headers = None if ready else {"Retry-After": "5"}
+        return JSONResponse(body, status_code=200 if ready else 503, headers=headers)
+
+    @router.get("/metrics", summary="Prometheus metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def _baseline_router() -> APIRouter:
+    """The same parsing and auth as the intake, but nothing is stored: the benchmark's yardstick."""
+    router = APIRouter(prefix="/bench", dependencies=[Depends(require_token)])
+
+    @router.post("/baseline/events", status_code=202, include_in_schema=False)
+    async def baseline(request: Request) -> JSONResponse:
+        events = await api.parse_events(request)
+        results = [{"event_id": e.id, "duplicate": False} for e in events]
+        return JSONResponse({"accepted": results}, status_code=202)
+
+    return router
