@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 from dbos import DBOS, StepOptions
+from dbos import error as dbos_error
 
 from ghltt.core import NotFound
 from ghltt.engine import Registry, RunPlan, StepPlan
@@ -58,8 +59,14 @@ def _ctx() -> RunContext:
 
 
 def _error_text(exc: BaseException) -> str:
-    # The exception's own words, not a traceback: run records are shown to users.
+    """The last cause in the exception's own words (no traceback: run records are shown)."""
+    attempts = 1
+    if isinstance(exc, dbos_error.DBOSMaxStepRetriesExceeded) and exc.errors:
+        attempts = len(exc.errors)
+        exc = exc.errors[-1]
     text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    if attempts > 1:
+        text = f"{text} (after {attempts} attempts)"
     return text[:2000]
 
 

@@ -1,0 +1,5 @@
+"""``python -m ghltt`` is ``ghltt``."""
+
+from ghltt.cli.main import app
+
+app()

@@ -1,0 +1,78 @@
+"""The store: one set of migrations for SQLite and PostgreSQL, dedup in the inbox, runs."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ghltt.core import Event, EventSource
+from ghltt.store import InboxRepository, RunRepository, create_store_engine, insert_new, migrate
+
+
+def _event(key: str, bridge: str = "b1") -> Event:
+    return Event(bridge=bridge, source=EventSource.GHL, kind="contact.updated", dedup_key=key)
+
+
+def test_migrations_create_every_table_and_are_idempotent(database_url: str) -> None:
+    engine = create_store_engine(database_url)
+    migrate.upgrade(engine)
+    migrate.upgrade(engine)
+    assert migrate.is_current(engine)
+    tables = set(sa.inspect(engine).get_table_names())
+    assert {
+        "bridges",
+        "connections",
+        "record_links",
+        "inbox_events",
+        "runs",
+        "run_steps",
+        "provenance",
+        "api_tokens",
+    } <= tables
+
+
+def test_inbox_keeps_one_event_per_dedup_key_and_bridge(database_url: str) -> None:
+    engine = create_store_engine(database_url)
+    migrate.upgrade(engine)
+    first = _event("ghl:wh-1")
+    with engine.begin() as conn:
+        ids = insert_new(conn, [first, _event("ghl:wh-1"), _event("ghl:wh-1", bridge="b2")])
+    assert ids[("b1", "ghl:wh-1")] == (first.id, True)
+    with engine.begin() as conn:
+        again = insert_new(conn, [_event("ghl:wh-1")])
+    assert again[("b1", "ghl:wh-1")] == (first.id, False)
+    inbox = InboxRepository(engine)
+    assert inbox.count() == 2
+    stored = inbox.get(first.id)
+    assert stored is not None and stored.event.kind == "contact.updated"
+    assert stored.event.occurred_at.tzinfo is not None
+
+
+def test_undispatched_events_are_handed_out_until_marked(database_url: str) -> None:
+    engine = create_store_engine(database_url)
+    migrate.upgrade(engine)
+    events = [_event(f"k{i}") for i in range(5)]
+    with engine.begin() as conn:
+        insert_new(conn, events)
+    inbox = InboxRepository(engine)
+    pending = inbox.undispatched(3)
+    assert len(pending) == 3
+    inbox.mark_dispatched([event_id for event_id, _ in pending])
+    assert len(inbox.undispatched(10)) == 2
+
+
+def test_a_recovered_run_finds_its_first_record(database_url: str) -> None:
+    engine = create_store_engine(database_url)
+    migrate.upgrade(engine)
+    event = _event("k")
+    with engine.begin() as conn:
+        insert_new(conn, [event])
+    runs = RunRepository(engine)
+    first = runs.start(run_id="r1", workflow_id="wf", event_id=event.id, bridge="b1", recipe="x")
+    second = runs.start(run_id="r2", workflow_id="wf", event_id=event.id, bridge="b1", recipe="x")
+    assert first == second == "r1"
+    runs.record_step("r1", 0, action="a", status="failed", input={"n": 1}, error="boom")
+    runs.record_step("r1", 0, action="a", status="succeeded", input={"n": 1}, output={"ok": 1})
+    runs.finish("r1", "succeeded")
+    record = runs.get("r1")
+    assert record is not None and record.status == "succeeded"
+    assert [(s.position, s.status, s.output) for s in record.steps] == [(0, "succeeded", {"ok": 1})]

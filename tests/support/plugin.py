@@ -1,0 +1,51 @@
+"""A plugin the durability tests load into ghltt processes (via GHLTT_PLUGINS).
+
+Events of kind ``test.multistep`` plan three steps that append to a journal file, so a test can
+see which steps ran and how often. ``hold_step`` makes that step wait for a file to appear,
+holding the run open while the test kills the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Any
+
+from ghltt.core import Event
+from ghltt.engine import Handler, StepPlan, registry
+
+
+def _plan(event: Event) -> list[StepPlan]:
+    steps = int(event.payload.get("steps", 3))
+    return [
+        StepPlan(action="test.journal", input={**event.payload, "step": i, "event": event.id})
+        for i in range(steps)
+    ]
+
+
+@registry.action("test.journal")
+async def journal(data: dict[str, Any]) -> dict[str, Any]:
+    path = Path(data["journal"])
+    line = f"{data['event']} {data['step']}"
+    _append(path, f"start {line}")
+    if data.get("hold_step") == data["step"]:
+        release = Path(data["release"])
+        while not release.exists():
+            await asyncio.sleep(0.05)
+    if data.get("fail_until") and not Path(data["fail_until"]).exists():
+        raise RuntimeError("the remote side refused (simulated)")
+    _append(path, f"done {line}")
+    return {"step": data["step"]}
+
+
+def _append(path: Path, line: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, (line + "\n").encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+registry.add_handler(Handler(name="test-multistep", kinds=("test.multistep",), plan=_plan))
