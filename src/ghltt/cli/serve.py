@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import signal
+import subprocess
+import sys
 import threading
+from collections.abc import Callable
 
+import sqlalchemy as sa
 import typer
 import uvicorn
 
 from ghltt.cli.context import console, fail, settings
 from ghltt.engine import load_plugins, registry
 from ghltt.jobs import JobRuntime
+from ghltt.settings import Settings
 from ghltt.store import create_store_engine, is_current, upgrade
 from ghltt.store.tokens import token_file
 from ghltt.web import create_app
+
+_PR_SET_PDEATHSIG = 1
 
 
 def serve(
@@ -35,21 +44,57 @@ def serve(
     Example: ghltt serve --port 8000
     """
     loaded = settings(host=host, port=port)
-    app = create_app(loaded, with_executor=executor)
+    # The executor runs in a child process tied to this one: DBOS spends CPU on every step,
+    # and sharing one interpreter lock with the intake cut acknowledged events/s by more than
+    # half (bench/intake.py). The child dies with its parent, so it never outlives a SIGKILL.
+    _migrate_or_fail(loaded)  # before the child starts, so the two never migrate at once
+    child = _start_executor_child() if executor else None
+    app = create_app(loaded, with_executor=False, executor_alive=_alive(child) if child else None)
     console.print(
         f"ghltt listening on http://{loaded.host}:{loaded.port}  "
         f"(store: {'SQLite in ' + str(loaded.data_dir) if loaded.is_sqlite else 'PostgreSQL'}; "
         f"API token: 'ghltt token show', kept in {token_file(loaded.data_dir)})",
         highlight=False,
     )
-    uvicorn.run(
-        app,
-        host=loaded.host,
-        port=loaded.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
-    )
+    try:
+        uvicorn.run(
+            app,
+            host=loaded.host,
+            port=loaded.port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        if child is not None:
+            child.terminate()
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def _migrate_or_fail(loaded: Settings) -> sa.Engine:
+    engine = create_store_engine(loaded.store_url)
+    if loaded.auto_migrate:
+        upgrade(engine)
+    elif not is_current(engine):
+        fail("the store's schema is not current: run 'ghltt db upgrade'")
+    return engine
+
+
+def _die_with_parent() -> None:
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _start_executor_child() -> subprocess.Popen[bytes]:
+    preexec = _die_with_parent if sys.platform.startswith("linux") else None
+    return subprocess.Popen([sys.executable, "-m", "ghltt", "worker"], preexec_fn=preexec)
+
+
+def _alive(child: subprocess.Popen[bytes]) -> Callable[[], bool]:
+    return lambda: child.poll() is None
 
 
 def worker() -> None:
@@ -62,11 +107,7 @@ def worker() -> None:
     """
     loaded = settings()
     load_plugins(loaded.plugins)
-    engine = create_store_engine(loaded.store_url)
-    if loaded.auto_migrate:
-        upgrade(engine)
-    elif not is_current(engine):
-        fail("the store's schema is not current: run 'ghltt db upgrade'")
+    engine = _migrate_or_fail(loaded)
     runtime = JobRuntime(loaded, engine, registry)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

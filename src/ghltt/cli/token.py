@@ -22,9 +22,7 @@ def show() -> None:
     ensure_first_token(TokenRepository(store(loaded)), loaded.data_dir)
     path = token_file(loaded.data_dir)
     if not path.exists():
-        fail(
-            f"{path} is missing (the token was made elsewhere); run 'ghltt token rotate'"
-        )
+        fail(f"{path} is missing (the token was made elsewhere); run 'ghltt token rotate'")
     console.print(path.read_text().strip(), highlight=False, soft_wrap=True)
 
 

@@ -45,7 +45,7 @@ class Dispatcher:
         jobs_engine: sa.Engine,
         *,
         batch: int = 500,
-        idle_poll: float = 0.5,
+        idle_poll: float = 0.1,
     ) -> None:
         self._inbox = inbox
         self._client = client

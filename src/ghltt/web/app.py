@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -28,12 +28,22 @@ from ghltt.web.services import Services
 log = structlog.get_logger(__name__)
 
 
-def create_app(settings: Settings, *, with_executor: bool = True) -> FastAPI:
-    """Build the app; ``with_executor`` also runs durable runs in this process."""
+def create_app(
+    settings: Settings,
+    *,
+    with_executor: bool = True,
+    executor_alive: Callable[[], bool] | None = None,
+) -> FastAPI:
+    """Build the app; ``with_executor`` also runs durable runs in this process.
+
+    ``executor_alive`` reports on an executor running elsewhere (``ghltt serve``'s child),
+    for readiness.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc = await anyio.to_thread.run_sync(_start, settings, with_executor)
+        svc.executor_alive = executor_alive
         app.state.services = svc
         try:
             yield
@@ -120,6 +130,8 @@ def _health_router() -> APIRouter:
                     svc.runtime.admin.ping
                 )
             checks.setdefault("executor", False)
+        elif svc.executor_alive is not None:
+            checks["executor"] = svc.executor_alive()
         ready = all(checks.values())
         body: dict[str, Any] = {"status": "ready" if ready else "unavailable", "checks": checks}
         headers = None if ready else {"Retry-After": "5"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ class Services:
     intake: IntakeWriter
     admin: JobAdmin
     runtime: JobRuntime | None = None
+    executor_alive: Callable[[], bool] | None = None
     tokens: TokenCache = field(init=False)
 
     def __post_init__(self) -> None:

@@ -1,0 +1,129 @@
+"""The web app over a real socket: health, auth, intake, and clear errors for bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from ghltt.settings import load_settings
+from ghltt.store import create_store_engine
+from ghltt.store.tokens import token_file
+from ghltt.web import create_app
+from tests.support.server import serve_asgi
+
+
+@pytest.fixture
+def api(database_url: str, tmp_path: Path) -> Iterator[httpx2.Client]:
+    settings = load_settings(
+        data_dir=tmp_path / "data", database_url=database_url, max_body_bytes=4096
+    )
+    with serve_asgi(create_app(settings, with_executor=False)) as base:
+        token = token_file(settings.data_dir).read_text().strip()
+        with httpx2.Client(
+            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=10
+        ) as client:
+            yield client
+
+
+def test_health_readiness_and_metrics(api: httpx2.Client) -> None:
+    assert api.get("/healthz").json()["status"] == "ok"
+    ready = api.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"] == {"store": True}
+    api.post("/api/events", json={"kind": "contact.updated"})
+    assert "ghltt_events_accepted_total" in api.get("/metrics").text
+
+
+def test_submitted_events_are_stored_once_per_dedup_key(api: httpx2.Client) -> None:
+    body = {"kind": "contact.updated", "object_type": "contact", "object_id": "c1"}
+    first = api.post("/api/events", json=body)
+    assert first.status_code == 202
+    [item] = first.json()["accepted"]
+    assert item["duplicate"] is False
+    again = api.post("/api/events", json=body).json()["accepted"][0]
+    assert again == {"event_id": item["event_id"], "duplicate": True}
+    batch = api.post("/api/events", json=[{"kind": "a.b", "dedup_key": str(i)} for i in range(3)])
+    assert [r["duplicate"] for r in batch.json()["accepted"]] == [False, False, False]
+
+
+def test_every_response_carries_a_request_id(api: httpx2.Client) -> None:
+    response = api.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+    assert len(api.get("/healthz").headers["x-request-id"]) == 32
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status", "error", "says"),
+    [
+        ({"content": b'{"kind": ', "headers": {"content-type": "application/json"}}, 422, "invalid_input", "Invalid JSON"),
+        ({"json": {"kind": "contact.updated", "bogus": 1}}, 422, "invalid_input", "bogus"),
+        ({"json": {"kind": "not a kind"}}, 422, "invalid_input", "kind"),
+        ({"json": {"kind": "a.b", "occurred_at": "2026-01-01T00:00:00"}}, 422, "invalid_input", "occurred_at"),
+        ({"json": []}, 422, "invalid_input", "at least one"),
+        ({"content": b"kind=a", "headers": {"content-type": "text/plain"}}, 415, "unsupported_media_type", "JSON"),
+        ({"json": {"kind": "a.b", "payload": {"x": "y" * 5000}}}, 413, "body_too_large", "4096"),
+    ],
+)
+def test_bad_input_gets_a_clear_json_error(
+    api: httpx2.Client, kwargs: dict[str, object], status: int, error: str, says: str
+) -> None:
+    response = api.post("/api/events", **kwargs)  # type: ignore[arg-type]
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["error"] == error
+    assert says in body["message"]
+    assert "Traceback" not in response.text
+
+
+def test_a_streamed_body_over_the_limit_is_refused(api: httpx2.Client) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"kind": "a.b", "payload": {"x": "'
+        for _ in range(10):
+            yield b"y" * 1000
+        yield b'"}}'
+
+    response = api.post(
+        "/api/events", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+
+
+def test_the_api_requires_a_valid_token(api: httpx2.Client) -> None:
+    for headers in ({"Authorization": ""}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic x"}):
+        response = api.post("/api/events", json={"kind": "a.b"}, headers=headers)
+        assert response.status_code == 401
+        assert response.json()["error"] == "unauthorized"
+        assert response.headers["www-authenticate"].startswith("Bearer")
+    assert api.get("/api/runs", headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_unknown_routes_and_methods_answer_json(api: httpx2.Client) -> None:
+    missing = api.get("/no/such/thing")
+    assert missing.status_code == 404 and "/no/such/thing" in missing.json()["message"]
+    wrong = api.get("/api/events")
+    assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
+
+
+def test_runs_api_lists_and_explains_unknown_ids(api: httpx2.Client) -> None:
+    assert api.get("/api/runs").json() == []
+    assert api.get("/api/runs/nope").status_code == 404
+    assert api.get("/api/runs", params={"limit": 0}).status_code == 422
+
+
+def test_intake_answers_503_with_retry_after_when_the_store_is_gone(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path / "data")
+    with serve_asgi(create_app(settings, with_executor=False)) as base:
+        token = token_file(settings.data_dir).read_text().strip()
+        engine = create_store_engine(settings.store_url)
+        with engine.begin() as conn:  # the store stops taking writes: the table is gone
+            conn.exec_driver_sql("DROP TABLE run_steps")
+            conn.exec_driver_sql("DROP TABLE runs")
+            conn.exec_driver_sql("DROP TABLE inbox_events")
+        headers = {"Authorization": f"Bearer {token}"}
+        response = httpx2.post(f"{base}/api/events", json={"kind": "a.b"}, headers=headers)
+        assert response.status_code == 503
+        assert response.headers["retry-after"]
+        assert response.json()["error"] == "store_unavailable"
+        assert httpx2.get(f"{base}/readyz").status_code == 503
