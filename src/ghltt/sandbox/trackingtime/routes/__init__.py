@@ -1,0 +1,35 @@
+"""Handlers of the public API, one module per resource."""
+
+from __future__ import annotations
+
+from ghltt.sandbox.trackingtime.router import Router
+from ghltt.sandbox.trackingtime.routes import (
+    custom_fields,
+    customers,
+    events,
+    identity,
+    projects,
+    services,
+    tags,
+    tasks,
+    users,
+    webhooks,
+)
+
+
+def build_router() -> Router:
+    router = Router()
+    for module in (
+        identity,
+        users,
+        customers,
+        services,
+        projects,
+        tasks,
+        tags,  # before events: "events/tags" must not be read as an event path
+        events,
+        custom_fields,
+        webhooks,
+    ):
+        router.include(module.router)
+    return router
