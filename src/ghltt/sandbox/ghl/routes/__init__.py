@@ -1,0 +1,1 @@
+"""Starlette routes of the simulated API, one module per resource."""
