@@ -26,7 +26,7 @@ from typing import Any
 import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _http import LoadResult, post_many  # noqa: E402
+from _http import LoadResult, post_many
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -39,7 +39,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def _start(data_dir: Path, port: int, executor: bool) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GHLTT_")}
     env.update(
         GHLTT_DATA_DIR=str(data_dir),
@@ -49,7 +49,7 @@ def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     )
     log = (data_dir.parent / "serve.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ghltt", "serve", *os.environ.get("BENCH_SERVE_ARGS", "").split()],
+        [sys.executable, "-m", "ghltt", "serve", *([] if executor else ["--no-executor"])],
         env=env,
         stdout=log,
         stderr=log,
@@ -102,13 +102,16 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=20_000, help="events per endpoint")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--quick", action="store_true", help="2,000 events: a smoke run")
+    parser.add_argument(
+        "--no-executor", action="store_true", help="measure intake with no runs processing"
+    )
     args = parser.parse_args()
     count = 2_000 if args.quick else args.events
 
     with tempfile.TemporaryDirectory(prefix="ghltt-bench-") as tmp:
         data_dir = Path(tmp) / "data"
         port = _free_port()
-        proc = _start(data_dir, port)
+        proc = _start(data_dir, port, executor=not args.no_executor)
         try:
             token = (data_dir / "api-token").read_text().strip()
             # Warm both paths so neither pays first-request costs in its figures.
@@ -155,6 +158,7 @@ def main() -> None:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "events": count,
         "connections": args.connections,
+        "executor_running": not args.no_executor,
         "baseline": _summary(baseline),
         "durable": _summary(durable),
         "ratio_events_per_second": round(
