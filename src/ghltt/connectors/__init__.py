@@ -1,0 +1,1 @@
+"""Clients for the remote APIs (GHL, TrackingTime) over shared HTTP plumbing (``http``)."""

@@ -1,0 +1,203 @@
+"""Every GHL operation the client performs, as data: the client reads its routes from here, and
+scope checks (least privilege) read the scopes.
+
+``idempotent`` says whether repeating the call cannot change the outcome, which is what allows
+the client to retry it after a 5xx or a lost response. Adding a member to a set (tags, followers,
+bulk tags) is idempotent; creating a record, enrolling in a campaign or a workflow is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+__all__ = [
+    "API_VERSION",
+    "CALENDARS_VERSION",
+    "CATALOG",
+    "Operation",
+    "operation",
+    "scopes_for",
+]
+
+API_VERSION = "2021-07-28"
+CALENDARS_VERSION = "2021-04-15"
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    method: str
+    path: str
+    scopes: tuple[str, ...]
+    idempotent: bool
+    version: str | None = API_VERSION
+    deprecated: bool = False
+    form: bool = False  # application/x-www-form-urlencoded body (OAuth endpoints)
+
+    @property
+    def resource(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @property
+    def writes(self) -> bool:
+        return self.method != "GET" and self.name not in _READS_BY_POST
+
+    def url(self, **params: str) -> str:
+        """The path with each ``{name}`` filled in, percent-encoded (ids never add segments)."""
+        path = self.path
+        for key, value in params.items():
+            path = path.replace("{" + key + "}", quote(str(value), safe=""))
+        if "{" in path:
+            raise ValueError(f"{self.name}: missing path parameter in {path}")
+        return path
+
+
+_READS_BY_POST = frozenset({"contacts.search", "users.filter_by_email"})
+
+_R, _W = "contacts.readonly", "contacts.write"
+_C = CALENDARS_VERSION
+
+
+def _op(
+    name: str,
+    method: str,
+    path: str,
+    scopes: str | tuple[str, ...],
+    *,
+    idem: bool | None = None,
+    version: str | None = API_VERSION,
+    deprecated: bool = False,
+    form: bool = False,
+) -> Operation:
+    idempotent = idem if idem is not None else method in ("GET", "PUT", "DELETE")
+    scope_tuple = (scopes,) if isinstance(scopes, str) else scopes
+    return Operation(name, method, path, scope_tuple, idempotent, version, deprecated, form)
+
+
+_OPERATIONS = (
+    # contacts (apps/contacts.json)
+    _op("contacts.get", "GET", "/contacts/{contactId}", _R),
+    _op("contacts.create", "POST", "/contacts/", _W, idem=False),
+    _op("contacts.update", "PUT", "/contacts/{contactId}", _W),
+    _op("contacts.delete", "DELETE", "/contacts/{contactId}", _W),
+    _op("contacts.upsert", "POST", "/contacts/upsert", _W, idem=True),
+    _op("contacts.list", "GET", "/contacts/", _R, deprecated=True),
+    _op("contacts.search", "POST", "/contacts/search", _R, idem=True),
+    _op("contacts.find_duplicate", "GET", "/contacts/search/duplicate", _R),
+    _op("contacts.list_by_business", "GET", "/contacts/business/{businessId}", _R),
+    _op("contacts.set_business", "POST", "/contacts/bulk/business", _W, idem=True),
+    _op("contacts.appointments", "GET", "/contacts/{contactId}/appointments", _R),
+    _op("tags.add", "POST", "/contacts/{contactId}/tags", _W, idem=True),
+    _op("tags.remove", "DELETE", "/contacts/{contactId}/tags", _W),
+    _op("tags.bulk_update", "POST", "/contacts/bulk/tags/update/{type}", _W, idem=True),
+    _op("tasks.list", "GET", "/contacts/{contactId}/tasks", _R),
+    _op("tasks.create", "POST", "/contacts/{contactId}/tasks", _W, idem=False),
+    _op("tasks.get", "GET", "/contacts/{contactId}/tasks/{taskId}", _R),
+    _op("tasks.update", "PUT", "/contacts/{contactId}/tasks/{taskId}", _W),
+    _op("tasks.set_completed", "PUT", "/contacts/{contactId}/tasks/{taskId}/completed", _W),
+    _op("tasks.delete", "DELETE", "/contacts/{contactId}/tasks/{taskId}", _W),
+    _op("notes.list", "GET", "/contacts/{contactId}/notes", _R),
+    _op("notes.create", "POST", "/contacts/{contactId}/notes", _W, idem=False),
+    _op("notes.get", "GET", "/contacts/{contactId}/notes/{noteId}", _R),
+    _op("notes.update", "PUT", "/contacts/{contactId}/notes/{noteId}", _W),
+    _op("notes.delete", "DELETE", "/contacts/{contactId}/notes/{noteId}", _W),
+    _op("followers.add", "POST", "/contacts/{contactId}/followers", _W, idem=True),
+    _op("followers.remove", "DELETE", "/contacts/{contactId}/followers", _W),
+    _op("campaigns.add", "POST", "/contacts/{contactId}/campaigns/{campaignId}", _W, idem=False),
+    _op("campaigns.remove", "DELETE", "/contacts/{contactId}/campaigns/{campaignId}", _W),
+    _op("campaigns.remove_all", "DELETE", "/contacts/{contactId}/campaigns/removeAll", _W),
+    _op("workflows.add", "POST", "/contacts/{contactId}/workflow/{workflowId}", _W, idem=False),
+    _op("workflows.remove", "DELETE", "/contacts/{contactId}/workflow/{workflowId}", _W),
+    # businesses (apps/businesses.json)
+    _op("businesses.list", "GET", "/businesses/", "businesses.readonly"),
+    _op("businesses.get", "GET", "/businesses/{businessId}", "businesses.readonly"),
+    _op("businesses.create", "POST", "/businesses/", "businesses.write", idem=False),
+    _op("businesses.update", "PUT", "/businesses/{businessId}", "businesses.write"),
+    _op("businesses.delete", "DELETE", "/businesses/{businessId}", "businesses.write"),
+    # custom fields (apps/custom-fields.json)
+    _op("custom_fields.get", "GET", "/custom-fields/{id}", "locations/customFields.readonly"),
+    _op(
+        "custom_fields.list_by_object",
+        "GET",
+        "/custom-fields/object-key/{objectKey}",
+        "locations/customFields.readonly",
+    ),
+    _op(
+        "custom_fields.create",
+        "POST",
+        "/custom-fields/",
+        "locations/customFields.write",
+        idem=False,
+    ),
+    _op("custom_fields.update", "PUT", "/custom-fields/{id}", "locations/customFields.write"),
+    _op("custom_fields.delete", "DELETE", "/custom-fields/{id}", "locations/customFields.write"),
+    # users (apps/users.json): read-only, ghltt never manages users
+    _op("users.list", "GET", "/users/", "users.readonly"),
+    _op("users.get", "GET", "/users/{userId}", "users.readonly"),
+    _op("users.search", "GET", "/users/search", "users.readonly"),
+    _op(
+        "users.filter_by_email",
+        "POST",
+        "/users/search/filter-by-email",
+        "users.readonly",
+        idem=True,
+    ),
+    # calendar events (apps/calendars.json, Version 2021-04-15)
+    _op("calendars.events", "GET", "/calendars/events", "calendars/events.readonly", version=_C),
+    _op(
+        "appointments.create",
+        "POST",
+        "/calendars/events/appointments",
+        "calendars/events.write",
+        idem=False,
+        version=_C,
+    ),
+    _op(
+        "appointments.get",
+        "GET",
+        "/calendars/events/appointments/{eventId}",
+        "calendars/events.readonly",
+        version=_C,
+    ),
+    _op(
+        "appointments.update",
+        "PUT",
+        "/calendars/events/appointments/{eventId}",
+        "calendars/events.write",
+        version=_C,
+    ),
+    _op(
+        "appointments.delete",
+        "DELETE",
+        "/calendars/events/{eventId}",
+        "calendars/events.write",
+        version=_C,
+    ),
+    # oauth (apps/oauth.json)
+    _op("oauth.token", "POST", "/oauth/token", (), idem=False, version=None, form=True),
+    # Minting a location token twice is harmless (no refresh token rotates).
+    _op(
+        "oauth.location_token",
+        "POST",
+        "/oauth/locationToken",
+        ("oauth.write",),
+        form=True,
+        idem=True,
+    ),
+    _op("oauth.installed_locations", "GET", "/oauth/installedLocations", "oauth.readonly"),
+)
+
+CATALOG: dict[str, Operation] = {op.name: op for op in _OPERATIONS}
+
+
+def operation(name: str) -> Operation:
+    try:
+        return CATALOG[name]
+    except KeyError:
+        raise KeyError(f"unknown GHL operation {name!r}") from None
+
+
+def scopes_for(names: list[str] | tuple[str, ...] | set[str]) -> frozenset[str]:
+    """The least set of scopes that covers the named operations."""
+    return frozenset(scope for name in names for scope in operation(name).scopes)

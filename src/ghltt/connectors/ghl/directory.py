@@ -1,0 +1,147 @@
+"""Location-level lookups: businesses, custom fields, users."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+
+from ghltt.connectors.ghl._core import GhlCore, succeeded
+from ghltt.connectors.ghl.models import (
+    Business,
+    BusinessInput,
+    CustomField,
+    CustomFieldInput,
+    CustomFieldsByObject,
+    InputModel,
+    User,
+)
+
+__all__ = ["BusinessesApi", "CustomFieldsApi", "UsersApi"]
+
+
+def _body(data: InputModel | Mapping[str, Any]) -> dict[str, Any]:
+    return data.to_body() if isinstance(data, InputModel) else dict(data)
+
+
+def _business(body: Mapping[str, Any]) -> Business:
+    # Create and update answer under the misspelled key ``buiseness``.
+    found = body.get("business", body.get("buiseness"))
+    return Business.model_validate(found)
+
+
+class BusinessesApi:
+    def __init__(self, core: GhlCore) -> None:
+        self._core = core
+
+    async def list_page(self, *, limit: int = 100, skip: int = 0) -> list[Business]:
+        params = {"locationId": self._core.location_id, "limit": limit, "skip": skip}
+        body = await self._core.call("businesses.list", params=params)
+        return [Business.model_validate(b) for b in body.get("businesses", [])]
+
+    async def iterate(self, *, page_size: int = 100) -> AsyncIterator[Business]:
+        """Every business once, paging with ``skip`` until a short page."""
+        skip, seen = 0, set[str]()
+        while True:
+            page = await self.list_page(limit=page_size, skip=skip)
+            for business in page:
+                if business.id not in seen:
+                    seen.add(business.id)
+                    yield business
+            if len(page) < page_size:
+                return
+            skip += len(page)
+
+    async def get(self, business_id: str) -> Business:
+        return _business(await self._core.call("businesses.get", path={"businessId": business_id}))
+
+    async def create(self, business: BusinessInput | Mapping[str, Any]) -> Business:
+        payload = {"locationId": self._core.location_id, **_body(business)}
+        return _business(await self._core.call("businesses.create", json=payload))
+
+    async def update(
+        self, business_id: str, changes: BusinessInput | Mapping[str, Any]
+    ) -> Business:
+        payload = _body(changes)
+        payload.pop("locationId", None)
+        return _business(
+            await self._core.call(
+                "businesses.update", path={"businessId": business_id}, json=payload
+            )
+        )
+
+    async def delete(self, business_id: str) -> bool:
+        body = await self._core.call("businesses.delete", path={"businessId": business_id})
+        return succeeded(body)
+
+
+class CustomFieldsApi:
+    def __init__(self, core: GhlCore) -> None:
+        self._core = core
+
+    async def get(self, field_id: str) -> CustomField:
+        body = await self._core.call("custom_fields.get", path={"id": field_id})
+        return CustomField.model_validate(body["field"])
+
+    async def list_by_object(self, object_key: str = "contact") -> CustomFieldsByObject:
+        body = await self._core.call(
+            "custom_fields.list_by_object",
+            path={"objectKey": object_key},
+            params={"locationId": self._core.location_id},
+        )
+        return CustomFieldsByObject.model_validate(body)
+
+    async def get_by_key(self, field_key: str, object_key: str = "contact") -> CustomField | None:
+        """The field whose key is ``field_key``; ``contact.x`` and ``x`` name the same field."""
+        wanted = {field_key, field_key.removeprefix(f"{object_key}.")}
+        wanted.add(f"{object_key}.{field_key.removeprefix(f'{object_key}.')}")
+        for field in (await self.list_by_object(object_key)).fields:
+            if field.field_key in wanted:
+                return field
+        return None
+
+    async def create(self, field: CustomFieldInput | Mapping[str, Any]) -> CustomField:
+        payload = {"locationId": self._core.location_id, **_body(field)}
+        body = await self._core.call("custom_fields.create", json=payload)
+        return CustomField.model_validate(body["field"])
+
+    async def update(
+        self, field_id: str, changes: CustomFieldInput | Mapping[str, Any]
+    ) -> CustomField:
+        payload = {"locationId": self._core.location_id, **_body(changes)}
+        body = await self._core.call("custom_fields.update", path={"id": field_id}, json=payload)
+        return CustomField.model_validate(body["field"])
+
+    async def delete(self, field_id: str) -> bool:
+        body = await self._core.call("custom_fields.delete", path={"id": field_id})
+        return succeeded(body)
+
+
+class UsersApi:
+    def __init__(self, core: GhlCore) -> None:
+        self._core = core
+
+    async def list_for_location(self) -> list[User]:
+        body = await self._core.call("users.list", params={"locationId": self._core.location_id})
+        return [User.model_validate(u) for u in body.get("users", [])]
+
+    async def get(self, user_id: str) -> User:
+        body = await self._core.call("users.get", path={"userId": user_id})
+        return User.model_validate(body.get("user", body))
+
+    async def search(
+        self, *, company_id: str, query: str | None = None, limit: int = 25, skip: int = 0
+    ) -> list[User]:
+        params = {
+            "companyId": company_id,
+            "locationId": self._core.location_id,
+            "query": query,
+            "limit": limit,
+            "skip": skip,
+        }
+        body = await self._core.call("users.search", params=params)
+        return [User.model_validate(u) for u in body.get("users", [])]
+
+    async def filter_by_email(self, *, company_id: str, emails: Sequence[str]) -> list[User]:
+        payload = {"companyId": company_id, "emails": ",".join(emails), "projection": "all"}
+        body = await self._core.call("users.filter_by_email", json=payload)
+        return [User.model_validate(u) for u in body.get("users", [])]

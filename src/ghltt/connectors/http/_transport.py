@@ -1,0 +1,42 @@
+"""The transport seam: every connector's httpx2 client is built here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx2
+
+from ghltt.connectors.http._version import USER_AGENT
+
+__all__ = ["DEFAULT_TIMEOUT", "build_client"]
+
+DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=10.0)
+
+
+def build_client(
+    base_url: str,
+    *,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: httpx2.Timeout | float | None = None,
+    user_agent: str = USER_AGENT,
+    max_connections: int = 100,
+) -> httpx2.AsyncClient:
+    """An ``AsyncClient`` for ``base_url``.
+
+    ``transport`` is the seam: leave it None in production (a pooled network transport), pass
+    ``httpx2.ASGITransport(app=simulator.app)`` for a simulator, or ``httpx2.MockTransport`` in
+    unit tests. Redirects are not followed: an API answering with one is a misconfiguration.
+    """
+    if transport is None:
+        limits = httpx2.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        transport = httpx2.AsyncHTTPTransport(limits=limits, retries=0)
+    return httpx2.AsyncClient(
+        base_url=base_url,
+        transport=transport,
+        headers={"User-Agent": user_agent, "Accept": "application/json", **(headers or {})},
+        timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
+        follow_redirects=False,
+    )

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ghltt.connectors.http import RateBudget, RateLimited
+from tests.connectors.conftest import FakeTime
+
+pytestmark = pytest.mark.anyio
+
+LIMIT, WINDOW = 10, 10.0
+
+
+def _max_in_window(times: list[float], window: float) -> int:
+    times = sorted(times)
+    best, j = 0, 0
+    for i, t in enumerate(times):
+        while times[j] + window <= t:  # the budget's own arithmetic (no sub-ulp disputes)
+            j += 1
+        best = max(best, i - j + 1)
+    return best
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    gaps=st.lists(st.floats(min_value=0, max_value=4, allow_nan=False), min_size=1, max_size=80),
+    remaining=st.lists(st.none() | st.integers(0, LIMIT), max_size=80),
+)
+def test_no_window_exceeds_the_limit(gaps: list[float], remaining: list[int | None]) -> None:
+    fake = FakeTime()
+    budget = RateBudget(LIMIT, WINDOW, margin=0.0, clock=fake, sleep=fake.sleep, max_wait=1e9)
+    sent: list[float] = []
+
+    async def run() -> None:
+        arrival = fake.now
+        for i, gap in enumerate(gaps):
+            arrival += gap
+            fake.now = max(fake.now, arrival)
+            await budget.acquire()
+            sent.append(fake.now)
+            if i < len(remaining) and remaining[i] is not None:
+                budget.observe(remaining=remaining[i], limit=LIMIT)
+
+    asyncio.run(run())
+    assert len(sent) == len(gaps)
+    assert _max_in_window(sent, WINDOW) <= LIMIT
+
+
+async def test_concurrent_callers_wait_instead_of_overrunning(fake_time: FakeTime) -> None:
+    budget = RateBudget(5, 1.0, margin=0.0, clock=fake_time, sleep=fake_time.sleep)
+    sent: list[float] = []
+
+    async def one() -> None:
+        await budget.acquire()
+        sent.append(fake_time.now)
+
+    await asyncio.gather(*(one() for _ in range(23)))
+    assert _max_in_window(sent, 1.0) <= 5
+    assert max(sent) - min(sent) == pytest.approx(4.0)  # 23 sends need 5 windows: 0,1,2,3,4
+
+
+async def test_server_reported_usage_is_booked(fake_time: FakeTime) -> None:
+    budget = RateBudget(10, 10.0, clock=fake_time, sleep=fake_time.sleep)
+    await budget.acquire()
+    budget.observe(remaining=2)  # someone else spent 7 slots
+    assert budget.available() == 2
+
+
+async def test_headers_update_the_limit_and_window(fake_time: FakeTime) -> None:
+    budget = RateBudget(100, 10.0, clock=fake_time, sleep=fake_time.sleep)
+    budget.observe(limit=3, window=2.0)
+    for _ in range(3):
+        await budget.acquire()
+    await budget.acquire()
+    assert fake_time.now >= 1000.0 + 2.0
+
+
+async def test_long_waits_raise_rate_limited(fake_time: FakeTime) -> None:
+    budget = RateBudget(1, 600.0, clock=fake_time, sleep=fake_time.sleep, max_wait=5.0)
+    await budget.acquire()
+    with pytest.raises(RateLimited) as info:
+        await budget.acquire()
+    assert info.value.retry_after is not None and info.value.retry_after > 5
+
+
+async def test_daily_cap(fake_time: FakeTime) -> None:
+    budget = RateBudget(100, 1.0, daily_limit=2, clock=fake_time, sleep=fake_time.sleep)
+    await budget.acquire()
+    budget.observe(daily_remaining=0)
+    with pytest.raises(RateLimited):
+        await budget.acquire()
