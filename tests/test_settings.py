@@ -41,7 +41,11 @@ def test_a_bad_setting_is_named(overrides: dict[str, object], named: str) -> Non
 def test_the_cli_stops_with_one_line_naming_the_setting(tmp_path: Path) -> None:
     env = {"GHLTT_PORT": "eighty", "GHLTT_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
-        [sys.executable, "-m", "ghltt", "serve"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "ghltt", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]

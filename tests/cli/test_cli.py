@@ -47,7 +47,9 @@ def test_every_command_has_help(command: list[str]) -> None:
 
 def test_send_list_show_and_token_against_a_running_server(tmp_path: Path) -> None:
     port = free_port()
-    env = process.ghltt_env(tmp_path / "data", f"sqlite:///{tmp_path / 'data' / 'ghltt.sqlite'}", port)
+    env = process.ghltt_env(
+        tmp_path / "data", f"sqlite:///{tmp_path / 'data' / 'ghltt.sqlite'}", port
+    )
     server = process.start(["serve"], env, tmp_path / "serve.log")
     try:
         process.wait_healthy(port, server)

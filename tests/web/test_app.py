@@ -57,12 +57,27 @@ def test_every_response_carries_a_request_id(api: httpx2.Client) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "status", "error", "says"),
     [
-        ({"content": b'{"kind": ', "headers": {"content-type": "application/json"}}, 422, "invalid_input", "Invalid JSON"),
+        (
+            {"content": b'{"kind": ', "headers": {"content-type": "application/json"}},
+            422,
+            "invalid_input",
+            "Invalid JSON",
+        ),
         ({"json": {"kind": "contact.updated", "bogus": 1}}, 422, "invalid_input", "bogus"),
         ({"json": {"kind": "not a kind"}}, 422, "invalid_input", "kind"),
-        ({"json": {"kind": "a.b", "occurred_at": "2026-01-01T00:00:00"}}, 422, "invalid_input", "occurred_at"),
+        (
+            {"json": {"kind": "a.b", "occurred_at": "2026-01-01T00:00:00"}},
+            422,
+            "invalid_input",
+            "occurred_at",
+        ),
         ({"json": []}, 422, "invalid_input", "at least one"),
-        ({"content": b"kind=a", "headers": {"content-type": "text/plain"}}, 415, "unsupported_media_type", "JSON"),
+        (
+            {"content": b"kind=a", "headers": {"content-type": "text/plain"}},
+            415,
+            "unsupported_media_type",
+            "JSON",
+        ),
         ({"json": {"kind": "a.b", "payload": {"x": "y" * 5000}}}, 413, "body_too_large", "4096"),
     ],
 )
@@ -91,7 +106,11 @@ def test_a_streamed_body_over_the_limit_is_refused(api: httpx2.Client) -> None:
 
 
 def test_the_api_requires_a_valid_token(api: httpx2.Client) -> None:
-    for headers in ({"Authorization": ""}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic x"}):
+    for headers in (
+        {"Authorization": ""},
+        {"Authorization": "Bearer nope"},
+        {"Authorization": "Basic x"},
+    ):
         response = api.post("/api/events", json={"kind": "a.b"}, headers=headers)
         assert response.status_code == 401
         assert response.json()["error"] == "unauthorized"

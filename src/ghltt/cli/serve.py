@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import signal
 import subprocess
 import sys
@@ -83,14 +84,18 @@ def _migrate_or_fail(loaded: Settings) -> sa.Engine:
     return engine
 
 
-def _die_with_parent() -> None:
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+def _prepare_executor_child() -> None:
+    # Acknowledging webhooks is the real-time work: when CPU is short, runs wait, not intake.
+    os.nice(5)
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _start_executor_child() -> subprocess.Popen[bytes]:
-    preexec = _die_with_parent if sys.platform.startswith("linux") else None
-    return subprocess.Popen([sys.executable, "-m", "ghltt", "worker"], preexec_fn=preexec)
+    return subprocess.Popen(
+        [sys.executable, "-m", "ghltt", "worker"], preexec_fn=_prepare_executor_child
+    )
 
 
 def _alive(child: subprocess.Popen[bytes]) -> Callable[[], bool]:

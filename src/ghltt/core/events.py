@@ -6,8 +6,10 @@ Events are hints, not state: a run fetches the current state of the record an ev
 from __future__ import annotations
 
 import hashlib
-import uuid
-from datetime import datetime
+import os
+import random
+import time
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -31,8 +33,16 @@ class EventOrigin(StrEnum):
     REPLAY = "replay"
 
 
+_ids = random.Random(os.urandom(32))
+
+
 def new_event_id() -> str:
-    return uuid.uuid4().hex
+    """32 hex digits: milliseconds since the epoch, then 80 random bits.
+
+    Sortable by creation time, and cheaper than uuid4, which reads the kernel's entropy pool
+    on every call (a visible cost at thousands of events per second). Ids are not secrets.
+    """
+    return f"{time.time_ns() // 1_000_000:012x}{_ids.getrandbits(80):020x}"
 
 
 def dedup_key_for(source: str, provider_event_id: str | None, payload: bytes) -> str:
@@ -64,7 +74,8 @@ class Event(BaseModel):
     def _aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("occurred_at must carry a time zone offset")
-        return value
+        # Stored as UTC everywhere: SQLite keeps no offset, so any other zone would shift.
+        return value.astimezone(UTC)
 
     @field_validator("kind")
     @classmethod

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from ghltt.core import Event, utcnow
@@ -82,16 +83,20 @@ def insert_new(
     Returns, for every (bridge, dedup key) given, the stored event id and whether this call
     inserted it; a duplicate is answered with the id of the event that first carried the key.
     """
-    now = utcnow()
     unique: dict[tuple[str, str], Event] = {}
     for event in events:
         unique.setdefault((event.bridge, event.dedup_key), event)
     if not unique:
         return {}
+    if conn.dialect.name == "sqlite":
+        _insert_or_ignore_sqlite(conn, list(unique.values()))
+        stored = _existing_ids(conn, list(unique))
+        return {key: (stored[key], stored[key] == e.id) for key, e in unique.items()}
     stmt = _insert_ignoring_duplicates(conn.dialect.name).returning(
         inbox_events.c.bridge_id, inbox_events.c.dedup_key, inbox_events.c.id
     )
     ids: dict[tuple[str, str], tuple[str, bool]] = {}
+    now = utcnow()
     rows = [_row_values(e, now) for e in unique.values()]
     for row in conn.execute(stmt, rows):
         ids[(row.bridge_id, row.dedup_key)] = (row.id, True)
@@ -99,6 +104,45 @@ def insert_new(
     if missing:
         ids.update({k: (v, False) for k, v in _existing_ids(conn, missing).items()})
     return ids
+
+
+_SQLITE_INSERT = (
+    "INSERT OR IGNORE INTO inbox_events (id, bridge_id, dedup_key, source, kind, object_type,"
+    " object_id, origin, occurred_at, received_at, changed_fields, payload)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _sqlite_time(value: datetime) -> str:
+    # The format SQLAlchemy's SQLite DateTime writes and reads back (UTC, no offset).
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _insert_or_ignore_sqlite(conn: sa.Connection, events: Sequence[Event]) -> None:
+    """The intake's hot path on SQLite: one executemany, without per-row ORM-level work.
+
+    Which rows were new is read back afterwards by id, so a concurrent writer in another
+    process (the scheduler) cannot make us misreport a duplicate.
+    """
+    now = _sqlite_time(utcnow())
+    rows = [
+        (
+            e.id,
+            e.bridge,
+            e.dedup_key,
+            e.source.value,
+            e.kind,
+            e.object_type,
+            e.object_id,
+            e.origin.value,
+            _sqlite_time(e.occurred_at),
+            now,
+            orjson.dumps(e.changed_fields).decode() if e.changed_fields is not None else None,
+            orjson.dumps(e.payload).decode(),
+        )
+        for e in events
+    ]
+    conn.exec_driver_sql(_SQLITE_INSERT, rows)  # type: ignore[arg-type]
 
 
 def _insert_ignoring_duplicates(dialect: str) -> Any:
@@ -119,13 +163,17 @@ def _existing_ids(
     conn: sa.Connection, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], str]:
     found: dict[tuple[str, str], str] = {}
-    for bridge in {b for b, _ in keys}:
-        wanted = [k for b, k in keys if b == bridge]
-        stmt = sa.select(inbox_events.c.dedup_key, inbox_events.c.id).where(
-            inbox_events.c.bridge_id == bridge, inbox_events.c.dedup_key.in_(wanted)
-        )
-        for row in conn.execute(stmt):
-            found[(bridge, row.dedup_key)] = row.id
+    by_bridge: dict[str, list[str]] = {}
+    for bridge, key in keys:
+        by_bridge.setdefault(bridge, []).append(key)
+    for bridge, wanted in by_bridge.items():
+        for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
+            stmt = sa.select(inbox_events.c.dedup_key, inbox_events.c.id).where(
+                inbox_events.c.bridge_id == bridge,
+                inbox_events.c.dedup_key.in_(wanted[start : start + 500]),
+            )
+            for row in conn.execute(stmt):
+                found[(bridge, row.dedup_key)] = row.id
     return found
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import anyio
 import sqlalchemy as sa
 import structlog
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -19,8 +19,8 @@ from ghltt.jobs import IntakeWriter, JobAdmin, JobRuntime
 from ghltt.settings import Settings
 from ghltt.store import TokenRepository, create_store_engine, is_current, upgrade
 from ghltt.store.tokens import ensure_first_token, token_file
-from ghltt.web import api, errors
-from ghltt.web.auth import require_token, services
+from ghltt.web import api, errors, intake
+from ghltt.web.auth import services
 from ghltt.web.middleware import BodyLimit, RequestId
 from ghltt.web.responses import JSONResponse
 from ghltt.web.services import Services
@@ -61,9 +61,26 @@ def create_app(
     app.add_middleware(RequestId)
     app.include_router(_health_router())
     app.include_router(api.router)
-    if settings.bench_baseline:
-        app.include_router(_baseline_router())
+    app.router.routes.extend(intake.routes(baseline=settings.bench_baseline))
+    _declare_intake_schema(app)
     return app
+
+
+def _declare_intake_schema(app: FastAPI) -> None:
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("paths", {}).update(intake.openapi_paths())
+            schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = {
+                "type": "http",
+                "scheme": "bearer",
+            }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _start(settings: Settings, with_executor: bool) -> Services:
@@ -140,18 +157,5 @@ def _health_router() -> APIRouter:
     @router.get("/metrics", summary="Prometheus metrics")
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    return router
-
-
-def _baseline_router() -> APIRouter:
-    """The same parsing and auth as the intake, but nothing is stored: the benchmark's yardstick."""
-    router = APIRouter(prefix="/bench", dependencies=[Depends(require_token)])
-
-    @router.post("/baseline/events", status_code=202, include_in_schema=False)
-    async def baseline(request: Request) -> JSONResponse:
-        events = await api.parse_events(request)
-        results = [{"event_id": e.id, "duplicate": False} for e in events]
-        return JSONResponse({"accepted": results}, status_code=202)
 
     return router

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
 
-from ghltt.store.tokens import matches
 from ghltt.web.services import Services
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ghltt"'}
@@ -16,6 +16,12 @@ def services(request: Request) -> Services:
 
 
 async def require_token(request: Request) -> None:
+    """FastAPI dependency form of :func:`authenticate`."""
+    authenticate(request)
+
+
+def authenticate(request: Request) -> None:
+    """Accept the request only with a current API token; 401 with a challenge otherwise."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -25,8 +31,6 @@ async def require_token(request: Request) -> None:
             "(see 'ghltt token show')",
             headers=_CHALLENGE,
         )
-    cache = services(request).tokens
-    token = token.strip()
-    if matches(token, cache.hashes()) or matches(token, cache.hashes(refresh=True)):
+    if services(request).tokens.accepts(token.strip()):
         return
     raise HTTPException(401, detail="invalid or revoked bearer token", headers=_CHALLENGE)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import orjson
-import structlog
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ghltt.core import new_event_id
+from ghltt.observability import request_id as current_request_id
 
 
 class RequestId:
@@ -26,7 +27,7 @@ class RequestId:
             if name == b"x-request-id":
                 request_id = value.decode("latin-1")[:64]
                 break
-        request_id = request_id or uuid.uuid4().hex
+        request_id = request_id or new_event_id()
         scope.setdefault("state", {})["request_id"] = request_id
 
         async def send_with_id(message: Message) -> None:
@@ -37,8 +38,11 @@ class RequestId:
                 ]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
+        token = current_request_id.set(request_id)
+        try:
             await self.app(scope, receive, send_with_id)
+        finally:
+            current_request_id.reset(token)
 
 
 class BodyLimit:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from ghltt.jobs import IntakeWriter, JobAdmin, JobRuntime
 from ghltt.settings import Settings
 from ghltt.store import TokenRepository
+from ghltt.store.tokens import matches
 
 
 @dataclass
@@ -28,7 +29,11 @@ class Services:
 
 
 class TokenCache:
-    """Active API token hashes, re-read at most every few seconds so rotation reaches all nodes."""
+    """Active API token hashes, re-read every few seconds so a rotation reaches every node.
+
+    An unknown token triggers an early re-read (a token made moments ago elsewhere), but at
+    most once a second, so a flood of bad tokens cannot turn into a flood of queries.
+    """
 
     def __init__(self, repository: TokenRepository, ttl: float = 5.0) -> None:
         self._repository = repository
@@ -36,8 +41,17 @@ class TokenCache:
         self._hashes: set[str] = set()
         self._loaded_at = float("-inf")
 
-    def hashes(self, *, refresh: bool = False) -> set[str]:
-        if refresh or time.monotonic() - self._loaded_at > self._ttl:
-            self._hashes = self._repository.active_hashes()
-            self._loaded_at = time.monotonic()
-        return self._hashes
+    def _load(self) -> None:
+        self._hashes = self._repository.active_hashes()
+        self._loaded_at = time.monotonic()
+
+    def accepts(self, token: str) -> bool:
+        age = time.monotonic() - self._loaded_at
+        if age > self._ttl:
+            self._load()
+        if matches(token, self._hashes):
+            return True
+        if age > 1.0:
+            self._load()
+            return matches(token, self._hashes)
+        return False
