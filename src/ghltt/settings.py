@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ghltt.core.errors import InvalidInput
@@ -69,6 +69,31 @@ class Settings(BaseSettings):
     plugins: list[str] = Field(
         default_factory=list, description="Python modules imported at start (extra actions)."
     )
+    # The vault (see docs/vault.md). GHLTT_MASTER_KEY may hold several comma-separated keys
+    # during a rotation: the first encrypts, all of them decrypt.
+    master_key: SecretStr | None = Field(
+        default=None, description="Master key(s) of the vault; default: the key file."
+    )
+    master_key_file: Path | None = Field(
+        default=None, description="Key file of the vault; default: <data_dir>/master.key."
+    )
+    ghl_client_id: str | None = Field(default=None, description="GHL Marketplace app client id.")
+    ghl_client_secret: SecretStr | None = Field(
+        default=None, description="GHL Marketplace app client secret."
+    )
+    ghl_base_url: str = Field(
+        default="https://services.leadconnectorhq.com", description="GHL API base URL."
+    )
+    ghl_authorize_url: str = Field(
+        default="https://marketplace.gohighlevel.com/oauth/chooselocation",
+        description="GHL OAuth authorize (choose location) page.",
+    )
+    tt_base_url: str = Field(
+        default="https://api.trackingtime.co/api/v4", description="TrackingTime API base URL."
+    )
+    oauth_state_ttl: float = Field(
+        default=600.0, gt=0, le=86400, description="Seconds an OAuth state stays usable."
+    )
 
     @field_validator("database_url", "jobs_database_url")
     @classmethod
@@ -82,7 +107,7 @@ class Settings(BaseSettings):
             value = "postgresql" + value[len("postgres") :]
         return value
 
-    @field_validator("public_url")
+    @field_validator("public_url", "ghl_base_url", "ghl_authorize_url", "tt_base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         parts = urlsplit(value)
@@ -95,6 +120,8 @@ class Settings(BaseSettings):
         self.data_dir = self.data_dir.expanduser().resolve()
         if self.database_url is None:
             self.database_url = f"sqlite:///{self.data_dir / 'ghltt.sqlite'}"
+        if self.master_key_file is None:
+            self.master_key_file = self.data_dir / "master.key"
         if self.jobs_database_url is None:
             if self.database_url.startswith("sqlite"):
                 self.jobs_database_url = f"sqlite:///{self.data_dir / 'jobs.sqlite'}"
@@ -111,6 +138,11 @@ class Settings(BaseSettings):
     def jobs_url(self) -> str:
         assert self.jobs_database_url is not None
         return self.jobs_database_url
+
+    @property
+    def key_file(self) -> Path:
+        assert self.master_key_file is not None
+        return self.master_key_file
 
     @property
     def is_sqlite(self) -> bool:

@@ -30,6 +30,14 @@ connections = sa.Table(
     sa.Column("status", sa.String(32), nullable=False, server_default="active"),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
+    # Added by 0002 (vault): what the last check saw, never a secret.
+    sa.Column("company_id", sa.String(100), nullable=True),  # GHL agency (company)
+    sa.Column("parent_id", sa.String(64), nullable=True),  # agency connection of a location one
+    sa.Column("identity", sa.String(300), nullable=True),  # who the credential acts as
+    sa.Column("scopes", sa.JSON, nullable=True),  # granted scopes; None when not knowable
+    sa.Column("status_detail", sa.Text, nullable=True),  # the last failure and what to do
+    sa.Column("checked_at", Timestamp, nullable=True),
+    sa.Index("ix_connections_system_account", "system", "account_id"),
 )
 
 bridges = sa.Table(
@@ -43,6 +51,7 @@ bridges = sa.Table(
     sa.Column("settings", sa.JSON, nullable=False, default=dict),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("name"),  # added by 0002: bridges are named in the CLI
 )
 
 inbox_events = sa.Table(
@@ -140,4 +149,76 @@ api_tokens = sa.Table(
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("revoked_at", Timestamp, nullable=True),
+)
+
+
+# ---- vault (0002) ---------------------------------------------------------------------------
+
+vault_secrets = sa.Table(
+    "vault_secrets",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("purpose", sa.String(32), nullable=False),  # ghl.pit, ghl.oauth, tt.webhook…
+    sa.Column("owner", sa.String(64), nullable=True),  # the connection or bridge it belongs to
+    sa.Column("key_id", sa.String(32), nullable=False),  # which master key encrypted it
+    # AES-256-GCM: 12-byte nonce then ciphertext and tag; the row's id and purpose are the AAD.
+    sa.Column("ciphertext", sa.LargeBinary, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+    sa.Index("ix_vault_secrets_key_id", "key_id"),
+)
+
+vault_rotations = sa.Table(
+    "vault_rotations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("target_key_id", sa.String(32), nullable=False),
+    sa.Column("rewrapped", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("started_at", Timestamp, nullable=False),
+    sa.Column("finished_at", Timestamp, nullable=True),
+)
+
+leases = sa.Table(
+    "leases",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("holder", sa.String(100), nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=False),
+)
+
+oauth_states = sa.Table(
+    "oauth_states",
+    metadata,
+    sa.Column("state_hash", sa.String(64), primary_key=True),  # sha256 of the state sent
+    sa.Column("user_type", sa.String(16), nullable=False),
+    sa.Column("scopes", sa.JSON, nullable=False),
+    sa.Column("redirect_uri", sa.String(500), nullable=False),
+    sa.Column("label", sa.String(200), nullable=True),
+    sa.Column("connection_id", sa.String(64), nullable=True),  # set when reconnecting
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=False),
+)
+
+bridge_recipes = sa.Table(
+    "bridge_recipes",
+    metadata,
+    sa.Column("bridge_id", sa.ForeignKey("bridges.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("recipe", sa.String(200), primary_key=True),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("scopes", sa.JSON, nullable=False),  # GHL scopes its actions declare
+    sa.Column("disabled_reason", sa.Text, nullable=True),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+bridge_webhooks = sa.Table(
+    "bridge_webhooks",
+    metadata,
+    sa.Column("bridge_id", sa.ForeignKey("bridges.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("system", sa.String(8), primary_key=True),
+    sa.Column("remote_id", sa.String(100), primary_key=True),
+    sa.Column("url", sa.String(500), nullable=False),
+    sa.Column("events", sa.JSON, nullable=False),
+    sa.Column("secret_ref", sa.String(64), nullable=True),  # the verification token, in the vault
+    sa.Column("created_at", Timestamp, nullable=False),
 )

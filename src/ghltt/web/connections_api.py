@@ -1,0 +1,184 @@
+"""JSON API of connections and bridges (behind the API token). Responses never hold a secret:
+secrets come in once (add, rotate) and go straight into the vault."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from ghltt.connectors.http import ConnectorError
+from ghltt.vault import VaultError, VaultServices, build_services, classify
+from ghltt.web.auth import require_token, services
+
+router = APIRouter(prefix="/api", dependencies=[Depends(require_token)], tags=["connections"])
+
+
+def vault_services(request: Request) -> VaultServices:
+    """Built once per app from its settings and store (tests may set it beforehand)."""
+    state = request.app.state
+    built: VaultServices | None = getattr(state, "vault_services", None)
+    if built is None:
+        core = services(request)
+        built = build_services(core.settings, core.engine)
+        state.vault_services = built
+    return built
+
+
+@asynccontextmanager
+async def remote_errors(system: str) -> AsyncIterator[None]:
+    """A remote or vault failure is a clear 502/500 with what to do, never a traceback."""
+    try:
+        yield
+    except ConnectorError as exc:
+        failure = classify(exc, connection_id="?", system=system)
+        raise HTTPException(502, detail=f"{system.upper()}: {failure.message}") from None
+    except VaultError as exc:
+        raise HTTPException(500, detail=str(exc)) from None
+
+
+class ConnectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    system: Literal["ghl", "tt"]
+    kind: Literal["pit", "api_key", "app_password", "bearer"]
+    label: str = Field(min_length=1, max_length=200)
+    secret: SecretStr
+    location_id: str | None = Field(default=None, max_length=100)
+    account_id: int | None = None
+    scopes: list[str] | None = None
+
+
+class SecretIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    secret: SecretStr
+
+
+class BridgeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    ghl_connection: str = Field(min_length=1)
+    tt_connection: str = Field(min_length=1)
+    mode: Literal["sandbox", "shadow", "live"] = "sandbox"
+
+
+class RecipeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scopes: list[str] = Field(default_factory=list, description="GHL scopes its actions need")
+
+
+@router.get("/connections", summary="Connections with their status (no secrets)")
+async def list_connections(request: Request, system: str | None = None) -> dict[str, Any]:
+    svc = vault_services(request)
+    rows = await run_in_threadpool(svc.connections.all, system=system)
+    return {"connections": [c.public() for c in rows]}
+
+
+@router.post("/connections", status_code=201, summary="Add a connection (the secret is tried)")
+async def add_connection(request: Request, body: ConnectionIn) -> dict[str, Any]:
+    svc = vault_services(request).connections
+    secret = body.secret.get_secret_value()
+    async with remote_errors(body.system):
+        if body.system == "ghl":
+            if body.kind not in ("pit", "api_key") or not body.location_id:
+                raise HTTPException(
+                    422, detail="location_id: a GHL pit or api_key connection needs it"
+                )
+            outcome = await svc.add_ghl_token(
+                label=body.label,
+                token=secret,
+                location_id=body.location_id,
+                kind=body.kind,
+                granted=body.scopes,
+            )
+        else:
+            if body.kind not in ("app_password", "bearer"):
+                raise HTTPException(422, detail="kind: a TT connection is app_password or bearer")
+            outcome = await svc.add_tt(
+                label=body.label, secret=secret, kind=body.kind, account_id=body.account_id
+            )
+    return outcome.public()
+
+
+@router.get("/connections/{ref}", summary="One connection (no secret)")
+async def get_connection(request: Request, ref: str) -> dict[str, Any]:
+    svc = vault_services(request)
+    view = await run_in_threadpool(svc.connections.get, ref)
+    return view.public()
+
+
+@router.post("/connections/{ref}/check", summary="One cheap call: identity and scopes")
+async def check_connection(request: Request, ref: str) -> dict[str, Any]:
+    async with remote_errors("remote"):
+        outcome = await vault_services(request).connections.check(ref)
+    return outcome.public()
+
+
+@router.post("/connections/{ref}/rotate", summary="Replace the secret, keep everything linked")
+async def rotate_connection(request: Request, ref: str, body: SecretIn) -> dict[str, Any]:
+    async with remote_errors("remote"):
+        outcome = await vault_services(request).connections.rotate(
+            ref, body.secret.get_secret_value()
+        )
+    return outcome.public()
+
+
+@router.post("/connections/{ref}/revoke", summary="Delete the secret and disable its recipes")
+async def revoke_connection(request: Request, ref: str) -> dict[str, Any]:
+    async with remote_errors("remote"):
+        outcome = await vault_services(request).connections.revoke(ref)
+    return outcome.public()
+
+
+@router.get("/bridges", summary="Bridges with their webhooks and recipes")
+async def list_bridges(request: Request) -> dict[str, Any]:
+    rows = await run_in_threadpool(vault_services(request).bridges.all)
+    return {"bridges": [b.public() for b in rows]}
+
+
+@router.post("/bridges", status_code=201, summary="Pair a GHL and a TT connection")
+async def add_bridge(request: Request, body: BridgeIn) -> dict[str, Any]:
+    async with remote_errors("tt"):
+        view = await vault_services(request).bridges.add(
+            name=body.name,
+            ghl_connection=body.ghl_connection,
+            tt_connection=body.tt_connection,
+            mode=body.mode,
+        )
+    return view.public()
+
+
+@router.get("/bridges/{ref}", summary="One bridge")
+async def get_bridge(request: Request, ref: str) -> dict[str, Any]:
+    view = await run_in_threadpool(vault_services(request).bridges.show, ref)
+    return view.public()
+
+
+@router.delete("/bridges/{ref}", summary="Remove a bridge and its TT webhooks")
+async def remove_bridge(request: Request, ref: str) -> dict[str, Any]:
+    async with remote_errors("tt"):
+        notes = await vault_services(request).bridges.remove(ref)
+    return {"removed": ref, "notes": notes}
+
+
+@router.put("/bridges/{ref}/recipes/{recipe}", summary="Enable a recipe (scopes are checked)")
+async def enable_recipe(request: Request, ref: str, recipe: str, body: RecipeIn) -> dict[str, Any]:
+    bridges = vault_services(request).bridges
+    warnings = await run_in_threadpool(bridges.enable_recipe, ref, recipe, body.scopes)
+    return {"bridge": ref, "recipe": recipe, "enabled": True, "warnings": warnings}
+
+
+@router.delete("/bridges/{ref}/recipes/{recipe}", summary="Disable a recipe")
+async def disable_recipe(request: Request, ref: str, recipe: str) -> dict[str, Any]:
+    bridges = vault_services(request).bridges
+    found = await run_in_threadpool(bridges.disable_recipe, ref, recipe)
+    if not found:
+        raise HTTPException(404, detail=f"recipe {recipe!r} is not on bridge {ref!r}")
+    return {"bridge": ref, "recipe": recipe, "enabled": False}

@@ -1,0 +1,110 @@
+"""Bridges: TT webhooks registered and removed idempotently; recipes and least privilege."""
+
+from __future__ import annotations
+
+import pytest
+
+from ghltt.core import InvalidInput
+from ghltt.sandbox.ghl import GhlSimulator
+from ghltt.sandbox.trackingtime import TrackingTimeSimulator
+from ghltt.vault import BridgeService, ConnectionService, MissingScopes
+from tests.vault.conftest import tt_app_password
+
+pytestmark = pytest.mark.anyio
+
+
+async def make_bridge(
+    connections: ConnectionService,
+    bridges: BridgeService,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+    *,
+    granted: list[str] | None = None,
+) -> tuple[str, str, str]:
+    ghl = await connections.add_ghl_token(
+        label="shop",
+        token=ghl_sim.sample_token,
+        location_id=ghl_sim.sample_location_id,
+        granted=granted,
+    )
+    tt = await connections.add_tt(label="team", secret=tt_app_password(tt_sim))
+    bridge = await bridges.add(name="main", ghl_connection="shop", tt_connection="team")
+    return bridge.id, ghl.connection.id, tt.connection.id
+
+
+async def remote_hooks(connections: ConnectionService, tt_id: str, url: str) -> list[int]:
+    async with connections.tt_client(tt_id) as tt:
+        return [h.id for h in await tt.webhooks.list() if h.url == url]
+
+
+async def test_webhooks_are_registered_once_and_removed(
+    connections: ConnectionService,
+    bridges: BridgeService,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+) -> None:
+    bridge_id, _ghl, tt_id = await make_bridge(connections, bridges, ghl_sim, tt_sim)
+    url = bridges.hook_url(bridge_id)
+    assert len(await remote_hooks(connections, tt_id, url)) == 1
+    assert len(bridges.webhook_tokens(bridge_id)) == 1
+
+    await bridges.register_webhooks(bridge_id)  # again: listed first, not added twice
+    assert len(await remote_hooks(connections, tt_id, url)) == 1
+
+    # Lost track of it (a crash after adding): the token is renewed, not a second hook added.
+    bridges._forget_hook(bridge_id, str((await remote_hooks(connections, tt_id, url))[0]))
+    await bridges.register_webhooks(bridge_id)
+    assert len(await remote_hooks(connections, tt_id, url)) == 1
+    assert len(bridges.webhook_tokens(bridge_id)) == 1
+
+    shown = bridges.show("main")
+    assert shown.ghl_connection_id and shown.webhooks[0]["url"] == url
+    assert [b.id for b in bridges.all()] == [bridge_id]
+
+    notes = await bridges.remove("main")
+    assert any("deleted TrackingTime webhook" in n for n in notes)
+    assert await remote_hooks(connections, tt_id, url) == []
+    assert bridges.all() == []
+
+
+async def test_bad_bridge_input_is_named(
+    connections: ConnectionService,
+    bridges: BridgeService,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+) -> None:
+    await make_bridge(connections, bridges, ghl_sim, tt_sim)
+    with pytest.raises(InvalidInput, match=r"name: a bridge named 'main' exists"):
+        await bridges.add(name="main", ghl_connection="shop", tt_connection="team")
+    with pytest.raises(InvalidInput, match=r"ghl connection: .* is a tt connection"):
+        await bridges.add(name="b", ghl_connection="team", tt_connection="team")
+    with pytest.raises(InvalidInput, match=r"mode"):
+        await bridges.add(name="b", ghl_connection="shop", tt_connection="team", mode="x")
+
+
+async def test_least_privilege_and_revoke_disables_recipes(
+    connections: ConnectionService,
+    bridges: BridgeService,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+) -> None:
+    granted = ["contacts.readonly", "contacts.write", "users.readonly"]
+    bridge_id, ghl_id, tt_id = await make_bridge(
+        connections, bridges, ghl_sim, tt_sim, granted=granted
+    )
+    with pytest.raises(MissingScopes, match=r"businesses.write"):
+        bridges.enable_recipe("main", "companies", ["businesses.write"])
+    warnings = bridges.enable_recipe("main", "contacts", ["contacts.readonly", "contacts.write"])
+    assert warnings == ["more scopes granted than needed: users.readonly"]
+    checked = await connections.check(ghl_id)
+    assert checked.warnings == ["more scopes granted than needed: users.readonly"]
+
+    revoked = await connections.revoke(tt_id)
+    assert any("deleted TrackingTime webhook" in n for n in revoked.notes)
+    assert any("disabled 1 recipe" in n for n in revoked.notes)
+    state = bridges.show(bridge_id).recipes[0]
+    assert not state.enabled and state.disabled_reason == f"connection {tt_id} revoked"
+
+    fresh = tt_sim.add_app_password(int(tt_sim.credentials()[0]["id"]))
+    await connections.rotate(tt_id, fresh)
+    assert bridges.show(bridge_id).recipes[0].enabled  # what revoke switched off comes back
