@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from ghltt import __version__
-from ghltt.cli import db, events, runs, serve, simulate, token
+from ghltt.cli import connect, db, events, recipes, runs, serve, simulate, token
 
 app = typer.Typer(
     name="ghltt",
@@ -22,6 +22,11 @@ app.add_typer(db.app, name="db")
 app.add_typer(runs.app, name="runs")
 app.add_typer(events.app, name="events")
 app.add_typer(token.app, name="token")
+app.add_typer(recipes.app, name="recipes")
+app.add_typer(connect.connect_app, name="connect")
+app.add_typer(connect.connections_app, name="connections")
+app.add_typer(connect.bridges_app, name="bridges")
+app.add_typer(connect.vault_app, name="vault")
 app.add_typer(simulate.app, name="simulate")
 
 

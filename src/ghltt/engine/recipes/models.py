@@ -1,0 +1,184 @@
+"""The shape of a recipe file, as pydantic models (structure only).
+
+Mappings and conditions stay raw here: the loader compiles them from the YAML nodes, which keep
+their positions, so their errors can name the line they are on.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ghltt.engine.mapping import timefmt
+from ghltt.engine.recipes.cron import check_cron
+from ghltt.engine.recipes.migrations import CURRENT_VERSION
+from ghltt.engine.recipes.sync_objects import OBJECTS, names
+
+_EVENT = re.compile(r"^(ghl|tt|schedule|manual)\.[a-z0-9_*]+(\.[a-z0-9_*]+)*$")
+NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+STEP_ID_PATTERN = r"^[a-z_][a-z0-9_]{0,63}$"
+
+Direction = Literal["ghl_to_tt", "tt_to_ghl"]
+DeleteAction = Literal["propagate", "archive", "ignore"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Schedule(_Model):
+    cron: str
+    timezone: str = "UTC"
+    per_link: str | None = Field(
+        default=None, description="fan out one run per record link of this sync recipe"
+    )
+    per_record: str | None = Field(
+        default=None, description="fan out one run per active record of this type (tt.project)"
+    )
+
+    @model_validator(mode="after")
+    def _one_fan_out(self) -> Schedule:
+        if self.per_link and self.per_record:
+            raise ValueError("give per_link or per_record, not both")
+        if self.per_record and self.per_record not in OBJECTS:
+            known = ", ".join(sorted(OBJECTS))
+            raise ValueError(f"per_record {self.per_record!r} is not one of {known}")
+        return self
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        return check_cron(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        timefmt.zone(value)
+        return value
+
+
+class Trigger(_Model):
+    events: list[str] = Field(default_factory=list)
+    schedule: Schedule | None = None
+
+    @field_validator("events")
+    @classmethod
+    def _kinds(cls, value: list[str]) -> list[str]:
+        for kind in value:
+            if not _EVENT.match(kind):
+                raise ValueError(
+                    f"{kind!r} is not an event kind like 'tt.user.created' or 'ghl.contact.*'"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _something(self) -> Trigger:
+        if not self.events and self.schedule is None:
+            raise ValueError("a trigger needs events, a schedule, or both")
+        return self
+
+
+class Step(_Model):
+    id: str = Field(pattern=STEP_ID_PATTERN)
+    action: str = Field(min_length=3)
+    input: dict[str, Any] = Field(default_factory=dict)
+    when: Any = None
+    for_each: str | None = None
+    once: str | None = None
+    description: str = ""
+
+
+class _Recipe(_Model):
+    version: int = Field(ge=1, le=CURRENT_VERSION)
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = Field(min_length=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Automation(_Recipe):
+    kind: Literal["automation"]
+    trigger: Trigger
+    conditions: Any = None
+    steps: list[Step] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Automation:
+        seen: set[str] = set()
+        for step in self.steps:
+            if step.id in seen:
+                raise ValueError(f"step id {step.id!r} is used twice")
+            seen.add(step.id)
+        return self
+
+
+class MatchKey(_Model):
+    ghl: str = Field(min_length=1)
+    tt: str = Field(min_length=1)
+
+
+class Parent(_Model):
+    recipe: str = Field(pattern=NAME_PATTERN)
+    ghl_field: str = Field(min_length=1)
+    tt_field: str = Field(min_length=1)
+
+
+class Filters(_Model):
+    ghl: Any = None
+    tt: Any = None
+
+
+class Recheck(_Model):
+    cron: str
+    lookback_days: int = Field(default=7, ge=1, le=90)
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        return check_cron(value)
+
+
+class DeletePolicy(_Model):
+    ghl_to_tt: DeleteAction = "archive"
+    tt_to_ghl: DeleteAction = "archive"
+
+
+class Sync(_Recipe):
+    kind: Literal["sync"]
+    ghl: str
+    tt: str
+    direction: Literal["both", "ghl_to_tt", "tt_to_ghl"] = "both"
+    match: list[MatchKey] = Field(default_factory=list)
+    conflict: Literal["newest_wins", "ghl_wins", "tt_wins"] = "newest_wins"
+    delete: DeleteAction | DeletePolicy = "archive"
+    parent: Parent | None = None
+    filter: Filters = Filters()
+    recheck: Recheck | None = None
+    ghl_to_tt: dict[str, Any] | None = None
+    tt_to_ghl: dict[str, Any] | None = None
+
+    @field_validator("ghl")
+    @classmethod
+    def _ghl(cls, value: str) -> str:
+        if value not in names("ghl"):
+            raise ValueError(f"GHL object {value!r} is not one of {', '.join(names('ghl'))}")
+        return value
+
+    @field_validator("tt")
+    @classmethod
+    def _tt(cls, value: str) -> str:
+        if value not in names("tt"):
+            raise ValueError(f"TT object {value!r} is not one of {', '.join(names('tt'))}")
+        return value
+
+    @property
+    def directions(self) -> tuple[Direction, ...]:
+        if self.direction == "both":
+            return ("ghl_to_tt", "tt_to_ghl")
+        return (self.direction,)
+
+    def delete_action(self, direction: Direction) -> DeleteAction:
+        if isinstance(self.delete, DeletePolicy):
+            return self.delete.ghl_to_tt if direction == "ghl_to_tt" else self.delete.tt_to_ghl
+        return self.delete

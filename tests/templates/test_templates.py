@@ -1,0 +1,361 @@
+"""The shipped templates: valid, and doing what their pages say on sample records."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from ghltt.engine.mapping import DictResolver, MappingContext
+from ghltt.engine.recipes import (
+    AutomationRecipe,
+    SyncRecipe,
+    build_context,
+    build_scope,
+    plan_step,
+    required_scopes_all,
+    with_output,
+)
+from ghltt.engine.recipes.connector_catalog import connector_catalog
+from ghltt.templates import list_templates, load_template, load_templates, template_names
+from tests.engine.catalog import CATALOG
+
+NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
+NAMES = [
+    "activity-tags",
+    "appointments",
+    "contacts",
+    "hours",
+    "milestones",
+    "notes",
+    "signup",
+    "tasks",
+]
+RESOLVER = DictResolver(
+    {
+        ("tt.customer", "ghl_phone"): "101",
+        ("tt.customer", "ghl_business_id"): "102",
+        ("tt.customer", "ghl_tags"): "103",
+        ("tt.customer", "ghl_contact_id"): "104",
+        ("ghl.contact", "contact.tt_customer_id"): "cfA",
+        ("ghl.contact", "contact.tt_hours_total"): "cfT",
+        ("ghl.contact", "contact.tt_hours_this_month"): "cfM",
+        ("tt.event", "EVENT_THIRD_PARTY_ID"): "201",
+        ("tt.event", "EVENT_THIRD_PARTY_SERVICE"): "202",
+    }
+)
+
+
+def sync(name: str) -> SyncRecipe:
+    recipe = load_template(name, CATALOG)
+    assert isinstance(recipe, SyncRecipe)
+    return recipe
+
+
+def automation(name: str) -> AutomationRecipe:
+    recipe = load_template(name, CATALOG)
+    assert isinstance(recipe, AutomationRecipe)
+    return recipe
+
+
+def ctx(recipe: SyncRecipe | AutomationRecipe, **runner_vars: Any) -> MappingContext:
+    defaults = {"tt_timezone": "Europe/Madrid", "location_tz": "America/New_York"}
+    return build_context(recipe, now=NOW, resolver=RESOLVER, **{**defaults, **runner_vars})
+
+
+def test_every_template_is_listed_and_valid() -> None:
+    assert template_names() == NAMES
+    kinds = {t.name: t.kind for t in list_templates()}
+    assert {n for n, k in kinds.items() if k == "sync"} == {
+        "appointments",
+        "contacts",
+        "notes",
+        "tasks",
+    }
+    assert all(t.description for t in list_templates())
+    assert len(load_templates(CATALOG)) == 8
+    assert len(load_templates(connector_catalog())) == 8
+
+
+def test_templates_need_only_contact_and_calendar_scopes() -> None:
+    scopes = required_scopes_all(load_templates(CATALOG), CATALOG)
+    assert scopes == {
+        "contacts.readonly",
+        "contacts.write",
+        "calendars/events.readonly",  # appointments are read, never written
+    }
+    hours = required_scopes_all([load_template("hours", CATALOG)], CATALOG)
+    assert hours == {"contacts.write"}
+
+
+GHL_CONTACT = {
+    "id": "PBpuWvWICnSR8LLafaaO",
+    "firstName": "Test",
+    "lastName": "Contact",
+    "email": "Test11@gmail.com",
+    "phone": "+1 (888) 777-2222",
+    "tags": ["vip", "agency"],
+    "businessId": "b1",
+    "customFields": [],
+}
+
+
+def test_contacts_both_ways_and_echo() -> None:
+    recipe = sync("contacts")
+    context = ctx(recipe)
+    assert recipe.accepts("ghl", GHL_CONTACT, context)
+    assert recipe.ghl_to_tt is not None and recipe.tt_to_ghl is not None
+    to_tt = recipe.ghl_to_tt.apply(GHL_CONTACT, context)
+    assert to_tt.values == {
+        "name": "Test Contact",
+        "contact_name": "Test Contact",
+        "contact_email": "test11@gmail.com",
+        "custom:ghl_phone": "+18887772222",
+        "custom:ghl_business_id": "b1",
+        "custom:ghl_tags": "agency, vip",
+        "custom:ghl_contact_id": "PBpuWvWICnSR8LLafaaO",
+    }
+    body = to_tt.payload()
+    assert {"id": "101", "value": "+18887772222"} in body["custom_fields"]
+    # TT now holds what we wrote; reading it back gives GHL values equal to the contact's.
+    customer = {
+        "id": 123456,
+        "name": body["name"],
+        "contact_name": body["contact_name"],
+        "contact_email": body["contact_email"],
+        "custom_fields": [{"id": int(c["id"]), "value": c["value"]} for c in body["custom_fields"]],
+    }
+    back = recipe.tt_to_ghl.apply(customer, context)
+    assert back.values == {
+        "firstName": "Test",
+        "lastName": "Contact",
+        "email": "test11@gmail.com",
+        "phone": "+18887772222",
+        "custom:contact.tt_customer_id": "123456",
+    }
+    # The echo of our own write maps to the same fingerprint: zero writes.
+    assert recipe.tt_to_ghl.apply(dict(customer), context).fingerprint == back.fingerprint
+    assert recipe.match_candidates("ghl", GHL_CONTACT) == [("contact_email", "test11@gmail.com")]
+
+
+def test_contacts_bad_phone_is_skipped_not_fatal() -> None:
+    recipe = sync("contacts")
+    assert recipe.ghl_to_tt is not None
+    mapped = recipe.ghl_to_tt.apply({**GHL_CONTACT, "phone": "call me"}, ctx(recipe))
+    assert "custom:ghl_phone" not in mapped.values
+    assert "custom:ghl_phone" in mapped.skipped
+
+
+def test_tasks_due_dates_and_completion() -> None:
+    recipe = sync("tasks")
+    context = ctx(recipe, parent={"ghl": {"id": "c1"}, "tt": {"id": 5, "name": "Acme"}})
+    task = {
+        "id": "t1",
+        "title": "Call",
+        "body": "b",
+        "dueDate": "2026-03-28T23:30:00.000Z",
+        "completed": True,
+        "contactId": "c1",
+    }
+    assert recipe.ghl_to_tt is not None and recipe.tt_to_ghl is not None
+    to_tt = recipe.ghl_to_tt.apply(task, context).values
+    assert to_tt == {
+        "name": "Call",
+        "description": "b",
+        "project_name": "Acme",
+        "due_date": "2026-03-29",
+        "is_archived": True,
+    }
+    tt_task = {"id": 9, "name": "Call", "due_date": "2026-03-29", "is_archived": False}
+    back = recipe.tt_to_ghl.apply(tt_task, context).values
+    assert back == {"title": "Call", "dueDate": "2026-03-28T23:00:00Z", "completed": False}
+    note_task = {**tt_task, "json": '{"ghltt":"note","ghl_note_id":"n1"}'}
+    assert recipe.accepts("tt", tt_task, context)
+    assert not recipe.accepts("tt", note_task, context)
+
+
+def test_notes_become_marked_tasks() -> None:
+    recipe = sync("notes")
+    context = ctx(recipe, parent={"tt": {"name": "Acme"}})
+    assert recipe.ghl_to_tt is not None and recipe.tt_to_ghl is None
+    note = {"id": "n1", "body": "First line\nsecond", "contactId": "c1"}
+    values = recipe.ghl_to_tt.apply(note, context).values
+    assert values["name"] == "Note: First line"
+    assert values["json"] == '{"ghltt":"note","ghl_note_id":"n1"}'
+    assert recipe.delete_action("ghl_to_tt") == "propagate"
+    assert "tt.tasks.delete" in recipe.actions
+
+
+def test_appointments_after_they_took_place() -> None:
+    recipe = sync("appointments")
+    context = ctx(recipe, parent={"tt": {"name": "Acme"}})
+    past = {
+        "id": "a1",
+        "title": "Kick-off",
+        "notes": "bring slides",
+        "contactId": "c1",
+        "appointmentStatus": "confirmed",
+        "startTime": "2026-05-01T10:00:00-04:00",
+        "endTime": "2026-05-01T11:30:00-04:00",
+    }
+    assert recipe.accepts("ghl", past, context)
+    assert not recipe.accepts("ghl", {**past, "endTime": "2026-05-09T10:00:00-04:00"}, context)
+    assert not recipe.accepts("ghl", {**past, "appointmentStatus": "cancelled"}, context)
+    assert recipe.ghl_to_tt is not None
+    mapped = recipe.ghl_to_tt.apply(past, context)
+    assert mapped.values["start"] == "2026-05-01 16:00:00"
+    assert mapped.values["end"] == "2026-05-01 17:30:00"
+    assert mapped.values["duration"] == 5400
+    assert mapped.values["timezone"] == "GMT+02:00"
+    assert mapped.values["notes"] == "Kick-off - bring slides (GHL appointment a1)"
+    assert {"id": "201", "value": "a1"} in mapped.payload()["custom_fields"]
+    assert recipe.model.recheck is not None
+
+
+def run(
+    recipe: AutomationRecipe,
+    event: Mapping[str, Any],
+    outputs: Mapping[str, Any],
+    **runner_vars: Any,
+) -> list[tuple[str, str, dict[str, Any], str | None]]:
+    """A fake runner: plans each step and feeds canned outputs; returns the calls made."""
+    scope = build_scope(recipe, event)
+    context = ctx(recipe, **runner_vars)
+    calls = []
+    for step in recipe.steps:
+        decision = plan_step(step, scope, context)
+        if decision.outcome == "stop":
+            break
+        for inv in decision.invocations:
+            calls.append((step.id, inv.action, inv.input, inv.once_key))
+        output = decision.output if decision.outcome == "set" else outputs.get(step.id)
+        scope = with_output(scope, step.id, output)
+    return calls
+
+
+def test_signup() -> None:
+    recipe = automation("signup")
+    assert recipe.matches("tt", "user.created")
+    user = {"id": 381455, "name": "John", "surname": "Doe", "email": "JohnDoe@Domain.com"}
+    outputs = {
+        "user": user,
+        "contact": {"new": True, "contact": {"id": "c1"}},
+        "tasks": [{"id": 94656212106, "name": "Onboarding", "due_date": "2026-05-10"}],
+        "entries": [
+            {"id": 1, "n": "Set up account", "p": "Acme", "s": "2026-05-01 10:00:00"},
+            {"id": 2, "n": None, "p": "Acme", "s": "2026-05-02 10:00:00"},
+        ],
+    }
+    calls = run(recipe, {"object_id": "381455"}, outputs)
+    actions = [c[1] for c in calls]
+    assert actions == [
+        "tt.users.get",
+        "ghl.contacts.upsert",
+        "ghl.tags.add",
+        "tt.users.assigned_tasks",
+        "ghl.tasks.create",
+        "tt.events.list",
+        "ghl.notes.create",
+    ]
+    assert calls[0][2] == {"id": 381455}
+    assert calls[1][2] == {
+        "email": "johndoe@domain.com",
+        "firstName": "John",
+        "lastName": "Doe",
+        "source": "TrackingTime",
+    }
+    assert calls[2][2] == {"contactId": "c1", "tags": ["trackingtime", "tt-signup"]}
+    assert calls[4][2]["dueDate"] == "2026-05-09T22:00:00Z"
+    assert calls[4][3] == "ghl_tasks:94656212106"
+    assert calls[5][2]["from"] == "2026-04-04" and calls[5][2]["to"] == "2026-05-04"
+    assert calls[6][2]["body"] == "Set up account (Acme, 2026-05-01 10:00:00)"
+    # No email: the run stops after reading the user.
+    no_email = run(recipe, {"object_id": "1"}, {"user": {"id": 1, "name": "x"}})
+    assert [c[1] for c in no_email] == ["tt.users.get"]
+
+
+@pytest.mark.parametrize(
+    ("entries", "hours", "added", "removed"),
+    [
+        ([{"id": 1, "d": 3600}], 55.0, {"tt-active", "tt-10h", "tt-50h"}, {"tt-100h"}),
+        ([], 5.0, set(), {"tt-active", "tt-10h", "tt-50h", "tt-100h"}),
+    ],
+)
+def test_activity_tags(
+    entries: list[dict[str, Any]], hours: float, added: set[str], removed: set[str]
+) -> None:
+    recipe = automation("activity-tags")
+    outputs = {
+        "link": {"ghl_id": "c1", "tt_id": 5},
+        "recent": entries,
+        "customer": {"id": 5, "worked_hours": hours},
+    }
+    event = {"source": "tt", "kind": "event.created", "payload": {"data": {"customer_id": 5}}}
+    calls = run(recipe, event, outputs)
+    tags_added = {t for _, a, body, _ in calls if a == "ghl.tags.add" for t in body["tags"]}
+    tags_removed = {t for _, a, body, _ in calls if a == "ghl.tags.remove" for t in body["tags"]}
+    assert (tags_added, tags_removed) == (added, removed)
+    listing = next(body for _, a, body, _ in calls if a == "tt.events.list")
+    assert listing == {"filter": "CUSTOMER", "id": 5, "from": "2026-04-04", "to": "2026-05-04"}
+
+
+def test_activity_tags_scheduled_per_link_and_unlinked() -> None:
+    recipe = automation("activity-tags")
+    assert recipe.model.trigger.schedule is not None
+    assert recipe.model.trigger.schedule.per_link == "contacts"
+    event = {"source": "schedule", "payload": {"link": {"ghl_id": "c1", "tt_id": 5}}}
+    calls = run(recipe, event, {"link": None})
+    assert [c[1] for c in calls] == ["ghltt.links.find"]
+    assert calls[0][2]["tt_id"] == 5
+
+
+def test_hours_writes_custom_fields() -> None:
+    recipe = automation("hours")
+    outputs = {
+        "link": {"ghl_id": "c1", "tt_id": 5},
+        "customer": {"worked_hours": 12.3456, "worked_hours_this_month": None},
+    }
+    calls = run(recipe, {"payload": {"data": {"cid": 5}}}, outputs)
+    update = calls[-1]
+    assert update[1] == "ghl.contacts.update"
+    assert update[2] == {
+        "contactId": "c1",
+        "customFields": [{"id": "cfT", "field_value": 12.35}, {"id": "cfM", "field_value": 0}],
+    }
+
+
+def test_milestones() -> None:
+    recipe = automation("milestones")
+    project = {
+        "id": 77,
+        "name": "Web",
+        "is_archived": True,
+        "customer": {"id": 5},
+        "worked_hours": 45.0,
+        "estimated_time": 50,
+        "delivery_date": "2026-05-10",
+    }
+    outputs = {"project": project, "link": {"ghl_id": "c1", "tt_id": 5}}
+    calls = run(recipe, {"object_id": "77", "payload": {"data": {"id": 77}}}, outputs)
+    steps = [c[0] for c in calls]
+    assert steps == [
+        "project",
+        "link",
+        "closed_task",
+        "share_tasks",
+        "share_tasks",
+        "tt_follow_up",
+    ]
+    share_titles = [c[2]["title"] for c in calls if c[0] == "share_tasks"]
+    assert share_titles == ["50% of the estimate used: Web", "80% of the estimate used: Web"]
+    assert calls[2][3] == "closed_task:closed-77"
+    assert calls[-1][2] == {
+        "name": "Close-out review: Web",
+        "project_id": 77,
+        "due_date": "2026-05-06",
+    }
+    overdue = {**project, "is_archived": False, "delivery_date": "2026-05-01", "worked_hours": 1}
+    calls = run(recipe, {"object_id": "77"}, {**outputs, "project": overdue})
+    assert [c[0] for c in calls] == ["project", "link", "delivery_task"]
