@@ -222,3 +222,37 @@ bridge_webhooks = sa.Table(
     sa.Column("secret_ref", sa.String(64), nullable=True),  # the verification token, in the vault
     sa.Column("created_at", Timestamp, nullable=False),
 )
+
+once_keys = sa.Table(
+    "once_keys",
+    metadata,
+    # An automation step marked `once` runs at most once per key per bridge and recipe.
+    sa.Column("bridge_id", sa.String(64), primary_key=True),
+    sa.Column("recipe", sa.String(200), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("run_id", sa.String(64), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+sync_cursors = sa.Table(
+    "sync_cursors",
+    metadata,
+    # Where reconciliation left off, per bridge and stream (e.g. "tt.events", "ghl.contacts").
+    sa.Column("bridge_id", sa.String(64), primary_key=True),
+    sa.Column("stream", sa.String(100), primary_key=True),
+    sa.Column("cursor", sa.JSON, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+record_snapshots = sa.Table(
+    "record_snapshots",
+    metadata,
+    # The last state we saw of a remote record, so an event that does not say which fields
+    # changed can be given the difference. Values are the mapped source fields only.
+    sa.Column("bridge_id", sa.String(64), primary_key=True),
+    sa.Column("system", sa.String(8), primary_key=True),
+    sa.Column("object_type", sa.String(50), primary_key=True),
+    sa.Column("object_id", sa.String(100), primary_key=True),
+    sa.Column("state", sa.JSON, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
