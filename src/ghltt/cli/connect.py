@@ -298,6 +298,21 @@ def bridges_show(ref: str = typer.Argument(..., help="Bridge id or name.")) -> N
         _print_bridge(svc.bridges.show(ref).public())
 
 
+@bridges_app.command("hooks")
+def bridges_hooks(ref: str = typer.Argument(..., help="Bridge id or name.")) -> None:
+    """The URLs that senders post to for this bridge.
+
+    Give GHL's app the first (one URL serves every location); ghltt registers the TT one
+    itself. Paste the last into a GHL workflow's Webhook action: it carries this bridge's
+    secret, so treat it like a password ('ghltt bridges hooks NAME' shows it again).
+    """
+    svc = _services()
+    with _errors():
+        urls = svc.bridges.intake_urls(ref)
+    for name, url in urls.items():
+        console.print(f"{name}: {url}", highlight=False, soft_wrap=True)
+
+
 @bridges_app.command("remove")
 def bridges_remove(
     ref: str = typer.Argument(..., help="Bridge id or name."),

@@ -64,6 +64,35 @@ class BridgeService:
     def hook_url(self, bridge_id: str) -> str:
         return f"{self.public_url}/hooks/tt/{bridge_id}"
 
+    def intake_urls(self, ref: str) -> dict[str, str]:
+        """Where each sender posts: GHL's app webhook, TT's, and a GHL workflow's action.
+
+        The workflow URL carries the bridge's own secret (GHL workflow webhooks can be
+        neither signed nor given headers); it is made on first use and kept in the vault.
+        """
+        row = self.resolve(ref)
+        settings = dict(row.settings or {})
+        ref_id = settings.get("workflow_secret_ref")
+        record = self.vault.find(str(ref_id)) if ref_id else None
+        if record is None:
+            ref_id = self.vault.put(
+                "workflow_hook", {"secret": secrets.token_urlsafe(32)}, owner=row.id
+            )
+            settings["workflow_secret_ref"] = ref_id
+            with self.engine.begin() as conn:
+                conn.execute(
+                    bridges.update()
+                    .where(bridges.c.id == row.id)
+                    .values(settings=settings, updated_at=utcnow())
+                )
+            record = self.vault.get(str(ref_id))
+        workflow = f"{self.public_url}/hooks/ghl-workflow/{row.id}"
+        return {
+            "ghl_app_webhooks": f"{self.public_url}/webhooks",
+            "tt_webhooks": self.hook_url(row.id),
+            "ghl_workflow_webhook": f"{workflow}?secret={record.payload['secret']}",
+        }
+
     # ---- reading --------------------------------------------------------------------------
     def resolve(self, ref: str) -> sa.Row[Any]:
         with self.engine.connect() as conn:

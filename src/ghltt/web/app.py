@@ -19,7 +19,7 @@ from ghltt.jobs import IntakeWriter, JobAdmin, JobRuntime
 from ghltt.settings import Settings
 from ghltt.store import TokenRepository, create_store_engine, is_current, upgrade
 from ghltt.store.tokens import ensure_first_token, token_file
-from ghltt.web import api, connections_api, errors, intake, oauth
+from ghltt.web import api, connections_api, errors, hooks, intake, oauth
 from ghltt.web.auth import services
 from ghltt.web.middleware import BodyLimit, RequestId
 from ghltt.web.responses import JSONResponse
@@ -64,6 +64,7 @@ def create_app(
     app.include_router(oauth.router)
     app.include_router(connections_api.router)
     app.router.routes.extend(intake.routes(baseline=settings.bench_baseline))
+    app.router.routes.extend(hooks.routes())
     _declare_intake_schema(app)
     return app
 

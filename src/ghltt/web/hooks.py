@@ -1,0 +1,263 @@
+"""Webhook intake: GHL (marketplace app and workflow webhooks) and TrackingTime.
+
+The same hot path as ``/api/events``: plain Starlette endpoints, verify, normalise into
+events, commit through the group-committing intake, then answer. GHL retries only on 429, so
+whenever the store cannot take an event the GHL endpoints answer 429 with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import orjson
+import structlog
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.routing import Route
+
+from ghltt.connectors.ghl.webhooks import WebhookRejected, WebhookVerifier
+from ghltt.connectors.trackingtime.webhooks import WebhookVerificationError, parse_delivery
+from ghltt.connectors.trackingtime.webhooks import WebhookVerifier as TTWebhookVerifier
+from ghltt.core import (
+    Event,
+    EventOrigin,
+    EventSource,
+    InvalidInput,
+    StoreUnavailable,
+    dedup_key_for,
+)
+from ghltt.jobs import IntakeOverloaded
+from ghltt.store.routing import BridgeRoute, bridge_by_id, bridges_for_ghl_account
+from ghltt.vault import handle_install_event, handle_uninstall_event
+from ghltt.web import metrics
+from ghltt.web.auth import services
+from ghltt.web.connections_api import vault_services
+from ghltt.web.errors import problem
+from ghltt.web.responses import JSONResponse
+
+log = structlog.get_logger(__name__)
+
+UNROUTED = "unrouted"  # events of a location no bridge serves yet: kept, visible, not lost
+WORKFLOW_SECRET_HEADER = "x-ghltt-secret"
+
+
+class _TTLCache:
+    """Lookups re-read after ``ttl`` seconds; a miss re-reads at most once a second."""
+
+    def __init__(self, ttl: float = 5.0) -> None:
+        self._ttl = ttl
+        self._items: dict[str, tuple[float, Any]] = {}
+
+    async def get(self, key: str, load: Callable[[], Any], *, stale: bool = False) -> Any:
+        """``stale=True``: the caller found the cached value wrong; re-read if a second old."""
+        now = time.monotonic()
+        hit = self._items.get(key)
+        if hit is not None:
+            age = now - hit[0]
+            fresh = age < self._ttl and not ((stale or not hit[1]) and age >= 1)
+            if fresh:
+                return hit[1]
+        value = await anyio.to_thread.run_sync(load)
+        self._items[key] = (now, value)
+        return value
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+class _HookState:
+    """Per-app caches, so a burst of webhooks costs no store reads for routing or tokens."""
+
+    def __init__(self) -> None:
+        self.routes = _TTLCache()
+        self.tt_tokens = _TTLCache()
+        self.verifiers: dict[str, WebhookVerifier] = {}
+
+
+def _state(request: Request) -> _HookState:
+    state: _HookState | None = getattr(request.app.state, "hooks", None)
+    if state is None:
+        state = request.app.state.hooks = _HookState()
+    return state
+
+
+def _ghl_verifier(state: _HookState, route: BridgeRoute | None) -> WebhookVerifier:
+    """GHL's published keys, or a sandbox bridge's simulator keys; unsigned only if asked."""
+    settings = route.settings if route else {}
+    keys = settings.get("ghl_public_keys") or {}
+    insecure = bool(route and route.mode == "sandbox" and settings.get("insecure_webhooks"))
+    cache_key = orjson.dumps([keys, insecure], option=orjson.OPT_SORT_KEYS).decode()
+    verifier = state.verifiers.get(cache_key)
+    if verifier is None:
+        options: dict[str, Any] = {"allow_unsigned": insecure}
+        if keys.get("ed25519"):
+            options["ed25519_public_keys"] = tuple(keys["ed25519"])
+        if keys.get("rsa"):
+            options["rsa_public_keys"] = tuple(keys["rsa"])
+        verifier = state.verifiers[cache_key] = WebhookVerifier(**options)
+    return verifier
+
+
+async def _commit(request: Request, events: list[Event], *, busy_status: int) -> JSONResponse:
+    try:
+        accepted = await services(request).intake.submit(events)
+    except (IntakeOverloaded, StoreUnavailable) as exc:
+        metrics.EVENTS_REFUSED.labels(type(exc).__name__).inc()
+        error = "overloaded" if isinstance(exc, IntakeOverloaded) else "store_unavailable"
+        return problem(busy_status, error, str(exc), headers={"Retry-After": "5"})
+    results = []
+    for event, result in zip(events, accepted, strict=True):
+        counter = metrics.EVENTS_DUPLICATE if result.duplicate else None
+        if counter is not None:
+            counter.labels(event.source.value).inc()
+        else:
+            metrics.EVENTS_ACCEPTED.labels(event.source.value, event.origin.value).inc()
+        results.append(
+            {"bridge": event.bridge, "event_id": result.event_id, "duplicate": result.duplicate}
+        )
+    return JSONResponse({"accepted": results}, status_code=200)
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(f"not valid JSON: {exc}", where="body") from None
+    if not isinstance(payload, dict):
+        raise InvalidInput("must be a JSON object", where="body")
+    return payload
+
+
+async def ghl_webhook(request: Request) -> JSONResponse:
+    """POST /webhooks: every GHL marketplace webhook, routed to bridges by its location."""
+    body = await request.body()
+    payload = _json_object(body)
+    account = str(payload.get("locationId") or payload.get("companyId") or "")
+    engine = services(request).engine
+    state = _state(request)
+    routes: list[BridgeRoute] = (
+        await state.routes.get(account, lambda: bridges_for_ghl_account(engine, account))
+        if account
+        else []
+    )
+    events = []
+    targets: list[BridgeRoute | None] = list(routes) or [None]
+    try:
+        for route in targets:
+            bridge = route.id if route else UNROUTED
+            verifier = _ghl_verifier(state, route)
+            events.append(verifier.parse(body, request.headers, bridge=bridge))
+    except WebhookRejected as exc:
+        metrics.EVENTS_REFUSED.labels(exc.reason).inc()
+        status = 400 if exc.reason == "malformed" else 401
+        raise HTTPException(status, detail=f"webhook refused: {exc}") from None
+    if payload.get("type") in {"INSTALL", "UNINSTALL"}:
+        await _install_or_uninstall(request, payload)
+    return await _commit(request, events, busy_status=429)
+
+
+async def _install_or_uninstall(request: Request, payload: dict[str, Any]) -> None:
+    connections = vault_services(request).connections
+    handler: Callable[[Any, dict[str, Any]], Awaitable[Any]] = (
+        handle_install_event if payload["type"] == "INSTALL" else handle_uninstall_event
+    )
+    await handler(connections, payload)
+    _state(request).routes.clear()  # a new or retired connection changes where events go
+
+
+async def _bridge(request: Request, *, stale: bool = False) -> BridgeRoute:
+    bridge_id = request.path_params["bridge"]
+    engine = services(request).engine
+    route: BridgeRoute | None = await _state(request).routes.get(
+        f"bridge:{bridge_id}", lambda: bridge_by_id(engine, bridge_id), stale=stale
+    )
+    if route is None:
+        raise HTTPException(404, detail=f"no bridge {bridge_id!r}")
+    return route
+
+
+async def tt_webhook(request: Request) -> JSONResponse:
+    """POST /hooks/tt/{bridge}: TrackingTime deliveries, checked against the bridge's tokens."""
+    route = await _bridge(request)
+    bridges = vault_services(request).bridges
+    tokens: list[str] = await _state(request).tt_tokens.get(
+        route.id, lambda: bridges.webhook_tokens(route.id)
+    )
+    if not tokens:
+        raise HTTPException(401, detail="this bridge has registered no TrackingTime webhook")
+    body = await request.body()
+    try:
+        TTWebhookVerifier(tuple(tokens)).verify(body, request.headers)
+    except WebhookVerificationError as exc:
+        metrics.EVENTS_REFUSED.labels("bad_token").inc()
+        raise HTTPException(401, detail=f"webhook refused: {exc}") from None
+    zone = str(route.settings.get("tt_timezone") or "UTC")
+    try:
+        events = parse_delivery(body, bridge=route.id, zone=zone)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(f"not a TrackingTime delivery: {exc}", where="body") from None
+    if not events:
+        return JSONResponse({"accepted": []}, status_code=200)
+    return await _commit(request, events, busy_status=503)
+
+
+async def ghl_workflow_webhook(request: Request) -> JSONResponse:
+    """POST /hooks/ghl-workflow/{bridge}: a GHL workflow's Webhook action (no signature).
+
+    Authenticated by the bridge's own secret, in the ``X-Ghltt-Secret`` header or the
+    ``secret`` query parameter (GHL workflows can set neither headers nor signatures).
+    """
+    given = request.headers.get(WORKFLOW_SECRET_HEADER) or request.query_params.get("secret")
+    if not given:
+        raise HTTPException(401, detail="missing bridge secret (header X-Ghltt-Secret or ?secret=)")
+    route = await _bridge(request)
+    if not await _secret_matches(request, route, given):
+        # The secret may be newer than the cached bridge: look again, at most once a second.
+        route = await _bridge(request, stale=True)
+        if not await _secret_matches(request, route, given):
+            raise HTTPException(401, detail="wrong bridge secret")
+    body = await request.body()
+    payload = _json_object(body)
+    custom = payload.get("customData") if isinstance(payload.get("customData"), dict) else {}
+    contact_id = payload.get("contact_id") or payload.get("contactId") or payload.get("id")
+    kind = str(custom.get("event") or "contact.updated") if custom else "contact.updated"
+    try:
+        event = Event(
+            bridge=route.id,
+            source=EventSource.GHL,
+            kind=kind,
+            object_type="contact" if contact_id else None,
+            object_id=str(contact_id) if contact_id else None,
+            origin=EventOrigin.WEBHOOK,
+            dedup_key=dedup_key_for("ghl-workflow", None, body),
+            payload=payload,
+        )
+    except ValueError as exc:
+        raise InvalidInput(str(exc), where="customData.event") from None
+    return await _commit(request, [event], busy_status=429)
+
+
+async def _secret_matches(request: Request, route: BridgeRoute, given: str) -> bool:
+    expected = await anyio.to_thread.run_sync(_workflow_secret, request, route)
+    return expected is not None and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _workflow_secret(request: Request, route: BridgeRoute) -> str | None:
+    ref = route.settings.get("workflow_secret_ref")
+    if not ref:
+        return None
+    record = vault_services(request).vault.find(str(ref))
+    return str(record.payload["secret"]) if record else None
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/webhooks", ghl_webhook, methods=["POST"]),
+        Route("/hooks/ghl", ghl_webhook, methods=["POST"]),
+        Route("/hooks/tt/{bridge}", tt_webhook, methods=["POST"]),
+        Route("/hooks/ghl-workflow/{bridge}", ghl_workflow_webhook, methods=["POST"]),
+    ]

@@ -1,0 +1,215 @@
+"""Webhook intake: verified, routed to bridges by location, deduplicated, never a 500."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import orjson
+import pytest
+import sqlalchemy as sa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from ghltt.settings import load_settings
+from ghltt.store import create_store_engine
+from ghltt.store.tables import bridge_webhooks, bridges, connections
+from ghltt.vault import build_services
+from ghltt.web import create_app
+from tests.support.server import serve_asgi
+
+LOCATION = "ve9EPM428h8vShlRW1KT"
+KEY = ed25519.Ed25519PrivateKey.generate()
+PUBLIC_PEM = (
+    KEY.public_key()
+    .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    .decode()
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def ghl_body(**overrides: Any) -> bytes:
+    payload = {
+        "type": "ContactUpdate",
+        "locationId": LOCATION,
+        "id": "c123",
+        "email": "ada@example.com",
+        "timestamp": _now(),
+        "webhookId": "wh-1",
+        **overrides,
+    }
+    return orjson.dumps(payload)
+
+
+def signed(body: bytes, key: ed25519.Ed25519PrivateKey = KEY) -> dict[str, str]:
+    return {
+        "content-type": "application/json",
+        "x-ghl-signature": base64.b64encode(key.sign(body)).decode(),
+    }
+
+
+class Hooks:
+    def __init__(self, base: str, engine: sa.Engine, services: Any) -> None:
+        self.client = httpx2.Client(base_url=base, timeout=10)
+        self.engine = engine
+        self.services = services
+
+    def inbox(self) -> list[tuple[str, str, str]]:
+        with self.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT bridge_id, kind, object_id FROM inbox_events")
+            return sorted((r[0], r[1], r[2]) for r in rows)
+
+
+@pytest.fixture
+def hooks(database_url: str, tmp_path: Path) -> Iterator[Hooks]:
+    settings = load_settings(data_dir=tmp_path / "data", database_url=database_url)
+    with serve_asgi(create_app(settings, with_executor=False)) as base:
+        engine = create_store_engine(settings.store_url)
+        now = datetime.now(UTC)
+        with engine.begin() as conn:
+            for cid, system, account in (("ghl1", "ghl", LOCATION), ("tt1", "tt", "1725")):
+                conn.execute(
+                    connections.insert().values(
+                        id=cid,
+                        system=system,
+                        label=cid,
+                        auth_kind="pit" if system == "ghl" else "app_password",
+                        account_id=account,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+            conn.execute(
+                bridges.insert().values(
+                    id="b1",
+                    name="acme",
+                    mode="sandbox",
+                    ghl_connection_id="ghl1",
+                    tt_connection_id="tt1",
+                    settings={"ghl_public_keys": {"ed25519": [PUBLIC_PEM]}},
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        services = build_services(settings, engine)
+        yield Hooks(base, engine, services)
+        engine.dispose()
+
+
+def test_a_signed_ghl_webhook_is_routed_to_its_bridge_once(hooks: Hooks) -> None:
+    body = ghl_body()
+    first = hooks.client.post("/webhooks", content=body, headers=signed(body))
+    assert first.status_code == 200, first.text
+    [item] = first.json()["accepted"]
+    assert item["bridge"] == "b1" and item["duplicate"] is False
+    again = hooks.client.post("/hooks/ghl", content=body, headers=signed(body))
+    assert again.json()["accepted"][0] == {**item, "duplicate": True}
+    assert hooks.inbox() == [("b1", "contact.updated", "c123")]
+
+
+@pytest.mark.parametrize(
+    ("headers_for", "status"),
+    [
+        (lambda b: {"content-type": "application/json"}, 401),  # unsigned
+        (lambda b: signed(b + b" "), 401),  # signed something else
+        (lambda b: signed(b, ed25519.Ed25519PrivateKey.generate()), 401),  # wrong key
+    ],
+)
+def test_unverified_ghl_webhooks_are_refused(hooks: Hooks, headers_for: Any, status: int) -> None:
+    body = ghl_body()
+    response = hooks.client.post("/webhooks", content=body, headers=headers_for(body))
+    assert response.status_code == status
+    assert response.json()["error"] == "unauthorized"
+    assert hooks.inbox() == []
+
+
+def test_a_stale_ghl_webhook_is_refused(hooks: Hooks) -> None:
+    old = (datetime.now(UTC) - timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+    body = ghl_body(timestamp=old)
+    response = hooks.client.post("/webhooks", content=body, headers=signed(body))
+    assert response.status_code == 401 and "stale" in response.json()["message"]
+
+
+def test_malformed_bodies_get_a_clear_400_or_422(hooks: Hooks) -> None:
+    response = hooks.client.post("/webhooks", content=b"{nope", headers=signed(b"{nope"))
+    assert response.status_code == 422 and "not valid JSON" in response.json()["message"]
+    response = hooks.client.post("/webhooks", content=b"[1]", headers=signed(b"[1]"))
+    assert response.status_code == 422 and "JSON object" in response.json()["message"]
+
+
+def test_events_of_a_location_without_a_bridge_are_kept_unrouted(hooks: Hooks) -> None:
+    body = ghl_body(locationId="unknownLocation000001", webhookId="wh-2")
+    response = hooks.client.post("/webhooks", content=body, headers=signed(body))
+    # No bridge names its keys, so GHL's published keys apply and the test key is refused.
+    assert response.status_code == 401
+
+
+def test_ghl_webhooks_answer_429_when_the_store_cannot_take_them(hooks: Hooks) -> None:
+    with hooks.engine.begin() as conn:  # the store stops taking events
+        conn.exec_driver_sql("ALTER TABLE inbox_events RENAME TO inbox_gone")
+    body = ghl_body(webhookId="wh-3")
+    response = hooks.client.post("/webhooks", content=body, headers=signed(body))
+    assert response.status_code == 429  # GHL retries only on 429
+    assert response.headers["retry-after"]
+
+
+def _add_tt_webhook(hooks: Hooks, token: str) -> None:
+    ref = hooks.services.vault.put("tt_webhook", {"token": token}, owner="b1")
+    with hooks.engine.begin() as conn:
+        conn.execute(
+            bridge_webhooks.insert().values(
+                bridge_id="b1",
+                system="tt",
+                remote_id="77",
+                url="http://x/hooks/tt/b1",
+                events=["event.updated"],
+                secret_ref=ref,
+                created_at=datetime.now(UTC),
+            )
+        )
+
+
+def test_trackingtime_deliveries_need_the_bridge_token(hooks: Hooks) -> None:
+    _add_tt_webhook(hooks, "tt-token-1")
+    body = orjson.dumps(
+        {
+            "event": "event.updated",
+            "account_id": 1725,
+            "webhook_id": 77,
+            "delivery_id": "d-1",
+            "created_at": "2026-11-28 10:00:00",
+            "data": {"id": 991, "updated_at": "2026-11-28 10:00:00"},
+        }
+    )
+    signature = hmac.new(b"tt-token-1", body, hashlib.sha256).hexdigest()
+    good = {"content-type": "application/json", "x-trackingtime-signature": signature}
+    response = hooks.client.post("/hooks/tt/b1", content=body, headers=good)
+    assert response.status_code == 200, response.text
+    assert response.json()["accepted"][0]["duplicate"] is False
+    bad = {"content-type": "application/json", "x-trackingtime-signature": "00" * 32}
+    assert hooks.client.post("/hooks/tt/b1", content=body, headers=bad).status_code == 401
+    assert hooks.client.post("/hooks/tt/nope", content=body, headers=good).status_code == 404
+    assert [k for _, k, _ in hooks.inbox()] == ["event.updated"]
+
+
+def test_ghl_workflow_webhooks_need_the_bridge_secret(hooks: Hooks) -> None:
+    url = hooks.services.bridges.intake_urls("acme")["ghl_workflow_webhook"]
+    path = url.split("127.0.0.1:8000", 1)[-1]
+    body = {"contact_id": "c9", "email": "x@example.com", "customData": {"event": "contact.tagged"}}
+    accepted = hooks.client.post(path, json=body)
+    assert accepted.status_code == 200, accepted.text
+    assert hooks.client.post(path, json=body).json()["accepted"][0]["duplicate"] is True
+    no_secret = path.split("?")[0]
+    assert hooks.client.post(no_secret, json=body).status_code == 401
+    wrong = hooks.client.post(no_secret, json=body, headers={"X-Ghltt-Secret": "guess"})
+    assert wrong.status_code == 401
+    assert hooks.inbox() == [("b1", "contact.tagged", "c9")]
