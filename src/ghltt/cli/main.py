@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from ghltt import __version__
-from ghltt.cli import connect, db, events, recipes, runs, serve, simulate, token
+from ghltt.cli import connect, db, events, recipes, runs, sandbox, serve, simulate, token
 
 app = typer.Typer(
     name="ghltt",
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 app.command("serve")(serve.serve)
 app.command("worker")(serve.worker)
+app.command("sandbox")(sandbox.sandbox)
 app.add_typer(db.app, name="db")
 app.add_typer(runs.app, name="runs")
 app.add_typer(events.app, name="events")

@@ -45,6 +45,11 @@ def serve(
     Example: ghltt serve --port 8000
     """
     loaded = settings(host=host, port=port)
+    run_web(loaded, executor=executor)
+
+
+def run_web(loaded: Settings, *, executor: bool) -> None:
+    """Migrate, start the executor child (unless told not to), then serve HTTP until stopped."""
     # The executor runs in a child process tied to this one: DBOS spends CPU on every step,
     # and sharing one interpreter lock with the intake cut acknowledged events/s by more than
     # half (bench/intake.py). The child dies with its parent, so it never outlives a SIGKILL.
