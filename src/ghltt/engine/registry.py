@@ -42,9 +42,12 @@ class Handler:
     bridges: tuple[str, ...] = ("*",)
 
     def matches(self, event: Event) -> bool:
-        return any(fnmatch.fnmatchcase(event.kind, k) for k in self.kinds) and any(
-            fnmatch.fnmatchcase(event.bridge, b) for b in self.bridges
-        )
+        """A pattern names a kind (``contact.*``) or a source-qualified one (``ghl.contact.*``)."""
+        qualified = f"{event.source.value}.{event.kind}"
+        return any(
+            fnmatch.fnmatchcase(event.kind, k) or fnmatch.fnmatchcase(qualified, k)
+            for k in self.kinds
+        ) and any(fnmatch.fnmatchcase(event.bridge, b) for b in self.bridges)
 
 
 class Registry:
