@@ -1,0 +1,88 @@
+"""Reading and finding records of a sync's object types on either side, through the catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ghltt.connectors.http import NotFound
+from ghltt.engine.recipes import SyncRecipe
+from ghltt.engine.runner.actions import call_action
+from ghltt.engine.runner.context import BridgeContext
+from ghltt.engine.runner.records import tt_record
+
+# GHL records that live under a contact are read with the contact's id.
+_GHL_KEYS = {"contact": "contactId", "task": "taskId", "note": "noteId", "appointment": "eventId"}
+THIRD_PARTY = {"customer": "CUSTOMER", "task": "TASK", "event": "EVENT", "project": "PROJECT"}
+
+
+async def fetch(
+    ctx: BridgeContext, recipe: SyncRecipe, system: str, record_id: str, contact_id: Any = None
+) -> dict[str, Any]:
+    """The current state of one record; ``NotFound`` when it is gone."""
+    obj = recipe.objects(system)  # type: ignore[arg-type]
+    if system == "tt":
+        found = await call_action(ctx, obj.get, {"id": int(record_id)})
+    else:
+        inp: dict[str, Any] = {_GHL_KEYS[obj.name]: str(record_id)}
+        if obj.name in ("task", "note"):
+            if not contact_id:
+                raise NotFound(f"{obj.type} {record_id}: its contact is not known")
+            inp["contactId"] = str(contact_id)
+        found = await call_action(ctx, obj.get, inp)
+    if not isinstance(found, dict):
+        raise NotFound(f"{obj.type} {record_id}")
+    return found
+
+
+async def by_third_party(ctx: BridgeContext, tt_type: str, ghl_id: str) -> dict[str, Any] | None:
+    """The TT record a retried add already made for this GHL record, if any."""
+    if tt_type == "customer":
+        found: Any = await ctx.tt.customers.find_by_third_party_id(ghl_id)
+    elif tt_type == "project":
+        found = await ctx.tt.projects.find_by_third_party_id(ghl_id)
+    elif tt_type == "task":
+        found = await ctx.tt.tasks.find_by_third_party_id(ghl_id)
+    else:
+        return None  # time entries: the appointments mapping carries the id, matched by recheck
+    return None if found is None else tt_record(found, tt_type)
+
+
+def _matches(record: Mapping[str, Any], pairs: list[tuple[str, Any]]) -> bool:
+    for field, value in pairs:
+        held = record.get(field)
+        if isinstance(held, str):
+            held = held.strip().casefold()
+        if held != value:
+            return False
+    return True
+
+
+async def by_match_keys(
+    ctx: BridgeContext,
+    recipe: SyncRecipe,
+    system: str,
+    record: Mapping[str, Any],
+    parent: Mapping[str, Any] | None,
+) -> dict[str, Any] | None:
+    """A record on the other side with the same match-key values, within the same parent."""
+    pairs = recipe.match_candidates(system, record)  # type: ignore[arg-type]
+    if not pairs:
+        return None
+    target = recipe.objects("tt" if system == "ghl" else "ghl")
+    candidates: list[dict[str, Any]] = []
+    if target.type == "tt.customer":
+        listed = await ctx.tt.customers.list(filter="ALL", include_custom_fields=True)
+        candidates = [tt_record(c, "customer") for c in listed]
+    elif target.type == "tt.task" and parent:
+        customer = parent.get("tt", {}).get("id")
+        listed_tasks = await ctx.tt.tasks.list(filter="ALL")
+        candidates = [tt_record(t, "task") for t in listed_tasks if t.customer_id == customer]
+    elif target.type == "ghl.task" and parent:
+        contact = str(parent.get("ghl", {}).get("id"))
+        candidates = [
+            {**t.model_dump(mode="json", by_alias=True), "contactId": contact}
+            for t in await ctx.ghl.tasks.list_for(contact)
+        ]
+    # GHL contacts need no search: their create is an upsert on the location's duplicate rule.
+    return next((c for c in candidates if _matches(c, pairs)), None)

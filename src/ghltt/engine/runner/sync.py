@@ -1,0 +1,433 @@
+"""Sync runs: converge the other side to the current state of the record an event is about.
+
+fetch (404 → delete policy) → map → echo check against the link's fingerprint → find the
+counterpart (link, third-party id, match keys) → conflict policy → write only changed fields
+(create when there is none) → write back what the other side adds (ids) → store the link with
+both sides' fingerprints as read back, the provenance of each written field, the snapshot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ghltt.connectors.http import NotFound
+from ghltt.connectors.trackingtime import parse_datetime
+from ghltt.core import Event
+from ghltt.engine.mapping import MappedRecord, MappingContext, MappingFailed, canonical_json
+from ghltt.engine.recipes import SyncRecipe, build_context
+from ghltt.engine.runner import sides
+from ghltt.engine.runner.actions import call_action
+from ghltt.engine.runner.compare import current_value, same
+from ghltt.engine.runner.context import BridgeContext
+from ghltt.engine.runner.report import RunReport, Write
+from ghltt.store.links import Link
+from ghltt.store.provenance import ProvenanceEntry
+
+OTHER = {"ghl": "tt", "tt": "ghl"}
+# Fields TT wants on every update even when unchanged.
+_ALWAYS = {"tt.customer": ("name",), "tt.event": ("start", "end", "duration", "timezone")}
+_IDS = {"ghl.contact": "contactId", "ghl.task": "taskId", "ghl.note": "noteId"}
+
+
+class Skip(Exception):
+    """The run has nothing to do (filtered, parent not linked...)."""
+
+
+@dataclass
+class _Run:
+    recipe: SyncRecipe
+    ctx: BridgeContext
+    report: RunReport
+    parent: dict[str, Any] | None = None
+    mctx: MappingContext = field(default_factory=MappingContext)
+
+    @property
+    def types(self) -> tuple[str, str]:
+        return self.recipe.model.ghl, self.recipe.model.tt
+
+
+async def run_sync(recipe: SyncRecipe, event: Event, ctx: BridgeContext) -> RunReport:
+    run = _Run(recipe, ctx, RunReport(recipe.name, ctx.mode))
+    source = str(event.source)
+    record_id = event.object_id or _payload_id(event.payload)
+    if source not in OTHER or record_id is None:
+        return run.report.finish("skipped", "not about a GHL or TT record")
+    if f"{source}_to_{OTHER[source]}" not in recipe.model.directions:
+        return run.report.finish("skipped", f"{recipe.name} does not sync from {source}")
+    await ctx.resolver.load(
+        o.type for o in (recipe.ghl_object, recipe.tt_object) if o.custom_fields
+    )
+    try:
+        return await _run(run, source, str(record_id), event.payload)
+    except Skip as why:
+        return run.report.finish("skipped", str(why))
+
+
+def _payload_id(payload: dict[str, Any]) -> str | None:
+    data = payload.get("data") if isinstance(payload.get("data"), dict) else payload
+    found = data.get("id") if isinstance(data, dict) else None
+    return None if found is None else str(found)
+
+
+def _link_of(run: _Run, system: str, record_id: str) -> Link | None:
+    ghl_type, tt_type = run.types
+    return run.ctx.repos.links.by_side(system, run.ctx.bridge_id, ghl_type, tt_type, record_id)
+
+
+async def _run(run: _Run, source: str, record_id: str, payload: dict[str, Any]) -> RunReport:
+    link = _link_of(run, source, record_id)
+    contact_hint = payload.get("contactId") or _snapshot_parent(run, source, record_id)
+    try:
+        record = await sides.fetch(run.ctx, run.recipe, source, record_id, contact_hint)
+    except NotFound:
+        return await _deleted(run, source, record_id, link)
+    run.parent = await _parent(run, source, record)
+    run.mctx = build_context(
+        run.recipe,
+        now=run.ctx.now,
+        resolver=run.ctx.resolver,
+        params=run.ctx.params_for(run.recipe.name),
+        location_tz=run.ctx.location_tz,
+        tt_timezone=run.ctx.tt_timezone,
+        parent=run.parent or {},
+    )
+    if not run.recipe.accepts(source, record, run.mctx):  # type: ignore[arg-type]
+        raise Skip(f"the {source} record does not pass the recipe's filter")
+    mapped = _map(run, source, record)
+    assert mapped is not None  # the direction is synced
+    if link is not None and getattr(link, f"{source}_fingerprint") == mapped.fingerprint:
+        # The mapped state is what we last synced: our own write coming back, or a duplicate.
+        return run.report.finish("echo", "mapped state equals the link's fingerprint")
+    return await _converge(run, source, record, mapped, link)
+
+
+def _snapshot_parent(run: _Run, system: str, record_id: str) -> Any:
+    obj = run.recipe.objects(system)  # type: ignore[arg-type]
+    snap = run.ctx.repos.snapshots.get(run.ctx.bridge_id, system, obj.name, record_id)
+    return (snap or {}).get("parent", {}).get("ghl_id")
+
+
+async def _parent(run: _Run, system: str, record: dict[str, Any]) -> dict[str, Any] | None:
+    spec = run.recipe.model.parent
+    if spec is None:
+        return None
+    ghl_type, tt_type = run.ctx.sync_types.get(spec.recipe, ("contact", "customer"))
+    links = run.ctx.repos.links
+    if system == "ghl":
+        found = links.by_ghl(run.ctx.bridge_id, ghl_type, str(record.get(spec.ghl_field)), tt_type)
+    else:
+        found = links.by_tt(run.ctx.bridge_id, tt_type, str(record.get(spec.tt_field)), ghl_type)
+    if found is None:
+        raise Skip(f"the parent is not linked by {spec.recipe} yet")
+    tt_parent = await call_action(run.ctx, f"tt.{tt_type}s.get", {"id": int(found.tt_id)})
+    return {"ghl": {"id": found.ghl_id}, "tt": tt_parent}
+
+
+def _map(run: _Run, system: str, record: dict[str, Any]) -> MappedRecord | None:
+    mapping = run.recipe.mapping_from(system)  # type: ignore[arg-type]
+    return None if mapping is None else mapping.apply(record, run.mctx)
+
+
+def _fingerprint(run: _Run, system: str, record: dict[str, Any] | None) -> str | None:
+    if record is None:
+        return None
+    try:
+        mapped = _map(run, system, record)
+    except MappingFailed:
+        return None
+    return None if mapped is None else mapped.fingerprint
+
+
+def _id_of(record: dict[str, Any]) -> str:
+    return str(record["id"])
+
+
+async def _converge(
+    run: _Run, source: str, record: dict[str, Any], mapped: MappedRecord, link: Link | None
+) -> RunReport:
+    target = OTHER[source]
+    counterpart = await _counterpart(run, source, record, link)
+    if counterpart is not None and link is not None:
+        held = _fingerprint(run, target, counterpart)
+        before = getattr(link, f"{target}_fingerprint")
+        if held is not None and before is not None and held != before:
+            if _winner(run, source, record, counterpart) == target:
+                reverse = _map(run, target, counterpart)
+                if reverse is None:
+                    raise Skip(f"conflict: the {target} side wins and is not synced back")
+                run.report.reason = f"conflict: {run.recipe.model.conflict} chose {target}"
+                return await _converge_pair(run, target, counterpart, reverse, record)
+            run.report.reason = f"conflict: {run.recipe.model.conflict} chose {source}"
+    return await _converge_pair(run, source, record, mapped, counterpart)
+
+
+async def _counterpart(
+    run: _Run, source: str, record: dict[str, Any], link: Link | None
+) -> dict[str, Any] | None:
+    target = OTHER[source]
+    if link is not None:
+        try:
+            return await sides.fetch(
+                run.ctx, run.recipe, target, getattr(link, f"{target}_id"), _contact_id(run)
+            )
+        except NotFound:
+            pass  # the link is stale: find or create again
+    if source == "ghl":
+        found = await sides.by_third_party(run.ctx, run.recipe.model.tt, _id_of(record))
+        if found is not None:
+            return found
+    return await sides.by_match_keys(run.ctx, run.recipe, source, record, run.parent)
+
+
+def _contact_id(run: _Run) -> Any:
+    return (run.parent or {}).get("ghl", {}).get("id")
+
+
+def _updated_at(run: _Run, system: str, record: dict[str, Any]) -> datetime | None:
+    raw = record.get("dateUpdated" if system == "ghl" else "updated_at") or record.get("updatedAt")
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        if system == "ghl":
+            return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        return parse_datetime(raw, run.ctx.tt_timezone)
+    except ValueError:
+        return None
+
+
+def _winner(run: _Run, source: str, record: dict[str, Any], other: dict[str, Any]) -> str:
+    policy = run.recipe.model.conflict
+    if policy == "ghl_wins":
+        return "ghl"
+    if policy == "tt_wins":
+        return "tt"
+    mine, theirs = _updated_at(run, source, record), _updated_at(run, OTHER[source], other)
+    if mine is None or theirs is None or mine >= theirs:
+        return source  # the event is the freshest hint we have
+    return OTHER[source]
+
+
+async def _converge_pair(
+    run: _Run,
+    source: str,
+    record: dict[str, Any],
+    mapped: MappedRecord,
+    counterpart: dict[str, Any] | None,
+) -> RunReport:
+    target = OTHER[source]
+    after = await _push(run, source, record, mapped, target, counterpart)
+    if not run.ctx.writes:
+        return run.report.finish("applied" if run.report.writes else "no_change")
+    if after is None:
+        raise Skip("nothing to write and no counterpart")
+    two_way = f"{target}_to_{source}" in run.recipe.model.directions
+    reverse = _map(run, target, after) if two_way else None
+    if reverse is not None:
+        # What the other side adds (its id, normalised values) goes back, so both settle.
+        record = await _push(run, target, after, reverse, source, record) or record
+    _save(run, source, record, target, after)
+    return run.report.finish("applied" if run.report.writes else "no_change")
+
+
+def _partial(mapped: MappedRecord, names: set[str]) -> dict[str, Any]:
+    """The request body for only these target fields (custom fields in the target's shape)."""
+    kept = {k: v for k, v in mapped.values.items() if k in names}
+    ids = {k: v for k, v in mapped.custom_field_ids.items() if f"custom:{k}" in kept}
+    return MappedRecord(kept, {}, ids, {}, mapped.target_type).payload()
+
+
+async def _push(
+    run: _Run,
+    source: str,
+    record: dict[str, Any],
+    mapped: MappedRecord,
+    target: str,
+    counterpart: dict[str, Any] | None,
+) -> dict[str, Any] | None:
+    """Write ``mapped`` to the target (create or update only what differs); the target's
+    state afterwards, read back (None in shadow mode when it would be created)."""
+    obj = run.recipe.objects(target)  # type: ignore[arg-type]
+    state = {k: v for k, v in mapped.values.items() if k in obj.state}
+    plain = {k for k in mapped.values if k not in obj.state}
+    if counterpart is None:
+        body = _partial(mapped, plain)
+        body.update(_create_extras(run, source, record, obj.type, body))
+        result = await _write(run, target, obj.create, obj.name, None, body, mapped, plain, source)
+        if result is None:
+            return None
+        counterpart = _created(result)
+        changed_state = {k: v for k, v in state.items() if v}
+    else:
+        changed = {
+            k
+            for k in plain
+            if not same(mapped.values[k], current_value(counterpart, k, run.mctx, obj.type))
+        }
+        changed_state = {k: v for k, v in state.items() if not same(v, counterpart.get(k))}
+        if changed:
+            names = changed | set(_ALWAYS.get(obj.type, ())) & plain
+            body = _partial(mapped, names)
+            body.update(_routing(run, obj.type, counterpart))
+            target_id = _id_of(counterpart)
+            await _write(run, target, obj.update, obj.name, target_id, body, mapped, names, source)
+    for name, value in changed_state.items():
+        # State fields are actions, not update parameters (TT closes and opens records).
+        action = obj.archive if value else obj.unarchive
+        if action:
+            body = {"id": int(_id_of(counterpart))}
+            target_id = _id_of(counterpart)
+            await _write(run, target, action, obj.name, target_id, body, mapped, {name}, source)
+    if not run.ctx.writes:
+        return counterpart
+    # Read back: the fingerprint must be of what the echo event will fetch.
+    return await sides.fetch(run.ctx, run.recipe, target, _id_of(counterpart), _contact_id(run))
+
+
+def _routing(run: _Run, target_type: str, counterpart: dict[str, Any]) -> dict[str, Any]:
+    if target_type.startswith("tt."):
+        return {"id": int(_id_of(counterpart))}
+    out: dict[str, Any] = {_IDS.get(target_type, "eventId"): _id_of(counterpart)}
+    if target_type in ("ghl.task", "ghl.note"):
+        out["contactId"] = _contact_id(run)
+    return out
+
+
+def _create_extras(
+    run: _Run, source: str, record: dict[str, Any], target_type: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    extras: dict[str, Any] = {}
+    if target_type in ("ghl.task", "ghl.note"):
+        extras["contactId"] = _contact_id(run)
+    if target_type in ("tt.task", "tt.event") and body.get("project_name") and run.parent:
+        # The project named after the customer is found, or made, under that customer.
+        extras["customer_name"] = run.parent["tt"].get("name")
+    kind = sides.THIRD_PARTY.get(target_type.removeprefix("tt."))
+    if target_type.startswith("tt.") and source == "ghl" and kind:
+        slugs = {f"{kind}_THIRD_PARTY_ID", f"{kind}_THIRD_PARTY_SERVICE"}
+        if not any(
+            str(c.get("id")) in _ids_for(run, target_type, slugs)
+            for c in body.get("custom_fields", [])
+        ):
+            extras["custom_fields"] = [
+                *body.get("custom_fields", []),
+                {"slug": f"{kind}_THIRD_PARTY_ID", "value": _id_of(record)},
+                {"slug": f"{kind}_THIRD_PARTY_SERVICE", "value": "GoHighLevel"},
+            ]
+    return extras
+
+
+def _ids_for(run: _Run, target_type: str, keys: set[str]) -> set[str]:
+    found = (run.ctx.resolver.resolve_custom_field(target_type, k) for k in keys)
+    return {f for f in found if f}
+
+
+async def _write(
+    run: _Run,
+    system: str,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    body: dict[str, Any],
+    mapped: MappedRecord,
+    names: set[str],
+    source: str,
+) -> dict[str, Any] | None:
+    """One remote write (only planned in shadow mode) with the provenance of its fields."""
+    fields = {k: v for k, v in body.items() if k not in ("id", "contactId", "taskId", "noteId")}
+    run.report.writes.append(Write(system, action, object_type, object_id, fields))
+    result: Any = None
+    if run.ctx.writes:
+        result = await call_action(run.ctx, action, body)
+    written_id = object_id or (_id_of(_created(result)) if isinstance(result, dict) else None)
+    _provenance(run, system, object_type, written_id, mapped, names, source)
+    return result if isinstance(result, dict) else None
+
+
+def _created(result: dict[str, Any]) -> dict[str, Any]:
+    """The record a create made: GHL's upsert answers ``{new, contact}``."""
+    inner = result.get("contact")
+    return inner if "new" in result and isinstance(inner, dict) else result
+
+
+def _provenance(
+    run: _Run,
+    system: str,
+    object_type: str,
+    object_id: str | None,
+    mapped: MappedRecord,
+    names: set[str],
+    source: str,
+) -> None:
+    """Where each written field came from; values only as hashes (they may be personal)."""
+    entries = []
+    for name in sorted(names & set(mapped.values)):
+        value = mapped.values[name]
+        prov = mapped.provenance.get(name)
+        path = ",".join(prov.sources) if prov and prov.sources else (prov.kind if prov else "")
+        digest = hashlib.sha256(canonical_json(value).encode()).hexdigest()
+        entries.append(
+            ProvenanceEntry(system, object_type, object_id or "", name, source, path, digest)
+        )
+    run.report.provenance += [e.as_dict() for e in entries]
+    if run.ctx.writes and run.ctx.run_id:
+        run.ctx.repos.provenance.record(run.ctx.run_id, run.ctx.bridge_id, entries)
+
+
+def _save(
+    run: _Run, source: str, record: dict[str, Any], target: str, after: dict[str, Any]
+) -> None:
+    pair = {source: record, target: after}
+    ghl_type, tt_type = run.types
+    link = run.ctx.repos.links.save(
+        Link(
+            run.ctx.bridge_id,
+            ghl_type,
+            _id_of(pair["ghl"]),
+            tt_type,
+            _id_of(pair["tt"]),
+            _fingerprint(run, "ghl", pair["ghl"]),
+            _fingerprint(run, "tt", pair["tt"]),
+        )
+    )
+    run.report.link = link.as_dict()
+    parent = {
+        "ghl_id": _contact_id(run),
+        "tt_id": (run.parent or {}).get("tt", {}).get("id"),
+    }
+    for system, rec in pair.items():
+        mapped = _map(run, system, rec) if run.recipe.mapping_from(system) else None  # type: ignore[arg-type]
+        obj = run.recipe.objects(system)  # type: ignore[arg-type]
+        state = {"mapped": mapped.values if mapped else {}, "parent": parent}
+        run.ctx.repos.snapshots.put(run.ctx.bridge_id, system, obj.name, _id_of(rec), state)
+
+
+async def _deleted(run: _Run, source: str, record_id: str, link: Link | None) -> RunReport:
+    """The record is gone (404): apply the delete policy to its counterpart."""
+    if link is None:
+        return run.report.finish("skipped", "the record is gone and was never linked")
+    target = OTHER[source]
+    policy = run.recipe.delete_action(f"{source}_to_{target}")  # type: ignore[arg-type]
+    obj = run.recipe.objects(target)  # type: ignore[arg-type]
+    target_id = str(getattr(link, f"{target}_id"))
+    action = {"propagate": obj.delete, "archive": obj.archive}.get(policy)
+    if action:
+        body: dict[str, Any]
+        if target == "tt":
+            body = {"id": int(target_id)}
+        else:
+            body = {_IDS.get(obj.type, "eventId"): target_id}
+            if obj.parent:
+                body["contactId"] = _snapshot_parent(run, target, target_id)
+        run.report.writes.append(Write(target, action, obj.name, target_id, {}))
+        if run.ctx.writes:
+            with contextlib.suppress(NotFound):  # already gone: the state asked for holds
+                await call_action(run.ctx, action, body)
+    if run.ctx.writes:
+        run.ctx.repos.links.delete(link)
+        src = run.recipe.objects(source)  # type: ignore[arg-type]
+        run.ctx.repos.snapshots.delete(run.ctx.bridge_id, source, src.name, record_id)
+    return run.report.finish("deleted", f"delete policy {policy}")

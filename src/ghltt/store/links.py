@@ -1,0 +1,151 @@
+"""Record links: which GHL record stands for which TT record, per bridge, with the fingerprint
+of the mapped fields each side held right after we synced it (echo detection)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ghltt.core import utcnow
+from ghltt.store.inbox import as_utc
+from ghltt.store.tables import record_links
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    bridge_id: str
+    ghl_type: str
+    ghl_id: str
+    tt_type: str
+    tt_id: str
+    ghl_fingerprint: str | None = None
+    tt_fingerprint: str | None = None
+    updated_at: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "bridge_id": self.bridge_id,
+            "ghl_type": self.ghl_type,
+            "ghl_id": self.ghl_id,
+            "tt_type": self.tt_type,
+            "tt_id": self.tt_id,
+            "ghl_fingerprint": self.ghl_fingerprint,
+            "tt_fingerprint": self.tt_fingerprint,
+        }
+
+
+def _link(row: sa.Row[Any]) -> Link:
+    m = row._mapping
+    return Link(
+        bridge_id=m["bridge_id"],
+        ghl_type=m["ghl_type"],
+        ghl_id=m["ghl_id"],
+        tt_type=m["tt_type"],
+        tt_id=m["tt_id"],
+        ghl_fingerprint=m["ghl_fingerprint"],
+        tt_fingerprint=m["tt_fingerprint"],
+        updated_at=as_utc(m["updated_at"]),
+    )
+
+
+class LinkRepository:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def by_ghl(self, bridge_id: str, ghl_type: str, ghl_id: str, tt_type: str) -> Link | None:
+        c = record_links.c
+        return self._one(
+            (c.bridge_id == bridge_id)
+            & (c.ghl_type == ghl_type)
+            & (c.ghl_id == str(ghl_id))
+            & (c.tt_type == tt_type)
+        )
+
+    def by_tt(self, bridge_id: str, tt_type: str, tt_id: str, ghl_type: str) -> Link | None:
+        c = record_links.c
+        return self._one(
+            (c.bridge_id == bridge_id)
+            & (c.tt_type == tt_type)
+            & (c.tt_id == str(tt_id))
+            & (c.ghl_type == ghl_type)
+        )
+
+    def by_side(
+        self, system: str, bridge_id: str, ghl_type: str, tt_type: str, record_id: str
+    ) -> Link | None:
+        """The link of a record of ``system`` (``ghl`` or ``tt``)."""
+        if system == "ghl":
+            return self.by_ghl(bridge_id, ghl_type, record_id, tt_type)
+        return self.by_tt(bridge_id, tt_type, record_id, ghl_type)
+
+    def save(self, link: Link) -> Link:
+        """Insert or update the pair. Either side already linked is re-pointed, so a record
+        is never linked twice (a retried run converges on one row)."""
+        values = {
+            "ghl_id": str(link.ghl_id),
+            "tt_id": str(link.tt_id),
+            "ghl_fingerprint": link.ghl_fingerprint,
+            "tt_fingerprint": link.tt_fingerprint,
+            "updated_at": utcnow(),
+        }
+        c = record_links.c
+        same_pair = (
+            (c.bridge_id == link.bridge_id)
+            & (c.ghl_type == link.ghl_type)
+            & (c.tt_type == link.tt_type)
+        )
+        with self.engine.begin() as conn:
+            ids: list[int] = list(
+                conn.execute(
+                    sa.select(c.id).where(
+                        same_pair & ((c.ghl_id == str(link.ghl_id)) | (c.tt_id == str(link.tt_id)))
+                    )
+                ).scalars()
+            )
+            if ids:
+                # Keep one row; a stale second one (each side linked elsewhere) goes.
+                conn.execute(record_links.delete().where(c.id.in_(ids[1:])))
+                conn.execute(record_links.update().where(c.id == ids[0]).values(**values))
+            else:
+                conn.execute(
+                    record_links.insert().values(
+                        bridge_id=link.bridge_id,
+                        ghl_type=link.ghl_type,
+                        tt_type=link.tt_type,
+                        **values,
+                    )
+                )
+        found = self.by_ghl(link.bridge_id, link.ghl_type, link.ghl_id, link.tt_type)
+        assert found is not None
+        return found
+
+    def delete(self, link: Link) -> bool:
+        c = record_links.c
+        with self.engine.begin() as conn:
+            gone = conn.execute(
+                record_links.delete().where(
+                    (c.bridge_id == link.bridge_id)
+                    & (c.ghl_type == link.ghl_type)
+                    & (c.ghl_id == str(link.ghl_id))
+                    & (c.tt_type == link.tt_type)
+                )
+            ).rowcount
+        return bool(gone)
+
+    def all(self, bridge_id: str, ghl_type: str, tt_type: str) -> list[Link]:
+        c = record_links.c
+        stmt = (
+            sa.select(record_links)
+            .where((c.bridge_id == bridge_id) & (c.ghl_type == ghl_type) & (c.tt_type == tt_type))
+            .order_by(c.id)
+        )
+        with self.engine.connect() as conn:
+            return [_link(r) for r in conn.execute(stmt)]
+
+    def _one(self, where: sa.ColumnElement[bool]) -> Link | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(record_links).where(where)).first()
+        return None if row is None else _link(row)

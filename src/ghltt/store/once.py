@@ -1,0 +1,67 @@
+"""Once keys: an automation step marked ``once`` acts at most once per key, bridge and recipe.
+
+A key is claimed before the action runs (insert-if-absent, atomic in the database). The run
+that claimed it may claim it again (a retried step of the same run); a failed action releases
+it so a later run can try again.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ghltt.core import utcnow
+from ghltt.store.tables import once_keys
+
+
+class OnceRepository:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def claim(self, bridge_id: str, recipe: str, key: str, run_id: str | None = None) -> bool:
+        """True when this run may act for ``key``: newly claimed, or claimed earlier by the
+        same ``run_id``."""
+        key = key[:255]
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    once_keys.insert().values(
+                        bridge_id=bridge_id,
+                        recipe=recipe,
+                        key=key,
+                        run_id=run_id,
+                        created_at=utcnow(),
+                    )
+                )
+            return True
+        except sa.exc.IntegrityError:
+            holder = self.holder(bridge_id, recipe, key)
+            return run_id is not None and holder == run_id
+
+    def holder(self, bridge_id: str, recipe: str, key: str) -> str | None:
+        c = once_keys.c
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                sa.select(c.run_id).where(
+                    (c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:255])
+                )
+            ).scalar()
+        return None if found is None else str(found)
+
+    def seen(self, bridge_id: str, recipe: str, key: str) -> bool:
+        c = once_keys.c
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(once_keys)
+                .where((c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:255]))
+            ).scalar_one()
+        return bool(found)
+
+    def release(self, bridge_id: str, recipe: str, key: str) -> None:
+        c = once_keys.c
+        with self.engine.begin() as conn:
+            conn.execute(
+                once_keys.delete().where(
+                    (c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:255])
+                )
+            )

@@ -1,0 +1,65 @@
+"""Record snapshots: the last state we saw of a remote record (its mapped source fields), so an
+event that does not say which fields changed can be given the difference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from ghltt.core import utcnow
+from ghltt.store.tables import record_snapshots
+
+
+class SnapshotRepository:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def _where(
+        self, bridge_id: str, system: str, object_type: str, object_id: str
+    ) -> sa.ColumnElement[bool]:
+        c = record_snapshots.c
+        return (
+            (c.bridge_id == bridge_id)
+            & (c.system == system)
+            & (c.object_type == object_type)
+            & (c.object_id == str(object_id))
+        )
+
+    def get(
+        self, bridge_id: str, system: str, object_type: str, object_id: str
+    ) -> dict[str, Any] | None:
+        where = self._where(bridge_id, system, object_type, object_id)
+        with self.engine.connect() as conn:
+            state = conn.execute(sa.select(record_snapshots.c.state).where(where)).scalar()
+        return dict(state) if isinstance(state, dict) else None
+
+    def put(
+        self,
+        bridge_id: str,
+        system: str,
+        object_type: str,
+        object_id: str,
+        state: dict[str, Any],
+    ) -> None:
+        where = self._where(bridge_id, system, object_type, object_id)
+        with self.engine.begin() as conn:
+            updated = conn.execute(
+                record_snapshots.update().where(where).values(state=state, updated_at=utcnow())
+            ).rowcount
+            if not updated:
+                conn.execute(
+                    record_snapshots.insert().values(
+                        bridge_id=bridge_id,
+                        system=system,
+                        object_type=object_type,
+                        object_id=str(object_id),
+                        state=state,
+                        updated_at=utcnow(),
+                    )
+                )
+
+    def delete(self, bridge_id: str, system: str, object_type: str, object_id: str) -> bool:
+        where = self._where(bridge_id, system, object_type, object_id)
+        with self.engine.begin() as conn:
+            return bool(conn.execute(record_snapshots.delete().where(where)).rowcount)

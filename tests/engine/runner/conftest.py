@@ -1,0 +1,152 @@
+"""Fixtures of the runner tests: a migrated store, both simulators in-process, a context."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx2
+import pytest
+import sqlalchemy as sa
+
+from ghltt.connectors.ghl import GhlClient, StaticTokenAuth
+from ghltt.connectors.trackingtime import AppPassword, TrackingTimeClient
+from ghltt.core import Event
+from ghltt.engine.runner import BridgeContext, Repositories, action_catalog
+from ghltt.sandbox.ghl import GhlSimulator
+from ghltt.sandbox.ghl.config import GhlSimulatorConfig
+from ghltt.sandbox.trackingtime import TrackingTimeSimulator
+from ghltt.store import create_store_engine, upgrade
+
+GHL_BASE = "https://services.leadconnectorhq.com"
+TT_BASE = "https://api.trackingtime.co/api/v4"
+BRIDGE = "b1"
+TT_CUSTOMER_FIELDS = ("ghl_phone", "ghl_business_id", "ghl_tags", "ghl_contact_id")
+GHL_CONTACT_FIELDS = ("tt_customer_id", "tt_hours_total", "tt_hours_this_month")
+CATALOG = action_catalog()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[sa.Engine]:
+    eng = create_store_engine(database_url)
+    upgrade(eng)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+
+
+@pytest.fixture
+def ghl_sim() -> GhlSimulator:
+    sim = GhlSimulator(GhlSimulatorConfig(rsa_key_size=2048))
+    location = sim.sample_location_id
+    for key in GHL_CONTACT_FIELDS:
+        # The simulator has no custom-field writes: add the fields the templates need.
+        field = {
+            "id": f"cf_{key}",
+            "name": key,
+            "fieldKey": f"contact.{key}",
+            "dataType": "TEXT",
+            "locationId": location,
+        }
+        sim.state.custom_fields[field["id"]] = field
+    return sim
+
+
+@pytest.fixture
+def tt_sim() -> TrackingTimeSimulator:
+    return TrackingTimeSimulator()
+
+
+class Writes:
+    """Remote writes counted from the simulators' request logs."""
+
+    def __init__(self, ghl: GhlSimulator, tt: TrackingTimeSimulator) -> None:
+        self.ghl_sim, self.tt_sim = ghl, tt
+
+    def ghl(self) -> int:
+        return sum(
+            1
+            for r in self.ghl_sim.request_log()
+            if r["method"] in ("POST", "PUT", "DELETE") and not r["path"].endswith("/search")
+        )
+
+    def tt(self) -> int:
+        verbs = ("/add", "/update", "/close", "/open", "/delete")
+        return sum(
+            1
+            for r in self.tt_sim.request_log()
+            if any(v in r["path"] for v in verbs) and "custom_fields" not in r["path"]
+        )
+
+    def both(self) -> tuple[int, int]:
+        return self.ghl(), self.tt()
+
+
+@pytest.fixture
+def writes(ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator) -> Writes:
+    return Writes(ghl_sim, tt_sim)
+
+
+def make_context(
+    engine: sa.Engine,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+    *,
+    mode: str = "sandbox",
+    now: datetime | None = None,
+    params: dict[str, Any] | None = None,
+) -> BridgeContext:
+    ghl = GhlClient(
+        auth=StaticTokenAuth(ghl_sim.sample_token),
+        location_id=ghl_sim.sample_location_id,
+        base_url=GHL_BASE,
+        transport=httpx2.ASGITransport(app=ghl_sim.app),
+    )
+    tt = TrackingTimeClient(
+        AppPassword(str(tt_sim.credentials()[0]["app_password"])),
+        account_id=tt_sim.account_id,
+        base_url=TT_BASE,
+        transport=httpx2.ASGITransport(app=tt_sim.app),
+        account_timezone="America/New_York",
+    )
+    return BridgeContext(
+        bridge_id=BRIDGE,
+        mode=mode,
+        ghl=ghl,
+        tt=tt,
+        repos=Repositories.of(engine),
+        now=now or datetime.now(UTC),
+        location_tz="America/Chicago",
+        tt_timezone="America/New_York",
+        params=params or {},
+    )
+
+
+@pytest.fixture
+async def ctx(
+    engine: sa.Engine, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> AsyncIterator[BridgeContext]:
+    context = make_context(engine, ghl_sim, tt_sim)
+    for name in TT_CUSTOMER_FIELDS:
+        await context.tt.custom_fields.add(name, "text", "customer")
+    tt_sim.clear_requests()
+    ghl_sim.clear_requests()
+    try:
+        yield context
+    finally:
+        await context.aclose()
+
+
+def event(source: str, kind: str, object_id: Any, **payload: Any) -> Event:
+    obj = kind.split(".")[0]
+    return Event(
+        bridge=BRIDGE,
+        source=source,  # type: ignore[arg-type]
+        kind=kind,
+        object_type=obj,
+        object_id=str(object_id),
+        dedup_key=f"{source}:{kind}:{object_id}:{len(payload)}",
+        payload=payload,
+    )

@@ -1,0 +1,230 @@
+"""The contacts sync against both simulators: both ways, echo, duplicates, deletes, modes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from ghltt.engine.recipes import SyncRecipe
+from ghltt.engine.runner import BridgeContext, run_recipe
+from ghltt.sandbox.ghl import GhlSimulator
+from ghltt.sandbox.trackingtime import TrackingTimeSimulator
+from ghltt.templates import load_template
+from tests.engine.runner.conftest import CATALOG, Writes, event, make_context
+
+pytestmark = pytest.mark.anyio
+
+
+def contacts() -> SyncRecipe:
+    recipe = load_template("contacts", CATALOG)
+    assert isinstance(recipe, SyncRecipe)
+    return recipe
+
+
+def first_contact(ghl_sim: GhlSimulator) -> dict[str, Any]:
+    location = ghl_sim.sample_location_id
+    return next(c for c in ghl_sim.state.contacts.values() if c["locationId"] == location)
+
+
+async def test_ghl_contact_creates_customer_and_links_back(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, writes: Writes
+) -> None:
+    contact = first_contact(ghl_sim)
+    report = await run_recipe(contacts(), event("ghl", "contact.updated", contact["id"]), ctx)
+    assert report.outcome == "applied", report.as_dict()
+    # One write on each side: the customer, then its id back on the contact.
+    assert writes.both() == (1, 1)
+    assert report.link is not None
+    customer = await ctx.tt.customers.get(int(report.link["tt_id"]), include_custom_fields=True)
+    assert customer.custom_field_value("CUSTOMER_THIRD_PARTY_ID") == contact["id"]
+    assert report.link["ghl_fingerprint"] and report.link["tt_fingerprint"]
+    sources = {(p["field"], p["source_path"]) for p in report.provenance}
+    assert ("contact_email", "email") in sources
+    assert ("custom:contact.tt_customer_id", "id") in sources
+    assert all(len(p["value_hash"]) == 64 for p in report.provenance)
+
+
+async def test_the_loop_an_edit_and_its_echoes_write_once(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, writes: Writes
+) -> None:
+    recipe = contacts()
+    contact = first_contact(ghl_sim)
+    first = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    assert first.link is not None
+    tt_id = first.link["tt_id"]
+    ghl_sim.clear_requests()
+    # The user edits the contact in GHL.
+    await ctx.ghl.contacts.update(contact["id"], {"lastName": "Edited"})
+    ghl_sim.clear_requests()
+    base_tt = writes.tt()
+    edit = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    assert edit.outcome == "applied", edit.as_dict()
+    assert (writes.ghl(), writes.tt() - base_tt) == (0, 1)
+    customer = await ctx.tt.customers.get(int(tt_id))
+    assert customer.contact["name"].endswith("Edited")
+    # The echo of our TT write comes back from the poll, then GHL's for good measure.
+    echo = await run_recipe(recipe, event("tt", "customer.updated", tt_id), ctx)
+    again = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    assert (echo.outcome, again.outcome) == ("echo", "echo")
+    assert (writes.ghl(), writes.tt() - base_tt) == (0, 1)
+
+
+async def test_the_same_event_three_times_writes_nothing_more(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, writes: Writes
+) -> None:
+    recipe = contacts()
+    contact = first_contact(ghl_sim)
+    same = event("ghl", "contact.created", contact["id"])
+    await run_recipe(recipe, same, ctx)
+    after_first = writes.both()
+    outcomes = [(await run_recipe(recipe, same, ctx)).outcome for _ in range(3)]
+    assert outcomes == ["echo"] * 3
+    assert writes.both() == after_first
+
+
+async def test_tt_edit_updates_the_ghl_contact(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, writes: Writes
+) -> None:
+    recipe = contacts()
+    contact = first_contact(ghl_sim)
+    first = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    assert first.link is not None
+    tt_id = int(first.link["tt_id"])
+    customer = await ctx.tt.customers.get(tt_id)
+    await ctx.tt.customers.update(tt_id, name=customer.name, contact_name="Grace Hopper")
+    before = writes.both()
+    report = await run_recipe(recipe, event("tt", "customer.updated", tt_id), ctx)
+    assert report.outcome == "applied", report.as_dict()
+    # GHL gets the name; GHL then names the contact "Grace Hopper", which the forward mapping
+    # carries to the customer's name: both sides settle in this one run.
+    assert [w.action for w in report.writes] == ["ghl.contacts.update", "tt.customers.update"]
+    assert writes.ghl() - before[0] == 1 and writes.tt() - before[1] == 1
+    updated = await ctx.ghl.contacts.get(contact["id"])
+    assert (updated.first_name, updated.last_name) == ("Grace", "Hopper")
+    settled = writes.both()
+    ghl_echo = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    tt_echo = await run_recipe(recipe, event("tt", "customer.updated", tt_id), ctx)
+    assert (ghl_echo.outcome, tt_echo.outcome) == ("echo", "echo")
+    assert writes.both() == settled
+
+
+async def test_deleted_contact_archives_its_customer(
+    ctx: BridgeContext, ghl_sim: GhlSimulator
+) -> None:
+    recipe = contacts()
+    contact = first_contact(ghl_sim)
+    first = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    assert first.link is not None
+    await ctx.ghl.contacts.delete(contact["id"])
+    report = await run_recipe(recipe, event("ghl", "contact.deleted", contact["id"]), ctx)
+    assert report.outcome == "deleted"
+    assert [w.action for w in report.writes] == ["tt.customers.close"]
+    customer = await ctx.tt.customers.get(int(first.link["tt_id"]))
+    assert customer.is_archived
+    assert ctx.repos.links.by_ghl("b1", "contact", contact["id"], "customer") is None
+
+
+async def test_deleted_customer_is_ignored_for_contacts(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, writes: Writes
+) -> None:
+    recipe = contacts()
+    contact = first_contact(ghl_sim)
+    first = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    assert first.link is not None
+    await ctx.tt.customers.delete(int(first.link["tt_id"]))
+    before = writes.ghl()
+    report = await run_recipe(recipe, event("tt", "customer.deleted", first.link["tt_id"]), ctx)
+    assert report.outcome == "deleted" and report.writes == []
+    assert writes.ghl() == before
+    assert (await ctx.ghl.contacts.get(contact["id"])).id == contact["id"]
+
+
+async def test_shadow_mode_plans_and_writes_nothing(
+    engine: sa.Engine,
+    ctx: BridgeContext,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+    writes: Writes,
+) -> None:
+    shadow = make_context(engine, ghl_sim, tt_sim, mode="shadow")
+    try:
+        contact = first_contact(ghl_sim)
+        report = await run_recipe(
+            contacts(), event("ghl", "contact.updated", contact["id"]), shadow
+        )
+    finally:
+        await shadow.aclose()
+    assert report.outcome == "planned"
+    assert [(w.system, w.action) for w in report.writes] == [("tt", "tt.customers.add")]
+    assert report.writes[0].fields["contact_email"] == contact["email"]
+    assert writes.both() == (0, 0)
+    assert ctx.repos.links.by_ghl("b1", "contact", contact["id"], "customer") is None
+    assert report.as_dict()["writes"][0]["action"] == "tt.customers.add"
+
+
+async def test_a_retried_run_after_a_crash_creates_no_duplicate(
+    ctx: BridgeContext,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+    writes: Writes,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    recipe = contacts()
+    contact = first_contact(ghl_sim)
+    links = ctx.repos.links
+    real_save = links.save
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("crash between the remote write and the link save")
+
+    monkeypatch.setattr(links, "save", crash)
+    with pytest.raises(RuntimeError):
+        await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    monkeypatch.setattr(links, "save", real_save)
+    customers_before = len(tt_sim.state.customers)
+    report = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    assert report.link is not None
+    assert len(tt_sim.state.customers) == customers_before
+    adds = [r for r in tt_sim.request_log() if r["path"].endswith("/customers/add")]
+    assert len(adds) == 1
+
+
+@pytest.mark.parametrize(
+    ("policy", "winner"), [("ghl_wins", "ghl"), ("tt_wins", "tt"), ("newest_wins", "tt")]
+)
+async def test_conflict_policies(
+    ctx: BridgeContext,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+    policy: str,
+    winner: str,
+) -> None:
+    base = contacts()
+    recipe = SyncRecipe(
+        base.model.model_copy(update={"conflict": policy}),
+        base.file,
+        base.ghl_object,
+        base.tt_object,
+        base.ghl_to_tt,
+        base.tt_to_ghl,
+        base.ghl_filter,
+        base.tt_filter,
+    )
+    contact = first_contact(ghl_sim)
+    first = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    assert first.link is not None
+    tt_id = int(first.link["tt_id"])
+    # Both sides change before either event arrives; TT's change is the later one.
+    await ctx.ghl.contacts.update(contact["id"], {"email": "from-ghl@example.com"})
+    customer = await ctx.tt.customers.get(tt_id)
+    tt_sim.set_clock(datetime.now(UTC) + timedelta(seconds=5))  # TT keeps whole seconds
+    await ctx.tt.customers.update(tt_id, name=customer.name, contact_email="from-tt@example.com")
+    report = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    assert report.outcome == "applied", report.as_dict()
+    ghl_email = (await ctx.ghl.contacts.get(contact["id"])).email
+    tt_email = (await ctx.tt.customers.get(tt_id)).contact["email"]
+    expected = f"from-{winner}@example.com"
+    assert (ghl_email, tt_email) == (expected, expected)

@@ -1,0 +1,77 @@
+"""A bridge's run context built from the vault, with the simulators' transports injected."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx2
+import pytest
+import sqlalchemy as sa
+
+from ghltt.engine.recipes import SyncRecipe
+from ghltt.engine.runner import Transports, open_bridge_context, run_recipe
+from ghltt.sandbox.ghl import GhlSimulator
+from ghltt.sandbox.trackingtime import TrackingTimeSimulator
+from ghltt.store.tables import bridges as bridges_table
+from ghltt.templates import load_template
+from ghltt.vault import BridgeService, Cipher, ConnectionService, FileKeySource, Remotes, Vault
+from ghltt.vault.keys import ensure_key_file
+from ghltt.vault.oauth_flow import OAuthFlow
+from ghltt.vault.services import VaultServices
+from tests.engine.runner.conftest import CATALOG, GHL_BASE, TT_BASE, TT_CUSTOMER_FIELDS, event
+
+pytestmark = pytest.mark.anyio
+
+
+def transports(ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator) -> Transports:
+    return Transports(httpx2.ASGITransport(app=ghl_sim.app), httpx2.ASGITransport(app=tt_sim.app))
+
+
+async def test_open_bridge_context_from_the_vault(
+    engine: sa.Engine, tmp_path: Path, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    key = tmp_path / "master.key"
+    ensure_key_file(key)
+    seam = transports(ghl_sim, tt_sim)
+    remotes = Remotes(
+        ghl_base_url=GHL_BASE, tt_base_url=TT_BASE, ghl_transport=seam.ghl, tt_transport=seam.tt
+    )
+    vault = Vault(engine, Cipher(FileKeySource(key)))
+    connections = ConnectionService(engine, vault, remotes)
+    bridges = BridgeService(connections, "http://ghltt.test")
+    oauth = OAuthFlow(connections, authorize_url="x", redirect_uri="http://ghltt.test/cb")
+    services = VaultServices(vault, connections, bridges, oauth)
+    await connections.add_ghl_token(
+        label="shop", token=ghl_sim.sample_token, location_id=ghl_sim.sample_location_id
+    )
+    password = str(tt_sim.credentials()[0]["app_password"])
+    await connections.add_tt(label="team", secret=password, account_id=tt_sim.account_id)
+    bridge = await bridges.add(name="main", ghl_connection="shop", tt_connection="team")
+    with engine.begin() as conn:
+        conn.execute(
+            bridges_table.update()
+            .where(bridges_table.c.id == bridge.id)
+            .values(
+                mode="shadow",
+                settings={"tt_timezone": "America/New_York", "location_timezone": "UTC"},
+            )
+        )
+    ctx = await open_bridge_context(
+        services, bridge.id, now=datetime.now(UTC), transports=transports(ghl_sim, tt_sim)
+    )
+    try:
+        assert (ctx.mode, ctx.tt_timezone, ctx.location_tz) == (
+            "shadow",
+            "America/New_York",
+            "UTC",
+        )
+        for name in TT_CUSTOMER_FIELDS:
+            await ctx.tt.custom_fields.add(name, "text", "customer")
+        recipe = load_template("contacts", CATALOG)
+        assert isinstance(recipe, SyncRecipe)
+        contact = next(iter(ghl_sim.state.contacts))
+        report = await run_recipe(recipe, event("ghl", "contact.updated", contact), ctx)
+        assert report.outcome == "planned", report.as_dict()
+    finally:
+        await ctx.aclose()
