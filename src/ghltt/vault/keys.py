@@ -184,10 +184,24 @@ def write_private(path: Path, text: str) -> None:
 
 
 def ensure_key_file(path: Path) -> bool:
-    """Make the default key file at first start; True when it was created (and said so)."""
+    """Make the default key file at first start; True when it was created (and said so).
+
+    Creation is exclusive (a hard link that fails if the file exists): the web process and
+    the executor start together, and a second key silently replacing the first would make
+    whatever was encrypted under the first unreadable.
+    """
     if path.exists():
         return False
-    FileKeySource(path).write(Keyring((new_key(),)))
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.new")
+    write_private(
+        tmp, f"# ghltt vault master keys: the first encrypts. Back this up.\n{new_key().text()}\n"
+    )
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
     log.warning(
         "generated the vault's master key: BACK IT UP NOW. Without this file every stored "
         "credential is lost; with it, anyone who also has the database can read them",
