@@ -31,6 +31,9 @@ from ghltt.templates import template_names
 from ghltt.vault import build_services
 
 GHL_VERSION = "2021-07-28"
+# The custom fields the shipped templates map; a real account gets them from its admin.
+TT_CUSTOMER_FIELDS = ("ghl_phone", "ghl_business_id", "ghl_tags", "ghl_contact_id")
+GHL_CONTACT_FIELDS = ("tt_customer_id", "tt_hours_total", "tt_hours_this_month")
 
 
 def sandbox(
@@ -112,12 +115,31 @@ async def _provision(
                     **_settings_of(conn, bridge.id),
                     "ghl_public_keys": keys,
                     "tt_timezone": "America/New_York",
+                    # Poll every minute, so what has no webhook shows up while you watch.
+                    "reconcile": {"interval_seconds": 60},
                 }
             )
         )
+    _add_custom_fields(ghl_sim)
+    async with services.connections.tt_client(tt.connection.id) as client:
+        for name in TT_CUSTOMER_FIELDS:
+            await client.custom_fields.add(name, "text", "customer")
     for name in template_names():
         services.bridges.enable_recipe(bridge.id, name, [])
     return bridge.id
+
+
+def _add_custom_fields(ghl_sim: GhlSimulator) -> None:
+    # GHL's API (and so its simulator) has no custom-field creation for a location token.
+    location = ghl_sim.sample_location_id
+    for key in GHL_CONTACT_FIELDS:
+        ghl_sim.state.custom_fields[f"cf_{key}"] = {
+            "id": f"cf_{key}",
+            "name": key,
+            "fieldKey": f"contact.{key}",
+            "dataType": "TEXT",
+            "locationId": location,
+        }
 
 
 def _settings_of(conn: sa.Connection, bridge_id: str) -> dict[str, Any]:
@@ -133,7 +155,7 @@ def _all_scopes() -> set[str]:
 
 def _play_scenario(loaded: Settings, ghl_sim: GhlSimulator, tt_url: str) -> None:
     """What an agency does on a Monday: a new contact, an edit, a task, a note, a sign-up."""
-    time.sleep(3)  # let ghltt and its executor come up
+    time.sleep(8)  # let ghltt and its executor come up, and the first poll set its cursors
     headers = {"Authorization": f"Bearer {ghl_sim.sample_token}", "Version": GHL_VERSION}
     location = ghl_sim.sample_location_id
     with httpx2.Client(base_url=ghl_sim.config.base_url, headers=headers, timeout=10) as ghl:

@@ -6,6 +6,7 @@ executor-less view the CLI and web use to list dead letters and replay them.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from dbos import DBOS, DBOSClient, DBOSConfig
 from ghltt.core import InvalidInput, NotFound
 from ghltt.engine import Registry
 from ghltt.jobs import schedules, workflows
+from ghltt.jobs.bridges import BridgeWork
 from ghltt.jobs.dispatcher import (
     RUNS_QUEUE,
     WORKFLOW_VERSION,
@@ -144,6 +146,13 @@ class JobAdmin:
         )
 
 
+def _route_dbos_logs() -> None:
+    """DBOS installs a handler of its own; send its lines through ours (redacted, one format)."""
+    dbos_log = logging.getLogger("dbos")
+    dbos_log.handlers = []
+    dbos_log.propagate = True
+
+
 class JobRuntime:
     """The executor of one process: DBOS launched, the runs queue served, the outbox drained."""
 
@@ -154,6 +163,7 @@ class JobRuntime:
         self._dispatcher: Dispatcher | None = None
         self._jobs_engine: sa.Engine | None = None
         self.admin = JobAdmin(settings, engine)
+        self.bridges: BridgeWork | None = None
         self.started = False
 
     def start(self) -> None:
@@ -178,6 +188,7 @@ class JobRuntime:
         if settings.jobs_url.startswith("sqlite"):
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         DBOS(config=config)
+        _route_dbos_logs()
         DBOS.launch()
         DBOS.register_queue(
             RUNS_QUEUE,
@@ -195,6 +206,10 @@ class JobRuntime:
         )
         self._dispatcher.start()
         self._dispatcher.wake()
+        self.bridges = BridgeWork(
+            settings, self._engine, self._registry, self.ensure_schedule, self.wake
+        )
+        self.bridges.start()
         self.started = True
         log.info("executor started", executor_id=settings.executor_id)
 
@@ -203,6 +218,9 @@ class JobRuntime:
             self._dispatcher.wake()
 
     def stop(self) -> None:
+        if self.bridges is not None:
+            self.bridges.stop()
+            self.bridges = None
         if self._dispatcher is not None:
             self._dispatcher.stop()
             self._dispatcher = None

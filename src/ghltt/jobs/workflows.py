@@ -90,7 +90,8 @@ async def _start_run(workflow_id: str, event_id: str, bridge: str, recipe: str) 
 
 async def _execute(run_id: str, position: int, action: str, step_input: dict[str, Any]) -> Any:
     ctx = _ctx()
-    output = await ctx.registry.get_action(action)(step_input)
+    # The run's id rides along (not recorded as input) so actions can attribute provenance.
+    output = await ctx.registry.get_action(action)({**step_input, "run_id": run_id})
     ctx.runs.record_step(
         run_id, position, action=action, status="succeeded", input=step_input, output=output
     )
