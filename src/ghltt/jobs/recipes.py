@@ -13,6 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 
+from ghltt.connectors.http import AuthError
+from ghltt.connectors.trackingtime.errors import TrackingTimeError
 from ghltt.core import Event, EventOrigin, EventSource, NotFound, utcnow
 from ghltt.engine import Handler, Registry, StepPlan
 from ghltt.engine.recipes.compiled import Recipe
@@ -124,9 +126,22 @@ class RecipeHandlers:
                 if fanned is not None:
                     return {"outcome": "fanned_out", "events": fanned}
             report = await run_recipe(recipe, event, ctx)
+        except AuthError as exc:
+            # Say on the connection what went wrong and what to do; the run still fails and
+            # can be replayed once the connection is fixed.
+            await self._record_auth_failure(str(data["bridge"]), exc)
+            raise
         finally:
             await ctx.aclose()
         return report.as_dict()
+
+    async def _record_auth_failure(self, bridge_id: str, exc: AuthError) -> None:
+        view = self._services().bridges.show(bridge_id)
+        connection = (
+            view.tt_connection_id if isinstance(exc, TrackingTimeError) else view.ghl_connection_id
+        )
+        if connection:
+            await self._services().connections.record_failure(connection, exc)
 
     async def _fan_out(self, recipe: Recipe, event: Event, ctx: Any) -> int | None:
         """A scheduled run of a per-link or per-record recipe becomes one event per item."""

@@ -399,10 +399,13 @@ class ConnectionService:
                 on_revoked=self._revoked_remotely(row.id),
             )
         else:
+            # Read every time, never cached: a rotation made by another process (the CLI)
+            # must reach this one's next run, and a vault read is cheap beside an API call.
             payload = self.vault.get(self._vault_ref(row)).payload
-            auth = StaticTokenAuth(
+            return StaticTokenAuth(
                 str(payload["token"]), kind="api_key" if row.auth_kind == "api_key" else "pit"
             )
+        # OAuth providers read their tokens from the vault on each refresh, so they may stay.
         self._auth[row.id] = auth
         return auth
 
