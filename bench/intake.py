@@ -51,6 +51,7 @@ def _start(data_dir: Path, port: int, executor: bool) -> subprocess.Popen[bytes]
         GHLTT_DATA_DIR=str(data_dir),
         GHLTT_PORT=str(port),
         GHLTT_BENCH_BASELINE="true",
+        GHLTT_SANDBOX_WHEN_EMPTY="false",
         GHLTT_LOG_LEVEL="warning",
     )
     log = (data_dir.parent / "serve.log").open("wb")

@@ -25,6 +25,7 @@ def ghltt_env(
         GHLTT_PLUGINS=json.dumps(["tests.support.plugin"]),
         GHLTT_LOG_FORMAT="json",
         GHLTT_RUN_RETRY_INTERVAL="0.05",
+        GHLTT_SANDBOX_WHEN_EMPTY="false",
         PYTHONPATH=str(REPO),
     )
     if port is not None:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 import typer
 
 from ghltt.cli.context import console, fail, settings
-from ghltt.cli.serve import _migrate_or_fail, run_web
+from ghltt.cli.running import migrate_or_fail, run_web
 from ghltt.core import GhlttError
 from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
 from ghltt.sandbox.serving import serve_in_thread
@@ -71,7 +71,7 @@ def sandbox(
     tt_sim = TrackingTimeSimulator()
     serve_in_thread(ghl_sim.app, host, ghl_port)
     serve_in_thread(tt_sim.app, host, tt_port)
-    engine = _migrate_or_fail(loaded)
+    engine = migrate_or_fail(loaded)
     try:
         bridge_id = anyio.run(_provision, loaded, engine, ghl_sim, tt_sim)
     except GhlttError as exc:
