@@ -298,6 +298,22 @@ def bridges_show(ref: str = typer.Argument(..., help="Bridge id or name.")) -> N
         _print_bridge(svc.bridges.show(ref).public())
 
 
+@bridges_app.command("mode")
+def bridges_mode(
+    ref: str = typer.Argument(..., help="Bridge id or name."),
+    mode: str = typer.Argument(..., help="sandbox, shadow (plan only) or live."),
+) -> None:
+    """Switch a bridge's mode, e.g. from shadow to live once its plans look right.
+
+    Runs read the mode when they start, so the switch needs nothing else: no restart, no
+    new connection. Example: ghltt bridges mode acme live
+    """
+    svc = _services()
+    with _errors():
+        view = svc.bridges.set_mode(ref, mode)
+    console.print(f"bridge {view.name} is now {view.mode}", highlight=False)
+
+
 @bridges_app.command("hooks")
 def bridges_hooks(ref: str = typer.Argument(..., help="Bridge id or name.")) -> None:
     """The URLs that senders post to for this bridge.

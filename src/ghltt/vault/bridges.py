@@ -182,6 +182,20 @@ class BridgeService:
         log.info("bridge removed", bridge=row.id)
         return notes
 
+    def set_mode(self, ref: str, mode: str) -> BridgeView:
+        """sandbox, shadow (plan and record, write nothing) or live; nothing else changes."""
+        if mode not in MODES:
+            raise InvalidInput(f"must be one of {', '.join(MODES)}", where="mode")
+        row = self.resolve(ref)
+        with self.engine.begin() as conn:
+            conn.execute(
+                bridges.update()
+                .where(bridges.c.id == row.id)
+                .values(mode=mode, updated_at=utcnow())
+            )
+        log.info("bridge mode changed", bridge=row.id, mode=mode)
+        return self.show(row.id)
+
     def enable_recipe(self, ref: str, recipe: str, required: list[str]) -> list[str]:
         """Enable a recipe whose actions need ``required`` GHL scopes; returns warnings."""
         row = self.resolve(ref)
