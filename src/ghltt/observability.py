@@ -145,3 +145,4 @@ def configure_logging(level: str = "info", fmt: str = "auto", stream: Any = None
     for name in ("httpx2", "httpcore2", "httpx", "httpcore"):
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     logging.getLogger("dbos").setLevel(max(logging.WARNING, root.level))
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

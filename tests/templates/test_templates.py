@@ -18,7 +18,7 @@ from ghltt.engine.recipes import (
     required_scopes_all,
     with_output,
 )
-from ghltt.engine.recipes.connector_catalog import connector_catalog
+from ghltt.engine.runner import action_catalog
 from ghltt.templates import list_templates, load_template, load_templates, template_names
 from tests.engine.catalog import CATALOG
 
@@ -76,7 +76,7 @@ def test_every_template_is_listed_and_valid() -> None:
     }
     assert all(t.description for t in list_templates())
     assert len(load_templates(CATALOG)) == 8
-    assert len(load_templates(connector_catalog())) == 8
+    assert len(load_templates(action_catalog())) == 8  # the catalog runs really use
 
 
 def test_templates_need_only_contact_and_calendar_scopes() -> None:

@@ -53,7 +53,7 @@ JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 
 @contextmanager
-def _errors() -> Iterator[None]:
+def vault_errors() -> Iterator[None]:
     try:
         yield
     except ConnectorError as exc:
@@ -63,7 +63,7 @@ def _errors() -> Iterator[None]:
         fail(str(exc))
 
 
-def _services() -> VaultServices:
+def open_services() -> VaultServices:
     loaded = settings()
     engine = store(loaded)
     if not is_current(engine):
@@ -72,7 +72,7 @@ def _services() -> VaultServices:
 
 
 def _run(fn: Callable[[], Awaitable[T]]) -> T:
-    with _errors():
+    with vault_errors():
         return anyio.run(fn)
 
 
@@ -142,9 +142,9 @@ def connect_ghl(
     prompt. OAuth: 'ghltt connect ghl --oauth' prints a URL to open in a browser; ghltt must be
     running at GHLTT_PUBLIC_URL to receive the callback.
     """
-    svc = _services()
+    svc = open_services()
     if oauth:
-        with _errors():
+        with vault_errors():
             request = svc.oauth.start(
                 user_type="Company" if company else "Location",
                 bridge=bridge,
@@ -182,7 +182,7 @@ def connect_tt(
     Make an App Password in TrackingTime (Settings > App Passwords), then run
     'ghltt connect tt --label team' and paste it at the hidden prompt.
     """
-    svc = _services()
+    svc = open_services()
     secret = _read_secret("TrackingTime secret", stdin=stdin, env=secret_env)
     outcome = _run(
         lambda: svc.connections.add_tt(label=label, secret=secret, kind=kind, account_id=account)
@@ -194,8 +194,8 @@ def connect_tt(
 @connections_app.command("list")
 def connections_list(as_json: bool = JsonOpt) -> None:
     """Every connection with its status, identity and granted scopes (never a secret)."""
-    svc = _services()
-    with _errors():
+    svc = open_services()
+    with vault_errors():
         rows = svc.connections.all()
     if as_json:
         console.print_json(json.dumps([r.public() for r in rows], default=str))
@@ -216,7 +216,7 @@ def connections_check(
 
     Exits 1 when the credential failed, with what to do (reconnect, reactivate, wait).
     """
-    svc = _services()
+    svc = open_services()
     _print_outcome(_run(lambda: svc.connections.check(ref)), as_json)
 
 
@@ -228,7 +228,7 @@ def connections_rotate(
     as_json: bool = JsonOpt,
 ) -> None:
     """Replace the secret (tried first); bridges and everything linked stay as they are."""
-    svc = _services()
+    svc = open_services()
     secret = _read_secret("new secret", stdin=stdin, env=secret_env)
     _print_outcome(_run(lambda: svc.connections.rotate(ref, secret)), as_json)
 
@@ -240,8 +240,8 @@ def connections_revoke(
     as_json: bool = JsonOpt,
 ) -> None:
     """Delete the secret, disable the recipes of its bridges, and clean up remotely."""
-    svc = _services()
-    with _errors():
+    svc = open_services()
+    with vault_errors():
         view = svc.connections.get(ref)
     if not yes and not typer.confirm(f"Revoke {view.id} ({view.label})?"):
         raise typer.Exit(1)
@@ -261,7 +261,7 @@ def bridges_add(
     mode: str = typer.Option("sandbox", help="sandbox, shadow (plan only) or live."),
 ) -> None:
     """Pair a GHL connection with a TT connection and register the TT webhooks."""
-    svc = _services()
+    svc = open_services()
     view = _run(lambda: svc.bridges.add(name=name, ghl_connection=ghl, tt_connection=tt, mode=mode))
     _print_bridge(view.public())
 
@@ -269,8 +269,8 @@ def bridges_add(
 @bridges_app.command("list")
 def bridges_list(as_json: bool = JsonOpt) -> None:
     """Every bridge with its connections and mode."""
-    svc = _services()
-    with _errors():
+    svc = open_services()
+    with vault_errors():
         rows = svc.bridges.all()
     if as_json:
         console.print_json(json.dumps([b.public() for b in rows], default=str))
@@ -293,8 +293,8 @@ def bridges_list(as_json: bool = JsonOpt) -> None:
 @bridges_app.command("show")
 def bridges_show(ref: str = typer.Argument(..., help="Bridge id or name.")) -> None:
     """One bridge: connections, webhooks and recipes."""
-    svc = _services()
-    with _errors():
+    svc = open_services()
+    with vault_errors():
         _print_bridge(svc.bridges.show(ref).public())
 
 
@@ -308,8 +308,8 @@ def bridges_mode(
     Runs read the mode when they start, so the switch needs nothing else: no restart, no
     new connection. Example: ghltt bridges mode acme live
     """
-    svc = _services()
-    with _errors():
+    svc = open_services()
+    with vault_errors():
         view = svc.bridges.set_mode(ref, mode)
     console.print(f"bridge {view.name} is now {view.mode}", highlight=False)
 
@@ -322,8 +322,8 @@ def bridges_hooks(ref: str = typer.Argument(..., help="Bridge id or name.")) -> 
     itself. Paste the last into a GHL workflow's Webhook action: it carries this bridge's
     secret, so treat it like a password ('ghltt bridges hooks NAME' shows it again).
     """
-    svc = _services()
-    with _errors():
+    svc = open_services()
+    with vault_errors():
         urls = svc.bridges.intake_urls(ref)
     for name, url in urls.items():
         console.print(f"{name}: {url}", highlight=False, soft_wrap=True)
@@ -335,7 +335,7 @@ def bridges_remove(
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """Remove a bridge and delete its TT webhooks (the connections stay)."""
-    svc = _services()
+    svc = open_services()
     if not yes and not typer.confirm(f"Remove bridge {ref}?"):
         raise typer.Exit(1)
     for note in _run(lambda: svc.bridges.remove(ref)):
@@ -357,7 +357,7 @@ def vault_rotate_key(
     """
     loaded = settings()
     engine = store(loaded)
-    with _errors():
+    with vault_errors():
         vault = open_vault(loaded, engine, create_key=False)
         report = rotate_key(vault, batch=batch)
     verb = "resumed" if report.resumed else "started"

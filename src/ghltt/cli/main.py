@@ -19,6 +19,8 @@ app = typer.Typer(
 app.command("serve")(serve.serve)
 app.command("worker")(serve.worker)
 app.command("sandbox")(sandbox.sandbox)
+app.command("plan")(recipes.plan)
+app.command("replay")(runs.replay)
 app.add_typer(db.app, name="db")
 app.add_typer(runs.app, name="runs")
 app.add_typer(events.app, name="events")
