@@ -133,6 +133,8 @@ class RecipeHandlers:
             raise
         finally:
             await ctx.aclose()
+        if report.changed_fields is not None and event.changed_fields is None:
+            InboxRepository(self._engine).fill_changed_fields(event.id, report.changed_fields)
         return report.as_dict()
 
     async def _record_auth_failure(self, bridge_id: str, exc: AuthError) -> None:

@@ -215,6 +215,15 @@ class InboxRepository:
                 .values(processed_at=utcnow(), outcome=outcome)
             )
 
+    def fill_changed_fields(self, event_id: str, fields: Sequence[str]) -> None:
+        """Record what changed, computed by a run, for an event whose sender did not say."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                inbox_events.update()
+                .where(inbox_events.c.id == event_id, inbox_events.c.changed_fields.is_(None))
+                .values(changed_fields=list(fields))
+            )
+
     def count(self, *, processed: bool | None = None) -> int:
         stmt = sa.select(sa.func.count()).select_from(inbox_events)
         if processed is not None:

@@ -228,3 +228,15 @@ async def test_conflict_policies(
     tt_email = (await ctx.tt.customers.get(tt_id)).contact["email"]
     expected = f"from-{winner}@example.com"
     assert (ghl_email, tt_email) == (expected, expected)
+
+
+async def test_a_run_says_which_synced_fields_changed_since_the_last_sync(
+    ctx: BridgeContext, ghl_sim: GhlSimulator
+) -> None:
+    recipe = contacts()
+    contact = first_contact(ghl_sim)
+    first = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    assert first.changed_fields and "contact_email" in first.changed_fields  # all, the first time
+    await ctx.ghl.contacts.update(contact["id"], {"email": "new.address@example.com"})
+    second = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    assert second.changed_fields == ["contact_email"]

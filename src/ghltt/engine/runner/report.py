@@ -38,6 +38,9 @@ class RunReport:
     provenance: list[dict[str, Any]] = field(default_factory=list)
     link: dict[str, Any] | None = None
     steps: list[dict[str, Any]] = field(default_factory=list)
+    # Mapped fields whose value differs from the last synced state (all of them the first
+    # time): what changed, when the sender did not say.
+    changed_fields: list[str] | None = None
 
     def finish(self, outcome: Outcome, reason: str = "") -> RunReport:
         """Settle the outcome; in shadow mode anything that would write is ``planned``."""
@@ -57,4 +60,5 @@ class RunReport:
             "provenance": list(self.provenance),
             "link": self.link,
             "steps": list(self.steps),
+            "changed_fields": self.changed_fields,
         }

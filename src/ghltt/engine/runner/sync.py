@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from ghltt.connectors.http import NotFound
 from ghltt.connectors.trackingtime import parse_datetime
 from ghltt.core import Event
@@ -99,10 +101,22 @@ async def _run(run: _Run, source: str, record_id: str, payload: dict[str, Any]) 
         raise Skip(f"the {source} record does not pass the recipe's filter")
     mapped = _map(run, source, record)
     assert mapped is not None  # the direction is synced
+    run.report.changed_fields = _changed_since_sync(run, source, record_id, mapped)
     if link is not None and getattr(link, f"{source}_fingerprint") == mapped.fingerprint:
         # The mapped state is what we last synced: our own write coming back, or a duplicate.
         return run.report.finish("echo", "mapped state equals the link's fingerprint")
     return await _converge(run, source, record, mapped, link)
+
+
+def _changed_since_sync(run: _Run, system: str, record_id: str, mapped: MappedRecord) -> list[str]:
+    obj = run.recipe.objects(system)  # type: ignore[arg-type]
+    snap = run.ctx.repos.snapshots.get(run.ctx.bridge_id, system, obj.name, record_id)
+    before = (snap or {}).get("mapped")
+    # Compare as stored: the snapshot went through JSON.
+    now = orjson.loads(orjson.dumps(mapped.values, default=str))
+    if not isinstance(before, dict):
+        return sorted(now)
+    return sorted(k for k in set(now) | set(before) if now.get(k) != before.get(k))
 
 
 def _snapshot_parent(run: _Run, system: str, record_id: str) -> Any:
