@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import ssl
 from collections.abc import Mapping
 
 import httpx2
@@ -11,6 +13,13 @@ from ghltt.connectors.http._version import USER_AGENT
 __all__ = ["DEFAULT_TIMEOUT", "build_client"]
 
 DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=10.0)
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    # Loading the CA bundle costs tens of milliseconds of CPU, and clients are built per run:
+    # one shared context (safe to share across connections and threads) pays it once.
+    return ssl.create_default_context()
 
 
 def build_client(
@@ -32,7 +41,7 @@ def build_client(
         limits = httpx2.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         )
-        transport = httpx2.AsyncHTTPTransport(limits=limits, retries=0)
+        transport = httpx2.AsyncHTTPTransport(verify=_tls(), limits=limits, retries=0)
     return httpx2.AsyncClient(
         base_url=base_url,
         transport=transport,
