@@ -1,8 +1,9 @@
 """Custom fields by key: each location (GHL) and account (TT) gives the same key its own id.
 
-Mappings resolve keys synchronously, so the ids are loaded (once per run context) before a
-mapping is applied. GHL keys match ``fieldKey`` with or without the object prefix
-(``contact.tt_hours`` / ``tt_hours``); TT keys match a field's slug or its name, case-folded.
+Mappings resolve keys synchronously, so the ids are loaded before a mapping is applied; the
+executor keeps a bridge's cache for a minute across runs (two API calls saved per run). GHL
+keys match ``fieldKey`` with or without the object prefix (``contact.tt_hours`` /
+``tt_hours``); TT keys match a field's slug or its name, case-folded.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ class CustomFieldCache:
         self._tt = tt
         self._ids: dict[tuple[str, str], str] = {}
         self._loaded: set[str] = set()
+
+    def rebind(self, ghl: GhlClient, tt: TrackingTimeClient) -> None:
+        """Use this run's clients for whatever is still to load (a cache may outlive a run)."""
+        self._ghl, self._tt = ghl, tt
 
     async def load(self, object_types: Iterable[str]) -> None:
         for object_type in dict.fromkeys(object_types):
