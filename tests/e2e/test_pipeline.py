@@ -4,89 +4,18 @@ run of the contacts template → TrackingTime simulator, and back, on SQLite and
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import anyio
-import httpx2
 import pytest
 import sqlalchemy as sa
 
-from ghltt.cli.sandbox import _provision
 from ghltt.jobs import JobAdmin
-from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
-from ghltt.sandbox.trackingtime import TrackingTimeSimulator
-from ghltt.settings import Settings, load_settings
-from ghltt.store import RunRepository, create_store_engine, upgrade
+from ghltt.store import RunRepository
 from ghltt.store.tables import connections
 from ghltt.vault import build_services
-from ghltt.web import create_app
-from tests.support.server import free_port, serve_asgi
+from tests.e2e.conftest import Loop, settled, wait_for
 
 pytestmark = pytest.mark.slow
-
-
-@dataclass
-class Loop:
-    settings: Settings
-    engine: sa.Engine
-    ghl: GhlSimulator
-    tt: TrackingTimeSimulator
-    bridge: str
-
-    def ghl_api(self, token: str | None = None) -> httpx2.Client:
-        token = token or self.ghl.sample_token
-        headers = {"Authorization": f"Bearer {token}", "Version": "2021-07-28"}
-        return httpx2.Client(base_url=self.ghl.config.base_url, headers=headers, timeout=10)
-
-    def tt_writes(self, verb: str) -> int:
-        return len([r for r in self.tt.request_log() if verb in r["path"]])
-
-    def ghl_contact_writes(self) -> int:
-        return self.ghl.count_requests(method="PUT", path="/contacts/*")
-
-
-def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
-def settled(loop: Loop) -> bool:
-    with loop.engine.connect() as conn:
-        pending = conn.exec_driver_sql(
-            "SELECT count(*) FROM inbox_events WHERE processed_at IS NULL"
-        ).scalar_one()
-    return pending == 0
-
-
-@pytest.fixture
-def loop(database_url: str, tmp_path: Path) -> Iterator[Loop]:
-    ghl_port, tt_port, port = free_port(), free_port(), free_port()
-    ghl = GhlSimulator(
-        GhlSimulatorConfig(base_url=f"http://127.0.0.1:{ghl_port}", rsa_key_size=2048)
-    )
-    tt = TrackingTimeSimulator()
-    settings = load_settings(
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        public_url=f"http://127.0.0.1:{port}",
-        ghl_base_url=f"http://127.0.0.1:{ghl_port}",
-        tt_base_url=f"http://127.0.0.1:{tt_port}/api/v4",
-        run_max_attempts=2,
-        run_retry_interval=0.05,
-    )
-    engine = create_store_engine(settings.store_url)
-    upgrade(engine)
-    with serve_asgi(ghl.app, port=ghl_port), serve_asgi(tt.app, port=tt_port):
-        bridge = anyio.run(_provision, settings, engine, ghl, tt)
-        ghl.add_webhook_target(f"{settings.public_url}/webhooks")
-        with serve_asgi(create_app(settings, with_executor=True), port=port):
-            yield Loop(settings, engine, ghl, tt, bridge)
-    engine.dispose()
 
 
 def _create_contact(loop: Loop, email: str, token: str | None = None) -> str:

@@ -61,7 +61,9 @@ class BridgeWork:
             self._services = build_services(self._settings, self._engine)
         return self._services
 
-    def start(self, every: float = 5.0) -> None:
+    def prepare(self) -> None:
+        """Register every handler before the executor starts: a workflow recovered or dequeued
+        at launch plans against the registry, and a missing handler would drop its event."""
         self._registry.action(RECONCILE_ACTION)(self.reconcile)
         self._registry.add_handler(
             Handler(
@@ -71,6 +73,11 @@ class BridgeWork:
             )
         )
         self.recipes.start()
+        self.recipes.refresh()
+
+    def start(self, every: float = 5.0) -> None:
+        """Once the executor runs: schedules, first polls, and the refresh loop."""
+        self.recipes.enable_schedules()
         self.refresh()
         self._thread = threading.Thread(
             target=self._loop, args=(every,), name="ghltt-bridges", daemon=True
@@ -100,6 +107,7 @@ class BridgeWork:
                 continue
             self._ensure_schedule(f"reconcile:{row.id}", cron, kind=RECONCILE_KIND, bridge=row.id)
             self._schedules[row.id] = cron
+            self._first_poll(row.id)
 
     def _first_poll(self, bridge_id: str) -> None:
         """Poll a new bridge at once: its first poll sets the cursors that later ones start

@@ -56,9 +56,24 @@ class RecipeHandlers:
         self._compiled: dict[str, Recipe] = {}
         self._active: set[str] = set()
         self._fields: dict[str, tuple[float, CustomFieldCache]] = {}
+        # Handlers are registered before the executor starts; schedules need it started.
+        self._schedules_ready = False
+        self._pending_schedules: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
 
     def start(self) -> None:
         self._registry.action(RUN_ACTION)(self.run)
+
+    def enable_schedules(self) -> None:
+        self._schedules_ready = True
+        for args, kwargs in self._pending_schedules:
+            self._ensure_schedule(*args, **kwargs)
+        self._pending_schedules.clear()
+
+    def _schedule(self, *args: Any, **kwargs: Any) -> None:
+        if self._schedules_ready:
+            self._ensure_schedule(*args, **kwargs)
+        else:
+            self._pending_schedules.append((args, kwargs))
 
     def recipe(self, name: str) -> Recipe:
         if name not in self._compiled:
@@ -94,7 +109,7 @@ class RecipeHandlers:
         schedule = _schedule(recipe)
         if schedule is not None:
             kinds.append(f"schedule.{schedule_kind(recipe.name)}")
-            self._ensure_schedule(
+            self._schedule(
                 f"recipe:{bridge_id}:{recipe.name}",
                 schedule.cron,
                 kind=schedule_kind(recipe.name),

@@ -187,6 +187,10 @@ class JobRuntime:
         }
         if settings.jobs_url.startswith("sqlite"):
             settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.bridges = BridgeWork(
+            settings, self._engine, self._registry, self.ensure_schedule, self.wake
+        )
+        self.bridges.prepare()
         DBOS(config=config)
         _route_dbos_logs()
         DBOS.launch()
@@ -206,9 +210,6 @@ class JobRuntime:
         )
         self._dispatcher.start()
         self._dispatcher.wake()
-        self.bridges = BridgeWork(
-            settings, self._engine, self._registry, self.ensure_schedule, self.wake
-        )
         self.bridges.start()
         self.started = True
         log.info("executor started", executor_id=settings.executor_id)

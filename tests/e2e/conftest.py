@@ -1,0 +1,112 @@
+"""The end-to-end loop shared by the e2e tests: both simulators on real sockets, a sandbox
+bridge provisioned as `ghltt sandbox` does (every template enabled), and ghltt's web app with
+or without its executor in-process."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+import sqlalchemy as sa
+
+from ghltt.cli.sandbox import _provision
+from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
+from ghltt.sandbox.trackingtime import TrackingTimeSimulator
+from ghltt.settings import Settings, load_settings
+from ghltt.store import create_store_engine, upgrade
+from ghltt.store.tables import bridges
+from ghltt.web import create_app
+from tests.support.server import free_port, serve_asgi
+
+
+@dataclass
+class Loop:
+    settings: Settings
+    engine: sa.Engine
+    ghl: GhlSimulator
+    tt: TrackingTimeSimulator
+    bridge: str
+
+    def ghl_api(self, token: str | None = None) -> httpx2.Client:
+        token = token or self.ghl.sample_token
+        headers = {"Authorization": f"Bearer {token}", "Version": "2021-07-28"}
+        return httpx2.Client(base_url=self.ghl.config.base_url, headers=headers, timeout=10)
+
+    def tt_writes(self, verb: str) -> int:
+        return len([r for r in self.tt.request_log() if verb in r["path"]])
+
+    def ghl_contact_writes(self) -> int:
+        return self.ghl.count_requests(method="PUT", path="/contacts/*")
+
+
+def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def settled(loop: Loop) -> bool:
+    with loop.engine.connect() as conn:
+        pending: int = conn.exec_driver_sql(
+            "SELECT count(*) FROM inbox_events WHERE processed_at IS NULL"
+        ).scalar_one()
+    return pending == 0
+
+
+@contextmanager
+def open_loop(
+    database_url: str,
+    tmp_path: Path,
+    *,
+    executor: bool = True,
+    bridge_settings: dict[str, Any] | None = None,
+    **settings_extra: Any,
+) -> Iterator[Loop]:
+    """The loop; ``bridge_settings`` are merged into the bridge's settings before ghltt starts,
+    ``executor=False`` leaves the runs to a worker the test starts itself."""
+    ghl_port, tt_port, port = free_port(), free_port(), free_port()
+    ghl = GhlSimulator(
+        GhlSimulatorConfig(base_url=f"http://127.0.0.1:{ghl_port}", rsa_key_size=2048)
+    )
+    tt = TrackingTimeSimulator()
+    settings = load_settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        public_url=f"http://127.0.0.1:{port}",
+        ghl_base_url=f"http://127.0.0.1:{ghl_port}",
+        tt_base_url=f"http://127.0.0.1:{tt_port}/api/v4",
+        **{"run_max_attempts": 2, "run_retry_interval": 0.05, **settings_extra},
+    )
+    engine = create_store_engine(settings.store_url)
+    upgrade(engine)
+    with serve_asgi(ghl.app, port=ghl_port), serve_asgi(tt.app, port=tt_port):
+        bridge = anyio.run(_provision, settings, engine, ghl, tt)
+        if bridge_settings:
+            with engine.begin() as conn:
+                current: dict[str, Any] | None = conn.execute(
+                    sa.select(bridges.c.settings).where(bridges.c.id == bridge)
+                ).scalar_one()
+                conn.execute(
+                    bridges.update()
+                    .where(bridges.c.id == bridge)
+                    .values(settings={**(current or {}), **bridge_settings})
+                )
+        ghl.add_webhook_target(f"{settings.public_url}/webhooks")
+        with serve_asgi(create_app(settings, with_executor=executor), port=port):
+            yield Loop(settings, engine, ghl, tt, bridge)
+    engine.dispose()
+
+
+@pytest.fixture
+def loop(database_url: str, tmp_path: Path) -> Iterator[Loop]:
+    with open_loop(database_url, tmp_path) as opened:
+        yield opened
