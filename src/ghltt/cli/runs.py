@@ -29,7 +29,7 @@ def list_runs(
     """Show recent runs, newest first. Example: ghltt runs list --status failed"""
     records = RunRepository(store(settings())).list(status=status, limit=limit)
     if as_json:
-        typer.echo(json.dumps([_as_dict(r) for r in records], default=str, indent=2))
+        typer.echo(json.dumps([r.as_dict() for r in records], default=str, indent=2))
         return
     table = Table("run", "recipe", "event", "status", "started", "error")
     for r in records:
@@ -45,7 +45,7 @@ def show(run_id: str = typer.Argument(..., help="A run id (or its workflow id)."
     record = RunRepository(store(settings())).get(run_id)
     if record is None:
         fail(f"no run with id {run_id!r} (see 'ghltt runs list')")
-    typer.echo(json.dumps(_as_dict(record, steps=True), default=str, indent=2))
+    typer.echo(json.dumps(record.as_dict(steps=True), default=str, indent=2))
 
 
 @app.command("replay")
@@ -82,24 +82,3 @@ def dead_letters(limit: int = typer.Option(20, min=1, max=1000)) -> None:
     for d in letters:
         table.add_row(d.workflow_id, d.event_id or "-", d.status, (d.error or "")[:80])
     console.print(table)
-
-
-def _as_dict(record: Any, steps: bool = False) -> dict[str, Any]:
-    data = {
-        "id": record.id,
-        "workflow_id": record.workflow_id,
-        "event_id": record.event_id,
-        "bridge": record.bridge_id,
-        "recipe": record.recipe,
-        "status": record.status,
-        "error": record.error,
-        "started_at": record.started_at,
-        "finished_at": record.finished_at,
-    }
-    if steps:
-        data["steps"] = [_slots(s) for s in record.steps]
-    return data
-
-
-def _slots(obj: Any) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in obj.__slots__}

@@ -134,10 +134,6 @@ class JobAdmin:
         self.client.enqueue(enqueue_options(new_id, bridge), event_id, bridge)  # type: ignore[arg-type]
         return new_id
 
-    def workflow_status(self, workflow_id: str) -> str | None:
-        status = self.client.retrieve_workflow(workflow_id).get_status()
-        return status.status if status else None
-
     def count_workflows(self, status: str | None = None) -> int:
         return len(
             self.client.list_workflows(

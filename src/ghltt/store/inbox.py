@@ -231,8 +231,3 @@ class InboxRepository:
             stmt = stmt.where(column.is_not(None) if processed else column.is_(None))
         with self.engine.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
-
-    def recent(self, limit: int = 50) -> list[StoredEvent]:
-        stmt = sa.select(inbox_events).order_by(inbox_events.c.received_at.desc()).limit(limit)
-        with self.engine.connect() as conn:
-            return [_to_stored(r) for r in conn.execute(stmt)]

@@ -24,6 +24,9 @@ class StepRecord:
     attempts: int
     finished_at: datetime | None
 
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
 
 @dataclass(frozen=True, slots=True)
 class RunRecord:
@@ -37,6 +40,23 @@ class RunRecord:
     started_at: datetime | None
     finished_at: datetime | None
     steps: list[StepRecord] = field(default_factory=list)
+
+    def as_dict(self, *, steps: bool = False) -> dict[str, Any]:
+        """The JSON view shown by the API and the CLI (``bridge`` names the bridge id)."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "workflow_id": self.workflow_id,
+            "event_id": self.event_id,
+            "bridge": self.bridge_id,
+            "recipe": self.recipe,
+            "status": self.status,
+            "error": self.error,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+        }
+        if steps:
+            data["steps"] = [s.as_dict() for s in self.steps]
+        return data
 
 
 def _run(row: sa.Row[Any]) -> RunRecord:

@@ -20,7 +20,7 @@ async def list_runs(request: Request, status: str | None = None, limit: int = 50
         raise InvalidInput("must be between 1 and 1000", where="query.limit")
     repo = RunRepository(services(request).engine)
     records = await run_in_threadpool(repo.list, status=status, limit=limit)
-    return [_run_json(r) for r in records]
+    return [r.as_dict() for r in records]
 
 
 @router.get("/runs/{run_id}", summary="One run with its steps")
@@ -29,7 +29,7 @@ async def show_run(request: Request, run_id: str) -> Any:
     record = await run_in_threadpool(repo.get, run_id)
     if record is None:
         raise HTTPException(404, detail=f"no run with id {run_id!r}")
-    return {**_run_json(record), "steps": [_step(s) for s in record.steps]}
+    return record.as_dict(steps=True)
 
 
 @router.post("/runs/{target}/replay", status_code=202, summary="Replay a run, event or workflow")
@@ -51,30 +51,3 @@ async def dead_letters(request: Request, limit: int = 50) -> Any:
         }
         for d in letters
     ]
-
-
-def _run_json(r: Any) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "workflow_id": r.workflow_id,
-        "event_id": r.event_id,
-        "bridge": r.bridge_id,
-        "recipe": r.recipe,
-        "status": r.status,
-        "error": r.error,
-        "started_at": r.started_at,
-        "finished_at": r.finished_at,
-    }
-
-
-def _step(s: Any) -> dict[str, Any]:
-    return {
-        "position": s.position,
-        "action": s.action,
-        "status": s.status,
-        "input": s.input,
-        "output": s.output,
-        "error": s.error,
-        "attempts": s.attempts,
-        "finished_at": s.finished_at,
-    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter
 
 EVENTS_ACCEPTED = Counter(
     "ghltt_events_accepted_total", "Events committed to the inbox", ["source", "origin"]
@@ -13,4 +13,3 @@ EVENTS_DUPLICATE = Counter(
 EVENTS_REFUSED = Counter(
     "ghltt_events_refused_total", "Submissions refused before commit", ["reason"]
 )
-INTAKE_PENDING = Gauge("ghltt_intake_committed_events", "Events committed by this process")
