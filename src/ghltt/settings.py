@@ -52,10 +52,19 @@ class Settings(BaseSettings):
         default="local", min_length=1, max_length=64, description="Stable id of this worker."
     )
     bridge_rate_limit: int = Field(
-        default=50, ge=1, description="Runs started per bridge per rate period."
+        default=50,
+        ge=1,
+        description="Batch workflows started per bridge per rate period (the remote APIs' own "
+        "limits are kept by the clients' rate budgets).",
     )
     bridge_rate_period: float = Field(default=1.0, gt=0)
     worker_concurrency: int = Field(default=16, ge=1, le=1000)
+    run_batch_max: int = Field(
+        default=25,
+        ge=1,
+        le=500,
+        description="Most events one batch workflow carries (a record's events stay together).",
+    )
     run_max_attempts: int = Field(default=5, ge=1, le=50, description="Attempts per step.")
     run_retry_interval: float = Field(default=1.0, gt=0, description="First retry delay, s.")
     intake_batch_max: int = Field(default=512, ge=1, le=10000)

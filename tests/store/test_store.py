@@ -56,7 +56,7 @@ def test_undispatched_events_are_handed_out_until_marked(database_url: str) -> N
     inbox = InboxRepository(engine)
     pending = inbox.undispatched(3)
     assert len(pending) == 3
-    inbox.mark_dispatched([event_id for event_id, _ in pending])
+    inbox.mark_dispatched([e.event_id for e in pending])
     assert len(inbox.undispatched(10)) == 2
 
 

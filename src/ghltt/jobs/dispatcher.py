@@ -1,40 +1,51 @@
-"""Turns committed inbox events into durable runs (a transactional outbox).
+"""Turns committed inbox events into durable runs (a transactional outbox), in batches.
 
-Each pass enqueues a batch of workflows in one transaction on the system database, then marks
-the events dispatched. A crash between the two re-enqueues the same workflow ids on the next
-pass, which DBOS treats as the existing workflow: nothing runs twice.
+A pass first fixes the batch of every new event in the store, then enqueues each batch's
+workflow in one transaction on the system database, then marks the events dispatched. A crash
+between any two re-reads the same batches on the next pass and enqueues them under the same
+workflow ids, which DBOS treats as the existing workflows: nothing runs twice, nothing is lost.
+
+Batches amortise a workflow's bookkeeping over several events. Under light load each event is
+its own batch (nothing waits to fill one); under a backlog a bridge's events are spread over
+as many batches as the executor runs at once, each at most ``max_batch`` long. A record's
+events stay in one batch, in the order they arrived.
 """
 
 from __future__ import annotations
 
+import math
 import threading
-from typing import Any
+from collections import defaultdict
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 import structlog
 from dbos import DBOSClient
 
-from ghltt.jobs.workflows import PROCESS_EVENT
+from ghltt.core import new_event_id
+from ghltt.jobs.workflows import PROCESS_BATCH, enqueue_options
 from ghltt.store import InboxRepository
+from ghltt.store.inbox import Undispatched
 
 log = structlog.get_logger(__name__)
 
-RUNS_QUEUE = "ghltt-runs"
-WORKFLOW_VERSION = "1"
 
-
-def event_workflow_id(event_id: str) -> str:
-    return f"event:{event_id}"
-
-
-def enqueue_options(workflow_id: str, bridge: str) -> dict[str, Any]:
-    return {
-        "workflow_name": PROCESS_EVENT,
-        "queue_name": RUNS_QUEUE,
-        "workflow_id": workflow_id,
-        "queue_partition_key": bridge,
-        "app_version": WORKFLOW_VERSION,
-    }
+def plan_batches(events: Sequence[Undispatched], *, spread: int, max_batch: int) -> list[list[str]]:
+    """Group one bridge's new events into batches (event ids, in arrival order)."""
+    groups: dict[str, list[str]] = {}
+    for e in events:
+        groups.setdefault(e.record or e.event_id, []).append(e.event_id)
+    size = max(1, min(max_batch, math.ceil(len(events) / max(1, spread))))
+    batches: list[list[str]] = []
+    current: list[str] = []
+    for members in groups.values():
+        if current and len(current) + len(members) > size:
+            batches.append(current)
+            current = []
+        current.extend(members)
+    if current:
+        batches.append(current)
+    return batches
 
 
 class Dispatcher:
@@ -44,13 +55,17 @@ class Dispatcher:
         client: DBOSClient,
         jobs_engine: sa.Engine,
         *,
-        batch: int = 500,
+        spread: int,
+        max_batch: int,
+        page: int = 500,
         idle_poll: float = 0.1,
     ) -> None:
         self._inbox = inbox
         self._client = client
         self._jobs_engine = jobs_engine
-        self._batch = batch
+        self._spread = spread
+        self._max_batch = max_batch
+        self._page = page
         self._idle_poll = idle_poll
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -75,7 +90,7 @@ class Dispatcher:
             self._wake.wait(self._idle_poll)
             self._wake.clear()
             try:
-                while not self._stop.is_set() and self.dispatch_once() == self._batch:
+                while not self._stop.is_set() and self.dispatch_once() == self._page:
                     pass
             except Exception as exc:
                 # The store or system database is down; the events stay in the inbox.
@@ -83,13 +98,30 @@ class Dispatcher:
                 self._stop.wait(1.0)
 
     def dispatch_once(self) -> int:
-        pending = self._inbox.undispatched(self._batch)
+        """One pass; returns how many undispatched events it saw."""
+        pending = self._inbox.undispatched(self._page)
         if not pending:
             return 0
+        batch_bridge = {e.batch_id: e.bridge for e in pending if e.batch_id}
+        new: dict[str, list[Undispatched]] = defaultdict(list)
+        for e in pending:
+            if e.batch_id is None:
+                new[e.bridge].append(e)
+        assigned: dict[str, Sequence[str]] = {}
+        for bridge, events in new.items():
+            for members in plan_batches(events, spread=self._spread, max_batch=self._max_batch):
+                batch_id = f"batch:{new_event_id()}"
+                assigned[batch_id] = members
+                batch_bridge[batch_id] = bridge
+        self._inbox.assign_batches(assigned)
+        # The store says who is in which batch (another dispatcher may have taken some).
+        batches = {b: m for b, m in self._inbox.batch_members(list(batch_bridge)).items() if m}
         with self._jobs_engine.begin() as conn:
-            for event_id, bridge in pending:
-                options = enqueue_options(event_workflow_id(event_id), bridge)
-                self._client.enqueue_in_transaction(conn, options, event_id, bridge)  # type: ignore[arg-type]
-        self._inbox.mark_dispatched([event_id for event_id, _ in pending])
-        self.dispatched += len(pending)
+            for batch_id, members in batches.items():
+                bridge = batch_bridge[batch_id]
+                options = enqueue_options(PROCESS_BATCH, batch_id, bridge)
+                self._client.enqueue_in_transaction(conn, options, batch_id, bridge, members)  # type: ignore[arg-type]
+        dispatched = [event_id for members in batches.values() for event_id in members]
+        self._inbox.mark_dispatched(dispatched)
+        self.dispatched += len(dispatched)
         return len(pending)

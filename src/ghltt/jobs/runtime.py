@@ -20,10 +20,12 @@ from ghltt.core import InvalidInput, NotFound
 from ghltt.engine import Registry
 from ghltt.jobs import schedules, workflows
 from ghltt.jobs.bridges import BridgeWork
-from ghltt.jobs.dispatcher import (
+from ghltt.jobs.dispatcher import Dispatcher
+from ghltt.jobs.workflows import (
+    PROCESS_BATCH,
+    PROCESS_EVENT,
     RUNS_QUEUE,
     WORKFLOW_VERSION,
-    Dispatcher,
     enqueue_options,
     event_workflow_id,
 )
@@ -38,10 +40,26 @@ DEAD_STATUSES = ["ERROR", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"]
 @dataclass(frozen=True, slots=True)
 class DeadLetter:
     workflow_id: str
+    # The event of an event's workflow; a batch that failed outside its runs names none.
     event_id: str | None
     status: str
     error: str | None
     created_at: datetime | None
+    events: int = 1
+
+
+def _dead_letter(wf: Any) -> DeadLetter:
+    inputs = getattr(wf, "input", None)
+    args = inputs.get("args") if isinstance(inputs, dict) else None
+    batch = wf.name == PROCESS_BATCH
+    return DeadLetter(
+        workflow_id=wf.workflow_id,
+        event_id=None if batch or not args else args[0],
+        status=wf.status,
+        error=str(wf.error)[:500] if wf.error else None,
+        created_at=datetime.fromtimestamp(wf.created_at / 1000) if wf.created_at else None,
+        events=len(args[2]) if batch and args and len(args) > 2 else 1,
+    )
 
 
 class JobAdmin:
@@ -73,73 +91,67 @@ class JobAdmin:
     def dead_letters(self, limit: int = 50) -> list[DeadLetter]:
         found = self.client.list_workflows(
             status=DEAD_STATUSES,
-            name=workflows.PROCESS_EVENT,
+            name=[PROCESS_EVENT, PROCESS_BATCH],
             limit=limit,
             sort_desc=True,
             load_output=True,
         )
-        letters = []
-        for wf in found:
-            inputs = getattr(wf, "input", None)
-            args = inputs.get("args") if isinstance(inputs, dict) else None
-            letters.append(
-                DeadLetter(
-                    workflow_id=wf.workflow_id,
-                    event_id=args[0] if args else None,
-                    status=wf.status,
-                    error=str(wf.error)[:500] if wf.error else None,
-                    created_at=datetime.fromtimestamp(wf.created_at / 1000)
-                    if wf.created_at
-                    else None,
-                )
-            )
-        return letters
+        return [_dead_letter(wf) for wf in found]
 
     def replay(self, target: str) -> str:
         """Replay a run, a workflow or an event; returns the id of the new workflow.
 
-        A failed workflow is forked from its first failed step, so what already succeeded
-        is not done again. Anything else is run again from the start as a new workflow.
+        A dead workflow is forked from its first failed step, so what already succeeded is
+        not done again. Anything else is run again from the start as a new event workflow.
         """
+        if target.startswith("batch:"):
+            status = self.client.retrieve_workflow(target).get_status()
+            if status is None or status.status not in DEAD_STATUSES:
+                raise InvalidInput(
+                    f"batch {target} is not a dead letter; replay its runs or events instead"
+                )
+            return self._fork(target, str(status.queue_partition_key or "default"))
         runs = RunRepository(self._engine)
-        inbox = InboxRepository(self._engine)
         run = runs.get(target)
         if run is not None:
-            workflow_id, event_id, bridge = run.workflow_id, run.event_id, run.bridge_id
+            event_id, bridge = run.event_id, run.bridge_id
+            # A run a batch handed off lives on in its event's own workflow.
+            workflow_id = (
+                event_workflow_id(event_id)
+                if run.status == workflows.HANDED_OFF
+                else run.workflow_id
+            )
         else:
-            stored = inbox.get(target.removeprefix("event:"))
+            stored = InboxRepository(self._engine).get(target.removeprefix("event:"))
             if stored is None:
                 raise NotFound(f"no run, workflow or event with id {target!r}")
             event_id, bridge = stored.event.id, stored.event.bridge
             workflow_id = target if target.startswith("event:") else event_workflow_id(event_id)
         status = self.client.retrieve_workflow(workflow_id).get_status()
         if status is not None and status.status in DEAD_STATUSES:
-            steps = self.client.list_workflow_steps(workflow_id)
-            failed = [s["function_id"] for s in steps if s.get("error") is not None]
-            start = min(failed) if failed else 0
-            handle = self.client.fork_workflow(
-                workflow_id,
-                start,
-                queue_name=RUNS_QUEUE,
-                queue_partition_key=bridge,
-                application_version=WORKFLOW_VERSION,
-            )
+            new_id = self._fork(workflow_id, bridge)
             for record in runs.list(event_id=event_id, limit=100):
                 if record.workflow_id == workflow_id and record.status == "failed":
                     runs.reopen(record.id)
-            return str(handle.get_workflow_id())
+            return new_id
         if status is not None and status.status in {"PENDING", "ENQUEUED"}:
             raise InvalidInput(f"workflow {workflow_id} is still {status.status.lower()}")
         new_id = f"{event_workflow_id(event_id)}:replay:{uuid.uuid4().hex[:12]}"
-        self.client.enqueue(enqueue_options(new_id, bridge), event_id, bridge)  # type: ignore[arg-type]
+        options = enqueue_options(PROCESS_EVENT, new_id, bridge)
+        self.client.enqueue(options, event_id, bridge)  # type: ignore[arg-type]
         return new_id
 
-    def count_workflows(self, status: str | None = None) -> int:
-        return len(
-            self.client.list_workflows(
-                name=workflows.PROCESS_EVENT, status=status, load_input=False, load_output=False
-            )
+    def _fork(self, workflow_id: str, bridge: str) -> str:
+        steps = self.client.list_workflow_steps(workflow_id)
+        failed = [s["function_id"] for s in steps if s.get("error") is not None]
+        handle = self.client.fork_workflow(
+            workflow_id,
+            min(failed) if failed else 0,
+            queue_name=RUNS_QUEUE,
+            queue_partition_key=bridge,
+            application_version=WORKFLOW_VERSION,
         )
+        return str(handle.get_workflow_id())
 
 
 def _route_dbos_logs() -> None:
@@ -202,7 +214,11 @@ class JobRuntime:
         )
         self._jobs_engine = create_store_engine(settings.jobs_url, pool_size=2)
         self._dispatcher = Dispatcher(
-            InboxRepository(self._engine), self.admin.client, self._jobs_engine
+            InboxRepository(self._engine),
+            self.admin.client,
+            self._jobs_engine,
+            spread=settings.worker_concurrency,
+            max_batch=settings.run_batch_max,
         )
         self._dispatcher.start()
         self._dispatcher.wake()

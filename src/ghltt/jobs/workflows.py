@@ -1,8 +1,17 @@
-"""The durable run of one event: plan, then each step checkpointed, retried and recorded.
+"""Durable runs: a batch of a bridge's events in one workflow, and each event on its own.
 
-DBOS records every step's result; after a crash the workflow is replayed from that record,
-so a step that completed never runs again. The module-level context is set by the runtime
-because DBOS workflows must be plain module-level functions.
+DBOS records every step's result; after a crash a workflow is replayed from that record, so a
+step that completed never runs again. Checkpoints cost about as much as a small run, so the
+dispatcher hands events over in batches (``process_batch``): one step plans the whole batch,
+then each run of a single retryable step is one checkpointed step that also records the run
+and, for the event's last run, its outcome. A run whose step fails is not retried there: its
+event is handed to its own workflow (``process_event``), which retries each step with backoff,
+becomes the dead letter when the retries run out, and is what ``replay`` forks. Runs of
+several steps, or of steps that must not be retried blindly, go there from the start, so
+each of their steps keeps its own checkpoint.
+
+The module-level context is set by the runtime because DBOS workflows must be plain
+module-level functions.
 """
 
 from __future__ import annotations
@@ -18,13 +27,20 @@ import structlog
 from dbos import DBOS, StepOptions
 from dbos import error as dbos_error
 
-from ghltt.core import NotFound
+from ghltt.core import Event, NotFound
 from ghltt.engine import Registry, RunPlan, StepPlan
+from ghltt.jobs.locks import KeyedLocks
 from ghltt.store import InboxRepository, RunRepository
 
 log = structlog.get_logger(__name__)
 
+RUNS_QUEUE = "ghltt-runs"
+WORKFLOW_VERSION = "1"
+
 PROCESS_EVENT = "ghltt.process_event"
+PROCESS_BATCH = "ghltt.process_batch"
+# The status of a batch run whose step failed: its event was handed to its own workflow.
+HANDED_OFF = "retried"
 
 
 @dataclass
@@ -45,6 +61,7 @@ class RunContext:
 
 
 _context: RunContext | None = None
+_record_locks = KeyedLocks()
 
 
 def set_context(context: RunContext | None) -> None:
@@ -78,6 +95,43 @@ async def _plan(event_id: str) -> list[dict[str, Any]]:
     return [asdict(p) for p in ctx.registry.plan(stored.event)]
 
 
+def _fast(plan: RunPlan) -> bool:
+    """A run the batch may carry: one step, safe to try again in the event's own workflow."""
+    return len(plan.steps) == 1 and plan.steps[0].retry
+
+
+def _record_key(event: Event) -> str | None:
+    if event.object_id is None:
+        return None
+    return f"{event.bridge}|{event.source.value}|{event.object_type}|{event.object_id}"
+
+
+async def _plan_batch(event_ids: list[str]) -> list[dict[str, Any]]:
+    """Each event's plans; events with none are processed here and then, in one stroke."""
+    ctx = _ctx()
+    planned: list[dict[str, Any]] = []
+    unmatched: list[str] = []
+    for event_id in event_ids:
+        stored = ctx.inbox.get(event_id)
+        if stored is None:
+            log.warning("batch names an event that is not in the inbox", event=event_id)
+            continue
+        plans = ctx.registry.plan(stored.event)
+        if not plans:
+            unmatched.append(event_id)
+            continue
+        planned.append(
+            {
+                "event_id": event_id,
+                "record": _record_key(stored.event),
+                "plans": [asdict(p) for p in plans],
+                "own_workflow": not all(_fast(p) for p in plans),
+            }
+        )
+    ctx.inbox.mark_processed_many(unmatched, "no_match")
+    return planned
+
+
 async def _start_run(workflow_id: str, event_id: str, bridge: str, recipe: str) -> str:
     return _ctx().runs.start(
         run_id=uuid.uuid4().hex,
@@ -96,6 +150,33 @@ async def _execute(run_id: str, position: int, action: str, step_input: dict[str
         run_id, position, action=action, status="succeeded", input=step_input, output=output
     )
     return output
+
+
+async def _run_in_batch(
+    workflow_id: str, event_id: str, bridge: str, plan: dict[str, Any], last: bool
+) -> bool:
+    """One run of one step, recorded; the event's outcome too when it is its last run.
+
+    False when the step failed: the run is closed as handed off and the caller gives the
+    event to its own workflow, which retries with backoff.
+    """
+    ctx = _ctx()
+    recipe, [step] = plan["recipe"], [StepPlan(**s) for s in plan["steps"]]
+    run_id = await _start_run(workflow_id, event_id, bridge, recipe)
+    try:
+        await _execute(run_id, 0, step.action, step.input)
+    except Exception as exc:
+        error = _error_text(exc)
+        log.info("batch run failed; retrying in its own workflow", run=run_id, error=error)
+        ctx.runs.record_step(
+            run_id, 0, action=step.action, status="failed", input=step.input, error=error
+        )
+        ctx.runs.finish(run_id, HANDED_OFF, f"{error}; retried in {event_workflow_id(event_id)}")
+        return False
+    ctx.runs.finish(run_id, "succeeded")
+    if last:
+        ctx.inbox.mark_processed(event_id, "applied")
+    return True
 
 
 async def _record_failure(
@@ -152,12 +233,29 @@ class RunFailed(Exception):
     """At least one run of the event failed after its retries: the workflow is a dead letter."""
 
 
+def event_workflow_id(event_id: str) -> str:
+    return f"event:{event_id}"
+
+
+def enqueue_options(workflow_name: str, workflow_id: str, bridge: str) -> dict[str, Any]:
+    return {
+        "workflow_name": workflow_name,
+        "queue_name": RUNS_QUEUE,
+        "workflow_id": workflow_id,
+        "queue_partition_key": bridge,
+        "app_version": WORKFLOW_VERSION,
+    }
+
+
 @DBOS.workflow(name=PROCESS_EVENT, max_recovery_attempts=50)
-async def process_event(event_id: str, bridge: str) -> str:
+async def process_event(event_id: str, bridge: str, recipes: list[str] | None = None) -> str:
+    """Run an event's plans (only those of ``recipes`` when a batch handed some over)."""
     workflow_id = DBOS.workflow_id or event_id
     raw_plans = await DBOS.run_step_async({"name": "plan"}, _plan, event_id)
     plans = [
-        RunPlan(recipe=p["recipe"], steps=[StepPlan(**s) for s in p["steps"]]) for p in raw_plans
+        RunPlan(recipe=p["recipe"], steps=[StepPlan(**s) for s in p["steps"]])
+        for p in raw_plans
+        if recipes is None or p["recipe"] in recipes
     ]
     ok = True
     for plan in plans:
@@ -167,3 +265,41 @@ async def process_event(event_id: str, bridge: str) -> str:
     if not ok:
         raise RunFailed(f"event {event_id}: a run failed; replay it after fixing the cause")
     return outcome
+
+
+@DBOS.workflow(name=PROCESS_BATCH, max_recovery_attempts=50)
+async def process_batch(batch_id: str, bridge: str, event_ids: list[str]) -> dict[str, int]:
+    """A bridge's events in order; a record's events run one at a time in this process."""
+    ctx = _ctx()
+    workflow_id = DBOS.workflow_id or batch_id
+    planned = await DBOS.run_step_async({"name": "plan"}, _plan_batch, event_ids)
+    counts = {"events": len(event_ids), "runs": 0, "own_workflow": 0}
+    for entry in planned:
+        event_id, plans = entry["event_id"], entry["plans"]
+        pending = [p["recipe"] for p in plans]
+        if not entry["own_workflow"]:
+            async with _record_locks.hold(entry["record"]):
+                for position, plan in enumerate(plans):
+                    options: StepOptions = {
+                        "name": f"{event_id}:{plan['recipe']}",
+                        "max_attempts": ctx.max_attempts,
+                        "interval_seconds": ctx.retry_interval,
+                        "backoff_rate": 2.0,
+                    }
+                    last = position == len(plans) - 1
+                    ran = await DBOS.run_step_async(
+                        options, _run_in_batch, workflow_id, event_id, bridge, plan, last
+                    )
+                    if not ran:
+                        break
+                    counts["runs"] += 1
+                    pending.remove(plan["recipe"])
+        if pending:
+            counts["own_workflow"] += 1
+            await DBOS.enqueue_workflow_with_options_async(
+                enqueue_options(PROCESS_EVENT, event_workflow_id(event_id), bridge),  # type: ignore[arg-type]
+                event_id,
+                bridge,
+                None if len(pending) == len(plans) else pending,
+            )
+    return counts

@@ -1,7 +1,8 @@
 """The inbox: every accepted event, deduplicated per bridge by its dedup key.
 
-It doubles as an outbox: ``dispatched_at`` is set once a durable run has been enqueued for the
-event, so a crash between commit and enqueue is repaired by the next dispatch pass.
+It doubles as an outbox. The dispatcher first fixes each new event's batch (``batch_id``), then
+enqueues the batch's durable run and sets ``dispatched_at``: a crash between the two enqueues
+the same batch, under the same id, on the next pass, and an event is never in two batches.
 """
 
 from __future__ import annotations
@@ -16,6 +17,15 @@ import sqlalchemy as sa
 
 from ghltt.core import Event, utcnow
 from ghltt.store.tables import inbox_events
+
+
+@dataclass(frozen=True, slots=True)
+class Undispatched:
+    event_id: str
+    bridge: str
+    batch_id: str | None
+    # The record the event is about, when it names one: its events share a batch.
+    record: str | None
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -186,16 +196,53 @@ class InboxRepository:
             row = conn.execute(sa.select(inbox_events).where(inbox_events.c.id == event_id)).first()
         return _to_stored(row) if row else None
 
-    def undispatched(self, limit: int) -> list[tuple[str, str]]:
-        """(event id, bridge) of events no run was enqueued for yet, oldest first."""
+    def undispatched(self, limit: int) -> list[Undispatched]:
+        """Events no run was enqueued for yet, oldest first."""
+        c = inbox_events.c
         stmt = (
-            sa.select(inbox_events.c.id, inbox_events.c.bridge_id)
-            .where(inbox_events.c.dispatched_at.is_(None))
-            .order_by(inbox_events.c.received_at)
+            sa.select(c.id, c.bridge_id, c.batch_id, c.source, c.object_type, c.object_id)
+            .where(c.dispatched_at.is_(None))
+            .order_by(c.received_at, c.id)
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [(r.id, r.bridge_id) for r in conn.execute(stmt)]
+            return [
+                Undispatched(
+                    r.id,
+                    r.bridge_id,
+                    r.batch_id,
+                    None if r.object_id is None else f"{r.source}|{r.object_type}|{r.object_id}",
+                )
+                for r in conn.execute(stmt)
+            ]
+
+    def assign_batches(self, batches: dict[str, Sequence[str]]) -> None:
+        """Put events in batches; an event already in one (another dispatcher) stays there."""
+        if not batches:
+            return
+        with self.engine.begin() as conn:
+            for batch_id, event_ids in batches.items():
+                conn.execute(
+                    inbox_events.update()
+                    .where(inbox_events.c.id.in_(event_ids), inbox_events.c.batch_id.is_(None))
+                    .values(batch_id=batch_id)
+                )
+
+    def batch_members(self, batch_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The events of these batches, in the order they arrived."""
+        if not batch_ids:
+            return {}
+        c = inbox_events.c
+        stmt = (
+            sa.select(c.batch_id, c.id)
+            .where(c.batch_id.in_(batch_ids))
+            .order_by(c.received_at, c.id)
+        )
+        members: dict[str, list[str]] = {b: [] for b in batch_ids}
+        with self.engine.connect() as conn:
+            for row in conn.execute(stmt):
+                members[row.batch_id].append(row.id)
+        return members
 
     def mark_dispatched(self, event_ids: Sequence[str]) -> None:
         if not event_ids:
@@ -215,6 +262,16 @@ class InboxRepository:
                 .values(processed_at=utcnow(), outcome=outcome)
             )
 
+    def mark_processed_many(self, event_ids: Sequence[str], outcome: str) -> None:
+        if not event_ids:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                inbox_events.update()
+                .where(inbox_events.c.id.in_(event_ids))
+                .values(processed_at=utcnow(), outcome=outcome)
+            )
+
     def fill_changed_fields(self, event_id: str, fields: Sequence[str]) -> None:
         """Record what changed, computed by a run, for an event whose sender did not say."""
         with self.engine.begin() as conn:
@@ -231,3 +288,19 @@ class InboxRepository:
             stmt = stmt.where(column.is_not(None) if processed else column.is_(None))
         with self.engine.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
+
+    def has_unprocessed(self, bridge_id: str, source: str, object_id: str) -> bool:
+        """Whether an event about this record of this side waits, not processed yet."""
+        c = inbox_events.c
+        stmt = (
+            sa.select(c.id)
+            .where(
+                c.bridge_id == bridge_id,
+                c.source == source,
+                c.object_id == str(object_id),
+                c.processed_at.is_(None),
+            )
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(stmt).first() is not None

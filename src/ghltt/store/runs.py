@@ -85,7 +85,9 @@ class RunRepository:
         with self.engine.begin() as conn:
             existing = conn.execute(
                 sa.select(runs.c.id).where(
-                    runs.c.workflow_id == workflow_id, runs.c.recipe == recipe
+                    runs.c.workflow_id == workflow_id,
+                    runs.c.event_id == event_id,
+                    runs.c.recipe == recipe,
                 )
             ).scalar()
             if existing:

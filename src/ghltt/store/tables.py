@@ -73,8 +73,11 @@ inbox_events = sa.Table(
     sa.Column("dispatched_at", Timestamp, nullable=True),
     sa.Column("processed_at", Timestamp, nullable=True),
     sa.Column("outcome", sa.String(16), nullable=True),
+    # The batch the dispatcher put the event in, fixed before the batch is enqueued.
+    sa.Column("batch_id", sa.String(80), nullable=True),
     sa.UniqueConstraint("bridge_id", "dedup_key"),
     sa.Index("ix_inbox_events_undispatched", "dispatched_at", "received_at"),
+    sa.Index("ix_inbox_events_bridge_id_source_object_id", "bridge_id", "source", "object_id"),
 )
 
 runs = sa.Table(
@@ -85,11 +88,12 @@ runs = sa.Table(
     sa.Column("event_id", sa.ForeignKey("inbox_events.id"), nullable=False, index=True),
     sa.Column("bridge_id", sa.String(64), nullable=False),
     sa.Column("recipe", sa.String(200), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # running, succeeded, failed
+    # running, succeeded, failed; retried: failed in a batch, retried in the event's workflow
+    sa.Column("status", sa.String(16), nullable=False),
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("started_at", Timestamp, nullable=False),
     sa.Column("finished_at", Timestamp, nullable=True),
-    sa.UniqueConstraint("workflow_id", "recipe"),
+    sa.UniqueConstraint("workflow_id", "event_id", "recipe"),
     sa.Index("ix_runs_status_started", "status", "started_at"),
 )
 
