@@ -164,18 +164,30 @@ async def _run_in_batch(
     recipe, [step] = plan["recipe"], [StepPlan(**s) for s in plan["steps"]]
     run_id = await _start_run(workflow_id, event_id, bridge, recipe)
     try:
-        await _execute(run_id, 0, step.action, step.input)
+        action = ctx.registry.get_action(step.action)
+        output = await action({**step.input, "run_id": run_id})
     except Exception as exc:
         error = _error_text(exc)
         log.info("batch run failed; retrying in its own workflow", run=run_id, error=error)
-        ctx.runs.record_step(
-            run_id, 0, action=step.action, status="failed", input=step.input, error=error
+        ctx.runs.close(
+            run_id,
+            position=0,
+            action=step.action,
+            step_input=step.input,
+            error=error,
+            run_status=HANDED_OFF,
+            run_error=f"{error}; retried in {event_workflow_id(event_id)}",
         )
-        ctx.runs.finish(run_id, HANDED_OFF, f"{error}; retried in {event_workflow_id(event_id)}")
         return False
-    ctx.runs.finish(run_id, "succeeded")
-    if last:
-        ctx.inbox.mark_processed(event_id, "applied")
+    ctx.runs.close(
+        run_id,
+        position=0,
+        action=step.action,
+        step_input=step.input,
+        output=output,
+        run_status="succeeded",
+        event_outcome=(event_id, "applied") if last else None,
+    )
     return True
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from ghltt.core import utcnow
 from ghltt.store.inbox import as_utc
-from ghltt.store.tables import run_steps, runs
+from ghltt.store.tables import inbox_events, run_steps, runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,43 @@ def _run(row: sa.Row[Any]) -> RunRecord:
     )
 
 
+def _put_step(
+    conn: sa.Connection,
+    run_id: str,
+    position: int,
+    action: str,
+    status: str,
+    step_input: Any,
+    output: Any,
+    error: str | None,
+    attempts: int,
+) -> None:
+    values = {
+        "action": action,
+        "status": status,
+        "input": step_input,
+        "output": output,
+        "error": error,
+        "attempts": attempts,
+        "finished_at": utcnow(),
+    }
+    updated = conn.execute(
+        run_steps.update()
+        .where(run_steps.c.run_id == run_id, run_steps.c.position == position)
+        .values(**values)
+    ).rowcount
+    if not updated:
+        conn.execute(run_steps.insert().values(run_id=run_id, position=position, **values))
+
+
+def _finish(conn: sa.Connection, run_id: str, status: str, error: str | None) -> None:
+    conn.execute(
+        runs.update()
+        .where(runs.c.id == run_id)
+        .values(status=status, error=error, finished_at=utcnow())
+    )
+
+
 class RunRepository:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
@@ -117,31 +154,42 @@ class RunRepository:
         error: str | None = None,
         attempts: int = 1,
     ) -> None:
-        values = {
-            "action": action,
-            "status": status,
-            "input": input,
-            "output": output,
-            "error": error,
-            "attempts": attempts,
-            "finished_at": utcnow(),
-        }
         with self.engine.begin() as conn:
-            updated = conn.execute(
-                run_steps.update()
-                .where(run_steps.c.run_id == run_id, run_steps.c.position == position)
-                .values(**values)
-            ).rowcount
-            if not updated:
-                conn.execute(run_steps.insert().values(run_id=run_id, position=position, **values))
+            _put_step(conn, run_id, position, action, status, input, output, error, attempts)
 
     def finish(self, run_id: str, status: str, error: str | None = None) -> None:
         with self.engine.begin() as conn:
-            conn.execute(
-                runs.update()
-                .where(runs.c.id == run_id)
-                .values(status=status, error=error, finished_at=utcnow())
-            )
+            _finish(conn, run_id, status, error)
+
+    def close(
+        self,
+        run_id: str,
+        *,
+        position: int,
+        action: str,
+        step_input: Any,
+        output: Any = None,
+        error: str | None = None,
+        run_status: str,
+        run_error: str | None = None,
+        event_outcome: tuple[str, str] | None = None,
+    ) -> None:
+        """Record a run's last step and its end, and the event's outcome, in one transaction.
+
+        The step succeeded unless ``error`` is given; ``event_outcome`` (event id, outcome)
+        is given when this was the event's last run.
+        """
+        step_status = "failed" if error is not None else "succeeded"
+        with self.engine.begin() as conn:
+            _put_step(conn, run_id, position, action, step_status, step_input, output, error, 1)
+            _finish(conn, run_id, run_status, run_error)
+            if event_outcome is not None:
+                event_id, outcome = event_outcome
+                conn.execute(
+                    inbox_events.update()
+                    .where(inbox_events.c.id == event_id)
+                    .values(processed_at=utcnow(), outcome=outcome)
+                )
 
     def reopen(self, run_id: str) -> None:
         """A replayed run is running again until its workflow says otherwise."""
