@@ -17,7 +17,7 @@ from ghltt.engine.runner import BridgeContext, Repositories, action_catalog
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.ghl.config import GhlSimulatorConfig
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
-from ghltt.store import create_store_engine, upgrade
+from ghltt.store import create_store_engine, insert_new, upgrade
 
 GHL_BASE = "https://services.leadconnectorhq.com"
 TT_BASE = "https://api.trackingtime.co/api/v4"
@@ -87,6 +87,46 @@ class Writes:
 @pytest.fixture
 def writes(ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator) -> Writes:
     return Writes(ghl_sim, tt_sim)
+
+
+def _shape(path: str) -> str:
+    """A path with its ids folded (as bench/e2e.py does), so calls read as operations."""
+    parts = path.split("/")
+    return "/".join(
+        "{id}" if (any(c.isdigit() for c in p) and len(p) >= 4) or len(p) >= 16 else p
+        for p in parts
+    )
+
+
+class RemoteCalls:
+    """The API calls the simulators logged since ``clear()``, as ``system METHOD path``."""
+
+    def __init__(self, ghl: GhlSimulator, tt: TrackingTimeSimulator) -> None:
+        self.ghl_sim, self.tt_sim = ghl, tt
+
+    def clear(self) -> None:
+        self.ghl_sim.clear_requests()
+        self.tt_sim.clear_requests()
+
+    def made(self) -> list[str]:
+        """Sorted: the two simulators' clocks cannot order calls across both."""
+        ghl = [f"ghl {r['method']} {_shape(r['path'])}" for r in self.ghl_sim.request_log()]
+        tt = [
+            f"tt {r['method']} {_shape(r['path']).removeprefix('/api/v4/{id}')}"
+            for r in self.tt_sim.request_log()
+        ]
+        return sorted(ghl + tt)
+
+
+@pytest.fixture
+def calls(ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator) -> RemoteCalls:
+    return RemoteCalls(ghl_sim, tt_sim)
+
+
+def announce(engine: sa.Engine, source: str, kind: str, object_id: Any) -> None:
+    """An event about a record waits in the inbox, not processed yet (the poller saw it)."""
+    with engine.begin() as conn:
+        insert_new(conn, [event(source, kind, object_id)])
 
 
 def make_context(

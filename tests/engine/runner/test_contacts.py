@@ -13,7 +13,7 @@ from ghltt.engine.runner import BridgeContext, run_recipe
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.templates import load_template
-from tests.engine.runner.conftest import CATALOG, Writes, event, make_context
+from tests.engine.runner.conftest import CATALOG, Writes, announce, event, make_context
 
 pytestmark = pytest.mark.anyio
 
@@ -193,13 +193,23 @@ async def test_a_retried_run_after_a_crash_creates_no_duplicate(
 
 
 @pytest.mark.parametrize(
-    ("policy", "winner"), [("ghl_wins", "ghl"), ("tt_wins", "tt"), ("newest_wins", "tt")]
+    ("policy", "tt_event_waits", "winner"),
+    [
+        ("ghl_wins", False, "ghl"),
+        ("tt_wins", False, "tt"),
+        # The poller saw TT's change: the counterpart is read and the later change wins.
+        ("newest_wins", True, "tt"),
+        # Nothing announced TT's change yet: the link is trusted, the event's side wins.
+        ("newest_wins", False, "ghl"),
+    ],
 )
 async def test_conflict_policies(
+    engine: sa.Engine,
     ctx: BridgeContext,
     ghl_sim: GhlSimulator,
     tt_sim: TrackingTimeSimulator,
     policy: str,
+    tt_event_waits: bool,
     winner: str,
 ) -> None:
     base = contacts()
@@ -222,6 +232,8 @@ async def test_conflict_policies(
     customer = await ctx.tt.customers.get(tt_id)
     tt_sim.set_clock(datetime.now(UTC) + timedelta(seconds=5))  # TT keeps whole seconds
     await ctx.tt.customers.update(tt_id, name=customer.name, contact_email="from-tt@example.com")
+    if tt_event_waits:
+        announce(engine, "tt", "customer.updated", tt_id)
     report = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert report.outcome == "applied", report.as_dict()
     ghl_email = (await ctx.ghl.contacts.get(contact["id"])).email

@@ -15,6 +15,7 @@ from ghltt.connectors.ghl import GhlClient
 from ghltt.connectors.trackingtime import TrackingTimeClient
 from ghltt.engine.recipes import parse_yaml
 from ghltt.engine.runner.customfields import CustomFieldCache
+from ghltt.store.inbox import InboxRepository
 from ghltt.store.links import LinkRepository
 from ghltt.store.once import OnceRepository
 from ghltt.store.provenance import ProvenanceRepository
@@ -31,6 +32,8 @@ class Repositories:
     provenance: ProvenanceRepository
     snapshots: SnapshotRepository
     once: OnceRepository
+    # Read only: a sync asks whether an event about the counterpart still waits.
+    inbox: InboxRepository
 
     @classmethod
     def of(cls, engine: sa.Engine) -> Repositories:
@@ -39,6 +42,7 @@ class Repositories:
             ProvenanceRepository(engine),
             SnapshotRepository(engine),
             OnceRepository(engine),
+            InboxRepository(engine),
         )
 
 

@@ -1,4 +1,5 @@
-"""Reading and finding records of a sync's object types on either side, through the catalog."""
+"""Reading and finding records of a sync's object types on either side, through the catalog,
+and knowing which writes answer with the record as a read would give it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,26 @@ from ghltt.engine.runner.records import tt_record
 # GHL records that live under a contact are read with the contact's id.
 _GHL_KEYS = {"contact": "contactId", "task": "taskId", "note": "noteId", "appointment": "eventId"}
 THIRD_PARTY = {"customer": "CUSTOMER", "task": "TASK", "event": "EVENT", "project": "PROJECT"}
+# Writes that answer with the whole record in the shape its get returns: GHL documents the same
+# response schema for both, TT answers the record in the envelope's data with its custom
+# fields. Their answer stands in for a read-back. Not here: close/open (TT leaves the custom
+# fields out), deletes, GHL appointments (their writes answer another document than the get).
+ANSWERS_WITH_RECORD = frozenset(
+    {
+        "ghl.contacts.upsert",
+        "ghl.contacts.update",
+        "ghl.tasks.create",
+        "ghl.tasks.update",
+        "ghl.notes.create",
+        "ghl.notes.update",
+        "tt.customers.add",
+        "tt.customers.update",
+        "tt.tasks.add",
+        "tt.tasks.update",
+        "tt.events.add",
+        "tt.events.update",
+    }
+)
 
 
 async def fetch(
@@ -33,6 +54,16 @@ async def fetch(
     if not isinstance(found, dict):
         raise NotFound(f"{obj.type} {record_id}")
     return found
+
+
+def as_read(action: str, answer: Any) -> dict[str, Any] | None:
+    """The record a write answered with, when it is what ``fetch`` would give (so its
+    fingerprint is the one the echo of the write will have); None when it must be read back."""
+    if action not in ANSWERS_WITH_RECORD or not isinstance(answer, dict) or "id" not in answer:
+        return None
+    if action.startswith("tt.") and "custom_fields" not in answer:
+        return None  # TT leaves custom fields out unless asked, and mappings read them
+    return answer
 
 
 async def by_third_party(ctx: BridgeContext, tt_type: str, ghl_id: str) -> dict[str, Any] | None:

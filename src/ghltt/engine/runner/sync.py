@@ -1,9 +1,10 @@
 """Sync runs: converge the other side to the current state of the record an event is about.
 
-fetch (404 → delete policy) → map → echo check against the link's fingerprint → find the
-counterpart (link, third-party id, match keys) → conflict policy → write only changed fields
-(create when there is none) → write back what the other side adds (ids) → store the link with
-both sides' fingerprints as read back, the provenance of each written field, the snapshot.
+fetch (404 → delete policy) → map → echo check against the link's fingerprint → trust the link
+(write what changed since the last sync, by id) or find the counterpart (link, third-party id,
+match keys) → conflict policy → write only changed fields (create when there is none) → write
+back what the other side adds (ids) → store the link with both sides' fingerprints (of the
+records as the writes answered them, or read back), the provenance of each field, the snapshot.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ghltt.connectors.http import NotFound
 from ghltt.connectors.trackingtime import parse_datetime
 from ghltt.core import Event
 from ghltt.engine.mapping import MappedRecord, MappingContext, MappingFailed, canonical_json
-from ghltt.engine.recipes import SyncRecipe, build_context
+from ghltt.engine.recipes import SyncObject, SyncRecipe, build_context
 from ghltt.engine.runner import sides
 from ghltt.engine.runner.actions import call_action
 from ghltt.engine.runner.compare import current_value, same
@@ -39,6 +40,24 @@ class Skip(Exception):
     """The run has nothing to do (filtered, parent not linked...)."""
 
 
+class _LinkedRecordGone(Exception):
+    """A write by id to the linked counterpart, not read in this run, answered 404."""
+
+
+@dataclass(frozen=True)
+class _Counterpart:
+    """The record a push writes to: read in this run, or, trusting the link, known only by its
+    id and the mapped fields that changed on the source since our last sync."""
+
+    id: str
+    record: dict[str, Any] | None = None
+    changed_since_sync: frozenset[str] = frozenset()
+
+    @classmethod
+    def read(cls, record: dict[str, Any]) -> _Counterpart:
+        return cls(_id_of(record), record)
+
+
 @dataclass
 class _Run:
     recipe: SyncRecipe
@@ -46,6 +65,8 @@ class _Run:
     report: RunReport
     parent: dict[str, Any] | None = None
     mctx: MappingContext = field(default_factory=MappingContext)
+    # The source's mapped values at our last sync (its snapshot); None if never synced.
+    synced: dict[str, Any] | None = None
 
     @property
     def types(self) -> tuple[str, str]:
@@ -101,22 +122,27 @@ async def _run(run: _Run, source: str, record_id: str, payload: dict[str, Any]) 
         raise Skip(f"the {source} record does not pass the recipe's filter")
     mapped = _map(run, source, record)
     assert mapped is not None  # the direction is synced
-    run.report.changed_fields = _changed_since_sync(run, source, record_id, mapped)
+    run.synced = _synced_values(run, source, record_id)
+    run.report.changed_fields = _changed_since_sync(mapped, run.synced)
     if link is not None and getattr(link, f"{source}_fingerprint") == mapped.fingerprint:
         # The mapped state is what we last synced: our own write coming back, or a duplicate.
         return run.report.finish("echo", "mapped state equals the link's fingerprint")
     return await _converge(run, source, record, mapped, link)
 
 
-def _changed_since_sync(run: _Run, system: str, record_id: str, mapped: MappedRecord) -> list[str]:
+def _synced_values(run: _Run, system: str, record_id: str) -> dict[str, Any] | None:
     obj = run.recipe.objects(system)  # type: ignore[arg-type]
     snap = run.ctx.repos.snapshots.get(run.ctx.bridge_id, system, obj.name, record_id)
     before = (snap or {}).get("mapped")
+    return before if isinstance(before, dict) else None
+
+
+def _changed_since_sync(mapped: MappedRecord, synced: dict[str, Any] | None) -> list[str]:
     # Compare as stored: the snapshot went through JSON.
     now = orjson.loads(orjson.dumps(mapped.values, default=str))
-    if not isinstance(before, dict):
+    if synced is None:
         return sorted(now)
-    return sorted(k for k in set(now) | set(before) if now.get(k) != before.get(k))
+    return sorted(k for k in set(now) | set(synced) if now.get(k) != synced.get(k))
 
 
 def _snapshot_parent(run: _Run, system: str, record_id: str) -> Any:
@@ -164,6 +190,12 @@ async def _converge(
     run: _Run, source: str, record: dict[str, Any], mapped: MappedRecord, link: Link | None
 ) -> RunReport:
     target = OTHER[source]
+    trusted = _trusted_counterpart(run, source, mapped, link)
+    if trusted is not None:
+        try:
+            return await _converge_pair(run, source, record, mapped, trusted)
+        except _LinkedRecordGone:
+            link = None  # a stale link: find or create the counterpart as if never linked
     counterpart = await _counterpart(run, source, record, link)
     if counterpart is not None and link is not None:
         held = _fingerprint(run, target, counterpart)
@@ -174,9 +206,31 @@ async def _converge(
                 if reverse is None:
                     raise Skip(f"conflict: the {target} side wins and is not synced back")
                 run.report.reason = f"conflict: {run.recipe.model.conflict} chose {target}"
-                return await _converge_pair(run, target, counterpart, reverse, record)
+                return await _converge_pair(
+                    run, target, counterpart, reverse, _Counterpart.read(record)
+                )
             run.report.reason = f"conflict: {run.recipe.model.conflict} chose {source}"
-    return await _converge_pair(run, source, record, mapped, counterpart)
+    found = None if counterpart is None else _Counterpart.read(counterpart)
+    return await _converge_pair(run, source, record, mapped, found)
+
+
+def _trusted_counterpart(
+    run: _Run, source: str, mapped: MappedRecord, link: Link | None
+) -> _Counterpart | None:
+    """The linked counterpart, unread, when the link may stand in for reading it: the target
+    then holds what our last sync wrote, so only what changed on the source since is written.
+    Read it instead when a conflict could go the target's way: the policy favours the target,
+    or an event about the counterpart waits in the inbox (it changed since our last sync)."""
+    target = OTHER[source]
+    if link is None or run.synced is None or run.recipe.model.conflict == f"{target}_wins":
+        return None
+    changed = frozenset(_changed_since_sync(mapped, run.synced)) & set(mapped.values)
+    if not changed:
+        return None  # the fingerprint moved, the values did not: read, as without a link
+    target_id = str(getattr(link, f"{target}_id"))
+    if run.ctx.repos.inbox.has_unprocessed(run.ctx.bridge_id, target, target_id):
+        return None
+    return _Counterpart(target_id, changed_since_sync=changed)
 
 
 async def _counterpart(
@@ -230,7 +284,7 @@ async def _converge_pair(
     source: str,
     record: dict[str, Any],
     mapped: MappedRecord,
-    counterpart: dict[str, Any] | None,
+    counterpart: _Counterpart | None,
 ) -> RunReport:
     target = OTHER[source]
     after = await _push(run, source, record, mapped, target, counterpart)
@@ -241,8 +295,10 @@ async def _converge_pair(
     two_way = f"{target}_to_{source}" in run.recipe.model.directions
     reverse = _map(run, target, after) if two_way else None
     if reverse is not None:
-        # What the other side adds (its id, normalised values) goes back, so both settle.
-        record = await _push(run, target, after, reverse, source, record) or record
+        # What the other side adds (its id, normalised values, changes of its own the answer
+        # reveals) goes back, so both settle.
+        source_side = _Counterpart.read(record)
+        record = await _push(run, target, after, reverse, source, source_side) or record
     _save(run, source, record, target, after)
     return run.report.finish("applied" if run.report.writes else "no_change")
 
@@ -260,51 +316,99 @@ async def _push(
     record: dict[str, Any],
     mapped: MappedRecord,
     target: str,
-    counterpart: dict[str, Any] | None,
+    counterpart: _Counterpart | None,
 ) -> dict[str, Any] | None:
-    """Write ``mapped`` to the target (create or update only what differs); the target's
-    state afterwards, read back (None in shadow mode when it would be created)."""
+    """Write ``mapped`` to the target (create, or update only what differs); the target's
+    state afterwards (None in shadow mode when it would be created)."""
     obj = run.recipe.objects(target)  # type: ignore[arg-type]
-    state = {k: v for k, v in mapped.values.items() if k in obj.state}
     plain = {k for k in mapped.values if k not in obj.state}
+    answers: list[dict[str, Any] | None] = []  # per write, the record if it answered with it
     if counterpart is None:
         body = _partial(mapped, plain)
         body.update(_create_extras(run, source, record, obj.type, body))
         result = await _write(run, target, obj.create, obj.name, None, body, mapped, plain, source)
         if result is None:
             return None
-        counterpart = _created(result)
-        changed_state = {k: v for k, v in state.items() if v}
+        created = _created(result)
+        counterpart = _Counterpart(_id_of(created))
+        answers.append(sides.as_read(obj.create, created))
+        changed_state = {k: v for k, v in mapped.values.items() if k in obj.state and v}
     else:
-        changed = {
-            k
-            for k in plain
-            if not same(mapped.values[k], current_value(counterpart, k, run.mctx, obj.type))
-        }
-        changed_state = {k: v for k, v in state.items() if not same(v, counterpart.get(k))}
-        if changed:
-            names = changed | set(_ALWAYS.get(obj.type, ())) & plain
+        changed = _changes(run, obj, mapped, counterpart)
+        changed_state = {k: mapped.values[k] for k in sorted(changed & obj.state)}
+        if changed & plain:
+            names = changed & plain | set(_ALWAYS.get(obj.type, ())) & plain
             body = _partial(mapped, names)
-            body.update(_routing(run, obj.type, counterpart))
-            target_id = _id_of(counterpart)
-            await _write(run, target, obj.update, obj.name, target_id, body, mapped, names, source)
+            body.update(_routing(run, obj.type, counterpart.id))
+            answers.append(await _update(run, obj, counterpart, body, mapped, names, source))
     for name, value in changed_state.items():
         # State fields are actions, not update parameters (TT closes and opens records).
         action = obj.archive if value else obj.unarchive
         if action:
-            body = {"id": int(_id_of(counterpart))}
-            target_id = _id_of(counterpart)
-            await _write(run, target, action, obj.name, target_id, body, mapped, {name}, source)
+            body = {"id": int(counterpart.id)}
+            result = await _write(
+                run, target, action, obj.name, counterpart.id, body, mapped, {name}, source
+            )
+            answers.append(sides.as_read(action, result))
+    return await _state_after(run, target, counterpart, answers)
+
+
+def _changes(
+    run: _Run, obj: SyncObject, mapped: MappedRecord, counterpart: _Counterpart
+) -> set[str]:
+    """The mapped fields the counterpart does not hold: compared with the record when it was
+    read, else those that changed on the source since our last sync."""
+    held = counterpart.record
+    if held is None:
+        return set(counterpart.changed_since_sync & set(mapped.values))
+    return {
+        k
+        for k, v in mapped.values.items()
+        if not same(
+            v,
+            held.get(k) if k in obj.state else current_value(held, k, run.mctx, obj.type),
+        )
+    }
+
+
+async def _update(
+    run: _Run,
+    obj: SyncObject,
+    counterpart: _Counterpart,
+    body: dict[str, Any],
+    mapped: MappedRecord,
+    names: set[str],
+    source: str,
+) -> dict[str, Any] | None:
+    """The update by id; its answer when that is the record as a read would give it."""
+    try:
+        result = await _write(
+            run, obj.system, obj.update, obj.name, counterpart.id, body, mapped, names, source
+        )
+    except NotFound:
+        if counterpart.record is None:
+            raise _LinkedRecordGone(counterpart.id) from None
+        raise
+    return sides.as_read(obj.update, result)
+
+
+async def _state_after(
+    run: _Run, system: str, counterpart: _Counterpart, answers: list[dict[str, Any] | None]
+) -> dict[str, Any] | None:
+    """The target's state after the writes, as the echo of them will read it."""
     if not run.ctx.writes:
-        return counterpart
-    # Read back: the fingerprint must be of what the echo event will fetch.
-    return await sides.fetch(run.ctx, run.recipe, target, _id_of(counterpart), _contact_id(run))
+        return counterpart.record
+    if answers and answers[-1] is not None:
+        return answers[-1]  # the last write answered with the whole record
+    if not answers and counterpart.record is not None:
+        return counterpart.record  # nothing written: as read in this run
+    return await sides.fetch(run.ctx, run.recipe, system, counterpart.id, _contact_id(run))
 
 
-def _routing(run: _Run, target_type: str, counterpart: dict[str, Any]) -> dict[str, Any]:
+def _routing(run: _Run, target_type: str, target_id: str) -> dict[str, Any]:
     if target_type.startswith("tt."):
-        return {"id": int(_id_of(counterpart))}
-    out: dict[str, Any] = {_IDS.get(target_type, "eventId"): _id_of(counterpart)}
+        return {"id": int(target_id)}
+    out: dict[str, Any] = {_IDS.get(target_type, "eventId"): target_id}
     if target_type in ("ghl.task", "ghl.note"):
         out["contactId"] = _contact_id(run)
     return out
@@ -352,10 +456,11 @@ async def _write(
 ) -> dict[str, Any] | None:
     """One remote write (only planned in shadow mode) with the provenance of its fields."""
     fields = {k: v for k, v in body.items() if k not in ("id", "contactId", "taskId", "noteId")}
-    run.report.writes.append(Write(system, action, object_type, object_id, fields))
     result: Any = None
     if run.ctx.writes:
         result = await call_action(run.ctx, action, body)
+    # Reported once made: a write that fails (a 404 on a stale link) did not happen.
+    run.report.writes.append(Write(system, action, object_type, object_id, fields))
     written_id = object_id or (_id_of(_created(result)) if isinstance(result, dict) else None)
     _provenance(run, system, object_type, written_id, mapped, names, source)
     return result if isinstance(result, dict) else None
