@@ -7,7 +7,6 @@ Scheduled recipes fan out through the inbox: one event per link or record, each 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,8 +18,8 @@ from ghltt.connectors.trackingtime.errors import TrackingTimeError
 from ghltt.core import Event, EventOrigin, EventSource, NotFound, utcnow
 from ghltt.engine import Handler, Registry, StepPlan
 from ghltt.engine.recipes.compiled import Recipe
-from ghltt.engine.runner import action_catalog, open_bridge_context, run_recipe
-from ghltt.engine.runner.customfields import CustomFieldCache
+from ghltt.engine.runner import action_catalog, run_recipe
+from ghltt.engine.runner.pool import BridgeContextPool
 from ghltt.store import InboxRepository, insert_new
 from ghltt.store.links import LinkRepository
 from ghltt.store.tables import bridge_recipes
@@ -30,7 +29,6 @@ from ghltt.vault import VaultServices
 log = structlog.get_logger(__name__)
 
 RUN_ACTION = "recipe.run"
-FIELD_CACHE_SECONDS = 60.0
 
 
 def schedule_kind(recipe: str) -> str:
@@ -55,7 +53,7 @@ class RecipeHandlers:
         self._wake = wake
         self._compiled: dict[str, Recipe] = {}
         self._active: set[str] = set()
-        self._fields: dict[str, tuple[float, CustomFieldCache]] = {}
+        self._bridges = BridgeContextPool(services)
         # Handlers are registered before the executor starts; schedules need it started.
         self._schedules_ready = False
         self._pending_schedules: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
@@ -136,41 +134,24 @@ class RecipeHandlers:
         if stored is None:
             raise NotFound(f"event {data['event']} is not in the inbox")
         event, recipe = stored.event, self.recipe(str(data["recipe"]))
-        ctx = await open_bridge_context(
-            self._services(), str(data["bridge"]), now=utcnow(), run_id=data.get("run_id")
-        )
-        ctx.custom_fields = self._field_cache(ctx)
+        bridge_id = str(data["bridge"])
         try:
-            if event.source is EventSource.SCHEDULE:
-                fanned = await self._fan_out(recipe, event, ctx)
-                if fanned is not None:
-                    return {"outcome": "fanned_out", "events": fanned}
-            report = await run_recipe(recipe, event, ctx)
+            async with self._bridges.run_context(
+                bridge_id, now=utcnow(), run_id=data.get("run_id")
+            ) as ctx:
+                if event.source is EventSource.SCHEDULE:
+                    fanned = await self._fan_out(recipe, event, ctx)
+                    if fanned is not None:
+                        return {"outcome": "fanned_out", "events": fanned}
+                report = await run_recipe(recipe, event, ctx)
         except AuthError as exc:
             # Say on the connection what went wrong and what to do; the run still fails and
             # can be replayed once the connection is fixed.
-            self._fields.pop(ctx.bridge_id, None)
-            await self._record_auth_failure(str(data["bridge"]), exc)
+            await self._record_auth_failure(bridge_id, exc)
             raise
-        except Exception:
-            self._fields.pop(ctx.bridge_id, None)  # a retry starts from fresh field ids
-            raise
-        finally:
-            await ctx.aclose()
         if report.changed_fields is not None and event.changed_fields is None:
             InboxRepository(self._engine).fill_changed_fields(event.id, report.changed_fields)
         return report.as_dict()
-
-    def _field_cache(self, ctx: Any) -> CustomFieldCache:
-        """A bridge's custom-field ids, kept for a minute across runs and re-read after a
-        failure (a field created meanwhile is then found on the retry)."""
-        now = time.monotonic()
-        kept = self._fields.get(ctx.bridge_id)
-        if kept is None or now - kept[0] > FIELD_CACHE_SECONDS:
-            kept = (now, CustomFieldCache(ctx.ghl, ctx.tt))
-            self._fields[ctx.bridge_id] = kept
-        kept[1].rebind(ctx.ghl, ctx.tt)
-        return kept[1]
 
     async def _record_auth_failure(self, bridge_id: str, exc: AuthError) -> None:
         view = self._services().bridges.show(bridge_id)

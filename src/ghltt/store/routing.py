@@ -40,3 +40,25 @@ def bridge_by_id(engine: sa.Engine, bridge_id: str) -> BridgeRoute | None:
     with engine.connect() as conn:
         row = conn.execute(stmt).first()
     return _route(row) if row else None
+
+
+def bridge_stamp(engine: sa.Engine, bridge_id: str) -> tuple[Any, ...] | None:
+    """What changes whenever a bridge's mode, settings or either connection changes (a
+    rotation, a revocation, a new status): an opened bridge is kept while this stays equal."""
+    ghl, tt = connections.alias("ghl"), connections.alias("tt")
+    stmt = (
+        sa.select(
+            bridges.c.mode,
+            bridges.c.updated_at,
+            ghl.c.updated_at,
+            ghl.c.vault_ref,
+            tt.c.updated_at,
+            tt.c.vault_ref,
+        )
+        .outerjoin(ghl, ghl.c.id == bridges.c.ghl_connection_id)
+        .outerjoin(tt, tt.c.id == bridges.c.tt_connection_id)
+        .where(bridges.c.id == bridge_id)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    return None if row is None else tuple(row)

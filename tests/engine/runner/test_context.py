@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.runner import Transports, open_bridge_context, run_recipe
+from ghltt.engine.runner.pool import BridgeContextPool
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.tables import bridges as bridges_table
@@ -28,9 +29,10 @@ def transports(ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator) -> Transpor
     return Transports(httpx2.ASGITransport(app=ghl_sim.app), httpx2.ASGITransport(app=tt_sim.app))
 
 
-async def test_open_bridge_context_from_the_vault(
+async def _vault_bridge(
     engine: sa.Engine, tmp_path: Path, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
-) -> None:
+) -> tuple[VaultServices, str]:
+    """Services over a vault holding both simulators' credentials, and a bridge of them."""
     key = tmp_path / "master.key"
     ensure_key_file(key)
     seam = transports(ghl_sim, tt_sim)
@@ -48,17 +50,24 @@ async def test_open_bridge_context_from_the_vault(
     password = str(tt_sim.credentials()[0]["app_password"])
     await connections.add_tt(label="team", secret=password, account_id=tt_sim.account_id)
     bridge = await bridges.add(name="main", ghl_connection="shop", tt_connection="team")
+    return services, bridge.id
+
+
+async def test_open_bridge_context_from_the_vault(
+    engine: sa.Engine, tmp_path: Path, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    services, bridge_id = await _vault_bridge(engine, tmp_path, ghl_sim, tt_sim)
     with engine.begin() as conn:
         conn.execute(
             bridges_table.update()
-            .where(bridges_table.c.id == bridge.id)
+            .where(bridges_table.c.id == bridge_id)
             .values(
                 mode="shadow",
                 settings={"tt_timezone": "America/New_York", "location_timezone": "UTC"},
             )
         )
     ctx = await open_bridge_context(
-        services, bridge.id, now=datetime.now(UTC), transports=transports(ghl_sim, tt_sim)
+        services, bridge_id, now=datetime.now(UTC), transports=transports(ghl_sim, tt_sim)
     )
     try:
         assert (ctx.mode, ctx.tt_timezone, ctx.location_tz) == (
@@ -75,3 +84,28 @@ async def test_open_bridge_context_from_the_vault(
         assert report.outcome == "planned", report.as_dict()
     finally:
         await ctx.aclose()
+
+
+async def test_a_bridge_stays_open_across_runs_until_it_changes_or_a_run_fails(
+    engine: sa.Engine, tmp_path: Path, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    services, bridge_id = await _vault_bridge(engine, tmp_path, ghl_sim, tt_sim)
+    pool = BridgeContextPool(lambda: services)
+    now = datetime.now(UTC)
+
+    async def clients(run_id: str) -> tuple[object, object]:
+        async with pool.run_context(bridge_id, now=now, run_id=run_id) as ctx:
+            assert ctx.run_id == run_id
+            return ctx.ghl, ctx.tt
+
+    first = await clients("r1")
+    assert await clients("r2") == first  # connections, budgets and field ids carry over
+    with pytest.raises(RuntimeError):
+        async with pool.run_context(bridge_id, now=now, run_id="r3"):
+            raise RuntimeError("the run failed")
+    after_failure = await clients("r4")
+    assert after_failure[0] is not first[0]
+    services.bridges.set_mode(bridge_id, "shadow")
+    async with pool.run_context(bridge_id, now=now, run_id="r5") as ctx:
+        assert ctx.mode == "shadow" and ctx.ghl is not after_failure[0]
+    await pool.aclose()

@@ -21,10 +21,6 @@ class CustomFieldCache:
         self._ids: dict[tuple[str, str], str] = {}
         self._loaded: set[str] = set()
 
-    def rebind(self, ghl: GhlClient, tt: TrackingTimeClient) -> None:
-        """Use this run's clients for whatever is still to load (a cache may outlive a run)."""
-        self._ghl, self._tt = ghl, tt
-
     async def load(self, object_types: Iterable[str]) -> None:
         for object_type in dict.fromkeys(object_types):
             if object_type in self._loaded:

@@ -1,0 +1,94 @@
+"""Opened bridges kept across runs.
+
+Opening a bridge reads the vault and builds both clients; keeping it lets runs reuse the
+clients' connections, rate budgets and custom-field ids. A bridge is opened again when it or
+one of its connections changes (rotation, revocation, mode), after ``ttl`` seconds, and after
+any failed run (a retry starts from fresh clients and field ids). A replaced bridge is closed
+once its last run is done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ghltt.core import NotFound
+from ghltt.engine.runner.context import BridgeContext, open_bridge_context
+from ghltt.store.routing import bridge_stamp
+from ghltt.vault.services import VaultServices
+
+
+@dataclass
+class _Opened:
+    context: BridgeContext
+    stamp: tuple[Any, ...]
+    expires: float
+    users: int = 0
+    retired: bool = False
+
+
+class BridgeContextPool:
+    def __init__(self, services: Callable[[], VaultServices], *, ttl: float = 60.0) -> None:
+        self._services = services
+        self._ttl = ttl
+        self._opened: dict[str, _Opened] = {}
+
+    @contextlib.asynccontextmanager
+    async def run_context(
+        self, bridge_id: str, *, now: datetime, run_id: str | None
+    ) -> AsyncIterator[BridgeContext]:
+        opened = await self._current(bridge_id, now)
+        opened.users += 1
+        try:
+            yield opened.context.with_run(run_id, now)
+        except BaseException:
+            self._retire(bridge_id, opened)
+            raise
+        finally:
+            opened.users -= 1
+            if opened.retired and not opened.users:
+                await opened.context.aclose()
+
+    async def forget(self, bridge_id: str) -> None:
+        """Open the bridge afresh for its next run."""
+        opened = self._opened.get(bridge_id)
+        if opened is not None:
+            self._retire(bridge_id, opened)
+            if not opened.users:
+                await opened.context.aclose()
+
+    async def aclose(self) -> None:
+        for bridge_id, opened in list(self._opened.items()):
+            self._retire(bridge_id, opened)
+            if not opened.users:
+                await opened.context.aclose()
+
+    async def _current(self, bridge_id: str, now: datetime) -> _Opened:
+        services = self._services()
+        stamp = bridge_stamp(services.connections.engine, bridge_id)
+        if stamp is None:
+            raise NotFound(f"no bridge {bridge_id!r}")
+        opened = self._opened.get(bridge_id)
+        if opened is not None and opened.stamp == stamp and time.monotonic() < opened.expires:
+            return opened
+        fresh = _Opened(
+            await open_bridge_context(services, bridge_id, now=now),
+            stamp,
+            time.monotonic() + self._ttl,
+        )
+        previous = self._opened.get(bridge_id)  # another run may have opened it meanwhile
+        if previous is not None:
+            self._retire(bridge_id, previous)
+            if not previous.users:
+                await previous.context.aclose()
+        self._opened[bridge_id] = fresh
+        return fresh
+
+    def _retire(self, bridge_id: str, opened: _Opened) -> None:
+        opened.retired = True
+        if self._opened.get(bridge_id) is opened:
+            del self._opened[bridge_id]
