@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from ghltt.jobs import JobAdmin
 from ghltt.store import RunRepository
-from ghltt.store.tables import connections
+from ghltt.store.tables import connections, inbox_events
 from ghltt.vault import build_services
 from tests.e2e.conftest import Loop, settled, wait_for
 
@@ -47,6 +47,17 @@ def test_a_ghl_contact_reaches_trackingtime_once_and_its_echo_writes_nothing(loo
     assert len(customers) == 1
     runs = RunRepository(loop.engine)
     assert runs.count("failed") == 0 and runs.count("succeeded") >= 2
+    c = inbox_events.c
+    with loop.engine.connect() as conn:
+        said = list(
+            conn.execute(
+                sa.select(c.changed_fields).where(c.source == "ghl", c.outcome == "applied")
+            ).scalars()
+        )
+    # GHL's webhooks do not say what changed; the runs worked it out against the snapshots:
+    # the creation changed every mapped field, the echo of our write-back none.
+    assert sorted(said, key=len) == [[], sorted(said, key=len)[1]]
+    assert "contact_email" in sorted(said, key=len)[1]
 
 
 def test_a_revoked_token_fails_the_run_visibly_and_a_replay_after_reconnecting_succeeds(

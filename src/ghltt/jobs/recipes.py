@@ -149,8 +149,7 @@ class RecipeHandlers:
             # can be replayed once the connection is fixed.
             await self._record_auth_failure(bridge_id, exc)
             raise
-        if report.changed_fields is not None and event.changed_fields is None:
-            InboxRepository(self._engine).fill_changed_fields(event.id, report.changed_fields)
+        # Its changed_fields are recorded on the event by the runtime, with the run.
         return report.as_dict()
 
     async def _record_auth_failure(self, bridge_id: str, exc: AuthError) -> None:

@@ -195,6 +195,11 @@ class JobRuntime:
         }
         if settings.jobs_url.startswith("sqlite"):
             settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # Opened before DBOS so an SQLite system database is in WAL mode from DBOS's first
+        # connection on (one fsync per checkpoint instead of a rollback journal's several).
+        self._jobs_engine = create_store_engine(settings.jobs_url, pool_size=2)
+        with self._jobs_engine.connect():
+            pass
         self.bridges = BridgeWork(
             settings, self._engine, self._registry, self.ensure_schedule, self.wake
         )
@@ -212,7 +217,6 @@ class JobRuntime:
             polling_interval_sec=0.1,
             on_conflict="always_update",
         )
-        self._jobs_engine = create_store_engine(settings.jobs_url, pool_size=2)
         self._dispatcher = Dispatcher(
             InboxRepository(self._engine),
             self.admin.client,

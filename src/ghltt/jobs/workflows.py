@@ -142,13 +142,25 @@ async def _start_run(workflow_id: str, event_id: str, bridge: str, recipe: str) 
     )
 
 
-async def _execute(run_id: str, position: int, action: str, step_input: dict[str, Any]) -> Any:
+def _changed_fields(output: Any) -> list[str] | None:
+    """An action may report which fields of the event's record changed (when the sender of
+    the event did not say, a sync run works it out); the event records them."""
+    found = output.get("changed_fields") if isinstance(output, dict) else None
+    return [str(f) for f in found] if isinstance(found, list) else None
+
+
+async def _execute(
+    run_id: str, position: int, action: str, step_input: dict[str, Any], event_id: str
+) -> Any:
     ctx = _ctx()
     # The run's id rides along (not recorded as input) so actions can attribute provenance.
     output = await ctx.registry.get_action(action)({**step_input, "run_id": run_id})
     ctx.runs.record_step(
         run_id, position, action=action, status="succeeded", input=step_input, output=output
     )
+    changed = _changed_fields(output)
+    if changed is not None:
+        ctx.inbox.fill_changed_fields(event_id, changed)
     return output
 
 
@@ -177,6 +189,7 @@ async def _run_in_batch(
             error=error,
             run_status=HANDED_OFF,
             run_error=f"{error}; retried in {event_workflow_id(event_id)}",
+            event_id=event_id,
         )
         return False
     ctx.runs.close(
@@ -186,7 +199,9 @@ async def _run_in_batch(
         step_input=step.input,
         output=output,
         run_status="succeeded",
-        event_outcome=(event_id, "applied") if last else None,
+        event_id=event_id,
+        event_outcome="applied" if last else None,
+        changed_fields=_changed_fields(output),
     )
     return True
 
@@ -224,7 +239,9 @@ async def _run_plan(workflow_id: str, event_id: str, bridge: str, plan: RunPlan)
             "backoff_rate": 2.0,
         }
         try:
-            await DBOS.run_step_async(options, _execute, run_id, position, step.action, step.input)
+            await DBOS.run_step_async(
+                options, _execute, run_id, position, step.action, step.input, event_id
+            )
         except Exception as exc:
             log.warning("run step failed", run=run_id, action=step.action, error=_error_text(exc))
             await DBOS.run_step_async(

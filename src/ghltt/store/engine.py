@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +55,23 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+class InTransaction:
+    """An engine stand-in for repositories: their ``begin()`` and ``connect()`` reuse one
+    connection inside one transaction, so several repositories' writes commit together."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    @contextlib.contextmanager
+    def begin(self) -> Iterator[sa.Connection]:
+        yield self._conn
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[sa.Connection]:
+        yield self._conn
+
+
+# What a repository runs its statements through.
+Bind = sa.Engine | InTransaction

@@ -272,12 +272,18 @@ class InboxRepository:
                 .values(processed_at=utcnow(), outcome=outcome)
             )
 
+    @staticmethod
+    def changed_fields_unknown() -> sa.ColumnElement[bool]:
+        """Rows stored before ``none_as_null`` may hold JSON null rather than SQL NULL."""
+        column = inbox_events.c.changed_fields
+        return sa.or_(column.is_(None), sa.cast(column, sa.String) == "null")
+
     def fill_changed_fields(self, event_id: str, fields: Sequence[str]) -> None:
         """Record what changed, computed by a run, for an event whose sender did not say."""
         with self.engine.begin() as conn:
             conn.execute(
                 inbox_events.update()
-                .where(inbox_events.c.id == event_id, inbox_events.c.changed_fields.is_(None))
+                .where(inbox_events.c.id == event_id, self.changed_fields_unknown())
                 .values(changed_fields=list(fields))
             )
 

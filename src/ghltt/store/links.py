@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ghltt.core import utcnow
+from ghltt.store.engine import Bind
 from ghltt.store.inbox import as_utc
 from ghltt.store.tables import record_links
 
@@ -52,7 +53,7 @@ def _link(row: sa.Row[Any]) -> Link:
 
 
 class LinkRepository:
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: Bind) -> None:
         self.engine = engine
 
     def by_ghl(self, bridge_id: str, ghl_type: str, ghl_id: str, tt_type: str) -> Link | None:

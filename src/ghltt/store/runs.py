@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ghltt.core import utcnow
-from ghltt.store.inbox import as_utc
+from ghltt.store.inbox import InboxRepository, as_utc
 from ghltt.store.tables import inbox_events, run_steps, runs
 
 
@@ -172,24 +173,29 @@ class RunRepository:
         error: str | None = None,
         run_status: str,
         run_error: str | None = None,
-        event_outcome: tuple[str, str] | None = None,
+        event_id: str,
+        event_outcome: str | None = None,
+        changed_fields: Sequence[str] | None = None,
     ) -> None:
-        """Record a run's last step and its end, and the event's outcome, in one transaction.
+        """Record a run's last step and its end, and what it says of its event, in one
+        transaction: the event's outcome when this was its last run, and the fields the run
+        saw changed when the sender did not say.
 
-        The step succeeded unless ``error`` is given; ``event_outcome`` (event id, outcome)
-        is given when this was the event's last run.
+        The step succeeded unless ``error`` is given.
         """
         step_status = "failed" if error is not None else "succeeded"
         with self.engine.begin() as conn:
             _put_step(conn, run_id, position, action, step_status, step_input, output, error, 1)
             _finish(conn, run_id, run_status, run_error)
-            if event_outcome is not None:
-                event_id, outcome = event_outcome
+            event = inbox_events.update().where(inbox_events.c.id == event_id)
+            if changed_fields is not None:
                 conn.execute(
-                    inbox_events.update()
-                    .where(inbox_events.c.id == event_id)
-                    .values(processed_at=utcnow(), outcome=outcome)
+                    event.where(InboxRepository.changed_fields_unknown()).values(
+                        changed_fields=list(changed_fields)
+                    )
                 )
+            if event_outcome is not None:
+                conn.execute(event.values(processed_at=utcnow(), outcome=event_outcome))
 
     def reopen(self, run_id: str) -> None:
         """A replayed run is running again until its workflow says otherwise."""

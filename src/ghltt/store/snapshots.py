@@ -8,11 +8,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from ghltt.core import utcnow
+from ghltt.store.engine import Bind
 from ghltt.store.tables import record_snapshots
 
 
 class SnapshotRepository:
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: Bind) -> None:
         self.engine = engine
 
     def _where(

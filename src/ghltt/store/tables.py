@@ -67,7 +67,8 @@ inbox_events = sa.Table(
     sa.Column("origin", sa.String(16), nullable=False),
     sa.Column("occurred_at", Timestamp, nullable=False),
     sa.Column("received_at", Timestamp, nullable=False),
-    sa.Column("changed_fields", sa.JSON, nullable=True),
+    # Unknown is SQL NULL (not JSON null), so "not said yet" is one condition on both databases.
+    sa.Column("changed_fields", sa.JSON(none_as_null=True), nullable=True),
     sa.Column("payload", sa.JSON, nullable=False),
     # Outbox state: set once a durable run was enqueued for the event, then once it finished.
     sa.Column("dispatched_at", Timestamp, nullable=True),

@@ -12,6 +12,7 @@ from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.runner import BridgeContext, run_recipe
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
+from ghltt.store.links import LinkRepository
 from ghltt.templates import load_template
 from tests.engine.runner.conftest import CATALOG, Writes, announce, event, make_context
 
@@ -174,16 +175,14 @@ async def test_a_retried_run_after_a_crash_creates_no_duplicate(
 ) -> None:
     recipe = contacts()
     contact = first_contact(ghl_sim)
-    links = ctx.repos.links
-    real_save = links.save
 
     def crash(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("crash between the remote write and the link save")
 
-    monkeypatch.setattr(links, "save", crash)
-    with pytest.raises(RuntimeError):
-        await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
-    monkeypatch.setattr(links, "save", real_save)
+    with monkeypatch.context() as patched:
+        patched.setattr(LinkRepository, "save", crash)
+        with pytest.raises(RuntimeError):
+            await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     customers_before = len(tt_sim.state.customers)
     report = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert report.link is not None

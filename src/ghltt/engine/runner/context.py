@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
@@ -15,6 +16,7 @@ from ghltt.connectors.ghl import GhlClient
 from ghltt.connectors.trackingtime import TrackingTimeClient
 from ghltt.engine.recipes import parse_yaml
 from ghltt.engine.runner.customfields import CustomFieldCache
+from ghltt.store.engine import InTransaction
 from ghltt.store.inbox import InboxRepository
 from ghltt.store.links import LinkRepository
 from ghltt.store.once import OnceRepository
@@ -27,6 +29,12 @@ MODES = ("sandbox", "shadow", "live")
 
 
 @dataclass(frozen=True)
+class RecordWrites:
+    links: LinkRepository
+    snapshots: SnapshotRepository
+
+
+@dataclass(frozen=True)
 class Repositories:
     links: LinkRepository
     provenance: ProvenanceRepository
@@ -34,6 +42,13 @@ class Repositories:
     once: OnceRepository
     # Read only: a sync asks whether an event about the counterpart still waits.
     inbox: InboxRepository
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[RecordWrites]:
+        """Links and snapshots whose writes commit together, when the block ends."""
+        with self.links.engine.begin() as conn:
+            bound = InTransaction(conn)
+            yield RecordWrites(LinkRepository(bound), SnapshotRepository(bound))
 
     @classmethod
     def of(cls, engine: sa.Engine) -> Repositories:

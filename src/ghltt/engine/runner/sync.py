@@ -173,13 +173,7 @@ def _map(run: _Run, system: str, record: dict[str, Any]) -> MappedRecord | None:
 
 
 def _fingerprint(run: _Run, system: str, record: dict[str, Any] | None) -> str | None:
-    if record is None:
-        return None
-    try:
-        mapped = _map(run, system, record)
-    except MappingFailed:
-        return None
-    return None if mapped is None else mapped.fingerprint
+    return None if record is None else _fingerprint_of(_mapped_or_none(run, system, record))
 
 
 def _id_of(record: dict[str, Any]) -> str:
@@ -499,29 +493,43 @@ def _provenance(
 def _save(
     run: _Run, source: str, record: dict[str, Any], target: str, after: dict[str, Any]
 ) -> None:
+    """The link with both sides' fingerprints and both snapshots, in one transaction."""
     pair = {source: record, target: after}
+    mapped = {system: _mapped_or_none(run, system, rec) for system, rec in pair.items()}
     ghl_type, tt_type = run.types
-    link = run.ctx.repos.links.save(
-        Link(
-            run.ctx.bridge_id,
-            ghl_type,
-            _id_of(pair["ghl"]),
-            tt_type,
-            _id_of(pair["tt"]),
-            _fingerprint(run, "ghl", pair["ghl"]),
-            _fingerprint(run, "tt", pair["tt"]),
-        )
-    )
-    run.report.link = link.as_dict()
     parent = {
         "ghl_id": _contact_id(run),
         "tt_id": (run.parent or {}).get("tt", {}).get("id"),
     }
-    for system, rec in pair.items():
-        mapped = _map(run, system, rec) if run.recipe.mapping_from(system) else None  # type: ignore[arg-type]
-        obj = run.recipe.objects(system)  # type: ignore[arg-type]
-        state = {"mapped": mapped.values if mapped else {}, "parent": parent}
-        run.ctx.repos.snapshots.put(run.ctx.bridge_id, system, obj.name, _id_of(rec), state)
+    with run.ctx.repos.writing() as repos:
+        link = repos.links.save(
+            Link(
+                run.ctx.bridge_id,
+                ghl_type,
+                _id_of(pair["ghl"]),
+                tt_type,
+                _id_of(pair["tt"]),
+                _fingerprint_of(mapped["ghl"]),
+                _fingerprint_of(mapped["tt"]),
+            )
+        )
+        for system, rec in pair.items():
+            obj = run.recipe.objects(system)  # type: ignore[arg-type]
+            seen = mapped[system]
+            state = {"mapped": seen.values if seen is not None else {}, "parent": parent}
+            repos.snapshots.put(run.ctx.bridge_id, system, obj.name, _id_of(rec), state)
+    run.report.link = link.as_dict()
+
+
+def _mapped_or_none(run: _Run, system: str, record: dict[str, Any]) -> MappedRecord | None:
+    try:
+        return _map(run, system, record)
+    except MappingFailed:
+        return None
+
+
+def _fingerprint_of(mapped: MappedRecord | None) -> str | None:
+    return None if mapped is None else mapped.fingerprint
 
 
 async def _deleted(run: _Run, source: str, record_id: str, link: Link | None) -> RunReport:
