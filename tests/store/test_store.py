@@ -60,6 +60,36 @@ def test_undispatched_events_are_handed_out_until_marked(database_url: str) -> N
     assert len(inbox.undispatched(10)) == 2
 
 
+def test_a_recovered_batch_gets_its_queued_runs_back_and_closes_them_with_the_event(
+    database_url: str,
+) -> None:
+    engine = create_store_engine(database_url)
+    migrate.upgrade(engine)
+    events = [_event("a"), _event("b")]
+    with engine.begin() as conn:
+        insert_new(conn, events)
+    runs, inbox = RunRepository(engine), InboxRepository(engine)
+    keys = [(events[0].id, "contacts"), (events[1].id, "contacts"), (events[1].id, "tasks")]
+    first = runs.start_many("batch:1", "b1", keys)
+    assert len(set(first)) == 3 and runs.start_many("batch:1", "b1", keys) == first
+    assert runs.count("queued") == 3
+    runs.close(
+        first[0],
+        position=0,
+        action="recipe.run",
+        step_input={},
+        output={"outcome": "applied"},
+        run_status="succeeded",
+        event_id=events[0].id,
+        event_outcome="applied",
+        changed_fields=["email"],
+    )
+    stored = inbox.get(events[0].id)
+    assert stored is not None and stored.outcome == "applied"
+    assert stored.event.changed_fields == ["email"]
+    assert runs.count("succeeded") == 1 and runs.count("queued") == 2
+
+
 def test_a_recovered_run_finds_its_first_record(database_url: str) -> None:
     engine = create_store_engine(database_url)
     migrate.upgrade(engine)

@@ -106,8 +106,9 @@ def _record_key(event: Event) -> str | None:
     return f"{event.bridge}|{event.source.value}|{event.object_type}|{event.object_id}"
 
 
-async def _plan_batch(event_ids: list[str]) -> list[dict[str, Any]]:
-    """Each event's plans; events with none are processed here and then, in one stroke."""
+async def _plan_batch(workflow_id: str, bridge: str, event_ids: list[str]) -> list[dict[str, Any]]:
+    """Each event's plans, and a queued record of each run the batch will make; events with
+    no plan are processed here and then."""
     ctx = _ctx()
     planned: list[dict[str, Any]] = []
     unmatched: list[str] = []
@@ -129,6 +130,12 @@ async def _plan_batch(event_ids: list[str]) -> list[dict[str, Any]]:
             }
         )
     ctx.inbox.mark_processed_many(unmatched, "no_match")
+    here = [e for e in planned if not e["own_workflow"]]
+    keys = [(e["event_id"], p["recipe"]) for e in here for p in e["plans"]]
+    run_ids = iter(ctx.runs.start_many(workflow_id, bridge, keys))
+    for entry in here:
+        for plan in entry["plans"]:
+            plan["run_id"] = next(run_ids)
     return planned
 
 
@@ -164,17 +171,14 @@ async def _execute(
     return output
 
 
-async def _run_in_batch(
-    workflow_id: str, event_id: str, bridge: str, plan: dict[str, Any], last: bool
-) -> bool:
+async def _run_in_batch(event_id: str, plan: dict[str, Any], last: bool) -> bool:
     """One run of one step, recorded; the event's outcome too when it is its last run.
 
     False when the step failed: the run is closed as handed off and the caller gives the
     event to its own workflow, which retries with backoff.
     """
     ctx = _ctx()
-    recipe, [step] = plan["recipe"], [StepPlan(**s) for s in plan["steps"]]
-    run_id = await _start_run(workflow_id, event_id, bridge, recipe)
+    run_id, [step] = plan["run_id"], [StepPlan(**s) for s in plan["steps"]]
     try:
         action = ctx.registry.get_action(step.action)
         output = await action({**step.input, "run_id": run_id})
@@ -301,7 +305,9 @@ async def process_batch(batch_id: str, bridge: str, event_ids: list[str]) -> dic
     """A bridge's events in order; a record's events run one at a time in this process."""
     ctx = _ctx()
     workflow_id = DBOS.workflow_id or batch_id
-    planned = await DBOS.run_step_async({"name": "plan"}, _plan_batch, event_ids)
+    planned = await DBOS.run_step_async(
+        {"name": "plan"}, _plan_batch, workflow_id, bridge, event_ids
+    )
     counts = {"events": len(event_ids), "runs": 0, "own_workflow": 0}
     for entry in planned:
         event_id, plans = entry["event_id"], entry["plans"]
@@ -316,9 +322,7 @@ async def process_batch(batch_id: str, bridge: str, event_ids: list[str]) -> dic
                         "backoff_rate": 2.0,
                     }
                     last = position == len(plans) - 1
-                    ran = await DBOS.run_step_async(
-                        options, _run_in_batch, workflow_id, event_id, bridge, plan, last
-                    )
+                    ran = await DBOS.run_step_async(options, _run_in_batch, event_id, plan, last)
                     if not ran:
                         break
                     counts["runs"] += 1

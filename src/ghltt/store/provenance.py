@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ghltt.core import utcnow
+from ghltt.store.engine import Bind
 from ghltt.store.inbox import as_utc
 from ghltt.store.tables import provenance
 
@@ -39,7 +40,7 @@ class ProvenanceEntry:
 
 
 class ProvenanceRepository:
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: Bind) -> None:
         self.engine = engine
 
     def record(self, run_id: str, bridge_id: str, entries: Iterable[ProvenanceEntry]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -142,6 +143,39 @@ class RunRepository:
                 )
             )
         return run_id
+
+    def start_many(
+        self, workflow_id: str, bridge: str, planned: Sequence[tuple[str, str]]
+    ) -> list[str]:
+        """Record a batch's runs, (event id, recipe) each, as queued, in one transaction;
+        their ids in the same order. A recovered batch gets its first records back."""
+        with self.engine.begin() as conn:
+            existing = {
+                (r.event_id, r.recipe): r.id
+                for r in conn.execute(
+                    sa.select(runs.c.id, runs.c.event_id, runs.c.recipe).where(
+                        runs.c.workflow_id == workflow_id
+                    )
+                )
+            }
+            now = utcnow()
+            new = [
+                {
+                    "id": uuid.uuid4().hex,
+                    "workflow_id": workflow_id,
+                    "event_id": event_id,
+                    "bridge_id": bridge,
+                    "recipe": recipe,
+                    "status": "queued",
+                    "started_at": now,
+                }
+                for event_id, recipe in planned
+                if (event_id, recipe) not in existing
+            ]
+            if new:
+                conn.execute(runs.insert(), new)
+        existing.update({(r["event_id"], r["recipe"]): r["id"] for r in new})
+        return [str(existing[key]) for key in planned]
 
     def record_step(
         self,

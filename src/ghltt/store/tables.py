@@ -89,7 +89,8 @@ runs = sa.Table(
     sa.Column("event_id", sa.ForeignKey("inbox_events.id"), nullable=False, index=True),
     sa.Column("bridge_id", sa.String(64), nullable=False),
     sa.Column("recipe", sa.String(200), nullable=False),
-    # running, succeeded, failed; retried: failed in a batch, retried in the event's workflow
+    # queued (in a batch, not run yet), running, succeeded, failed; retried: failed in a
+    # batch, retried in the event's own workflow
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("started_at", Timestamp, nullable=False),

@@ -32,6 +32,7 @@ MODES = ("sandbox", "shadow", "live")
 class RecordWrites:
     links: LinkRepository
     snapshots: SnapshotRepository
+    provenance: ProvenanceRepository
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,12 @@ class Repositories:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[RecordWrites]:
-        """Links and snapshots whose writes commit together, when the block ends."""
+        """Links, snapshots and provenance whose writes commit together, when the block ends."""
         with self.links.engine.begin() as conn:
             bound = InTransaction(conn)
-            yield RecordWrites(LinkRepository(bound), SnapshotRepository(bound))
+            yield RecordWrites(
+                LinkRepository(bound), SnapshotRepository(bound), ProvenanceRepository(bound)
+            )
 
     @classmethod
     def of(cls, engine: sa.Engine) -> Repositories:

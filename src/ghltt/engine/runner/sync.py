@@ -28,7 +28,7 @@ from ghltt.engine.runner.compare import current_value, same
 from ghltt.engine.runner.context import BridgeContext
 from ghltt.engine.runner.report import RunReport, Write
 from ghltt.store.links import Link
-from ghltt.store.provenance import ProvenanceEntry
+from ghltt.store.provenance import ProvenanceEntry, ProvenanceRepository
 
 OTHER = {"ghl": "tt", "tt": "ghl"}
 # Fields TT wants on every update even when unchanged.
@@ -65,6 +65,9 @@ class _Run:
     report: RunReport
     parent: dict[str, Any] | None = None
     mctx: MappingContext = field(default_factory=MappingContext)
+    # Provenance of writes made, stored with the link (one commit) or, if the run stops
+    # before that, on its own.
+    unsaved_provenance: list[ProvenanceEntry] = field(default_factory=list)
     # The source's mapped values at our last sync (its snapshot); None if never synced.
     synced: dict[str, Any] | None = None
 
@@ -88,6 +91,8 @@ async def run_sync(recipe: SyncRecipe, event: Event, ctx: BridgeContext) -> RunR
         return await _run(run, source, str(record_id), event.payload)
     except Skip as why:
         return run.report.finish("skipped", str(why))
+    finally:
+        _flush_provenance(run, ctx.repos.provenance)  # writes made by a run that stopped early
 
 
 def _payload_id(payload: dict[str, Any]) -> str | None:
@@ -487,7 +492,13 @@ def _provenance(
         )
     run.report.provenance += [e.as_dict() for e in entries]
     if run.ctx.writes and run.ctx.run_id:
-        run.ctx.repos.provenance.record(run.ctx.run_id, run.ctx.bridge_id, entries)
+        run.unsaved_provenance += entries
+
+
+def _flush_provenance(run: _Run, repository: ProvenanceRepository) -> None:
+    if run.unsaved_provenance and run.ctx.run_id:
+        repository.record(run.ctx.run_id, run.ctx.bridge_id, run.unsaved_provenance)
+    run.unsaved_provenance = []
 
 
 def _save(
@@ -518,6 +529,7 @@ def _save(
             seen = mapped[system]
             state = {"mapped": seen.values if seen is not None else {}, "parent": parent}
             repos.snapshots.put(run.ctx.bridge_id, system, obj.name, _id_of(rec), state)
+        _flush_provenance(run, repos.provenance)
     run.report.link = link.as_dict()
 
 
