@@ -70,6 +70,12 @@ class _Run:
     unsaved_provenance: list[ProvenanceEntry] = field(default_factory=list)
     # The source's mapped values at our last sync (its snapshot); None if never synced.
     synced: dict[str, Any] | None = None
+    # Mappings already applied in this run, by side and record (the record kept alive so
+    # its id is not reused): a run maps the same record several times.
+    mapped: dict[tuple[str, int], tuple[dict[str, Any], MappedRecord | None]] = field(
+        default_factory=dict
+    )
+    snapshots: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
 
     @property
     def types(self) -> tuple[str, str]:
@@ -135,10 +141,17 @@ async def _run(run: _Run, source: str, record_id: str, payload: dict[str, Any]) 
     return await _converge(run, source, record, mapped, link)
 
 
+def _snapshot(run: _Run, system: str, record_id: str) -> dict[str, Any] | None:
+    key = (system, record_id)
+    if key not in run.snapshots:
+        obj = run.recipe.objects(system)  # type: ignore[arg-type]
+        repo = run.ctx.repos.snapshots
+        run.snapshots[key] = repo.get(run.ctx.bridge_id, system, obj.name, record_id)
+    return run.snapshots[key]
+
+
 def _synced_values(run: _Run, system: str, record_id: str) -> dict[str, Any] | None:
-    obj = run.recipe.objects(system)  # type: ignore[arg-type]
-    snap = run.ctx.repos.snapshots.get(run.ctx.bridge_id, system, obj.name, record_id)
-    before = (snap or {}).get("mapped")
+    before = (_snapshot(run, system, record_id) or {}).get("mapped")
     return before if isinstance(before, dict) else None
 
 
@@ -151,9 +164,7 @@ def _changed_since_sync(mapped: MappedRecord, synced: dict[str, Any] | None) -> 
 
 
 def _snapshot_parent(run: _Run, system: str, record_id: str) -> Any:
-    obj = run.recipe.objects(system)  # type: ignore[arg-type]
-    snap = run.ctx.repos.snapshots.get(run.ctx.bridge_id, system, obj.name, record_id)
-    return (snap or {}).get("parent", {}).get("ghl_id")
+    return (_snapshot(run, system, record_id) or {}).get("parent", {}).get("ghl_id")
 
 
 async def _parent(run: _Run, system: str, record: dict[str, Any]) -> dict[str, Any] | None:
@@ -173,8 +184,13 @@ async def _parent(run: _Run, system: str, record: dict[str, Any]) -> dict[str, A
 
 
 def _map(run: _Run, system: str, record: dict[str, Any]) -> MappedRecord | None:
+    key = (system, id(record))
+    if key in run.mapped:
+        return run.mapped[key][1]
     mapping = run.recipe.mapping_from(system)  # type: ignore[arg-type]
-    return None if mapping is None else mapping.apply(record, run.mctx)
+    mapped = None if mapping is None else mapping.apply(record, run.mctx)
+    run.mapped[key] = (record, mapped)
+    return mapped
 
 
 def _fingerprint(run: _Run, system: str, record: dict[str, Any] | None) -> str | None:
