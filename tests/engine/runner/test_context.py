@@ -90,7 +90,7 @@ async def test_a_bridge_stays_open_across_runs_until_it_changes_or_a_run_fails(
     engine: sa.Engine, tmp_path: Path, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
 ) -> None:
     services, bridge_id = await _vault_bridge(engine, tmp_path, ghl_sim, tt_sim)
-    pool = BridgeContextPool(lambda: services)
+    pool = BridgeContextPool(lambda: services, recheck=0)
     now = datetime.now(UTC)
 
     async def clients(run_id: str) -> tuple[object, object]:

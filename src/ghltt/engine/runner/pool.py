@@ -2,9 +2,9 @@
 
 Opening a bridge reads the vault and builds both clients; keeping it lets runs reuse the
 clients' connections, rate budgets and custom-field ids. A bridge is opened again when it or
-one of its connections changes (rotation, revocation, mode), after ``ttl`` seconds, and after
-any failed run (a retry starts from fresh clients and field ids). A replaced bridge is closed
-once its last run is done.
+one of its connections changes (rotation, revocation, mode: looked at no more than once every
+``recheck`` seconds), after ``ttl`` seconds, and after any failed run (a retry starts from
+fresh clients and field ids). A replaced bridge is closed once its last run is done.
 """
 
 from __future__ import annotations
@@ -27,14 +27,18 @@ class _Opened:
     context: BridgeContext
     stamp: tuple[Any, ...]
     expires: float
+    checked: float
     users: int = 0
     retired: bool = False
 
 
 class BridgeContextPool:
-    def __init__(self, services: Callable[[], VaultServices], *, ttl: float = 60.0) -> None:
+    def __init__(
+        self, services: Callable[[], VaultServices], *, ttl: float = 60.0, recheck: float = 1.0
+    ) -> None:
         self._services = services
         self._ttl = ttl
+        self._recheck = recheck
         self._opened: dict[str, _Opened] = {}
 
     @contextlib.asynccontextmanager
@@ -68,17 +72,22 @@ class BridgeContextPool:
                 await opened.context.aclose()
 
     async def _current(self, bridge_id: str, now: datetime) -> _Opened:
+        clock = time.monotonic()
+        opened = self._opened.get(bridge_id)
+        if opened is not None and clock < opened.expires and clock < opened.checked + self._recheck:
+            return opened
         services = self._services()
         stamp = bridge_stamp(services.connections.engine, bridge_id)
         if stamp is None:
             raise NotFound(f"no bridge {bridge_id!r}")
-        opened = self._opened.get(bridge_id)
-        if opened is not None and opened.stamp == stamp and time.monotonic() < opened.expires:
+        if opened is not None and opened.stamp == stamp and clock < opened.expires:
+            opened.checked = clock
             return opened
         fresh = _Opened(
             await open_bridge_context(services, bridge_id, now=now),
             stamp,
-            time.monotonic() + self._ttl,
+            expires=clock + self._ttl,
+            checked=clock,
         )
         previous = self._opened.get(bridge_id)  # another run may have opened it meanwhile
         if previous is not None:
