@@ -41,6 +41,8 @@ def test_batches_keep_a_records_events_together_and_spread_a_backlog() -> None:
     assert [e for e in with_record if int(e[1:]) % 3 == 0] == [f"e{i}" for i in range(0, 30, 3)]
     assert len(batches) >= 4
     assert plan_batches(events[:1], spread=16, max_batch=25) == [["e0"]]
+    # A trickle is not spread into batches of one: each batch costs a workflow.
+    assert len(plan_batches(events[1:6], spread=16, max_batch=25)) == 1
     loose = [e for e in events if e.record is None]
     assert all(len(b) <= 5 for b in plan_batches(loose, spread=1, max_batch=5))
 

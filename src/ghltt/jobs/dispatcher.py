@@ -5,10 +5,12 @@ workflow in one transaction on the system database, then marks the events dispat
 between any two re-reads the same batches on the next pass and enqueues them under the same
 workflow ids, which DBOS treats as the existing workflows: nothing runs twice, nothing is lost.
 
-Batches amortise a workflow's bookkeeping over several events. Under light load each event is
-its own batch (nothing waits to fill one); under a backlog a bridge's events are spread over
-as many batches as the executor runs at once, each at most ``max_batch`` long. A record's
-events stay in one batch, in the order they arrived.
+Batches amortise a workflow's bookkeeping over several events. Nothing waits to fill one: a
+pass batches what has arrived since the last (a tenth of a second at most). A bridge's events
+are spread over as many batches as the executor runs at once, but a batch carries at least
+``MIN_BATCH`` events when there are that many (a workflow costs about as much as a small run,
+so batches of one would halve what a worker can do under a steady stream) and at most
+``max_batch``. A record's events stay in one batch, in the order they arrived.
 """
 
 from __future__ import annotations
@@ -30,12 +32,16 @@ from ghltt.store.inbox import Undispatched
 log = structlog.get_logger(__name__)
 
 
+MIN_BATCH = 4
+
+
 def plan_batches(events: Sequence[Undispatched], *, spread: int, max_batch: int) -> list[list[str]]:
     """Group one bridge's new events into batches (event ids, in arrival order)."""
     groups: dict[str, list[str]] = {}
     for e in events:
         groups.setdefault(e.record or e.event_id, []).append(e.event_id)
-    size = max(1, min(max_batch, math.ceil(len(events) / max(1, spread))))
+    count = max(1, min(spread, len(events) // MIN_BATCH), math.ceil(len(events) / max_batch))
+    size = math.ceil(len(events) / count)
     batches: list[list[str]] = []
     current: list[str] = []
     for members in groups.values():
