@@ -40,7 +40,11 @@ def create_store_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
         sa_url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No ping per checkout (a round trip for every short transaction a run makes): a
+        # connection the server dropped fails its statement once, SQLAlchemy then discards
+        # the whole pool, and that step is retried like any other failure. Recycling keeps
+        # connections from outliving server or proxy idle timeouts.
+        pool_recycle=300,
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
     )
