@@ -16,8 +16,9 @@ import httpx2
 import pytest
 import sqlalchemy as sa
 
-from ghltt.cli.sandbox import _provision
+from ghltt.cli.sandbox import _provision, scenario_endpoints
 from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
+from ghltt.sandbox.scenario import Endpoints
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.settings import Settings, load_settings
 from ghltt.store import create_store_engine, upgrade
@@ -45,6 +46,25 @@ class Loop:
     def ghl_contact_writes(self) -> int:
         return self.ghl.count_requests(method="PUT", path="/contacts/*")
 
+    def endpoints(self) -> Endpoints:
+        """Where the sample scenario acts and looks, as `ghltt sandbox` gives it."""
+        return scenario_endpoints(self.settings, self.engine, self.ghl, self.tt, self.bridge)
+
+    def writes(self) -> tuple[int, int]:
+        """Remote writes so far (GHL, TT), counted from the simulators' request logs."""
+        ghl = sum(
+            1
+            for r in self.ghl.request_log()
+            if r["method"] in ("POST", "PUT", "DELETE") and not r["path"].endswith("/search")
+        )
+        verbs = ("/add", "/update", "/close", "/open", "/delete")
+        tt = sum(
+            1
+            for r in self.tt.request_log()
+            if any(v in r["path"] for v in verbs) and "custom_fields" not in r["path"]
+        )
+        return ghl, tt
+
 
 def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
@@ -52,6 +72,17 @@ def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 60) -> N
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.2)
+
+
+def stays(predicate: Callable[[], bool], what: str, seconds: float) -> None:
+    """``predicate`` holds at every look for ``seconds`` (a quiet window, checked as it goes)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not predicate():
+            raise AssertionError(f"no longer true: {what}")
+        time.sleep(0.2)
+    if not predicate():
+        raise AssertionError(f"no longer true: {what}")
 
 
 def settled(loop: Loop) -> bool:

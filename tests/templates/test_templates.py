@@ -338,7 +338,8 @@ def test_milestones() -> None:
         "delivery_date": "2026-05-10",
     }
     outputs = {"project": project, "link": {"ghl_id": "c1", "tt_id": 5}}
-    calls = run(recipe, {"object_id": "77", "payload": {"data": {"id": 77}}}, outputs)
+    closed = {"object_type": "project", "object_id": "77", "payload": {"data": {"id": 77}}}
+    calls = run(recipe, closed, outputs)
     steps = [c[0] for c in calls]
     assert steps == [
         "project",
@@ -357,5 +358,30 @@ def test_milestones() -> None:
         "due_date": "2026-05-06",
     }
     overdue = {**project, "is_archived": False, "delivery_date": "2026-05-01", "worked_hours": 1}
-    calls = run(recipe, {"object_id": "77"}, {**outputs, "project": overdue})
+    calls = run(
+        recipe, {"object_type": "project", "object_id": "77"}, {**outputs, "project": overdue}
+    )
     assert [c[0] for c in calls] == ["project", "link", "delivery_task"]
+
+
+@pytest.mark.parametrize(
+    ("data", "project_id"),
+    [
+        ({"id": 9001, "project_id": 77}, 77),  # a time entry from a webhook
+        ({"id": 9001, "pid": 77}, 77),  # the same entry from a poll
+        ({"id": 9001, "project_id": None}, None),  # an entry in no project
+        ({"id": 9001, "pid": None}, None),
+    ],
+)
+def test_milestones_of_a_time_entry_read_its_project_never_its_own_id(
+    data: dict[str, Any], project_id: int | None
+) -> None:
+    """An entry's own id is no project id: an entry without a project stops the run instead of
+    failing on a project that does not exist (it did, found by the templates' e2e test)."""
+    recipe = automation("milestones")
+    event = {"source": "tt", "kind": "event.created", "object_type": "event", "object_id": "9001"}
+    calls = run(recipe, {**event, "payload": {"data": data}}, {"link": None})
+    if project_id is None:
+        assert calls == []
+    else:
+        assert calls[0][:3] == ("project", "tt.projects.get", {"id": project_id})

@@ -23,14 +23,17 @@ from ghltt.cli.context import console, fail, settings
 from ghltt.cli.running import migrate_or_fail, run_web
 from ghltt.core import GhlttError
 from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
+from ghltt.sandbox.ghl.timeutil import iso_ms
+from ghltt.sandbox.scenario import Endpoints, NotSeen, Outcome, Scenario
 from ghltt.sandbox.serving import serve_in_thread
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.settings import Settings
+from ghltt.store import TokenRepository
 from ghltt.store.tables import bridges
+from ghltt.store.tokens import ensure_first_token, token_file
 from ghltt.templates import template_names
 from ghltt.vault import build_services
 
-GHL_VERSION = "2021-07-28"
 # The custom fields the shipped templates map; a real account gets them from its admin.
 TT_CUSTOMER_FIELDS = ("ghl_phone", "ghl_business_id", "ghl_tags", "ghl_contact_id")
 GHL_CONTACT_FIELDS = ("tt_customer_id", "tt_hours_total", "tt_hours_this_month")
@@ -84,7 +87,8 @@ def sandbox(
         highlight=False,
     )
     if scenario:
-        threading.Thread(target=_play_scenario, args=(loaded, ghl_sim, tt_url), daemon=True).start()
+        endpoints = scenario_endpoints(loaded, engine, ghl_sim, tt_sim, bridge_id)
+        threading.Thread(target=_play_scenario, args=(loaded, endpoints), daemon=True).start()
     run_web(loaded, executor=True)
 
 
@@ -131,14 +135,20 @@ async def _provision(
 
 def _add_custom_fields(ghl_sim: GhlSimulator) -> None:
     # GHL's API (and so its simulator) has no custom-field creation for a location token.
+    # The record has every key a seeded field has: the location's field list shows them all.
     location = ghl_sim.sample_location_id
-    for key in GHL_CONTACT_FIELDS:
+    added = iso_ms(ghl_sim.clock.now())
+    for position, key in enumerate(GHL_CONTACT_FIELDS, start=100):
         ghl_sim.state.custom_fields[f"cf_{key}"] = {
             "id": f"cf_{key}",
             "name": key,
             "fieldKey": f"contact.{key}",
+            "placeholder": "",
             "dataType": "TEXT",
+            "position": position,
             "locationId": location,
+            "dateAdded": added,
+            "dateUpdated": added,
         }
 
 
@@ -153,40 +163,68 @@ def _all_scopes() -> set[str]:
     return {scope for op in CATALOG.values() for scope in op.scopes}
 
 
-def _play_scenario(loaded: Settings, ghl_sim: GhlSimulator, tt_url: str) -> None:
-    """What an agency does on a Monday: a new contact, an edit, a task, a note, a sign-up."""
-    time.sleep(8)  # let ghltt and its executor come up, and the first poll set its cursors
-    headers = {"Authorization": f"Bearer {ghl_sim.sample_token}", "Version": GHL_VERSION}
-    location = ghl_sim.sample_location_id
-    with httpx2.Client(base_url=ghl_sim.config.base_url, headers=headers, timeout=10) as ghl:
-        created = ghl.post(
-            "/contacts/",
-            json={
-                "locationId": location,
-                "firstName": "Ada",
-                "lastName": "Lovelace",
-                "email": "ada.lovelace@example.com",
-                "phone": "+1 (415) 555-0101",
-                "tags": ["vip"],
-            },
-        )
-        contact_id = created.json().get("contact", {}).get("id")
-        console.print(f"scenario: created GHL contact {contact_id}", highlight=False)
-        if contact_id:
-            ghl.put(f"/contacts/{contact_id}", json={"phone": "+1 415 555 0199"})
-            ghl.post(
-                f"/contacts/{contact_id}/tasks",
-                json={
-                    "title": "Kick-off call",
-                    "dueDate": "2026-12-01T15:00:00Z",
-                    "completed": False,
-                },
+def scenario_endpoints(
+    loaded: Settings,
+    engine: sa.Engine,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+    bridge_id: str,
+) -> Endpoints:
+    """Where the sample scenario acts (both simulators, as the sample users) and asks ghltt
+    for a poll (its API, with the token ``ghltt token show`` prints).
+
+    In GHL the scenario stands for people at work in the location, not for ghltt: it gets its
+    own Private Integration token, so its requests do not spend ghltt's budget (GHL counts
+    100 requests per 10 s per app and location)."""
+    tokens = TokenRepository(engine)
+    ensure_first_token(tokens, loaded.data_dir)
+    admin = next(u for u in tt_sim.seeded if u.role == "ADMIN")
+    return Endpoints(
+        ghl_url=ghl_sim.config.base_url,
+        ghl_token=ghl_sim.create_token(kind="pit").token,
+        location_id=ghl_sim.sample_location_id,
+        tt_url=loaded.tt_base_url.removesuffix("/api/v4"),
+        tt_account_id=tt_sim.account_id,
+        tt_app_password=admin.app_password,
+        ghltt_url=loaded.public_url,
+        ghltt_token=token_file(loaded.data_dir).read_text().strip(),
+        bridge=bridge_id,
+    )
+
+
+def _play_scenario(loaded: Settings, endpoints: Endpoints) -> None:
+    """What an agency does in a week, touching every template; prints what each one did."""
+
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    say(
+        f"scenario: every template ({', '.join(template_names())}), both ways where it is "
+        "two-way; it starts once ghltt is ready"
+    )
+
+    def report(outcome: Outcome) -> None:
+        say(f"scenario [{outcome.template}] {outcome.did}\n    -> {outcome.saw}")
+
+    started = time.monotonic()
+    with Scenario(endpoints) as scenario:
+        try:
+            scenario.play(report)
+        except (NotSeen, httpx2.HTTPError) as exc:
+            say(f"scenario stopped: {exc}")
+        else:
+            say(
+                f"scenario done in {time.monotonic() - started:.0f} s. TrackingTime sends no "
+                "webhook for new users or customer edits: the scenario asked ghltt to poll at "
+                f"once ({len(scenario.facts.polls)} times, as 'ghltt events send --source "
+                f"schedule --kind bridge.reconcile --bridge {endpoints.bridge}' does); left "
+                "alone, the sandbox polls every minute."
             )
-            ghl.post(f"/contacts/{contact_id}/notes", json={"body": "Prefers mornings."})
-    with httpx2.Client(base_url=tt_url, timeout=10) as tt:
-        tt.post("/_admin/signups", json={"email": "grace.hopper@example.com", "name": "Grace"})
-    console.print(
-        "scenario: a contact created, edited, given a task and a note in GHL; a TT sign-up. "
-        f"See what ran: GHLTT_DATA_DIR={loaded.data_dir} ghltt runs list",
-        highlight=False,
+    say(
+        "Where to look:\n"
+        f"  what ran:       GHLTT_DATA_DIR={loaded.data_dir} ghltt runs list\n"
+        f"  GHL simulator:  {endpoints.ghl_url}/_admin/state\n"
+        f"  TT simulator:   {endpoints.tt_url}/_admin/state\n"
+        f"  ghltt's API:    {endpoints.ghltt_url}/docs (token: GHLTT_DATA_DIR="
+        f"{loaded.data_dir} ghltt token show)"
     )
