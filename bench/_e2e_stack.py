@@ -68,7 +68,8 @@ class Stack:
 
     tmp: Path
     database: str  # sqlite | postgres
-    bridge_rate_limit: int
+    bridge_rate_limit: int | None
+    workers: int = 1  # worker processes (PostgreSQL only: SQLite has one writer)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     pg_name: str | None = None
     engine: sa.Engine | None = None
@@ -88,7 +89,7 @@ class Stack:
             env=env,
             stdout=log,
             stderr=log,
-            preexec_fn=_prepare_worker if name == "worker" else None,
+            preexec_fn=_prepare_worker if name.startswith("worker") else None,
         )
 
     def _stop(self, name: str, timeout: float = 30) -> None:
@@ -132,10 +133,11 @@ class Stack:
             GHLTT_TT_BASE_URL=f"{self.tt_url}/api/v4",
             GHLTT_SANDBOX_WHEN_EMPTY="false",
             GHLTT_LOG_LEVEL="warning",
-            GHLTT_BRIDGE_RATE_LIMIT=str(self.bridge_rate_limit),
         )
         if database_url:
             env["GHLTT_DATABASE_URL"] = database_url
+        if self.bridge_rate_limit is not None:
+            env["GHLTT_BRIDGE_RATE_LIMIT"] = str(self.bridge_rate_limit)
         self._env = env
         os.environ["GHLTT_ENV_FILE"] = env["GHLTT_ENV_FILE"]
         self.settings = load_settings(
@@ -156,12 +158,18 @@ class Stack:
         ).raise_for_status()
         self.start_worker()
 
+    def worker_names(self) -> list[str]:
+        return ["worker"] + [f"worker-{i}" for i in range(1, self.workers)]
+
     def start_worker(self, profile: Path | None = None) -> None:
-        if profile is None:
-            self._spawn("worker", [sys.executable, "-m", "ghltt", "worker"], self._env)
-            return
-        env = {**self._env, "GHLTT_BENCH_PROFILE": str(profile)}
-        self._spawn("worker", [sys.executable, str(HERE / "_e2e_profile.py")], env)
+        """Start the worker processes, each its own executor (the first one profiled)."""
+        for i, name in enumerate(self.worker_names()):
+            env = {**self._env, "GHLTT_EXECUTOR_ID": f"bench-{i}"}
+            if profile is not None and i == 0:
+                env["GHLTT_BENCH_PROFILE"] = str(profile)
+                self._spawn(name, [sys.executable, str(HERE / "_e2e_profile.py")], env)
+            else:
+                self._spawn(name, [sys.executable, "-m", "ghltt", "worker"], env)
 
     def cpu_seconds(self) -> dict[str, float]:
         """User + system CPU of each running process, from /proc (Linux)."""
@@ -176,10 +184,11 @@ class Stack:
         return out
 
     def stop_worker(self) -> None:
-        self._stop("worker")
+        for name in self.worker_names():
+            self._stop(name)
 
     def close(self) -> None:
-        for name in ("worker", "web", "ghl-sim", "tt-sim"):
+        for name in (*self.worker_names(), "web", "ghl-sim", "tt-sim"):
             with contextlib.suppress(Exception):
                 self._stop(name, timeout=15)
         if self.engine is not None:

@@ -305,7 +305,8 @@ def phase_backlog(
 
 def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ghltt-e2e-") as tmp:
-        stack = Stack(Path(tmp), database, args.bridge_rate_limit)
+        workers = args.pg_workers if database == "postgres" else 1
+        stack = Stack(Path(tmp), database, args.bridge_rate_limit, workers)
         try:
             stack.start()
             # The bridge's first reconciliation poll runs at once; let it finish first.
@@ -362,8 +363,14 @@ def main() -> None:
     parser.add_argument(
         "--bridge-rate-limit",
         type=int,
-        default=100_000,
-        help="GHLTT_BRIDGE_RATE_LIMIT (default 50/s would cap one bridge's runs/s by policy)",
+        default=None,
+        help="GHLTT_BRIDGE_RATE_LIMIT (default: none, as ghltt's own default)",
+    )
+    parser.add_argument(
+        "--pg-workers",
+        type=int,
+        default=2,
+        help="worker processes on PostgreSQL (SQLite runs one: it has one writer)",
     )
     parser.add_argument(
         "--profile",
@@ -389,6 +396,7 @@ def main() -> None:
         "seconds": args.seconds,
         "contacts": args.contacts,
         "bridge_rate_limit": args.bridge_rate_limit,
+        "pg_workers": args.pg_workers,
         "recipe": "contacts",
         "ghl_simulator": "bench/_e2e_ghl_sim.py (ghltt simulate ghl + the contact custom fields)",
     }

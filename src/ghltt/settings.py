@@ -51,11 +51,12 @@ class Settings(BaseSettings):
     executor_id: str = Field(
         default="local", min_length=1, max_length=64, description="Stable id of this worker."
     )
-    bridge_rate_limit: int = Field(
-        default=50,
+    bridge_rate_limit: int | None = Field(
+        default=None,
         ge=1,
-        description="Batch workflows started per bridge per rate period (the remote APIs' own "
-        "limits are kept by the clients' rate budgets).",
+        description="At most this many batch workflows started per bridge per rate period; "
+        "unset, none (the remote APIs' own limits are kept by the clients' rate budgets, and a "
+        "queue limit makes DBOS claim work in transactions that conflict between workers).",
     )
     bridge_rate_period: float = Field(default=1.0, gt=0)
     worker_concurrency: int = Field(default=16, ge=1, le=1000)

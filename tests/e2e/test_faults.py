@@ -274,7 +274,6 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
             GHLTT_PUBLIC_URL=loop.settings.public_url,
             GHLTT_GHL_BASE_URL=loop.settings.ghl_base_url,
             GHLTT_TT_BASE_URL=loop.settings.tt_base_url,
-            GHLTT_BRIDGE_RATE_LIMIT="100000",
         )
         # Exactly the n creates reach ghltt: the write-backs' own webhooks (echoes, whose zero
         # writes the other tests cover) would only double the work.

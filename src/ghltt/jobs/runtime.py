@@ -207,13 +207,13 @@ class JobRuntime:
         DBOS(config=config)
         _route_dbos_logs()
         DBOS.launch()
+        limit = settings.bridge_rate_limit
         DBOS.register_queue(
             RUNS_QUEUE,
             worker_concurrency=settings.worker_concurrency,
-            partition_limiter={
-                "limit": settings.bridge_rate_limit,
-                "period": settings.bridge_rate_period,
-            },
+            partition_limiter=None
+            if limit is None
+            else {"limit": limit, "period": settings.bridge_rate_period},
             polling_interval_sec=0.1,
             on_conflict="always_update",
         )
