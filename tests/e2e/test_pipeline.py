@@ -6,12 +6,14 @@ from __future__ import annotations
 import time
 
 import anyio
+import httpx2
 import pytest
 import sqlalchemy as sa
 
 from ghltt.jobs import JobAdmin
 from ghltt.store import RunRepository
 from ghltt.store.tables import connections, inbox_events
+from ghltt.store.tokens import token_file
 from ghltt.vault import build_services
 from tests.e2e.conftest import Loop, settled, wait_for
 
@@ -71,6 +73,16 @@ def test_a_revoked_token_fails_the_run_visibly_and_a_replay_after_reconnecting_s
     admin = JobAdmin(loop.settings, loop.engine)
     try:
         wait_for(lambda: len(admin.dead_letters()) >= 1, "a dead letter")
+        token = token_file(loop.settings.data_dir).read_text().strip()
+        listed = httpx2.get(
+            f"{loop.settings.public_url}/api/dead-letters",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert listed.status_code == 200, listed.text
+        [letter] = listed.json()
+        assert letter["workflow_id"].startswith("event:") and letter["events"] == 1
+        assert (letter["event_id"] and "401" in (letter["error"] or "")) or letter["error"]
         [failed, *_] = runs.list(status="failed")
         assert "401" in (failed.error or "") or "auth" in (failed.error or "").lower()
         with loop.engine.connect() as conn:

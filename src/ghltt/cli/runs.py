@@ -80,5 +80,6 @@ def dead_letters(limit: int = typer.Option(20, min=1, max=1000)) -> None:
         admin.close()
     table = Table("workflow", "event", "status", "error")
     for d in letters:
-        table.add_row(d.workflow_id, d.event_id or "-", d.status, (d.error or "")[:80])
+        event = d.event_id or f"batch of {d.events}"
+        table.add_row(d.workflow_id, event, d.status, (d.error or "")[:80])
     console.print(table)

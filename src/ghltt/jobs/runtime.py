@@ -47,6 +47,10 @@ class DeadLetter:
     created_at: datetime | None
     events: int = 1
 
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON view shown by the API."""
+        return {name: getattr(self, name) for name in self.__slots__}
+
 
 def _dead_letter(wf: Any) -> DeadLetter:
     inputs = getattr(wf, "input", None)

@@ -41,13 +41,4 @@ async def replay(request: Request, target: str) -> Any:
 @router.get("/dead-letters", summary="Runs that exhausted their retries")
 async def dead_letters(request: Request, limit: int = 50) -> Any:
     letters = await run_in_threadpool(services(request).admin.dead_letters, limit)
-    return [
-        {
-            "workflow_id": d.workflow_id,
-            "event_id": d.event_id,
-            "status": d.status,
-            "error": d.error,
-            "created_at": d.created_at,
-        }
-        for d in letters
-    ]
+    return [d.as_dict() for d in letters]
