@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ghltt.core import utcnow
 from ghltt.store.inbox import InboxRepository, as_utc
@@ -96,13 +98,12 @@ def _put_step(
         "attempts": attempts,
         "finished_at": utcnow(),
     }
-    updated = conn.execute(
-        run_steps.update()
-        .where(run_steps.c.run_id == run_id, run_steps.c.position == position)
-        .values(**values)
-    ).rowcount
-    if not updated:
-        conn.execute(run_steps.insert().values(run_id=run_id, position=position, **values))
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn.execute(
+        insert(run_steps)
+        .values(run_id=run_id, position=position, **values)
+        .on_conflict_do_update(index_elements=["run_id", "position"], set_=values)
+    )
 
 
 def _finish(conn: sa.Connection, run_id: str, status: str, error: str | None) -> None:
@@ -221,15 +222,19 @@ class RunRepository:
         with self.engine.begin() as conn:
             _put_step(conn, run_id, position, action, step_status, step_input, output, error, 1)
             _finish(conn, run_id, run_status, run_error)
-            event = inbox_events.update().where(inbox_events.c.id == event_id)
+            event: dict[str, Any] = {}
             if changed_fields is not None:
-                conn.execute(
-                    event.where(InboxRepository.changed_fields_unknown()).values(
-                        changed_fields=list(changed_fields)
-                    )
+                said = inbox_events.c.changed_fields
+                new = sa.bindparam("changed", list(changed_fields), type_=said.type)
+                event["changed_fields"] = sa.case(
+                    (InboxRepository.changed_fields_unknown(), new), else_=said
                 )
             if event_outcome is not None:
-                conn.execute(event.values(processed_at=utcnow(), outcome=event_outcome))
+                event.update(processed_at=utcnow(), outcome=event_outcome)
+            if event:
+                conn.execute(
+                    inbox_events.update().where(inbox_events.c.id == event_id).values(**event)
+                )
 
     def reopen(self, run_id: str) -> None:
         """A replayed run is running again until its workflow says otherwise."""
