@@ -115,9 +115,14 @@ class WholeList(Resource, Generic[M]):
     async def changes(
         self, cursor: SnapshotCursor | None = None, *, filter: str = "ALL"
     ) -> Changes[M]:
-        """Created, updated and deleted records since ``cursor`` (from a full read)."""
+        """Created, updated and deleted records since ``cursor`` (from one full read).
+
+        The list is read with its custom fields, so the content hash covers their values: an
+        edit of custom fields alone, in the same second as the state the cursor holds (TT's
+        ``updated_at`` has one-second resolution), is still a change.
+        """
         tracker = snapshot_tracker(self.model)
-        records = await self.list(filter=filter)
+        records = await self.list(filter=filter, include_custom_fields=True)
         return tracker.diff(records, cursor or SnapshotCursor(), complete=filter == "ALL")
 
 

@@ -9,7 +9,10 @@ Two trackers, both pure (no I/O) and both with a JSON-safe cursor to store betwe
   back repeats) and a slow write can land with an earlier stamp than one already read.
 * :class:`SnapshotTracker` compares whole lists: users, customers, projects and tasks have no
   modified-since filter. A record changed when its ``updated_at`` or the hash of its content
-  moved; it was deleted when a complete list no longer holds it.
+  moved; it was deleted when a complete list no longer holds it. The content includes the
+  values of the record's custom fields when the list was read with them
+  (``include_custom_fields``): an edit of custom fields alone, stamped in the same second as
+  the state the last poll saw, moves nothing else.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ __all__ = [
     "WindowCursor",
     "WindowTracker",
     "content_hash",
+    "custom_field_values",
 ]
 
 T = TypeVar("T")
@@ -180,17 +184,48 @@ class SnapshotCursor:
         return cls(versions=dict((data or {}).get("versions") or {}))
 
 
+def custom_field_values(fields: Any) -> dict[str, Any]:
+    """``custom_fields`` (``[{id, slug, name, value, ...}]``) as ``{id: value}`` for the fields
+    that hold a value: what an edit changes. Definitions (names, indexes, enum option ids) and
+    fields left empty are not the record's content, so adding or renaming a custom field in the
+    account does not make every record look edited."""
+    values: dict[str, Any] = {}
+    for item in fields if isinstance(fields, list) else ():
+        if not isinstance(item, Mapping) or item.get("value") in (None, ""):
+            continue
+        name = item.get("id") or item.get("slug") or item.get("name")
+        values[str(name)] = item["value"]
+    return values
+
+
 @dataclass(frozen=True)
 class SnapshotTracker(Generic[T]):
-    """Changes between two full reads of a list, by ``updated_at`` plus a content hash."""
+    """Changes between two full reads of a list, by ``updated_at`` plus a content hash (which
+    covers the custom fields' values when the list carries them)."""
 
     key: Callable[[T], Hashable]
     as_dict: Callable[[T], Mapping[str, Any]]
     volatile: frozenset[str] = DEFAULT_VOLATILE_KEYS
 
     def version(self, record: T) -> str:
-        data = self.as_dict(record)
+        return self._version(self.as_dict(record))
+
+    def _version(self, data: Mapping[str, Any]) -> str:
+        if "custom_fields" in data:
+            data = {**data, "custom_fields": custom_field_values(data["custom_fields"])}
         return f"{data.get('updated_at') or ''}#{content_hash(data, self.volatile)}"
+
+    def _legacy(self, data: Mapping[str, Any], before: str) -> bool:
+        """Is ``before`` this record's version as a cursor stored it when lists were read
+        without custom fields? Such a cursor (from before they were read) is not a change."""
+        if "custom_fields" not in data:
+            return False
+        stamp = data.get("updated_at") or ""
+        bare = {k: v for k, v in data.items() if k != "custom_fields"}
+        return any(
+            before == f"{stamp}#{content_hash(old, self.volatile)}"
+            for old in (bare, {**bare, "custom_fields": None})
+        )
 
     def diff(
         self, records: Iterable[T], cursor: SnapshotCursor, *, complete: bool = True
@@ -201,11 +236,12 @@ class SnapshotTracker(Generic[T]):
         versions: dict[str, str] = {} if complete else dict(cursor.versions)
         for record in records:
             ident = str(self.key(record))
-            version = self.version(record)
+            data = self.as_dict(record)
+            version = self._version(data)
             before = cursor.versions.get(ident)
             if before is None:
                 created.append(record)
-            elif before != version:
+            elif before != version and not self._legacy(data, before):
                 updated.append(record)
             versions[ident] = version
         deleted = sorted(set(cursor.versions) - set(versions)) if complete else []
