@@ -1,7 +1,8 @@
 """Bridges: one GHL connection paired with one TT connection, and the TT webhooks they need.
 
 Webhook registration lists what TrackingTime already has first, so running it twice (or after
-a crash between "added" and "saved") never subscribes the same URL twice.
+a crash between "added" and "saved") never subscribes the same URL twice. A subscription made
+with fewer events (by an older ghltt) is replaced: TrackingTime cannot change a webhook's events.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from ghltt.vault.records import GHL, TT, ConnectionView
 log = structlog.get_logger(__name__)
 
 MODES = ("sandbox", "shadow", "live")
+# Every TT event a template listens to. The intake keeps TT's names as event kinds
+# (``task.closed`` → ``tt.task.closed``): the tasks template takes ``tt.task.*`` (closing and
+# reopening are completion in GHL), milestones ``tt.project.closed``. Without the close/open
+# events those changes would arrive only with the next reconciliation poll, as ``*.updated``.
 TT_WEBHOOK_EVENTS: tuple[str, ...] = (
     "event.created",
     "event.updated",
@@ -31,9 +36,13 @@ TT_WEBHOOK_EVENTS: tuple[str, ...] = (
     "task.created",
     "task.updated",
     "task.deleted",
+    "task.closed",
+    "task.opened",
     "project.created",
     "project.updated",
     "project.deleted",
+    "project.closed",
+    "project.opened",
 )
 
 
@@ -218,8 +227,20 @@ class BridgeService:
         url = self.hook_url(row.id)
         async with self.connections.tt_client(row.tt_connection_id) as tt:
             remote = [h for h in await tt.webhooks.list() if h.url == url]
+            remote.sort(key=lambda hook: bool(_missing_events(hook)))  # complete ones first
             stored = self._stored_hooks(row.id)
-            if remote:
+            if remote and _missing_events(remote[0]):
+                # Subscribed by an older ghltt to fewer events. TT cannot change a webhook's
+                # events: subscribe anew, then drop the old one (added first, so no delivery
+                # falls between; one sent to both is two inbox events, and runs are idempotent).
+                created = await tt.webhooks.add(url, TT_WEBHOOK_EVENTS)
+                if not created.secret:
+                    raise InvalidInput("TrackingTime added the webhook without a token", where=url)
+                self._save_hook(row.id, str(created.id), url, created.secret)
+                for old in remote:
+                    await tt.webhooks.delete(old.id, missing_ok=True)
+                kept = str(created.id)
+            elif remote:
                 keep, extra = remote[0], remote[1:]
                 if not (str(keep.id) in stored and stored[str(keep.id)]):
                     # Subscribed earlier but its token was never saved: renew the token.
@@ -310,3 +331,13 @@ class BridgeService:
             conn.execute(bridge_webhooks.delete().where(key))
         if ref:
             self.vault.delete(ref)
+
+
+def _missing_events(hook: Any) -> set[str]:
+    """The events ghltt needs that a remote webhook is not subscribed to; none when TT does
+    not say which it is subscribed to."""
+    events = getattr(hook, "events", None)
+    if not events:
+        return set()
+    names = events.split(",") if isinstance(events, str) else events
+    return set(TT_WEBHOOK_EVENTS) - {str(name).strip() for name in names}
