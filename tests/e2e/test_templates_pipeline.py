@@ -153,7 +153,13 @@ def test_every_template_end_to_end_both_ways(loop: Loop) -> None:
         assert set(sc.SIGNUP_TAGS) <= set(grace["tags"])
         assert [t["title"] for t in play.ghl_tasks(facts.signup_contact_id)] == [sc.SIGNUP_TASK]
         notes = [n["body"] for n in play.ghl_notes(facts.signup_contact_id)]
-        assert len(notes) == 1 and notes[0].startswith(f"{sc.SIGNUP_ENTRY_NOTES} (no project, ")
+        assert len(notes) == 1 and notes[0].startswith(f"{sc.SIGNUP_ENTRY_NOTES}\n")
+        assert "From TrackingTime: time entry " in notes[0]
+        # Once what signup made has been through the other templates (Grace's contact gets
+        # its customer; the GHL task's and note's webhooks reach tasks and notes): the GHL task
+        # is the TT task's pair and the note stays in GHL, so nothing comes back to TrackingTime.
+        wait_for(lambda: settled(loop), "the sign-up's runs processed", timeout=STEP_TIMEOUT)
+        _signup_made_no_tt_copies(play)
 
         # Stable: after one more poll has caught up, another poll and its echoes write nothing.
         wait_for(lambda: settled(loop), "every event processed", timeout=STEP_TIMEOUT)
@@ -176,3 +182,15 @@ def test_every_template_end_to_end_both_ways(loop: Loop) -> None:
         customer = play.tt_customer(facts.customer_id)
         assert customer["contact"]["email"] == sc.TT_EDITED_EMAIL
         assert _fields(customer)["ghl_phone"] == sc.TT_EDITED_PHONE
+        _signup_made_no_tt_copies(play)
+        assert [t["title"] for t in play.ghl_tasks(facts.signup_contact_id)] == [sc.SIGNUP_TASK]
+        assert len(play.ghl_notes(facts.signup_contact_id)) == 1
+
+
+def _signup_made_no_tt_copies(play: Scenario) -> None:
+    """The sign-up's TT task exists once, where the manager put it, and its time-entry note
+    did not become a notes-template task: signup's GHL copies are not copied back."""
+    tasks = play.tt_tasks()
+    named = [t for t in tasks if t["name"] == sc.SIGNUP_TASK]
+    assert [(t["project"], t["customer_id"]) for t in named] == [(sc.SIGNUP_PROJECT, None)]
+    assert sc.SIGNUP_ENTRY_NOTES not in " ".join(t["name"] for t in tasks)

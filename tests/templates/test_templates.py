@@ -186,6 +186,7 @@ def test_notes_become_marked_tasks() -> None:
     assert values["json"] == '{"ghltt":"note","ghl_note_id":"n1"}'
     assert recipe.delete_action("ghl_to_tt") == "propagate"
     assert "tt.tasks.delete" in recipe.actions
+    assert recipe.accepts("ghl", note, context)
 
 
 def test_appointments_after_they_took_place() -> None:
@@ -270,7 +271,16 @@ def test_signup() -> None:
     assert calls[4][2]["dueDate"] == "2026-05-09T22:00:00Z"
     assert calls[4][3] == "ghl_tasks:94656212106"
     assert calls[5][2]["from"] == "2026-04-04" and calls[5][2]["to"] == "2026-05-04"
-    assert calls[6][2]["body"] == "Set up account (Acme, 2026-05-01 10:00:00)"
+    assert calls[6][2]["body"] == (
+        "Set up account\n\nFrom TrackingTime: time entry 1 (Acme, 2026-05-01 10:00:00)"
+    )
+    # The GHL task is the tasks sync's counterpart of the TT task it copies.
+    [linked] = [step for step in recipe.steps if step.link is not None]
+    assert (linked.id, linked.link.recipe, linked.link.other) == ("ghl_tasks", "tasks", "tt")
+    # ... and the note, which the notes template leaves alone.
+    notes = sync("notes")
+    note = {"id": "n1", "body": calls[6][2]["body"], "contactId": "c1"}
+    assert not notes.accepts("ghl", note, ctx(notes))
     # No email: the run stops after reading the user.
     no_email = run(recipe, {"object_id": "1"}, {"user": {"id": 1, "name": "x"}})
     assert [c[1] for c in no_email] == ["tt.users.get"]

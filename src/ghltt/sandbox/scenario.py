@@ -419,9 +419,9 @@ class Scenario:
 
     # -- milestones, TT -> GHL and TT ----------------------------------------------------------
     def project_closed_in_trackingtime(self) -> Outcome:
+        # TrackingTime's project.closed webhook carries it: no poll needed.
         project = self._tt(f"projects/close/{self.facts.project_id}")
         name = str(project["name"])
-        self.poll()  # a closed project is seen by the poll
         ghl_task = self._wait(
             lambda: self.ghl_task_titled(self.facts.contact_id, f"Project closed: {name}"),
             "the milestone's GHL task",

@@ -14,7 +14,13 @@ from ghltt.engine.recipes.catalog import (
     Input,
     InputSpec,
 )
-from ghltt.engine.recipes.compiled import AutomationRecipe, CompiledStep, Recipe, SyncRecipe
+from ghltt.engine.recipes.compiled import (
+    AutomationRecipe,
+    CompiledLink,
+    CompiledStep,
+    Recipe,
+    SyncRecipe,
+)
 from ghltt.engine.recipes.conditions import Condition, check_condition, check_conditions
 from ghltt.engine.recipes.loader import (
     check_recipe,
@@ -25,10 +31,11 @@ from ghltt.engine.recipes.loader import (
     parse_yaml,
 )
 from ghltt.engine.recipes.migrations import CURRENT_VERSION, MIGRATIONS, Migration, migrate
-from ghltt.engine.recipes.models import Automation, Step, Sync, Trigger
+from ghltt.engine.recipes.models import Automation, Step, StepLink, Sync, Trigger
 from ghltt.engine.recipes.scopes import required_scopes, required_scopes_all
 from ghltt.engine.recipes.steps import (
     Invocation,
+    LinkTarget,
     StepDecision,
     build_context,
     build_scope,
@@ -48,15 +55,18 @@ __all__ = [
     "ActionSpec",
     "Automation",
     "AutomationRecipe",
+    "CompiledLink",
     "CompiledStep",
     "Condition",
     "Input",
     "InputSpec",
     "Invocation",
+    "LinkTarget",
     "Migration",
     "Recipe",
     "Step",
     "StepDecision",
+    "StepLink",
     "Sync",
     "SyncObject",
     "SyncRecipe",

@@ -17,6 +17,16 @@ System = Literal["ghl", "tt"]
 
 
 @dataclass(frozen=True)
+class CompiledLink:
+    """A step's ``link:``: the record the step creates stands, under the sync ``recipe``, for
+    the record of ``other`` (``ghl`` or ``tt``) whose id ``id`` maps (its one rule)."""
+
+    recipe: str
+    other: System
+    id: CompiledMapping
+
+
+@dataclass(frozen=True)
 class CompiledStep:
     id: str
     action: str
@@ -26,6 +36,7 @@ class CompiledStep:
     once: str | None
     spec: ActionSpec | None
     where: str  # file:line:col: steps[i] — for errors found while running
+    link: CompiledLink | None = None
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,14 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ghltt.engine.mapping import CompiledMapping, Invalid, Problem, check_mapping, jmes, templating
 from ghltt.engine.mapping.locate import Locator
 from ghltt.engine.mapping.model import FieldRule
-from ghltt.engine.recipes.catalog import BUILTIN_ACTIONS, ActionCatalog, type_matches
-from ghltt.engine.recipes.compiled import AutomationRecipe, CompiledStep, Recipe, SyncRecipe
+from ghltt.engine.recipes.catalog import BUILTIN_ACTIONS, ActionCatalog, ActionSpec, type_matches
+from ghltt.engine.recipes.compiled import (
+    AutomationRecipe,
+    CompiledLink,
+    CompiledStep,
+    Recipe,
+    SyncRecipe,
+)
 from ghltt.engine.recipes.conditions import check_conditions
 from ghltt.engine.recipes.migrations import migrate
 from ghltt.engine.recipes.models import Automation, Step, Sync
@@ -270,7 +276,9 @@ def _automation(
     steps: list[CompiledStep] = []
     earlier: set[str] = set()
     for index, step in enumerate(model.steps):
-        compiled, found = _step(step, doc["steps"][index], where.child("steps", index), catalog)
+        compiled, found = _step(
+            step, doc["steps"][index], where.child("steps", index), catalog, sync_recipes
+        )
         problems += found
         problems += _check_step_refs(step, doc["steps"][index], where, index, earlier, model)
         if compiled is not None:
@@ -282,7 +290,11 @@ def _automation(
 
 
 def _step(
-    step: Step, raw: Any, where: Locator, catalog: ActionCatalog
+    step: Step,
+    raw: Any,
+    where: Locator,
+    catalog: ActionCatalog,
+    sync_recipes: Collection[str] | None = None,
 ) -> tuple[CompiledStep | None, list[Problem]]:
     problems: list[Problem] = []
     spec = catalog.get(step.action)
@@ -314,13 +326,50 @@ def _step(
         problems += _check_jmes(step.for_each, where, "for_each")
     if step.once is not None:
         problems += _check_template(step.once, where, "once")
+    link: CompiledLink | None = None
+    if step.link is not None:
+        link, found = _link(step, raw.get("link"), where.child("link"), spec, sync_recipes)
+        problems += found
     if problems or mapping is None:
         return None, problems
     label = where.problem("").where
     compiled = CompiledStep(
-        step.id, step.action, mapping, when, step.for_each, step.once, spec, label
+        step.id, step.action, mapping, when, step.for_each, step.once, spec, label, link
     )
     return compiled, []
+
+
+def _link(
+    step: Step,
+    raw: Any,
+    where: Locator,
+    spec: ActionSpec | None,
+    sync_recipes: Collection[str] | None,
+) -> tuple[CompiledLink | None, list[Problem]]:
+    """``link: {recipe, ghl_id | tt_id}``: the step must create a record of one side, and the
+    id names the record of the other side it stands for."""
+    assert step.link is not None
+    problems: list[Problem] = []
+    made = (spec.object_type or "") if spec is not None else ""
+    system = made.split(".", 1)[0]
+    other = step.link.other
+    if system not in ("ghl", "tt"):
+        problems.append(where.problem(f"{step.action} makes no GHL or TT record to link"))
+    elif system == other:
+        wanted = "tt_id" if system == "ghl" else "ghl_id"
+        message = f"{step.action} makes a {system} record: give {wanted}, the other side's record"
+        problems.append(where.problem(message, f"{other}_id"))
+    if sync_recipes is not None and step.link.recipe not in sync_recipes:
+        message = f"no sync recipe named {step.link.recipe!r}"
+        problems.append(where.problem(message, "recipe"))
+    key = f"{other}_id"
+    mapping, found = check_mapping(
+        {key: raw[key]}, where, source_type=None, target_type=None, target_fields=[key]
+    )
+    problems += found
+    if problems or mapping is None:
+        return None, problems
+    return CompiledLink(step.link.recipe, other, mapping), []
 
 
 def _literal_type(rule: FieldRule, inputs: Mapping[str, Any], where: Locator) -> list[Problem]:
@@ -393,6 +442,11 @@ def _check_step_refs(
     problems = _check_paths(inputs, here.child("input"), earlier, model, allow_item=allow_item)
     conditions = _condition_paths(raw.get("when"))
     problems += _check_paths(conditions, here.child("when"), earlier, model, allow_item=allow_item)
+    link = raw.get("link")
+    if isinstance(link, dict):
+        ids = {k: v for k, v in link.items() if k in ("ghl_id", "tt_id")}
+        found = _input_paths(ids)
+        problems += _check_paths(found, here.child("link"), earlier, model, allow_item=allow_item)
     return problems
 
 

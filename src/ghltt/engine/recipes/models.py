@@ -80,6 +80,27 @@ class Trigger(_Model):
         return self
 
 
+class StepLink(_Model):
+    """``link:`` on a step that creates a record: that record is the counterpart, under the
+    sync recipe ``recipe``, of the record on the other side named by ``ghl_id`` or ``tt_id``
+    (a rule, like a step input's)."""
+
+    recipe: str = Field(pattern=NAME_PATTERN)
+    ghl_id: Any = None
+    tt_id: Any = None
+
+    @model_validator(mode="after")
+    def _one_side(self) -> StepLink:
+        if (self.ghl_id is None) == (self.tt_id is None):
+            raise ValueError("give the other side's record: ghl_id or tt_id, one of them")
+        return self
+
+    @property
+    def other(self) -> Literal["ghl", "tt"]:
+        """The side of the record the created one is paired with."""
+        return "ghl" if self.ghl_id is not None else "tt"
+
+
 class Step(_Model):
     id: str = Field(pattern=STEP_ID_PATTERN)
     action: str = Field(min_length=3)
@@ -87,6 +108,7 @@ class Step(_Model):
     when: Any = None
     for_each: str | None = None
     once: str | None = None
+    link: StepLink | None = None
     description: str = ""
 
 

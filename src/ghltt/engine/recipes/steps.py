@@ -29,6 +29,16 @@ Outcome = Literal["call", "skip", "stop", "set"]
 
 
 @dataclass(frozen=True)
+class LinkTarget:
+    """What a step's ``link:`` asks of one invocation: record what it creates as the
+    counterpart, under the sync ``recipe``, of record ``other_id`` on the ``other`` side."""
+
+    recipe: str
+    other: Literal["ghl", "tt"]
+    other_id: str
+
+
+@dataclass(frozen=True)
 class Invocation:
     """One call of one action. ``input`` is the request body (custom fields in the target's
     shape); ``mapped`` keeps the values and their provenance for the run record."""
@@ -39,6 +49,7 @@ class Invocation:
     mapped: MappedRecord
     once_key: str | None = None
     index: int | None = None
+    link: LinkTarget | None = None
 
 
 @dataclass(frozen=True)
@@ -160,7 +171,22 @@ def _invoke(
             once = f"{step.id}:{templating.render(step.once, scope, extra)}"
         except templating.TemplateProblem as exc:
             raise MappingFailed(f"once: {exc}", where=step.where) from None
-    return Invocation(step.id, step.action, mapped.payload(), mapped, once, index)
+    link = _link_target(step, scope, context)
+    return Invocation(step.id, step.action, mapped.payload(), mapped, once, index, link)
+
+
+def _link_target(
+    step: CompiledStep, scope: Mapping[str, Any], context: MappingContext
+) -> LinkTarget | None:
+    if step.link is None:
+        return None
+    key = f"{step.link.other}_id"
+    value = step.link.id.apply(scope, context).values.get(key)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JMESPath numbers; TT ids are integers
+    if value in (None, "") or isinstance(value, bool | dict | list):
+        raise MappingFailed(f"link: {key} gives no record id ({value!r})", where=step.where)
+    return LinkTarget(step.link.recipe, step.link.other, str(value))
 
 
 def _check_types(step: CompiledStep, mapped: MappedRecord) -> None:

@@ -1,21 +1,52 @@
-"""Automation runs: conditions, then each step planned by the engine and performed here."""
+"""Automation runs: conditions, then each step planned by the engine and performed here.
+
+A step with ``link:`` creates the counterpart of a record of the other side under a sync
+recipe (signup's GHL task for a TT task, under ``tasks``): the runner records the pair in that
+sync's link space, as the sync itself would have after making it (both sides' fingerprints and
+snapshots, through the sync's own mappings), so the sync sees the creation come back as an echo
+and later changes on either side as edits of one pair. See docs/recipes.md.
+"""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from ghltt.core import Event
-from ghltt.engine.mapping import MappingFailed
+import anyio
+import sqlalchemy as sa
+
+from ghltt.connectors.http import NotFound
+from ghltt.core import Event, GhlttError, InvalidInput
+from ghltt.engine.mapping import MappedRecord, MappingContext, MappingFailed
 from ghltt.engine.recipes import (
     AutomationRecipe,
+    Invocation,
+    LinkTarget,
+    SyncRecipe,
     build_context,
     build_scope,
     plan_step,
     with_output,
 )
-from ghltt.engine.runner.actions import ACTIONS, call_action
+from ghltt.engine.runner import sides
+from ghltt.engine.runner.actions import ACTIONS, ActionDef, action_catalog, call_action
 from ghltt.engine.runner.context import BridgeContext
 from ghltt.engine.runner.report import RunReport, Write
+from ghltt.store.links import Link
+from ghltt.store.tables import bridge_recipes
+
+OTHER = {"ghl": "tt", "tt": "ghl"}
+# How long a linked step waits for its parent pair (the contact's customer, made by the
+# contacts sync from the contact the same run just created, usually within a second) before
+# the run fails and is retried with backoff in its own workflow. Short: a waiting run holds up
+# the rest of its batch.
+PARENT_WAIT_SECONDS = 3.0
+
+
+class PairNotReady(GhlttError):
+    """A linked step's record lives under a parent its sync has not paired yet."""
 
 
 async def run_automation(recipe: AutomationRecipe, event: Event, ctx: BridgeContext) -> RunReport:
@@ -45,9 +76,12 @@ async def run_automation(recipe: AutomationRecipe, event: Event, ctx: BridgeCont
                 raise
             # Shadow mode: this step reads the output of a write that was only planned.
             return report.finish("applied", f"planned up to {step.id} (needs a planned write)")
-        report.steps.append(
-            {"step": step.id, "outcome": decision.outcome, "reason": decision.reason}
-        )
+        entry: dict[str, Any] = {
+            "step": step.id,
+            "outcome": decision.outcome,
+            "reason": decision.reason,
+        }
+        report.steps.append(entry)
         if decision.outcome == "stop":
             return report.finish("applied" if report.writes else "skipped", f"stopped at {step.id}")
         if decision.outcome == "skip":
@@ -57,11 +91,7 @@ async def run_automation(recipe: AutomationRecipe, event: Event, ctx: BridgeCont
             continue
         outputs = []
         for invocation in decision.invocations:
-            outputs.append(
-                await _invoke(
-                    ctx, recipe, invocation.action, invocation.input, invocation.once_key, report
-                )
-            )
+            outputs.append(await _invoke(ctx, recipe, invocation, report, entry))
         output: Any = outputs if step.for_each is not None else (outputs[0] if outputs else None)
         scope = with_output(scope, step.id, output)
     return report.finish("applied" if report.writes else "no_change")
@@ -70,23 +100,33 @@ async def run_automation(recipe: AutomationRecipe, event: Event, ctx: BridgeCont
 async def _invoke(
     ctx: BridgeContext,
     recipe: AutomationRecipe,
-    action: str,
-    body: dict[str, Any],
-    once_key: str | None,
+    invocation: Invocation,
     report: RunReport,
+    entry: dict[str, Any],
 ) -> Any:
+    action, body, once_key = invocation.action, invocation.input, invocation.once_key
     spec = ACTIONS[action]
     if not spec.writes:
         return await call_action(
             ctx, action, body
         )  # reads run in shadow mode too: later steps need them
     once = ctx.repos.once
-    if once_key is not None:
-        if not ctx.writes:
-            if once.seen(ctx.bridge_id, recipe.name, once_key):
-                return None
-        elif not once.claim(ctx.bridge_id, recipe.name, once_key, ctx.run_id):
+    if once_key is not None and not ctx.writes and once.seen(ctx.bridge_id, recipe.name, once_key):
+        return None
+    pairing: _Pairing | None = None
+    if invocation.link is not None:
+        if once_key is not None and ctx.writes and _done(ctx, recipe.name, once_key):
+            return None  # made by an earlier run: nothing to prepare (or wait) for
+        pairing = await _prepare(ctx, spec, invocation.link, body)
+        if pairing.skip:
+            entry.setdefault("links", []).append({"index": invocation.index, "skip": pairing.skip})
             return None
+    if (
+        once_key is not None
+        and ctx.writes
+        and not once.claim(ctx.bridge_id, recipe.name, once_key, ctx.run_id)
+    ):
+        return None
     object_id = next((str(body[k]) for k in ("contactId", "id", "taskId") if k in body), None)
     report.writes.append(
         Write(spec.system, action, spec.object_type or action.split(".")[1], object_id, dict(body))
@@ -94,9 +134,247 @@ async def _invoke(
     if not ctx.writes:
         return None
     try:
-        return await call_action(ctx, action, body)
+        result = await call_action(ctx, action, body)
     except Exception:
         if once_key is not None:
             # Not done after all: a later run may try again.
             once.release(ctx.bridge_id, recipe.name, once_key)
         raise
+    if pairing is not None and pairing.record:
+        link = await _save_pair(ctx, pairing, action, result)
+        entry.setdefault("links", []).append({"index": invocation.index, "link": link.as_dict()})
+    return result
+
+
+def _done(ctx: BridgeContext, recipe: str, once_key: str) -> bool:
+    """Is the key taken by another run (this run's retried step may act again)?"""
+    once = ctx.repos.once
+    if not once.seen(ctx.bridge_id, recipe, once_key):
+        return False
+    return ctx.run_id is None or once.holder(ctx.bridge_id, recipe, once_key) != ctx.run_id
+
+
+# ---- linking what a step creates ------------------------------------------------------------
+
+
+@dataclass
+class _Pairing:
+    """A linked step's pair, prepared before the create: the record on the other side, the
+    parent pair the created record lives under, or why the step is skipped."""
+
+    recipe: SyncRecipe
+    made: str  # the side the step creates ("ghl" or "tt")
+    other_id: str
+    other: dict[str, Any] | None = None
+    parent: dict[str, Any] | None = None  # {"ghl": {"id"}, "tt": record}, as the sync's
+    parent_missing: bool = False  # the sync has a parent and this pair's is not known
+    contact: Any = None  # the GHL parent id, to read GHL records that live under a contact
+    skip: str | None = None
+    record: bool = True  # False: create, but the pair cannot be the sync's (other parents)
+
+
+@cache
+def _sync_recipe(name: str) -> SyncRecipe:
+    from ghltt.templates import load_template  # the templates import the engine
+
+    recipe = load_template(name, action_catalog())
+    if not isinstance(recipe, SyncRecipe):
+        raise InvalidInput(f"{name} is not a sync recipe", where="link.recipe")
+    return recipe
+
+
+def _types(recipe: SyncRecipe) -> dict[str, str]:
+    return {"ghl": recipe.model.ghl, "tt": recipe.model.tt}
+
+
+async def _prepare(
+    ctx: BridgeContext, spec: ActionDef, target: LinkTarget, body: dict[str, Any]
+) -> _Pairing:
+    """Everything the link needs that can be known before creating (reads only), and whether
+    creating would duplicate: the other record already has its counterpart, is gone, or lives
+    under another parent than the created record would."""
+    recipe = _sync_recipe(target.recipe)
+    made, other = OTHER[target.other], target.other
+    types = _types(recipe)
+    if spec.object_type != f"{made}.{types[made]}":
+        raise InvalidInput(
+            f"{spec.name} makes {spec.object_type}, not the {made} side of {recipe.name} "
+            f"({made}.{types[made]})",
+            where="link",
+        )
+    pairing = _Pairing(recipe, made, target.other_id)
+    found = ctx.repos.links.by_side(
+        other, ctx.bridge_id, types["ghl"], types["tt"], target.other_id
+    )
+    if found is not None:
+        mine = getattr(found, f"{made}_id")
+        pairing.skip = (
+            f"{other} {types[other]} {target.other_id} already has its {recipe.name} "
+            f"counterpart ({made} {types[made]} {mine})"
+        )
+        return pairing
+    spec_parent = recipe.model.parent
+    if spec_parent is not None:
+        field = spec_parent.ghl_field if made == "ghl" else spec_parent.tt_field
+        parent_id = body.get(field)
+        if parent_id not in (None, ""):
+            pairing.parent = await _parent_pair(ctx, recipe, made, str(parent_id))
+        pairing.parent_missing = pairing.parent is None
+        if made == "ghl" and parent_id not in (None, ""):
+            pairing.contact = parent_id
+    contact = pairing.contact or (pairing.parent or {}).get("ghl", {}).get("id")
+    pairing.contact = contact
+    if other == "ghl" and spec_parent is not None and contact is None:
+        raise InvalidInput(
+            f"linking a created {made} record to a {types[other]} under a "
+            f"{spec_parent.recipe} parent needs that parent in the step's input",
+            where="link",
+        )
+    try:
+        pairing.other = await sides.fetch(ctx, recipe, other, target.other_id, contact)
+    except NotFound:
+        pairing.skip = f"{other} {types[other]} {target.other_id} is gone"
+        return pairing
+    if spec_parent is not None:
+        elsewhere = _elsewhere(pairing, other, spec_parent.ghl_field, spec_parent.tt_field)
+        if elsewhere is not None and _enabled(ctx, recipe.name):
+            pairing.skip = elsewhere
+        elif elsewhere is not None:
+            pairing.record = False  # the sync is off: a plain copy duplicates nothing
+    return pairing
+
+
+def _elsewhere(pairing: _Pairing, other: str, ghl_field: str, tt_field: str) -> str | None:
+    """Why the other record cannot be paired with the one created here: it lives under a
+    parent of its own that is not the created record's (a TT task in another customer's
+    project), where its sync gives it a counterpart. None when it lives under none."""
+    assert pairing.other is not None
+    held = pairing.other.get(ghl_field if other == "ghl" else tt_field)
+    if held in (None, "", 0):
+        return None
+    mine = (pairing.parent or {}).get(other, {}).get("id")
+    if mine is not None and str(mine) == str(held):
+        return None
+    types = _types(pairing.recipe)
+    return (
+        f"{other} {types[other]} {pairing.other_id} lives under {held}, not under this "
+        f"record's parent: its {pairing.recipe.name} counterpart belongs there"
+    )
+
+
+async def _parent_pair(
+    ctx: BridgeContext, recipe: SyncRecipe, side: str, parent_id: str
+) -> dict[str, Any] | None:
+    """The parent pair of a record of ``side`` whose parent field holds ``parent_id``, as the
+    sync resolves it (``$parent`` of its mappings). When the record's sync and its parent's are
+    both enabled, a parent not paired yet is waited for: the parent was usually made by the
+    same run a moment ago and its own sync is pairing it now."""
+    assert recipe.model.parent is not None
+    parent_recipe = recipe.model.parent.recipe
+    ghl_type, tt_type = ctx.sync_types.get(parent_recipe, ("contact", "customer"))
+    links = ctx.repos.links
+    wait = ctx.writes and _enabled(ctx, recipe.name, parent_recipe)
+    deadline = time.monotonic() + PARENT_WAIT_SECONDS
+    pause = 0.1
+    while True:
+        if side == "ghl":
+            found = links.by_ghl(ctx.bridge_id, ghl_type, parent_id, tt_type)
+        else:
+            found = links.by_tt(ctx.bridge_id, tt_type, parent_id, ghl_type)
+        if found is not None:
+            break
+        if not wait:
+            return None
+        if time.monotonic() >= deadline:
+            raise PairNotReady(
+                f"{recipe.name}: {side} {ghl_type if side == 'ghl' else tt_type} {parent_id} "
+                f"is not paired by {parent_recipe} yet (waited {PARENT_WAIT_SECONDS:.0f} s); "
+                "the run is retried"
+            )
+        await anyio.sleep(pause)
+        pause = min(1.0, pause * 1.5)
+    tt_parent = await call_action(ctx, f"tt.{tt_type}s.get", {"id": int(found.tt_id)})
+    return {"ghl": {"id": found.ghl_id}, "tt": tt_parent}
+
+
+def _enabled(ctx: BridgeContext, *names: str) -> bool:
+    c = bridge_recipes.c
+    stmt = sa.select(c.recipe).where(
+        (c.bridge_id == ctx.bridge_id) & c.enabled.is_(True) & c.recipe.in_(names)
+    )
+    with ctx.repos.once.engine.connect() as conn:
+        rows: list[Any] = list(conn.execute(stmt).scalars())
+    return set(names) <= {str(name) for name in rows}
+
+
+async def _save_pair(ctx: BridgeContext, pairing: _Pairing, action: str, result: Any) -> Link:
+    """The link and both snapshots, as the sync records them after making the pair: each
+    side's fingerprint and mapped values through the sync's own mapping from that side."""
+    recipe, made = pairing.recipe, pairing.made
+    assert pairing.other is not None
+    answer = result.get("contact") if isinstance(result, dict) and "new" in result else result
+    created = sides.as_read(action, answer)
+    if created is None:
+        made_id = str(answer["id"]) if isinstance(answer, dict) else str(answer)
+        created = await sides.fetch(ctx, recipe, made, made_id, pairing.contact)
+    records = {made: created, OTHER[made]: pairing.other}
+    types = _types(recipe)
+    fingerprints: dict[str, str | None] = {"ghl": None, "tt": None}
+    values: dict[str, dict[str, Any]] = {}
+    if not pairing.parent_missing:
+        # Without its parent the sync cannot map these records as it will: the pair is
+        # recorded, and the sync's first run reads both sides.
+        await ctx.resolver.load(
+            o.type for o in (recipe.ghl_object, recipe.tt_object) if o.custom_fields
+        )
+        mctx = build_context(
+            recipe,
+            now=ctx.now,
+            resolver=ctx.resolver,
+            params=ctx.params_for(recipe.name),
+            location_tz=ctx.location_tz,
+            tt_timezone=ctx.tt_timezone,
+            parent=pairing.parent or {},
+        )
+        for system, record in records.items():
+            mapped = _mapped(recipe, system, record, mctx)
+            fingerprints[system] = None if mapped is None else mapped.fingerprint
+            values[system] = {} if mapped is None else mapped.values
+    parent = pairing.parent or {}
+    parent_ids = {
+        "ghl_id": parent.get("ghl", {}).get("id"),
+        "tt_id": parent.get("tt", {}).get("id"),
+    }
+    with ctx.repos.writing() as repos:
+        link = repos.links.save(
+            Link(
+                ctx.bridge_id,
+                types["ghl"],
+                str(records["ghl"]["id"]),
+                types["tt"],
+                str(records["tt"]["id"]),
+                fingerprints["ghl"],
+                fingerprints["tt"],
+            )
+        )
+        for system, mapped_values in values.items():
+            repos.snapshots.put(
+                ctx.bridge_id,
+                system,
+                recipe.objects(system).name,  # type: ignore[arg-type]
+                str(records[system]["id"]),
+                {"mapped": mapped_values, "parent": parent_ids},
+            )
+    return link
+
+
+def _mapped(
+    recipe: SyncRecipe, system: str, record: dict[str, Any], mctx: MappingContext
+) -> MappedRecord | None:
+    mapping = recipe.mapping_from(system)  # type: ignore[arg-type]
+    if mapping is None:
+        return None
+    try:
+        return mapping.apply(record, mctx)
+    except MappingFailed:
+        return None

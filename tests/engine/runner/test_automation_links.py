@@ -1,0 +1,216 @@
+"""A step's ``link:``: what signup creates in GHL from TrackingTime is the tasks sync's pair, not
+a new GHL record for the tasks template to copy back (the duplicate TT task); its notes from
+time entries are left alone by the notes template."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import anyio
+import pytest
+import sqlalchemy as sa
+
+from ghltt.connectors.trackingtime import TrackingTimeClient
+from ghltt.engine.recipes import AutomationRecipe, SyncRecipe
+from ghltt.engine.runner import BridgeContext, automation, run_recipe
+from ghltt.engine.runner.automation import PairNotReady
+from ghltt.sandbox.ghl import GhlSimulator
+from ghltt.sandbox.trackingtime import TrackingTimeSimulator
+from ghltt.store.links import Link, LinkRepository
+from ghltt.store.tables import bridge_recipes, bridges
+from ghltt.templates import load_template
+from tests.engine.runner.conftest import BRIDGE, CATALOG, Writes, event
+
+pytestmark = pytest.mark.anyio
+
+EMAIL = "grace.hopper@example.com"
+TASK = "Set up your timesheet"
+NOTES = "Read the onboarding guide"
+
+
+def recipe(name: str) -> Any:
+    return load_template(name, CATALOG)
+
+
+def enable(engine: sa.Engine, *names: str) -> None:
+    """The bridge with these recipes enabled, as `ghltt recipes enable` leaves it."""
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        if conn.execute(sa.select(bridges.c.id).where(bridges.c.id == BRIDGE)).first() is None:
+            conn.execute(
+                bridges.insert().values(
+                    id=BRIDGE, name=BRIDGE, settings={}, created_at=now, updated_at=now
+                )
+            )
+        for name in names:
+            conn.execute(
+                bridge_recipes.insert().values(
+                    bridge_id=BRIDGE, recipe=name, enabled=True, scopes=[], updated_at=now
+                )
+            )
+
+
+@pytest.fixture
+def every_template(engine: sa.Engine) -> Iterator[None]:
+    enable(engine, "contacts", "tasks", "notes", "signup")
+    yield
+
+
+async def sign_up(tt_sim: TrackingTimeSimulator, tt: TrackingTimeClient) -> tuple[int, int]:
+    """Grace joins; a manager gives her a task in a project of no customer; she logs time."""
+    user_id = tt_sim.simulate_signup(EMAIL, name="Grace", surname="Hopper").user_id
+    task = await tt.tasks.add(TASK, project_name="Onboarding", assignees=[user_id])
+    end = datetime.now(UTC) - timedelta(hours=2)
+    await tt.events.add(end - timedelta(minutes=30), end, user_id=user_id, notes=NOTES)
+    return user_id, task.id
+
+
+async def signup_with_contacts_running(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, user_id: int
+) -> tuple[Any, str]:
+    """The signup run, while the contacts sync pairs the contact it creates (as GHL's
+    ContactCreate webhook makes it do, in another run at the same time)."""
+    found: dict[str, Any] = {}
+
+    async def signup() -> None:
+        found["report"] = await run_recipe(
+            recipe("signup"), event("tt", "user.created", user_id), ctx
+        )
+
+    async def contacts_sync() -> None:
+        while (contact := _contact(ghl_sim)) is None:
+            await anyio.sleep(0.02)
+        await anyio.sleep(0.3)  # the signup run is waiting for the pair by now
+        found["contact"] = contact["id"]
+        report = await run_recipe(
+            recipe("contacts"), event("ghl", "contact.created", contact["id"]), ctx
+        )
+        assert report.link is not None, report.as_dict()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(signup)
+        group.start_soon(contacts_sync)
+    return found["report"], str(found["contact"])
+
+
+def _contact(ghl_sim: GhlSimulator) -> dict[str, Any] | None:
+    return next((c for c in ghl_sim.state.contacts.values() if c.get("email") == EMAIL), None)
+
+
+async def test_signup_links_its_ghl_task_to_the_tt_task_it_copies(
+    ctx: BridgeContext,
+    engine: sa.Engine,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+    writes: Writes,
+    every_template: None,
+) -> None:
+    user_id, tt_task = await sign_up(tt_sim, ctx.tt)
+    report, contact_id = await signup_with_contacts_running(ctx, ghl_sim, user_id)
+    assert report.outcome == "applied", report.as_dict()
+    [ghl_task] = await ctx.ghl.tasks.list_for(contact_id)
+    assert ghl_task.title == TASK
+    link = LinkRepository(engine).by_tt(BRIDGE, "task", str(tt_task), "task")
+    assert link is not None and link.ghl_id == ghl_task.id
+    assert link.ghl_fingerprint and link.tt_fingerprint
+    step = next(s for s in report.steps if s["step"] == "ghl_tasks")
+    assert step["links"][0]["link"]["tt_id"] == str(tt_task)
+
+    # The GHL task's TaskCreate, and the poll's later, are the pair's echo: nothing is written.
+    tasks: SyncRecipe = recipe("tasks")
+    before = writes.both()
+    created = event("ghl", "task.created", ghl_task.id, contactId=contact_id)
+    assert (await run_recipe(tasks, created, ctx)).outcome == "echo"
+    assert (await run_recipe(tasks, event("tt", "task.created", tt_task), ctx)).outcome in (
+        "echo",
+        "skipped",  # its project has no customer: no contact to sync it under
+    )
+    # The note made from the time entry is not copied back into TrackingTime as a task.
+    [note] = await ctx.ghl.notes.list_for(contact_id)
+    assert note.body.startswith(NOTES) and "From TrackingTime: time entry " in note.body
+    noted = event("ghl", "note.created", note.id, contactId=contact_id)
+    assert (await run_recipe(recipe("notes"), noted, ctx)).outcome == "skipped"
+    assert writes.both() == before
+    named = [t for t in await ctx.tt.tasks.list(filter="ALL") if t.name == TASK]
+    assert [t.id for t in named] == [tt_task]
+    assert not [t for t in await ctx.tt.tasks.list(filter="ALL") if t.name.startswith("Note:")]
+
+    # Completing it in GHL closes that TT task, which stays in its project: one pair.
+    await ctx.ghl.tasks.set_completed(contact_id, ghl_task.id, True)
+    done = event("ghl", "task.completed", ghl_task.id, contactId=contact_id)
+    completed = await run_recipe(tasks, done, ctx)
+    assert completed.outcome == "applied", completed.as_dict()
+    assert [w.action for w in completed.writes] == ["tt.tasks.close"]
+    closed = await ctx.tt.tasks.get(tt_task)
+    assert closed.is_archived and closed.project == "Onboarding"
+    named = [t for t in await ctx.tt.tasks.list(filter="ALL") if t.name == TASK]
+    assert [t.id for t in named] == [tt_task]
+
+    # Signing up again (a replayed event) copies nothing twice.
+    again = await run_recipe(recipe("signup"), event("tt", "user.created", user_id), ctx)
+    assert again.outcome == "applied", again.as_dict()
+    assert len(await ctx.ghl.tasks.list_for(contact_id)) == 1
+    assert len(await ctx.ghl.notes.list_for(contact_id)) == 1
+
+
+async def test_a_tt_task_with_a_counterpart_or_another_customer_is_not_copied(
+    ctx: BridgeContext,
+    engine: sa.Engine,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+    every_template: None,
+) -> None:
+    user_id = tt_sim.simulate_signup(EMAIL, name="Grace", surname="Hopper").user_id
+    customer = await ctx.tt.customers.add("Analytical Engines")
+    project = await ctx.tt.projects.add("Engine build", customer_id=customer.id)
+    theirs = await ctx.tt.tasks.add("Review the plans", project_id=project.id, assignees=[user_id])
+    paired = await ctx.tt.tasks.add(TASK, project_name="Onboarding", assignees=[user_id])
+    LinkRepository(engine).save(Link(BRIDGE, "task", "ghl-elsewhere", "task", str(paired.id)))
+    report, contact_id = await signup_with_contacts_running(ctx, ghl_sim, user_id)
+    assert report.outcome == "applied", report.as_dict()
+    assert await ctx.ghl.tasks.list_for(contact_id) == []
+    skipped = next(s for s in report.steps if s["step"] == "ghl_tasks")["links"]
+    reasons = " | ".join(str(s.get("skip")) for s in skipped)
+    assert "already has its tasks counterpart (ghl task ghl-elsewhere)" in reasons
+    assert f"tt task {theirs.id} lives under {customer.id}" in reasons
+
+
+async def test_without_the_tasks_sync_the_tasks_are_plain_copies(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    """Nothing enabled on the bridge (as in the other runner tests): no pair to wait for, and
+    a task of another customer is copied, unlinked, as before."""
+    user_id = tt_sim.simulate_signup(EMAIL, name="Grace", surname="Hopper").user_id
+    customer = await ctx.tt.customers.add("Analytical Engines")
+    project = await ctx.tt.projects.add("Engine build", customer_id=customer.id)
+    await ctx.tt.tasks.add("Review the plans", project_id=project.id, assignees=[user_id])
+    report = await run_recipe(recipe("signup"), event("tt", "user.created", user_id), ctx)
+    assert report.outcome == "applied", report.as_dict()
+    contact = _contact(ghl_sim)
+    assert contact is not None
+    assert [t.title for t in await ctx.ghl.tasks.list_for(contact["id"])] == ["Review the plans"]
+
+
+async def test_a_parent_never_paired_fails_the_run_before_creating(
+    ctx: BridgeContext,
+    engine: sa.Engine,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+    every_template: None,
+) -> None:
+    monkeypatch.setattr(automation, "PARENT_WAIT_SECONDS", 0.3)
+    user_id, tt_task = await sign_up(tt_sim, ctx.tt)
+    signup: AutomationRecipe = recipe("signup")
+    with pytest.raises(PairNotReady, match=r"is not paired by contacts yet"):
+        await run_recipe(signup, event("tt", "user.created", user_id), ctx)
+    contact = _contact(ghl_sim)
+    assert contact is not None
+    assert await ctx.ghl.tasks.list_for(contact["id"]) == []  # nothing made it cannot pair
+    # Retried once the contact is paired: the task is made and linked.
+    await run_recipe(recipe("contacts"), event("ghl", "contact.created", contact["id"]), ctx)
+    report = await run_recipe(signup, event("tt", "user.created", user_id), ctx)
+    assert report.outcome == "applied", report.as_dict()
+    assert LinkRepository(engine).by_tt(BRIDGE, "task", str(tt_task), "task") is not None
