@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -162,14 +163,14 @@ def test_ghl_webhooks_answer_429_when_the_store_cannot_take_them(hooks: Hooks) -
     assert response.headers["retry-after"]
 
 
-def _add_tt_webhook(hooks: Hooks, token: str) -> None:
+def _add_tt_webhook(hooks: Hooks, token: str, remote_id: str = "77") -> None:
     ref = hooks.services.vault.put("tt_webhook", {"token": token}, owner="b1")
     with hooks.engine.begin() as conn:
         conn.execute(
             bridge_webhooks.insert().values(
                 bridge_id="b1",
                 system="tt",
-                remote_id="77",
+                remote_id=remote_id,
                 url="http://x/hooks/tt/b1",
                 events=["event.updated"],
                 secret_ref=ref,
@@ -199,6 +200,24 @@ def test_trackingtime_deliveries_need_the_bridge_token(hooks: Hooks) -> None:
     assert hooks.client.post("/hooks/tt/b1", content=body, headers=bad).status_code == 401
     assert hooks.client.post("/hooks/tt/nope", content=body, headers=good).status_code == 404
     assert [k for _, k, _ in hooks.inbox()] == ["event.updated"]
+
+
+def test_a_trackingtime_hook_registered_after_the_tokens_were_cached_is_accepted(
+    hooks: Hooks,
+) -> None:
+    _add_tt_webhook(hooks, "tt-token-old")
+    body = orjson.dumps({"event": "task.closed", "account_id": 1725, "data": {"id": 5}})
+
+    def signed(token: bytes) -> dict[str, str]:
+        signature = hmac.new(token, body, hashlib.sha256).hexdigest()
+        return {"content-type": "application/json", "x-trackingtime-signature": signature}
+
+    # Caches the bridge's tokens (the old hook only).
+    assert hooks.client.post("/hooks/tt/b1", content=body, headers=signed(b"x")).status_code == 401
+    _add_tt_webhook(hooks, "tt-token-new", "78")  # as when a widened subscription replaces a hook
+    time.sleep(1.1)  # the cache is looked at again once a second old, not on every refusal
+    response = hooks.client.post("/hooks/tt/b1", content=body, headers=signed(b"tt-token-new"))
+    assert response.status_code == 200, response.text
 
 
 def test_ghl_workflow_webhooks_need_the_bridge_secret(hooks: Hooks) -> None:

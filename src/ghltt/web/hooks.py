@@ -180,21 +180,30 @@ async def _bridge(request: Request, *, stale: bool = False) -> BridgeRoute:
     return route
 
 
+async def _verify_tt(request: Request, bridge_id: str, body: bytes, *, stale: bool) -> None:
+    bridges = vault_services(request).bridges
+    tokens: list[str] = await _state(request).tt_tokens.get(
+        bridge_id, lambda: bridges.webhook_tokens(bridge_id), stale=stale
+    )
+    if not tokens:
+        raise WebhookVerificationError("this bridge has registered no TrackingTime webhook")
+    TTWebhookVerifier(tuple(tokens)).verify(body, request.headers)
+
+
 async def tt_webhook(request: Request) -> JSONResponse:
     """POST /hooks/tt/{bridge}: TrackingTime deliveries, checked against the bridge's tokens."""
     route = await _bridge(request)
-    bridges = vault_services(request).bridges
-    tokens: list[str] = await _state(request).tt_tokens.get(
-        route.id, lambda: bridges.webhook_tokens(route.id)
-    )
-    if not tokens:
-        raise HTTPException(401, detail="this bridge has registered no TrackingTime webhook")
     body = await request.body()
     try:
-        TTWebhookVerifier(tuple(tokens)).verify(body, request.headers)
-    except WebhookVerificationError as exc:
-        metrics.EVENTS_REFUSED.labels("bad_token").inc()
-        raise HTTPException(401, detail=f"webhook refused: {exc}") from None
+        await _verify_tt(request, route.id, body, stale=False)
+    except WebhookVerificationError:
+        # The bridge may have registered a webhook since the tokens were cached (a hook is
+        # replaced when its subscription widens): look again, at most once a second.
+        try:
+            await _verify_tt(request, route.id, body, stale=True)
+        except WebhookVerificationError as exc:
+            metrics.EVENTS_REFUSED.labels("bad_token").inc()
+            raise HTTPException(401, detail=f"webhook refused: {exc}") from None
     zone = str(route.settings.get("tt_timezone") or "UTC")
     try:
         events = parse_delivery(body, bridge=route.id, zone=zone)
