@@ -315,7 +315,15 @@ def bridges_mode(
 
 
 @bridges_app.command("hooks")
-def bridges_hooks(ref: str = typer.Argument(..., help="Bridge id or name.")) -> None:
+def bridges_hooks(
+    ref: str = typer.Argument(..., help="Bridge id or name."),
+    register: bool = typer.Option(
+        False,
+        "--register",
+        help="Register the TrackingTime webhook again: after an upgrade that subscribes to "
+        "more events, or if it was deleted in TrackingTime.",
+    ),
+) -> None:
     """The URLs that senders post to for this bridge.
 
     Give GHL's app the first (one URL serves every location); ghltt registers the TT one
@@ -323,6 +331,9 @@ def bridges_hooks(ref: str = typer.Argument(..., help="Bridge id or name.")) -> 
     secret, so treat it like a password ('ghltt bridges hooks NAME' shows it again).
     """
     svc = open_services()
+    if register:
+        _run(lambda: svc.bridges.register_webhooks(ref))
+        console.print("TrackingTime webhook registered", highlight=False)
     with vault_errors():
         urls = svc.bridges.intake_urls(ref)
     for name, url in urls.items():
