@@ -123,10 +123,8 @@ async def test_signup_links_its_ghl_task_to_the_tt_task_it_copies(
     before = writes.both()
     created = event("ghl", "task.created", ghl_task.id, contactId=contact_id)
     assert (await run_recipe(tasks, created, ctx)).outcome == "echo"
-    assert (await run_recipe(tasks, event("tt", "task.created", tt_task), ctx)).outcome in (
-        "echo",
-        "skipped",  # its project has no customer: no contact to sync it under
-    )
+    # Its project has no customer: the pair's parent is the one it was linked under.
+    assert (await run_recipe(tasks, event("tt", "task.created", tt_task), ctx)).outcome == "echo"
     # The note made from the time entry is not copied back into TrackingTime as a task.
     [note] = await ctx.ghl.notes.list_for(contact_id)
     assert note.body.startswith(NOTES) and "From TrackingTime: time entry " in note.body
@@ -153,6 +151,13 @@ async def test_signup_links_its_ghl_task_to_the_tt_task_it_copies(
     assert again.outcome == "applied", again.as_dict()
     assert len(await ctx.ghl.tasks.list_for(contact_id)) == 1
     assert len(await ctx.ghl.notes.list_for(contact_id)) == 1
+
+    # Renamed in TrackingTime, it is renamed in GHL (under the contact it was linked to).
+    await ctx.tt.tasks.update(tt_task, name="Set up your timesheet today")
+    renamed = await run_recipe(tasks, event("tt", "task.updated", tt_task), ctx)
+    assert renamed.outcome == "applied", renamed.as_dict()
+    [ghl_task] = await ctx.ghl.tasks.list_for(contact_id)
+    assert ghl_task.title == "Set up your timesheet today"
 
 
 async def test_a_tt_task_with_a_counterpart_or_another_customer_is_not_copied(

@@ -177,10 +177,19 @@ async def _parent(run: _Run, system: str, record: dict[str, Any]) -> dict[str, A
         found = links.by_ghl(run.ctx.bridge_id, ghl_type, str(record.get(spec.ghl_field)), tt_type)
     else:
         found = links.by_tt(run.ctx.bridge_id, tt_type, str(record.get(spec.tt_field)), ghl_type)
-    if found is None:
+    ids = (found.ghl_id, found.tt_id) if found is not None else _parent_synced(run, system, record)
+    if ids is None:
         raise Skip(f"the parent is not linked by {spec.recipe} yet")
-    tt_parent = await call_action(run.ctx, f"tt.{tt_type}s.get", {"id": int(found.tt_id)})
-    return {"ghl": {"id": found.ghl_id}, "tt": tt_parent}
+    tt_parent = await call_action(run.ctx, f"tt.{tt_type}s.get", {"id": int(ids[1])})
+    return {"ghl": {"id": ids[0]}, "tt": tt_parent}
+
+
+def _parent_synced(run: _Run, system: str, record: dict[str, Any]) -> tuple[str, str] | None:
+    """The parent pair a record was synced under, when the record itself does not name one
+    (a TT task in a project of no customer, paired by a step's ``link:``)."""
+    parent = (_snapshot(run, system, str(record.get("id"))) or {}).get("parent") or {}
+    ghl_id, tt_id = parent.get("ghl_id"), parent.get("tt_id")
+    return (str(ghl_id), str(tt_id)) if ghl_id and tt_id else None
 
 
 def _map(run: _Run, system: str, record: dict[str, Any]) -> MappedRecord | None:
