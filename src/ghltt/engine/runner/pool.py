@@ -4,7 +4,8 @@ Opening a bridge reads the vault and builds both clients; keeping it lets runs r
 clients' connections, rate budgets and custom-field ids. A bridge is opened again when it or
 one of its connections changes (rotation, revocation, mode: looked at no more than once every
 ``recheck`` seconds), after ``ttl`` seconds, and after any failed run (a retry starts from
-fresh clients and field ids). A replaced bridge is closed once its last run is done.
+fresh clients and field ids: a mapping that names a custom field created since fails once,
+then finds it). A replaced bridge is closed once its last run is done.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class _Opened:
 
 class BridgeContextPool:
     def __init__(
-        self, services: Callable[[], VaultServices], *, ttl: float = 60.0, recheck: float = 1.0
+        self, services: Callable[[], VaultServices], *, ttl: float = 600.0, recheck: float = 1.0
     ) -> None:
         self._services = services
         self._ttl = ttl
