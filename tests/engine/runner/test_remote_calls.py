@@ -282,3 +282,27 @@ async def test_a_close_is_read_back(ctx: BridgeContext) -> None:
     made = await call_action(ctx, "tt.customers.add", {"name": "Initrode"})
     answer = await call_action(ctx, "tt.customers.close", {"id": made["id"]})
     assert answer["is_archived"] and as_read("tt.customers.close", answer) is None
+
+
+async def test_a_burst_of_new_contacts_lists_the_trackingtime_customers_once(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator, calls: RemoteCalls
+) -> None:
+    """An import: each new contact's counterpart is looked up by third-party id and email, and
+    TT can only list every customer; the burst shares one list, its own creates added to it."""
+    recipe = contacts()
+    new = []
+    for i in range(12):
+        created = await ctx.ghl.contacts.create(
+            {"firstName": "Burst", "lastName": f"N{i}", "email": f"burst{i}@example.com"}
+        )
+        new.append(created.id)
+    calls.clear()
+    for contact_id in [*new, new[0]]:  # the first again: found, not created twice
+        report = await sync_ghl(ctx, recipe, contact_id)
+        assert report.outcome in ("applied", "echo"), report.as_dict()
+    lists = [c for c in calls.made() if c == "tt GET /customers"]
+    assert len(lists) == 1, calls.made()
+    emails = [c.contact_email for c in tt_sim.state.customers.values()]
+    assert sorted(e for e in emails if str(e).startswith("burst")) == sorted(
+        f"burst{i}@example.com" for i in range(12)
+    )

@@ -16,6 +16,7 @@ from ghltt.connectors.ghl import GhlClient
 from ghltt.connectors.trackingtime import TrackingTimeClient
 from ghltt.engine.recipes import parse_yaml
 from ghltt.engine.runner.customfields import CustomFieldCache
+from ghltt.engine.runner.listings import RecentListings
 from ghltt.store.engine import InTransaction
 from ghltt.store.inbox import InboxRepository
 from ghltt.store.links import LinkRepository
@@ -97,6 +98,8 @@ class BridgeContext:
     sync_types: Mapping[str, tuple[str, str]] = field(default_factory=template_sync_types)
     run_id: str | None = None
     custom_fields: CustomFieldCache | None = None
+    # Kept with the bridge across runs (as the custom-field ids are).
+    listings: RecentListings = field(default_factory=RecentListings)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:

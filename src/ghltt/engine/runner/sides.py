@@ -69,14 +69,35 @@ def as_read(action: str, answer: Any) -> dict[str, Any] | None:
 async def by_third_party(ctx: BridgeContext, tt_type: str, ghl_id: str) -> dict[str, Any] | None:
     """The TT record a retried add already made for this GHL record, if any."""
     if tt_type == "customer":
-        found: Any = await ctx.tt.customers.find_by_third_party_id(ghl_id)
-    elif tt_type == "project":
+        slug = f"{THIRD_PARTY['customer']}_THIRD_PARTY_ID"
+        customers = await tt_customers(ctx)
+        return next((c for c in customers if _custom_value(c, slug) == ghl_id), None)
+    found: Any
+    if tt_type == "project":
         found = await ctx.tt.projects.find_by_third_party_id(ghl_id)
     elif tt_type == "task":
         found = await ctx.tt.tasks.find_by_third_party_id(ghl_id)
     else:
         return None  # time entries: the appointments mapping carries the id, matched by recheck
     return None if found is None else tt_record(found, tt_type)
+
+
+async def tt_customers(ctx: BridgeContext) -> list[dict[str, Any]]:
+    """Every customer of the account with its custom fields, shared by the bridge's runs for
+    a moment (``listings.py``: TT has no lookup by email or custom field)."""
+
+    async def load() -> list[dict[str, Any]]:
+        listed = await ctx.tt.customers.list(filter="ALL", include_custom_fields=True)
+        return [tt_record(c, "customer") for c in listed]
+
+    return await ctx.listings.get("tt.customer", load)
+
+
+def _custom_value(record: Mapping[str, Any], slug: str) -> Any:
+    for item in record.get("custom_fields") or ():
+        if isinstance(item, Mapping) and str(item.get("slug") or "").upper() == slug:
+            return item.get("value")
+    return None
 
 
 def _matches(record: Mapping[str, Any], pairs: list[tuple[str, Any]]) -> bool:
@@ -103,8 +124,7 @@ async def by_match_keys(
     target = recipe.objects("tt" if system == "ghl" else "ghl")
     candidates: list[dict[str, Any]] = []
     if target.type == "tt.customer":
-        listed = await ctx.tt.customers.list(filter="ALL", include_custom_fields=True)
-        candidates = [tt_record(c, "customer") for c in listed]
+        candidates = await tt_customers(ctx)
     elif target.type == "tt.task" and parent:
         customer = parent.get("tt", {}).get("id")
         listed_tasks = await ctx.tt.tasks.list(filter="ALL")

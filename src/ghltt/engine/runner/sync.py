@@ -267,7 +267,9 @@ async def _counterpart(
                 run.ctx, run.recipe, target, getattr(link, f"{target}_id"), _contact_id(run)
             )
         except NotFound:
-            pass  # the link is stale: find or create again
+            # The link is stale: find or create again, in a fresh list (a moment-old one
+            # would still hold the record that is gone).
+            run.ctx.listings.forget(run.recipe.objects(target).type)  # type: ignore[arg-type]
     if source == "ghl":
         found = await sides.by_third_party(run.ctx, run.recipe.model.tt, _id_of(record))
         if found is not None:
@@ -354,6 +356,7 @@ async def _push(
         if result is None:
             return None
         created = _created(result)
+        run.ctx.listings.add(obj.type, created)  # found by the next lookup of a burst
         counterpart = _Counterpart(_id_of(created))
         answers.append(sides.as_read(obj.create, created))
         changed_state = {k: v for k, v in mapped.values.items() if k in obj.state and v}
@@ -410,6 +413,7 @@ async def _update(
             run, obj.system, obj.update, obj.name, counterpart.id, body, mapped, names, source
         )
     except NotFound:
+        run.ctx.listings.forget(obj.type)  # a moment-old list would still hold it
         if counterpart.record is None:
             raise _LinkedRecordGone(counterpart.id) from None
         raise
