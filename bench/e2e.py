@@ -369,8 +369,9 @@ def main() -> None:
     parser.add_argument(
         "--pg-workers",
         type=int,
-        default=2,
-        help="worker processes on PostgreSQL (SQLite runs one: it has one writer)",
+        default=1,
+        help="worker processes on PostgreSQL (SQLite runs one: it has one writer); more "
+        "than one pays off only with cores to spare beside the simulators and the database",
     )
     parser.add_argument(
         "--profile",
