@@ -75,7 +75,7 @@ inbox_events = sa.Table(
     sa.Column("processed_at", Timestamp, nullable=True),
     sa.Column("outcome", sa.String(16), nullable=True),
     # The batch the dispatcher put the event in, fixed before the batch is enqueued.
-    sa.Column("batch_id", sa.String(80), nullable=True),
+    sa.Column("batch_id", sa.String(80), nullable=True, index=True),
     sa.UniqueConstraint("bridge_id", "dedup_key"),
     sa.Index("ix_inbox_events_undispatched", "dispatched_at", "received_at"),
     sa.Index("ix_inbox_events_bridge_id_source_object_id", "bridge_id", "source", "object_id"),

@@ -18,6 +18,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("inbox_events") as batch:
         batch.add_column(sa.Column("batch_id", sa.String(length=80), nullable=True))
+        # The dispatcher reads a batch's members on every pass.
+        batch.create_index("ix_inbox_events_batch_id", ["batch_id"])
         batch.create_index(
             "ix_inbox_events_bridge_id_source_object_id", ["bridge_id", "source", "object_id"]
         )
@@ -35,4 +37,5 @@ def downgrade() -> None:
         batch.create_unique_constraint("uq_runs_workflow_id_recipe", ["workflow_id", "recipe"])
     with op.batch_alter_table("inbox_events") as batch:
         batch.drop_index("ix_inbox_events_bridge_id_source_object_id")
+        batch.drop_index("ix_inbox_events_batch_id")
         batch.drop_column("batch_id")
