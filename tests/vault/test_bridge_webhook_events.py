@@ -20,17 +20,7 @@ pytestmark = pytest.mark.anyio
 
 CLOSE_OPEN = {"task.closed", "task.opened", "project.closed", "project.opened"}
 # What a bridge subscribed to before close/open were added.
-OLDER = [
-    "event.created",
-    "event.updated",
-    "event.deleted",
-    "task.created",
-    "task.updated",
-    "task.deleted",
-    "project.created",
-    "project.updated",
-    "project.deleted",
-]
+OLDER = [e for e in TT_WEBHOOK_EVENTS if e not in CLOSE_OPEN]
 
 
 @pytest.fixture

@@ -255,12 +255,7 @@ class InboxRepository:
             )
 
     def mark_processed(self, event_id: str, outcome: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                inbox_events.update()
-                .where(inbox_events.c.id == event_id)
-                .values(processed_at=utcnow(), outcome=outcome)
-            )
+        self.mark_processed_many([event_id], outcome)
 
     def mark_processed_many(self, event_ids: Sequence[str], outcome: str) -> None:
         if not event_ids:
