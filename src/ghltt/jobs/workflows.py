@@ -112,8 +112,9 @@ async def _plan_batch(workflow_id: str, bridge: str, event_ids: list[str]) -> li
     ctx = _ctx()
     planned: list[dict[str, Any]] = []
     unmatched: list[str] = []
+    inbox = ctx.inbox.get_many(event_ids)
     for event_id in event_ids:
-        stored = ctx.inbox.get(event_id)
+        stored = inbox.get(event_id)
         if stored is None:
             log.warning("batch names an event that is not in the inbox", event=event_id)
             continue

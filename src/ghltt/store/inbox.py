@@ -196,6 +196,14 @@ class InboxRepository:
             row = conn.execute(sa.select(inbox_events).where(inbox_events.c.id == event_id)).first()
         return _to_stored(row) if row else None
 
+    def get_many(self, event_ids: Sequence[str]) -> dict[str, StoredEvent]:
+        """The events of these ids that are in the inbox, by id (one query)."""
+        if not event_ids:
+            return {}
+        stmt = sa.select(inbox_events).where(inbox_events.c.id.in_(event_ids))
+        with self.engine.connect() as conn:
+            return {row.id: _to_stored(row) for row in conn.execute(stmt)}
+
     def undispatched(self, limit: int) -> list[Undispatched]:
         """Events no run was enqueued for yet, oldest first."""
         c = inbox_events.c
