@@ -16,6 +16,7 @@ module-level functions.
 
 from __future__ import annotations
 
+import functools
 import traceback
 import uuid
 from collections.abc import Callable
@@ -180,31 +181,26 @@ async def _run_in_batch(event_id: str, plan: dict[str, Any], last: bool) -> bool
     """
     ctx = _ctx()
     run_id, [step] = plan["run_id"], [StepPlan(**s) for s in plan["steps"]]
+    close = functools.partial(
+        ctx.runs.close,
+        run_id,
+        position=0,
+        action=step.action,
+        step_input=step.input,
+        event_id=event_id,
+    )
     try:
         action = ctx.registry.get_action(step.action)
         output = await action({**step.input, "run_id": run_id})
     except Exception as exc:
         error = _error_text(exc)
         log.info("batch run failed; retrying in its own workflow", run=run_id, error=error)
-        ctx.runs.close(
-            run_id,
-            position=0,
-            action=step.action,
-            step_input=step.input,
-            error=error,
-            run_status=HANDED_OFF,
-            run_error=f"{error}; retried in {event_workflow_id(event_id)}",
-            event_id=event_id,
-        )
+        retried = f"{error}; retried in {event_workflow_id(event_id)}"
+        close(error=error, run_status=HANDED_OFF, run_error=retried)
         return False
-    ctx.runs.close(
-        run_id,
-        position=0,
-        action=step.action,
-        step_input=step.input,
+    close(
         output=output,
         run_status="succeeded",
-        event_id=event_id,
         event_outcome="applied" if last else None,
         changed_fields=_changed_fields(output),
     )
