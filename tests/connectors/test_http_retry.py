@@ -154,3 +154,30 @@ async def test_rate_limited_penalizes_the_budget(fake_time: FakeTime) -> None:
     with pytest.raises(RateLimited):
         await req.request("GET", "/")
     assert fake_time.now - start >= 5
+
+
+async def test_a_reader_maps_failures_in_the_body_into_the_one_loop(fake_time: FakeTime) -> None:
+    """An API that answers errors inside a 200 body maps them in ``read``; the requestor's loop
+    retries them (and the budget pays) like failures on the status line."""
+    from ghltt.connectors.http import RateBudget
+
+    budget = RateBudget(10, 60.0, clock=fake_time, sleep=fake_time.sleep)
+    answers = iter([{"failed": 429}, {"failed": 503}, {"value": 7}])
+
+    def read(response: httpx2.Response) -> int:
+        body = response.json()
+        if body.get("failed") == 429:
+            raise RateLimited("in the body", retry_after=4, status=response.status_code)
+        if "failed" in body:
+            raise ServerError("in the body", status=response.status_code)
+        return int(body["value"])
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, json=next(answers))
+
+    req = _requestor(httpx2.MockTransport(handler), fake_time, budget=budget)
+    assert await req.call("GET", "/x", read) == 7
+    assert len(fake_time.slept) >= 2 and fake_time.slept[0] >= 4 and budget.used() == 3
+    answers = iter([{"failed": 503}, {"value": 1}])
+    with pytest.raises(ServerError):  # a write may have been applied: not retried
+        await req.call("POST", "/x", read)

@@ -292,7 +292,7 @@ async def test_quirk_flags_and_faults(served: tuple[Any, str], sim: Any, admin: 
     sim.configure(strict_methods=False, http_status_mirrors_envelope=False)
     sim.set_faults(inband_500_rate=1.0, path_contains="/customers")
     fast = RetryPolicy(max_attempts=2, base_delay=0.0)
-    async with make_client(served[1], AppPassword(admin.app_password), in_band_retry=fast) as tt:
+    async with make_client(served[1], AppPassword(admin.app_password), retry=fast) as tt:
         with pytest.raises(TTValidationError):
             await tt.customers.list()
     sim.clear_faults()

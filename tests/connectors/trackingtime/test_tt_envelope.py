@@ -30,6 +30,7 @@ from ghltt.connectors.trackingtime import (
     TimerAlreadyRunning,
     TrackingTimeError,
     TTNotFound,
+    TTReadFailed,
     TTValidationError,
 )
 from ghltt.core import NotFound as CoreNotFound
@@ -163,6 +164,28 @@ async def test_in_band_server_errors_are_retried_on_reads() -> None:
         projects = await tt.projects.list()
     assert [p.id for p in projects] == [1] and len(fake.requests) == 2
     assert len(fake.sleeps) == 1
+
+
+async def test_one_loop_bounds_in_band_and_status_line_failures_together() -> None:
+    page = httpx2.Response(503, text="<html>busy</html>", headers={"content-type": "text/html"})
+    limited = reply(status=429, message="Too many", headers={"Retry-After": "2"})
+    fake = FakeTT(page, limited, reply(status=500, message="hiccup"))
+    async with fake.client(retry=RetryPolicy(max_attempts=3)) as tt:
+        with pytest.raises(TTReadFailed) as caught:
+            await tt.projects.list()
+    assert len(fake.requests) == 3 and len(fake.sleeps) == 2 and fake.sleeps[1] >= 2
+    assert isinstance(caught.value, TTValidationError) and isinstance(caught.value, ServerError)
+
+
+async def test_in_band_server_errors_are_retried_like_status_line_ones() -> None:
+    fake = FakeTT(reply(status=503, message="busy"), reply({"id": 3, "name": "U"}))
+    async with fake.client() as tt:
+        await tt.users.close(3)  # idempotent: retried, as a 503 status line would be
+        assert len(fake.requests) == 2
+        fake.answers = [reply(status=503, message="busy")]
+        with pytest.raises(ServerError):
+            await tt.customers.add("C")  # a write that may have been applied: not retried
+    assert len(fake.requests) == 3
 
 
 async def test_http_429_honours_retry_after() -> None:

@@ -18,7 +18,7 @@ from ghltt.connectors.trackingtime import (
     parse_timezone,
     to_tt,
 )
-from ghltt.connectors.trackingtime._events import span
+from ghltt.connectors.trackingtime._time_entries import span
 
 MADRID = ZoneInfo("Europe/Madrid")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -21,7 +21,8 @@ from schemathesis.specs.openapi.checks import (
 
 from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
 
-SPEC_DIR = Path("/work/shared/reference/ghl-official")
+# Copies of GHL's official specs, kept with the tests (see the README there).
+SPEC_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "ghl-official"
 MAX_EXAMPLES = 6
 
 # Where the official spec and the real API disagree (reference §1.2, §2.8, §2.11) we follow the

@@ -12,7 +12,10 @@ Requests
     ``Requestor(client, *, auth=None, policy=None, budget=None, map_error=default_error_mapper,
     observe=None, sleep=asyncio.sleep)``; ``await requestor.request(method, url, params=, json=,
     data=, headers=, idempotent=None)`` returns a < 400 ``httpx2.Response`` or raises a
-    ``ConnectorError``. ``AuthProvider`` is the protocol for credentials (``authorization()`` and
+    ``ConnectorError``; ``await requestor.call(method, url, read, ...)`` returns what the
+    ``ResponseReader`` ``read`` makes of any response, and ``read`` raises the error a failure
+    stands for (an API that answers errors inside a 200 body maps them there), so one loop retries
+    every failure. ``AuthProvider`` is the protocol for credentials (``authorization()`` and
     ``refresh_after_unauthorized(rejected)``, called once per request on a 401 ``AuthError``).
 
 Retries
@@ -20,7 +23,7 @@ Retries
     exponential backoff; Retry-After honoured (``parse_retry_after``). 429 and never-sent
     transport failures are always retried; 5xx and sent-then-failed only when idempotent
     (``is_idempotent(method, declared)``: GET/HEAD/OPTIONS/PUT/DELETE, or declared, e.g. an
-    upsert). ``call_with_retry(attempt, policy=, idempotent=)`` is the loop itself.
+    upsert). The requestor's loop is the only one around a call: a connector never adds its own.
 
 Rate budgets
     ``RateBudget(limit, window, *, margin, daily_limit, max_wait, clock, sleep)``: ``await
@@ -68,13 +71,13 @@ from ghltt.connectors.http._requestor import (
     ErrorMapper,
     Requestor,
     ResponseObserver,
+    ResponseReader,
     default_error_mapper,
     transport_error,
 )
 from ghltt.connectors.http._retry import (
     IDEMPOTENT_METHODS,
     RetryPolicy,
-    call_with_retry,
     is_idempotent,
     parse_retry_after,
 )
@@ -98,6 +101,7 @@ __all__ = [
     "RateLimited",
     "Requestor",
     "ResponseObserver",
+    "ResponseReader",
     "RetryPolicy",
     "ScopeError",
     "ServerError",
@@ -105,7 +109,6 @@ __all__ = [
     "TransportError",
     "ValidationError",
     "build_client",
-    "call_with_retry",
     "default_error_mapper",
     "error_for_status",
     "ghltt_version",

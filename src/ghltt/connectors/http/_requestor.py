@@ -1,4 +1,9 @@
-"""One logical request: budget → credentials → send → observe → map errors, retried by policy."""
+"""One logical request: budget → credentials → send → observe → read, retried by policy.
+
+The requestor's loop is the only one around a call: an API that reports failures inside a 200
+body (TrackingTime's envelope) maps them in the reader it passes to ``Requestor.call``, so they
+are retried, charged to the budget and renewed on exactly like failures on the status line.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import httpx2
 
@@ -31,14 +36,19 @@ __all__ = [
     "ErrorMapper",
     "Requestor",
     "ResponseObserver",
+    "ResponseReader",
     "default_error_mapper",
     "transport_error",
 ]
 
 log = logging.getLogger("ghltt.connectors.http")
 
+T = TypeVar("T")
+
 ErrorMapper = Callable[[httpx2.Response], ConnectorError]
 ResponseObserver = Callable[[httpx2.Response], None]
+# What a call makes of any response: its answer, or a raised ``ConnectorError``.
+ResponseReader = Callable[[httpx2.Response], T]
 
 
 class AuthProvider(Protocol):
@@ -96,9 +106,11 @@ class Requestor:
     """Sends requests through one ``httpx2.AsyncClient`` the way every connector should.
 
     Per attempt: wait for the ``budget``; add the ``auth`` header; send; let ``observe`` read the
-    response headers (budget updates); turn a >= 400 response into an error with ``map_error``.
-    A 401 gets one immediate retry when ``auth`` could renew the credential. A 429 blocks the
-    budget for its Retry-After. Attempts are retried per ``policy``; writes only when idempotent.
+    response headers (budget updates); let the call's reader turn the response into its answer
+    or an error (by default ``check_status``: a >= 400 response is ``map_error``'s error).
+    An ``AuthError`` gets one immediate retry when ``auth`` could renew the credential. A
+    ``RateLimited`` blocks the budget for its Retry-After. Attempts are retried per ``policy``;
+    writes only when idempotent.
     """
 
     def __init__(
@@ -135,29 +147,64 @@ class Requestor:
         idempotent: bool | None = None,
     ) -> httpx2.Response:
         """Send and return a successful (< 400) response, or raise a ``ConnectorError``."""
+        return await self.call(
+            method,
+            url,
+            self.check_status,
+            params=params,
+            json=json,
+            data=data,
+            headers=headers,
+            idempotent=idempotent,
+        )
+
+    async def call(
+        self,
+        method: str,
+        url: str,
+        read: ResponseReader[T],
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> T:
+        """Send and return what ``read`` makes of the response, or raise a ``ConnectorError``.
+
+        ``read`` sees every response, whatever its status line, and raises the error a failed
+        one stands for; that error is retried by ``policy`` like any other.
+        """
         method = method.upper()
         request = self.client.build_request(
             method, url, params=params, json=json, data=data, headers=headers
         )
         return await call_with_retry(
-            lambda: self._attempt(request),
+            lambda: self._attempt(request, read),
             policy=self.policy,
             idempotent=is_idempotent(method, idempotent),
             sleep=self._sleep,
             describe=f"{method} {redact_url(str(request.url))}",
         )
 
-    async def _attempt(self, request: httpx2.Request) -> httpx2.Response:
+    def check_status(self, response: httpx2.Response) -> httpx2.Response:
+        """The default reader: a >= 400 response raises ``map_error``'s error."""
+        if response.status_code >= 400:
+            raise self.map_error(response)
+        return response
+
+    async def _attempt(self, request: httpx2.Request, read: ResponseReader[T]) -> T:
         renewed = False
         while True:
             response = await self._send_once(request)
-            if response.status_code < 400:
-                return response
-            error = self.map_error(response)
-            if isinstance(error, RateLimited) and self.budget is not None:
-                self.budget.penalize(error.retry_after)
+            try:
+                return read(response)
+            except ConnectorError as error:
+                failure = error
+            if isinstance(failure, RateLimited) and self.budget is not None:
+                self.budget.penalize(failure.retry_after)
             if (
-                type(error) is AuthError
+                type(failure) is AuthError
                 and self.auth is not None
                 and not renewed
                 and await self.auth.refresh_after_unauthorized(
@@ -166,7 +213,7 @@ class Requestor:
             ):
                 renewed = True
                 continue
-            raise error
+            raise failure
 
     async def _send_once(self, request: httpx2.Request) -> httpx2.Response:
         if self.auth is not None:

@@ -63,7 +63,8 @@ class RetryPolicy:
 
     Retried: 429 (the server did not act on it), 5xx and transport failures. A 5xx or a failure
     after the request was sent is retried only for idempotent requests, since the first attempt
-    may have been applied.
+    may have been applied. A ``ServerError`` that came with a success status line was declared
+    in the body (TrackingTime's envelope), so the status line cannot rule it out.
     """
 
     max_attempts: int = 5
@@ -83,7 +84,8 @@ class RetryPolicy:
         if isinstance(error, TransportError):
             return idempotent or not error.sent
         if isinstance(error, ServerError):
-            return idempotent and (error.status is None or error.status in self.retry_statuses)
+            status = error.status
+            return idempotent and (status is None or status < 400 or status in self.retry_statuses)
         return False
 
     def delay(

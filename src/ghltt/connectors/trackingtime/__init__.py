@@ -8,7 +8,7 @@ Errors are the shared ``ghltt.connectors.http`` hierarchy; the ``TT*`` classes a
 status (``api_status``) and whether it came in-band.
 """
 
-from ghltt.connectors.trackingtime._api import DEFAULT_BASE_URL, InBandRetryPolicy
+from ghltt.connectors.trackingtime._api import DEFAULT_BASE_URL
 from ghltt.connectors.trackingtime.auth import AppPassword, BearerToken, Credentials, EmailPassword
 from ghltt.connectors.trackingtime.catalog import OPERATIONS, Idempotency, Operation, Paging
 from ghltt.connectors.trackingtime.changes import (
@@ -30,6 +30,7 @@ from ghltt.connectors.trackingtime.errors import (
     TTNotFound,
     TTPermissionDenied,
     TTRateLimited,
+    TTReadFailed,
     TTServerError,
     TTValidationError,
     UnexpectedShape,
@@ -84,7 +85,6 @@ __all__ = [
     "EnumOption",
     "EventTag",
     "Idempotency",
-    "InBandRetryPolicy",
     "NamedRef",
     "NonJSONResponse",
     "Operation",
@@ -97,6 +97,7 @@ __all__ = [
     "TTNotFound",
     "TTPermissionDenied",
     "TTRateLimited",
+    "TTReadFailed",
     "TTServerError",
     "TTValidationError",
     "Task",

@@ -1,16 +1,18 @@
 """One TT call: path and parameters by the catalog, the shared requestor, then the envelope.
 
-The shared ``Requestor`` owns the budget, the headers and the retries of failures seen on the
-status line. TT answers most failures in-band (HTTP 200), which the requestor cannot see, so a
-second, outer loop retries those: only for reads (``Idempotency.SAFE``), since an in-band 500 on
-a write is the API refusing the input, not a hiccup.
+The shared ``Requestor`` owns the budget, the headers and the one retry loop. TT answers most
+failures in-band (HTTP 200 with ``response.status`` in the envelope), so each call hands the
+requestor a reader that maps the envelope and the status line alike into TT's errors: an in-band
+429 or 5xx is retried, charged to the budget and given up on exactly like one on the status line.
+An in-band 500 is TT refusing the input, except on a read (``Idempotency.SAFE``), where nothing
+was sent to refuse: there it is ``TTReadFailed``, a server error a repeat may clear.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx2
@@ -20,11 +22,9 @@ from ghltt.connectors.http import (
     USER_AGENT,
     ConnectorError,
     RateBudget,
-    RateLimited,
     Requestor,
     RetryPolicy,
     ServerError,
-    call_with_retry,
     default_error_mapper,
     parse_retry_after,
     redact_text,
@@ -40,7 +40,7 @@ from ghltt.connectors.trackingtime.errors import (
     error_for_api_status,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "Api", "BodyStyle", "InBandRetryPolicy", "default_user_agent"]
+__all__ = ["DEFAULT_BASE_URL", "Api", "BodyStyle", "default_user_agent"]
 
 DEFAULT_BASE_URL = "https://api.trackingtime.co/api/v4"
 
@@ -51,24 +51,6 @@ def default_user_agent(contact: str | None = None) -> str:
     """TT asks for the application's name and a link or email; ``contact`` is the operator's."""
     about = contact or "self-hosted GoHighLevel-TrackingTime sync"
     return f"{USER_AGENT} ({about})"
-
-
-@dataclass(frozen=True)
-class InBandRetryPolicy(RetryPolicy):
-    """Retries in-band 500/502/503 on reads and any in-band 429; nothing else."""
-
-    max_attempts: int = 3
-    base_delay: float = 0.25
-    max_elapsed: float = 20.0
-
-    def retryable(self, error: ConnectorError, *, idempotent: bool) -> bool:
-        if not isinstance(error, TrackingTimeError) or not error.in_band:
-            return False
-        if isinstance(error, RateLimited):
-            return True
-        if isinstance(error, TimerAlreadyRunning):
-            return False
-        return idempotent and error.api_status in (500, 502, 503)
 
 
 class _StaticAuth:
@@ -114,7 +96,6 @@ class Api:
         transport: httpx2.AsyncBaseTransport | None = None,
         budget: RateBudget | None = None,
         policy: RetryPolicy | None = None,
-        in_band_policy: RetryPolicy | None = None,
         user_agent: str | None = None,
         timeout: float | httpx2.Timeout | None = None,
         body_style: BodyStyle = "json",
@@ -135,11 +116,8 @@ class Api:
             auth=_StaticAuth(credentials),
             policy=policy or RetryPolicy(),
             budget=budget,
-            map_error=self._map_http_error,
             sleep=sleep,
         )
-        self._in_band = in_band_policy or InBandRetryPolicy()
-        self._sleep = sleep
 
     def __repr__(self) -> str:
         base = redact_url(str(self._http.base_url))
@@ -180,34 +158,20 @@ class Api:
             else:
                 query.update((k, _encode(v)) for k, v in payload.items())
 
-        async def attempt() -> dict[str, Any]:
-            try:
-                response = await self._requestor.request(
-                    op.method,
-                    url,
-                    params=query or None,
-                    json=json_body,
-                    data=form,
-                    idempotent=op.idempotent,
-                )
-            except ServerError as exc:
-                # With the status line mirroring the envelope, 502 on track is still the timer.
-                if op.name == "tasks.track" and exc.status == 502:
-                    raise TimerAlreadyRunning(
-                        exc.message, api_status=502, http_status=502, method=op.method, url=exc.url
-                    ) from None
-                raise
-            return self._unwrap(response, op)
-
-        return await call_with_retry(
-            attempt,
-            policy=self._in_band,
-            idempotent=op.safe,
-            sleep=self._sleep,
-            describe=op.name,
+        return await self._requestor.call(
+            op.method,
+            url,
+            functools.partial(self._read, op),
+            params=query or None,
+            json=json_body,
+            data=form,
+            idempotent=op.idempotent,
         )
 
-    def _unwrap(self, response: httpx2.Response, op: Operation) -> dict[str, Any]:
+    def _read(self, op: Operation, response: httpx2.Response) -> dict[str, Any]:
+        """The envelope of a successful answer to ``op``, or the error the answer stands for."""
+        if response.status_code >= 400:
+            raise self._status_line_error(op, response)
         body = self._decode(response)
         meta = body.get("response")
         status = meta.get("status") if isinstance(meta, dict) else None
@@ -215,19 +179,44 @@ class Api:
             return body
         if not isinstance(meta, dict) or status is None:
             raise self._non_json(response, "the answer has no response.status")
-        message = redact_text(str(meta.get("message") or "no message"), self._secrets)
-        error = error_for_api_status(
-            int(status),
-            message,
+        raise self._api_error(op, response, int(status), meta.get("message") or "no message")
+
+    def _status_line_error(self, op: Operation, response: httpx2.Response) -> ConnectorError:
+        """A >= 400 answer: TT's envelope when there is one, else the shared mapping."""
+        try:
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            body = None
+        meta = body.get("response") if isinstance(body, dict) else None
+        if not isinstance(meta, dict) or meta.get("status") in (None, 200):
+            error = default_error_mapper(response)
+            # A bare 502 on track (status line mirroring the envelope) is still the timer.
+            if op.name == "tasks.track" and isinstance(error, ServerError) and error.status == 502:
+                return TimerAlreadyRunning(
+                    error.message, api_status=502, http_status=502, method=op.method, url=error.url
+                )
+            return error
+        # The envelope names the failure, except that a 401 or 429 status line is definitive.
+        api_status = int(meta["status"])
+        if response.status_code in (401, 429):
+            api_status = response.status_code
+        return self._api_error(
+            op, response, api_status, meta.get("message") or response.reason_phrase
+        )
+
+    def _api_error(
+        self, op: Operation, response: httpx2.Response, api_status: int, message: object
+    ) -> TrackingTimeError:
+        return error_for_api_status(
+            api_status,
+            redact_text(str(message), self._secrets),
             http_status=response.status_code,
             tracking=op.name == "tasks.track",
+            read=op.safe,
             retry_after=parse_retry_after(response.headers.get("Retry-After")),
             method=response.request.method,
             url=redact_url(str(response.request.url)),
         )
-        if isinstance(error, RateLimited) and self.budget is not None:
-            self.budget.penalize(error.retry_after)
-        raise error
 
     def _decode(self, response: httpx2.Response) -> dict[str, Any]:
         ctype = response.headers.get("content-type", "")
@@ -247,29 +236,6 @@ class Api:
             f"TrackingTime did not answer with its envelope: {why}"
             + (f" ({snippet!r})" if snippet else ""),
             http_status=response.status_code,
-            method=response.request.method,
-            url=redact_url(str(response.request.url)),
-        )
-
-    def _map_http_error(self, response: httpx2.Response) -> ConnectorError:
-        """A >= 400 answer: TT's envelope message when there is one, else the shared mapping."""
-        try:
-            body = orjson.loads(response.content)
-        except orjson.JSONDecodeError:
-            body = None
-        meta = body.get("response") if isinstance(body, dict) else None
-        if not isinstance(meta, dict) or meta.get("status") in (None, 200):
-            return default_error_mapper(response)
-        message = redact_text(str(meta.get("message") or response.reason_phrase), self._secrets)
-        # The envelope names the failure, except that a 401 or 429 status line is definitive.
-        api_status = int(meta["status"])
-        if response.status_code in (401, 429):
-            api_status = response.status_code
-        return error_for_api_status(
-            api_status,
-            message,
-            http_status=response.status_code,
-            retry_after=parse_retry_after(response.headers.get("Retry-After")),
             method=response.request.method,
             url=redact_url(str(response.request.url)),
         )

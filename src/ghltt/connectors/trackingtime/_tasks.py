@@ -7,8 +7,12 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, tzinfo
 from typing import Any
 
-from ghltt.connectors.trackingtime._base import Resource, ref_list, snapshot_tracker
-from ghltt.connectors.trackingtime._work import third_party_fields
+from ghltt.connectors.trackingtime._resource import (
+    Resource,
+    ref_list,
+    snapshot_tracker,
+    third_party_fields,
+)
 from ghltt.connectors.trackingtime.changes import Changes, SnapshotCursor
 from ghltt.connectors.trackingtime.models import Task, TimeEntry
 from ghltt.connectors.trackingtime.pagination import paginate

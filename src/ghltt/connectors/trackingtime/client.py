@@ -12,12 +12,15 @@ import httpx2
 
 from ghltt.connectors.http import RateBudget, RetryPolicy
 from ghltt.connectors.trackingtime._api import DEFAULT_BASE_URL, Api, BodyStyle, default_user_agent
-from ghltt.connectors.trackingtime._base import decode
-from ghltt.connectors.trackingtime._events import Events, EventTags
-from ghltt.connectors.trackingtime._people import Users
-from ghltt.connectors.trackingtime._setup import CustomFields, EnumOptions, Webhooks
+from ghltt.connectors.trackingtime._custom_fields import CustomFields, EnumOptions
+from ghltt.connectors.trackingtime._customers import Customers
+from ghltt.connectors.trackingtime._projects import Projects, TaskLists
+from ghltt.connectors.trackingtime._resource import decode
+from ghltt.connectors.trackingtime._services import Services
 from ghltt.connectors.trackingtime._tasks import Tasks
-from ghltt.connectors.trackingtime._work import Customers, Projects, Services, TaskLists
+from ghltt.connectors.trackingtime._time_entries import Events, EventTags
+from ghltt.connectors.trackingtime._users import Users
+from ghltt.connectors.trackingtime._webhook_subscriptions import Webhooks
 from ghltt.connectors.trackingtime.auth import Credentials
 from ghltt.connectors.trackingtime.models import Team, User
 from ghltt.connectors.trackingtime.timefmt import parse_timezone
@@ -50,7 +53,6 @@ class TrackingTimeClient:
         transport: httpx2.AsyncBaseTransport | None = None,
         budget: RateBudget | None = None,
         retry: RetryPolicy | None = None,
-        in_band_retry: RetryPolicy | None = None,
         timeout: float | httpx2.Timeout | None = None,
         user_agent: str | None = None,
         contact: str | None = None,
@@ -66,7 +68,6 @@ class TrackingTimeClient:
             transport=transport,
             budget=budget,
             policy=retry,
-            in_band_policy=in_band_retry,
             user_agent=user_agent or default_user_agent(contact),
             timeout=timeout,
             body_style=body_style,

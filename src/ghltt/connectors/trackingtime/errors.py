@@ -29,6 +29,7 @@ __all__ = [
     "TTNotFound",
     "TTPermissionDenied",
     "TTRateLimited",
+    "TTReadFailed",
     "TTServerError",
     "TTValidationError",
     "TimerAlreadyRunning",
@@ -89,6 +90,11 @@ class TTServerError(TrackingTimeError, ServerError):
     """TT failed (5xx other than the in-band 500 validation status)."""
 
 
+class TTReadFailed(TTValidationError, TTServerError):
+    """A read answered 500: TT's status for refused input, but a read has no input to refuse,
+    so TT failed and a repeat may succeed. Still a ``TTValidationError`` for callers of old."""
+
+
 class NonJSONResponse(TrackingTimeError):
     """The answer was not the JSON envelope (an HTML error page, CSV, empty body)."""
 
@@ -103,13 +109,15 @@ def error_for_api_status(
     *,
     http_status: int | None,
     tracking: bool = False,
+    read: bool = False,
     retry_after: float | None = None,
     method: str | None = None,
     url: str | None = None,
 ) -> TrackingTimeError:
     """The error for a TT status, whether it came in-band or on the status line.
 
-    ``tracking`` marks a call to ``tasks/track``, where 502 means a timer already runs.
+    ``tracking`` marks a call to ``tasks/track``, where 502 means a timer already runs; ``read``
+    a safe operation, where 500 means TT failed rather than refused the input.
     """
     ctx: dict[str, Any] = {
         "api_status": api_status,
@@ -129,6 +137,8 @@ def error_for_api_status(
         return TTRateLimited(message, retry_after=retry_after, **ctx)
     if api_status == 502 and tracking:
         return TimerAlreadyRunning(message, **ctx)
+    if api_status == 500 and read:
+        return TTReadFailed(message, **ctx)
     if api_status == 500 or 400 <= api_status < 500:
         return TTValidationError(message, **ctx)
     if api_status > 500:

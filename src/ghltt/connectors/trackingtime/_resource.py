@@ -1,4 +1,5 @@
-"""What every resource shares: the call, model decoding, whole-list reads and their changes."""
+"""What every resource shares: the call, model decoding, whole-list reads and their changes,
+the close/open/delete of archivable records, and third-party ids in custom fields."""
 
 from __future__ import annotations
 
@@ -58,6 +59,20 @@ def ref_list(ids: Any) -> list[dict[str, int]] | None:
     if ids is None:
         return None
     return [{"id": int(i)} for i in ids]
+
+
+def third_party_fields(kind: str, value: str | None, service: str | None) -> list[dict[str, str]]:
+    """``custom_fields`` entries that store a third-party id by the system slugs.
+
+    ``kind`` is ``EVENT``, ``TASK``, ``PROJECT`` or ``CUSTOMER``; the id is what keeps a retried
+    add from writing twice (find by it first).
+    """
+    fields: list[dict[str, str]] = []
+    if value is not None:
+        fields.append({"slug": f"{kind}_THIRD_PARTY_ID", "value": value})
+    if service is not None:
+        fields.append({"slug": f"{kind}_THIRD_PARTY_SERVICE", "value": service})
+    return fields
 
 
 class Resource:
@@ -124,6 +139,37 @@ class WholeList(Resource, Generic[M]):
         tracker = snapshot_tracker(self.model)
         records = await self.list(filter=filter, include_custom_fields=True)
         return tracker.diff(records, cursor or SnapshotCursor(), complete=filter == "ALL")
+
+
+class Archivable(WholeList[M]):
+    """close/open/delete by id, shared by customers, services and projects."""
+
+    kind: str = ""
+
+    async def find_by_third_party_id(self, value: str) -> M | None:
+        """The record whose ``<KIND>_THIRD_PARTY_ID`` custom field holds ``value``, if any."""
+        records = await self.list(filter="ALL", include_custom_fields=True)
+        slug = f"{self.kind}_THIRD_PARTY_ID"
+        return next((r for r in records if r.custom_field_value(slug) == value), None)
+
+    async def close(self, record_id: int) -> M:
+        return await self._one(self.model, f"{self.prefix}.close", ids={"id": record_id})
+
+    async def open(self, record_id: int) -> M:
+        return await self._one(self.model, f"{self.prefix}.open", ids={"id": record_id})
+
+    async def delete(self, record_id: int, *, missing_ok: bool = False, **params: Any) -> None:
+        await self._done(
+            f"{self.prefix}.delete", ids={"id": record_id}, missing_ok=missing_ok, params=params
+        )
+
+    async def get(self, record_id: int, **params: Any) -> M:
+        name = f"{self.prefix}.get"
+        return await self._one(self.model, name, ids={"id": record_id}, params=params)
+
+    async def update(self, record_id: int, **fields: Any) -> M:
+        name = f"{self.prefix}.update"
+        return await self._one(self.model, name, ids={"id": record_id}, body=fields)
 
 
 def snapshot_tracker(model: type[M]) -> SnapshotTracker[M]:

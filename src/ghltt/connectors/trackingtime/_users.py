@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from ghltt.connectors.trackingtime._base import WholeList
+from ghltt.connectors.trackingtime._resource import WholeList
 from ghltt.connectors.trackingtime.models import Project, Task, Trackables, User
 from ghltt.connectors.trackingtime.pagination import paginate
 

@@ -1,4 +1,4 @@
-"""Events (time entries) and their tags."""
+"""Time entries (TT calls them events) and their tags."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
-from ghltt.connectors.trackingtime._base import Resource
-from ghltt.connectors.trackingtime._work import third_party_fields
+from ghltt.connectors.trackingtime._resource import Resource, third_party_fields
 from ghltt.connectors.trackingtime.changes import (
     DEFAULT_OVERLAP,
     Changes,
