@@ -174,3 +174,31 @@ async def test_a_plan_of_a_delete_follows_the_policy(
     assert report.outcome == "deleted"
     assert len(report.writes) == len(remote)
     assert ctx.repos.links.by_ghl("b1", "contact", contact_id, "customer") is None
+
+
+async def test_a_write_to_a_record_the_plan_creates_refers_to_the_create(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, writes: Writes
+) -> None:
+    """A GHL task created completed: its TT task is added, then closed by the id the add
+    answers; apply() fills it in."""
+    contact_id = first_contact(ghl_sim)
+    await run_sync(contacts(), event("ghl", "contact.updated", contact_id), ctx)
+    recipe = load_template("tasks", CATALOG)
+    assert isinstance(recipe, SyncRecipe)
+    task = await ctx.ghl.tasks.create(
+        contact_id, {"title": "Done already", "dueDate": "2030-03-02T10:00:00Z"}
+    )
+    await ctx.ghl.tasks.set_completed(contact_id, task.id, True)
+    written = writes.both()
+    p = await plan(recipe, event("ghl", "task.created", task.id, contactId=contact_id), ctx)
+    remote = [(w.operation, w.action, w.target_id) for w in p.writes if w.remote]
+    assert remote == [("create", "tt.tasks.add", None), ("archive", "tt.tasks.close", Created(0))]
+    assert [e.field for e in p.writes[1].provenance] == ["is_archived"]
+    assert writes.both() == written
+    report = await apply(p)
+    assert report.outcome == "applied", report.as_dict()
+    assert report.link is not None
+    tt_id = report.link["tt_id"]
+    close = next(w for w in report.writes if w.action == "tt.tasks.close")
+    assert close.object_id == tt_id
+    assert (await ctx.tt.tasks.get(int(tt_id))).is_archived

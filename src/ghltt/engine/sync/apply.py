@@ -36,24 +36,29 @@ async def apply(plan: Plan) -> RunReport:
     run = plan.run
     if not plan.writes:
         return run.report
-    run.report.writes, run.report.provenance = [], []
     try:
-        if plan.applies_as == "deleted":
-            return await _apply_delete(plan)
-        return await _apply_converge(plan)
-    except LinkedRecordGone:
-        # The linked counterpart is gone: find or create it as if never linked.
-        assert plan.mapped is not None
-        again = await plan_converge(run, plan.source, plan.record, plan.mapped, None)
-        return await apply(again)
+        try:
+            return await _apply(plan)
+        except LinkedRecordGone:
+            # The linked counterpart is gone: find or create it as if never linked.
+            assert plan.mapped is not None
+            again = await plan_converge(run, plan.source, plan.record, plan.mapped, None)
+            return await _apply(again)
     except Skip as why:
         return run.report.finish("skipped", str(why))
     finally:
         _flush_provenance(run)  # writes made by a run that stopped before recording the pair
 
 
+async def _apply(plan: Plan) -> RunReport:
+    plan.run.report.writes, plan.run.report.provenance = [], []  # from planned to made
+    if plan.applies_as == "deleted":
+        return await _apply_delete(plan)
+    return await _apply_converge(plan)
+
+
 class _Applied:
-    """The writes performed so far: their targets' ids and what each answered."""
+    """The ids of the records the writes performed so far wrote to (what ``Created`` names)."""
 
     def __init__(self) -> None:
         self.ids: list[str | None] = []
