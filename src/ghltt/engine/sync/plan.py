@@ -19,7 +19,7 @@ from ghltt.connectors.http import NotFound
 from ghltt.connectors.trackingtime import parse_datetime
 from ghltt.core import Event
 from ghltt.engine.mapping import MappedRecord, canonical_json
-from ghltt.engine.objects import ObjectType
+from ghltt.engine.objects import OBJECTS, ObjectType
 from ghltt.engine.recipes import SyncRecipe, build_context
 from ghltt.engine.report import Outcome, RunReport, Write
 from ghltt.engine.runner.actions import call_action
@@ -138,7 +138,8 @@ async def _parent(run: SyncRun, system: str, record: dict[str, Any]) -> dict[str
     ids = (found.ghl_id, found.tt_id) if found is not None else _parent_synced(run, system, record)
     if ids is None:
         raise Skip(f"the parent is not linked by {spec.recipe} yet")
-    tt_parent = await call_action(run.ctx, f"tt.{tt_type}s.get", {"id": int(ids[1])})
+    parent_type = OBJECTS[f"tt.{tt_type}"]
+    tt_parent = await call_action(run.ctx, parent_type.get, parent_type.address(ids[1]))
     return {"ghl": {"id": ids[0]}, "tt": tt_parent}
 
 
