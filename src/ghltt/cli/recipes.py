@@ -149,11 +149,17 @@ async def _shadow_run(svc: Any, bridge_id: str, compiled: Any, event: Any) -> di
     from dataclasses import replace
 
     from ghltt.core import utcnow
+    from ghltt.engine.recipes import SyncRecipe
     from ghltt.engine.runner import open_bridge_context, run_recipe
+    from ghltt.engine.sync import plan
 
     ctx = await open_bridge_context(svc, bridge_id, now=utcnow())
+    shadow = replace(ctx, mode="shadow")  # the report says what would be written
     try:
-        report = await run_recipe(compiled, event, replace(ctx, mode="shadow"))
+        if isinstance(compiled, SyncRecipe):
+            report = (await plan(compiled, event, shadow)).report
+        else:
+            report = await run_recipe(compiled, event, shadow)
     finally:
         await ctx.aclose()
     result: dict[str, Any] = report.as_dict()

@@ -21,7 +21,7 @@ from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.links import Link, LinkRepository
 from ghltt.store.tables import bridge_recipes, bridges
 from ghltt.templates import load_template
-from tests.engine.runner.conftest import BRIDGE, CATALOG, Writes, event
+from tests.engine.conftest import BRIDGE, CATALOG, Writes, event
 
 pytestmark = pytest.mark.anyio
 

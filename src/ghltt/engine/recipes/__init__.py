@@ -43,13 +43,11 @@ from ghltt.engine.recipes.steps import (
     plan_step,
     with_output,
 )
-from ghltt.engine.recipes.sync_objects import OBJECTS, SyncObject
 
 __all__ = [
     "BUILTIN_ACTIONS",
     "CURRENT_VERSION",
     "MIGRATIONS",
-    "OBJECTS",
     "Action",
     "ActionCatalog",
     "ActionSpec",
@@ -68,7 +66,6 @@ __all__ = [
     "StepDecision",
     "StepLink",
     "Sync",
-    "SyncObject",
     "SyncRecipe",
     "Trigger",
     "build_context",

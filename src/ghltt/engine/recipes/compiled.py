@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ghltt.engine.mapping import CompiledMapping, MappingContext
+from ghltt.engine.objects import ObjectType
 from ghltt.engine.recipes.catalog import ActionSpec
 from ghltt.engine.recipes.conditions import Condition
 from ghltt.engine.recipes.models import Automation, DeleteAction, Direction, Sync
-from ghltt.engine.recipes.sync_objects import SyncObject
 
 System = Literal["ghl", "tt"]
 
@@ -77,8 +77,8 @@ class AutomationRecipe:
 class SyncRecipe:
     model: Sync
     file: str
-    ghl_object: SyncObject
-    tt_object: SyncObject
+    ghl_object: ObjectType
+    tt_object: ObjectType
     ghl_to_tt: CompiledMapping | None
     tt_to_ghl: CompiledMapping | None
     ghl_filter: Condition
@@ -98,7 +98,7 @@ class SyncRecipe:
     def params(self) -> dict[str, Any]:
         return dict(self.model.params)
 
-    def objects(self, system: System) -> SyncObject:
+    def objects(self, system: System) -> ObjectType:
         return self.ghl_object if system == "ghl" else self.tt_object
 
     def mapping_from(self, system: System) -> CompiledMapping | None:

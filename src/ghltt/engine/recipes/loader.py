@@ -18,6 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ghltt.engine.mapping import CompiledMapping, Invalid, Problem, check_mapping, jmes, templating
 from ghltt.engine.mapping.locate import Locator
 from ghltt.engine.mapping.model import FieldRule
+from ghltt.engine.objects import OBJECTS
 from ghltt.engine.recipes.catalog import BUILTIN_ACTIONS, ActionCatalog, ActionSpec, type_matches
 from ghltt.engine.recipes.compiled import (
     AutomationRecipe,
@@ -29,7 +30,6 @@ from ghltt.engine.recipes.compiled import (
 from ghltt.engine.recipes.conditions import check_conditions
 from ghltt.engine.recipes.migrations import migrate
 from ghltt.engine.recipes.models import Automation, Step, Sync
-from ghltt.engine.recipes.sync_objects import OBJECTS
 
 _STEP_ROOTS = frozenset({"event", "record", "params", "steps"})
 _ITEM_ROOTS = frozenset({"item", "index"})

@@ -12,9 +12,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ghltt.engine.mapping import timefmt
+from ghltt.engine.objects import OBJECTS, names
 from ghltt.engine.recipes.cron import check_cron
 from ghltt.engine.recipes.migrations import CURRENT_VERSION
-from ghltt.engine.recipes.sync_objects import OBJECTS, names
 
 _EVENT = re.compile(r"^(ghl|tt|schedule|manual)\.[a-z0-9_*]+(\.[a-z0-9_*]+)*$")
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"

@@ -6,7 +6,9 @@ The result is a JSON-serialisable ``RunReport``. See docs/engine.md.
 """
 
 from ghltt.core import Event
+from ghltt.engine import sync
 from ghltt.engine.recipes import AutomationRecipe, Recipe
+from ghltt.engine.report import RunReport, Write
 from ghltt.engine.runner.actions import ACTIONS, ActionDef, action_catalog, call_action
 from ghltt.engine.runner.automation import run_automation
 from ghltt.engine.runner.context import (
@@ -15,14 +17,12 @@ from ghltt.engine.runner.context import (
     Transports,
     open_bridge_context,
 )
-from ghltt.engine.runner.report import RunReport, Write
-from ghltt.engine.runner.sync import run_sync
 
 
 async def run_recipe(recipe: Recipe, event: Event, ctx: BridgeContext) -> RunReport:
     if isinstance(recipe, AutomationRecipe):
         return await run_automation(recipe, event, ctx)
-    return await run_sync(recipe, event, ctx)
+    return await sync.run_sync(recipe, event, ctx)
 
 
 __all__ = [
@@ -38,5 +38,4 @@ __all__ = [
     "open_bridge_context",
     "run_automation",
     "run_recipe",
-    "run_sync",
 ]

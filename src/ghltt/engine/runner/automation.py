@@ -30,10 +30,10 @@ from ghltt.engine.recipes import (
     plan_step,
     with_output,
 )
-from ghltt.engine.runner import sides
+from ghltt.engine.report import RunReport, Write
 from ghltt.engine.runner.actions import ACTIONS, ActionDef, action_catalog, call_action
 from ghltt.engine.runner.context import BridgeContext
-from ghltt.engine.runner.report import RunReport, Write
+from ghltt.engine.sync import lookup, record_pair
 from ghltt.store.links import Link
 from ghltt.store.tables import bridge_recipes
 
@@ -231,7 +231,7 @@ async def _prepare(
             where="link",
         )
     try:
-        pairing.other = await sides.fetch(ctx, recipe, other, target.other_id, contact)
+        pairing.other = await lookup.fetch(ctx, recipe, other, target.other_id, contact)
     except NotFound:
         pairing.skip = f"{other} {types[other]} {target.other_id} is gone"
         return pairing
@@ -313,59 +313,29 @@ async def _save_pair(ctx: BridgeContext, pairing: _Pairing, action: str, result:
     recipe, made = pairing.recipe, pairing.made
     assert pairing.other is not None
     answer = result.get("contact") if isinstance(result, dict) and "new" in result else result
-    created = sides.as_read(action, answer)
+    created = lookup.as_read(action, answer)
     if created is None:
         made_id = str(answer["id"]) if isinstance(answer, dict) else str(answer)
-        created = await sides.fetch(ctx, recipe, made, made_id, pairing.contact)
+        created = await lookup.fetch(ctx, recipe, made, made_id, pairing.contact)
     records = {made: created, OTHER[made]: pairing.other}
-    types = _types(recipe)
-    fingerprints: dict[str, str | None] = {"ghl": None, "tt": None}
-    values: dict[str, dict[str, Any]] = {}
-    if not pairing.parent_missing:
+    if pairing.parent_missing:
         # Without its parent the sync cannot map these records as it will: the pair is
         # recorded, and the sync's first run reads both sides.
-        await ctx.resolver.load(
-            o.type for o in (recipe.ghl_object, recipe.tt_object) if o.custom_fields
-        )
-        mctx = build_context(
-            recipe,
-            now=ctx.now,
-            resolver=ctx.resolver,
-            params=ctx.params_for(recipe.name),
-            location_tz=ctx.location_tz,
-            tt_timezone=ctx.tt_timezone,
-            parent=pairing.parent or {},
-        )
-        for system, record in records.items():
-            mapped = _mapped(recipe, system, record, mctx)
-            fingerprints[system] = None if mapped is None else mapped.fingerprint
-            values[system] = {} if mapped is None else mapped.values
-    parent = pairing.parent or {}
-    parent_ids = {
-        "ghl_id": parent.get("ghl", {}).get("id"),
-        "tt_id": parent.get("tt", {}).get("id"),
-    }
-    with ctx.repos.writing() as repos:
-        link = repos.links.save(
-            Link(
-                ctx.bridge_id,
-                types["ghl"],
-                str(records["ghl"]["id"]),
-                types["tt"],
-                str(records["tt"]["id"]),
-                fingerprints["ghl"],
-                fingerprints["tt"],
-            )
-        )
-        for system, mapped_values in values.items():
-            repos.snapshots.put(
-                ctx.bridge_id,
-                system,
-                recipe.objects(system).name,  # type: ignore[arg-type]
-                str(records[system]["id"]),
-                {"mapped": mapped_values, "parent": parent_ids},
-            )
-    return link
+        return record_pair(ctx, recipe, records, None, pairing.parent)
+    await ctx.resolver.load(
+        o.type for o in (recipe.ghl_object, recipe.tt_object) if o.custom_fields
+    )
+    mctx = build_context(
+        recipe,
+        now=ctx.now,
+        resolver=ctx.resolver,
+        params=ctx.params_for(recipe.name),
+        location_tz=ctx.location_tz,
+        tt_timezone=ctx.tt_timezone,
+        parent=pairing.parent or {},
+    )
+    mapped = {system: _mapped(recipe, system, record, mctx) for system, record in records.items()}
+    return record_pair(ctx, recipe, records, mapped, pairing.parent)
 
 
 def _mapped(

@@ -9,12 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from ghltt.engine.recipes import SyncRecipe
-from ghltt.engine.runner import BridgeContext, run_recipe
+from ghltt.engine.runner import BridgeContext
+from ghltt.engine.sync import run_sync
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.links import LinkRepository
 from ghltt.templates import load_template
-from tests.engine.runner.conftest import CATALOG, Writes, announce, event, make_context
+from tests.engine.conftest import CATALOG, Writes, announce, event, make_context
 
 pytestmark = pytest.mark.anyio
 
@@ -34,7 +35,7 @@ async def test_ghl_contact_creates_customer_and_links_back(
     ctx: BridgeContext, ghl_sim: GhlSimulator, writes: Writes
 ) -> None:
     contact = first_contact(ghl_sim)
-    report = await run_recipe(contacts(), event("ghl", "contact.updated", contact["id"]), ctx)
+    report = await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), ctx)
     assert report.outcome == "applied", report.as_dict()
     # One write on each side: the customer, then its id back on the contact.
     assert writes.both() == (1, 1)
@@ -53,7 +54,7 @@ async def test_the_loop_an_edit_and_its_echoes_write_once(
 ) -> None:
     recipe = contacts()
     contact = first_contact(ghl_sim)
-    first = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    first = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert first.link is not None
     tt_id = first.link["tt_id"]
     ghl_sim.clear_requests()
@@ -61,14 +62,14 @@ async def test_the_loop_an_edit_and_its_echoes_write_once(
     await ctx.ghl.contacts.update(contact["id"], {"lastName": "Edited"})
     ghl_sim.clear_requests()
     base_tt = writes.tt()
-    edit = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    edit = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert edit.outcome == "applied", edit.as_dict()
     assert (writes.ghl(), writes.tt() - base_tt) == (0, 1)
     customer = await ctx.tt.customers.get(int(tt_id))
     assert customer.contact["name"].endswith("Edited")
     # The echo of our TT write comes back from the poll, then GHL's for good measure.
-    echo = await run_recipe(recipe, event("tt", "customer.updated", tt_id), ctx)
-    again = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    echo = await run_sync(recipe, event("tt", "customer.updated", tt_id), ctx)
+    again = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert (echo.outcome, again.outcome) == ("echo", "echo")
     assert (writes.ghl(), writes.tt() - base_tt) == (0, 1)
 
@@ -79,9 +80,9 @@ async def test_the_same_event_three_times_writes_nothing_more(
     recipe = contacts()
     contact = first_contact(ghl_sim)
     same = event("ghl", "contact.created", contact["id"])
-    await run_recipe(recipe, same, ctx)
+    await run_sync(recipe, same, ctx)
     after_first = writes.both()
-    outcomes = [(await run_recipe(recipe, same, ctx)).outcome for _ in range(3)]
+    outcomes = [(await run_sync(recipe, same, ctx)).outcome for _ in range(3)]
     assert outcomes == ["echo"] * 3
     assert writes.both() == after_first
 
@@ -91,13 +92,13 @@ async def test_tt_edit_updates_the_ghl_contact(
 ) -> None:
     recipe = contacts()
     contact = first_contact(ghl_sim)
-    first = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    first = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert first.link is not None
     tt_id = int(first.link["tt_id"])
     customer = await ctx.tt.customers.get(tt_id)
     await ctx.tt.customers.update(tt_id, name=customer.name, contact_name="Grace Hopper")
     before = writes.both()
-    report = await run_recipe(recipe, event("tt", "customer.updated", tt_id), ctx)
+    report = await run_sync(recipe, event("tt", "customer.updated", tt_id), ctx)
     assert report.outcome == "applied", report.as_dict()
     # GHL gets the name; GHL then names the contact "Grace Hopper", which the forward mapping
     # carries to the customer's name: both sides settle in this one run.
@@ -106,8 +107,8 @@ async def test_tt_edit_updates_the_ghl_contact(
     updated = await ctx.ghl.contacts.get(contact["id"])
     assert (updated.first_name, updated.last_name) == ("Grace", "Hopper")
     settled = writes.both()
-    ghl_echo = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
-    tt_echo = await run_recipe(recipe, event("tt", "customer.updated", tt_id), ctx)
+    ghl_echo = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    tt_echo = await run_sync(recipe, event("tt", "customer.updated", tt_id), ctx)
     assert (ghl_echo.outcome, tt_echo.outcome) == ("echo", "echo")
     assert writes.both() == settled
 
@@ -117,10 +118,10 @@ async def test_deleted_contact_archives_its_customer(
 ) -> None:
     recipe = contacts()
     contact = first_contact(ghl_sim)
-    first = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    first = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert first.link is not None
     await ctx.ghl.contacts.delete(contact["id"])
-    report = await run_recipe(recipe, event("ghl", "contact.deleted", contact["id"]), ctx)
+    report = await run_sync(recipe, event("ghl", "contact.deleted", contact["id"]), ctx)
     assert report.outcome == "deleted"
     assert [w.action for w in report.writes] == ["tt.customers.close"]
     customer = await ctx.tt.customers.get(int(first.link["tt_id"]))
@@ -133,11 +134,11 @@ async def test_deleted_customer_is_ignored_for_contacts(
 ) -> None:
     recipe = contacts()
     contact = first_contact(ghl_sim)
-    first = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    first = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert first.link is not None
     await ctx.tt.customers.delete(int(first.link["tt_id"]))
     before = writes.ghl()
-    report = await run_recipe(recipe, event("tt", "customer.deleted", first.link["tt_id"]), ctx)
+    report = await run_sync(recipe, event("tt", "customer.deleted", first.link["tt_id"]), ctx)
     assert report.outcome == "deleted" and report.writes == []
     assert writes.ghl() == before
     assert (await ctx.ghl.contacts.get(contact["id"])).id == contact["id"]
@@ -153,9 +154,7 @@ async def test_shadow_mode_plans_and_writes_nothing(
     shadow = make_context(engine, ghl_sim, tt_sim, mode="shadow")
     try:
         contact = first_contact(ghl_sim)
-        report = await run_recipe(
-            contacts(), event("ghl", "contact.updated", contact["id"]), shadow
-        )
+        report = await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), shadow)
     finally:
         await shadow.aclose()
     assert report.outcome == "planned"
@@ -182,9 +181,9 @@ async def test_a_retried_run_after_a_crash_creates_no_duplicate(
     with monkeypatch.context() as patched:
         patched.setattr(LinkRepository, "save", crash)
         with pytest.raises(RuntimeError):
-            await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+            await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     customers_before = len(tt_sim.state.customers)
-    report = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    report = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert report.link is not None
     assert len(tt_sim.state.customers) == customers_before
     adds = [r for r in tt_sim.request_log() if r["path"].endswith("/customers/add")]
@@ -223,7 +222,7 @@ async def test_conflict_policies(
         base.tt_filter,
     )
     contact = first_contact(ghl_sim)
-    first = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    first = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert first.link is not None
     tt_id = int(first.link["tt_id"])
     # Both sides change before either event arrives; TT's change is the later one.
@@ -233,7 +232,7 @@ async def test_conflict_policies(
     await ctx.tt.customers.update(tt_id, name=customer.name, contact_email="from-tt@example.com")
     if tt_event_waits:
         announce(engine, "tt", "customer.updated", tt_id)
-    report = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    report = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert report.outcome == "applied", report.as_dict()
     ghl_email = (await ctx.ghl.contacts.get(contact["id"])).email
     tt_email = (await ctx.tt.customers.get(tt_id)).contact["email"]
@@ -246,8 +245,8 @@ async def test_a_run_says_which_synced_fields_changed_since_the_last_sync(
 ) -> None:
     recipe = contacts()
     contact = first_contact(ghl_sim)
-    first = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    first = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert first.changed_fields and "contact_email" in first.changed_fields  # all, the first time
     await ctx.ghl.contacts.update(contact["id"], {"email": "new.address@example.com"})
-    second = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    second = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert second.changed_fields == ["contact_email"]

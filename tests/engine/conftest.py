@@ -1,4 +1,4 @@
-"""Fixtures of the runner tests: a migrated store, both simulators in-process, a context."""
+"""Fixtures of the runner and sync tests: a migrated store, both simulators, a context."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Reading and finding records of a sync's object types on either side, through the catalog,
-and knowing which writes answer with the record as a read would give it."""
+"""Reading and finding records of a sync's object types on either side, through the catalog."""
 
 from __future__ import annotations
 
@@ -7,34 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from ghltt.connectors.http import NotFound
+from ghltt.engine.objects import OBJECTS, as_read
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.runner.actions import call_action
 from ghltt.engine.runner.context import BridgeContext
 from ghltt.engine.runner.records import tt_record
-
-# GHL records that live under a contact are read with the contact's id.
-_GHL_KEYS = {"contact": "contactId", "task": "taskId", "note": "noteId", "appointment": "eventId"}
-THIRD_PARTY = {"customer": "CUSTOMER", "task": "TASK", "event": "EVENT", "project": "PROJECT"}
-# Writes that answer with the whole record in the shape its get returns: GHL documents the same
-# response schema for both, TT answers the record in the envelope's data with its custom
-# fields. Their answer stands in for a read-back. Not here: close/open (TT leaves the custom
-# fields out), deletes, GHL appointments (their writes answer another document than the get).
-ANSWERS_WITH_RECORD = frozenset(
-    {
-        "ghl.contacts.upsert",
-        "ghl.contacts.update",
-        "ghl.tasks.create",
-        "ghl.tasks.update",
-        "ghl.notes.create",
-        "ghl.notes.update",
-        "tt.customers.add",
-        "tt.customers.update",
-        "tt.tasks.add",
-        "tt.tasks.update",
-        "tt.events.add",
-        "tt.events.update",
-    }
-)
 
 
 async def fetch(
@@ -42,34 +18,18 @@ async def fetch(
 ) -> dict[str, Any]:
     """The current state of one record; ``NotFound`` when it is gone."""
     obj = recipe.objects(system)  # type: ignore[arg-type]
-    if system == "tt":
-        found = await call_action(ctx, obj.get, {"id": int(record_id)})
-    else:
-        inp: dict[str, Any] = {_GHL_KEYS[obj.name]: str(record_id)}
-        if obj.name in ("task", "note"):
-            if not contact_id:
-                raise NotFound(f"{obj.type} {record_id}: its contact is not known")
-            inp["contactId"] = str(contact_id)
-        found = await call_action(ctx, obj.get, inp)
+    if obj.parent_key and not contact_id:
+        raise NotFound(f"{obj.type} {record_id}: its contact is not known")
+    found = await call_action(ctx, obj.get, obj.address(record_id, str(contact_id)))
     if not isinstance(found, dict):
         raise NotFound(f"{obj.type} {record_id}")
     return found
 
 
-def as_read(action: str, answer: Any) -> dict[str, Any] | None:
-    """The record a write answered with, when it is what ``fetch`` would give (so its
-    fingerprint is the one the echo of the write will have); None when it must be read back."""
-    if action not in ANSWERS_WITH_RECORD or not isinstance(answer, dict) or "id" not in answer:
-        return None
-    if action.startswith("tt.") and "custom_fields" not in answer:
-        return None  # TT leaves custom fields out unless asked, and mappings read them
-    return answer
-
-
 async def by_third_party(ctx: BridgeContext, tt_type: str, ghl_id: str) -> dict[str, Any] | None:
     """The TT record a retried add already made for this GHL record, if any."""
     if tt_type == "customer":
-        slug = f"{THIRD_PARTY['customer']}_THIRD_PARTY_ID"
+        slug = f"{OBJECTS['tt.customer'].third_party}_THIRD_PARTY_ID"
         customers = await tt_customers(ctx)
         return next((c for c in customers if _custom_value(c, slug) == ghl_id), None)
     found: Any
@@ -137,3 +97,6 @@ async def by_match_keys(
         ]
     # GHL contacts need no search: their create is an upsert on the location's duplicate rule.
     return next((c for c in candidates if _matches(c, pairs)), None)
+
+
+__all__ = ["as_read", "by_match_keys", "by_third_party", "fetch", "tt_customers"]

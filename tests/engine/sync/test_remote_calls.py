@@ -12,14 +12,16 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from ghltt.engine.objects import ANSWERS_WITH_RECORD, as_read
 from ghltt.engine.recipes import SyncRecipe
-from ghltt.engine.runner import BridgeContext, RunReport, run_recipe
+from ghltt.engine.report import RunReport
+from ghltt.engine.runner import BridgeContext
 from ghltt.engine.runner.actions import call_action
-from ghltt.engine.runner.sides import ANSWERS_WITH_RECORD, as_read
+from ghltt.engine.sync import run_sync
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.templates import load_template
-from tests.engine.runner.conftest import (
+from tests.engine.conftest import (
     CATALOG,
     RemoteCalls,
     Writes,
@@ -56,13 +58,13 @@ async def linked(ctx: BridgeContext, ghl_sim: GhlSimulator, recipe: SyncRecipe) 
     """The sample location's first contact, synced once: (contact id, customer id)."""
     location = ghl_sim.sample_location_id
     contact = next(c for c in ghl_sim.state.contacts.values() if c["locationId"] == location)
-    first = await run_recipe(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    first = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert first.link is not None, first.as_dict()
     return contact["id"], int(first.link["tt_id"])
 
 
 async def sync_ghl(ctx: BridgeContext, recipe: SyncRecipe, contact_id: str) -> RunReport:
-    return await run_recipe(recipe, event("ghl", "contact.updated", contact_id), ctx)
+    return await run_sync(recipe, event("ghl", "contact.updated", contact_id), ctx)
 
 
 async def test_an_update_of_a_linked_contact_is_one_read_and_one_write(
@@ -85,7 +87,7 @@ async def test_an_update_of_a_linked_contact_is_one_read_and_one_write(
     again = await sync_ghl(ctx, recipe, contact_id)
     assert (again.outcome, calls.made()) == ("echo", [GHL_READ])
     calls.clear()
-    echo = await run_recipe(recipe, event("tt", "customer.updated", tt_id), ctx)
+    echo = await run_sync(recipe, event("tt", "customer.updated", tt_id), ctx)
     assert (echo.outcome, calls.made()) == ("echo", [TT_READ])
 
 
@@ -119,7 +121,7 @@ async def test_a_tt_edit_of_another_field_survives_a_ghl_update(
     # Both sides settled: their echoes write nothing.
     echoes = [
         await sync_ghl(ctx, recipe, contact_id),
-        await run_recipe(recipe, event("tt", "customer.updated", tt_id), ctx),
+        await run_sync(recipe, event("tt", "customer.updated", tt_id), ctx),
     ]
     assert [r.outcome for r in echoes] == ["echo", "echo"]
 

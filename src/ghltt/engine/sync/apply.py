@@ -1,0 +1,178 @@
+"""apply(): perform a plan's writes in order, then record the pair (link, snapshots,
+provenance) or forget it.
+
+Idempotent as a whole: a run retried after a crash plans again from what both sides hold
+now, and a create it made before is found (TT by the GHL record's third-party id, GHL by its
+upsert on the duplicate rule); a delete of what is already gone holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from ghltt.connectors.http import NotFound
+from ghltt.engine.objects import as_read
+from ghltt.engine.report import RunReport, Write
+from ghltt.engine.runner.actions import call_action
+from ghltt.engine.sync import lookup
+from ghltt.engine.sync.pairs import record_pair
+from ghltt.engine.sync.plan import Plan, plan_converge, plan_push
+from ghltt.engine.sync.state import (
+    OTHER,
+    Counterpart,
+    LinkedRecordGone,
+    Skip,
+    SyncRun,
+    created,
+    id_of,
+)
+from ghltt.engine.sync.writes import Created, PlannedWrite
+
+
+async def apply(plan: Plan) -> RunReport:
+    """Perform ``plan``; the run report then lists the writes made (a write that failed, such
+    as an update whose target is gone, did not happen and is not listed)."""
+    run = plan.run
+    if not plan.writes:
+        return run.report
+    try:
+        try:
+            return await _apply(plan)
+        except LinkedRecordGone:
+            # The linked counterpart is gone: find or create it as if never linked.
+            assert plan.mapped is not None
+            again = await plan_converge(run, plan.source, plan.record, plan.mapped, None)
+            return await _apply(again)
+    except Skip as why:
+        return run.report.finish("skipped", str(why))
+    finally:
+        _flush_provenance(run)  # writes made by a run that stopped before recording the pair
+
+
+async def _apply(plan: Plan) -> RunReport:
+    plan.run.report.writes, plan.run.report.provenance = [], []  # from planned to made
+    if plan.applies_as == "deleted":
+        return await _apply_delete(plan)
+    return await _apply_converge(plan)
+
+
+class _Applied:
+    """The ids of the records the writes performed so far wrote to (what ``Created`` names)."""
+
+    def __init__(self) -> None:
+        self.ids: list[str | None] = []
+
+    def resolve(self, target: str | Created | None) -> str | None:
+        return self.ids[target.step] if isinstance(target, Created) else target
+
+
+async def _perform(
+    run: SyncRun, write: PlannedWrite, applied: _Applied, counterpart: Counterpart | None
+) -> Any:
+    """One remote write with the provenance of its fields; its answer."""
+    obj, action = write.object_type, write.action
+    assert action is not None
+    target_id = applied.resolve(write.target_id)
+    try:
+        result = await call_action(run.ctx, action, write.request(target_id))
+    except NotFound:
+        if write.gone_is_done:
+            result = None  # already gone: the state asked for holds
+        elif write.operation == "update":
+            run.ctx.listings.forget(obj.type)  # a moment-old list would still hold it
+            if counterpart is None or counterpart.record is None:
+                raise LinkedRecordGone(write.target_id) from None
+            raise
+        else:
+            raise
+    written_id = target_id
+    if write.operation == "create" and isinstance(result, dict):
+        written_id = id_of(created(result))
+    applied.ids.append(written_id)
+    # Reported once made: a write that fails (a 404 on a stale link) did not happen.
+    run.report.writes.append(Write(obj.system, action, obj.name, target_id, write.fields()))
+    entries = [replace(e, object_id=written_id or "") for e in write.provenance]
+    run.report.provenance += [e.as_dict() for e in entries]
+    if run.ctx.run_id:
+        run.unsaved_provenance += entries
+    return result
+
+
+async def _push(
+    run: SyncRun,
+    writes: list[PlannedWrite],
+    applied: _Applied,
+    system: str,
+    counterpart: Counterpart | None,
+) -> dict[str, Any] | None:
+    """Perform one leg's writes to ``system``; the target's state afterwards."""
+    answers: list[dict[str, Any] | None] = []  # per write, the record if it answered with it
+    for write in writes:
+        result = await _perform(run, write, applied, counterpart)
+        action = write.action or ""
+        if write.operation == "create":
+            if not isinstance(result, dict):
+                return None
+            made = created(result)
+            run.ctx.listings.add(write.object_type.type, made)  # found by a burst's next lookup
+            counterpart = Counterpart(id_of(made))
+            answers.append(as_read(action, made))
+        else:
+            answers.append(as_read(action, result))
+    if counterpart is None:
+        return None
+    return await _state_after(run, system, counterpart, answers)
+
+
+async def _state_after(
+    run: SyncRun, system: str, counterpart: Counterpart, answers: list[dict[str, Any] | None]
+) -> dict[str, Any] | None:
+    """The target's state after the writes, as the echo of them will read it."""
+    if answers and answers[-1] is not None:
+        return answers[-1]  # the last write answered with the whole record
+    if not answers and counterpart.record is not None:
+        return counterpart.record  # nothing written: as read in this run
+    return await lookup.fetch(run.ctx, run.recipe, system, counterpart.id, run.contact_id())
+
+
+async def _apply_converge(plan: Plan) -> RunReport:
+    run, source, record = plan.run, plan.source, plan.record
+    target = OTHER[source]
+    applied = _Applied()
+    leg = [w for w in plan.writes if w.remote]
+    after = await _push(run, leg, applied, target, plan.counterpart)
+    if after is None:
+        raise Skip("nothing to write and no counterpart")
+    if any(w.operation == "write_back" for w in plan.writes):
+        reverse = run.map(target, after)
+        if reverse is not None:
+            # What the other side adds (its id, normalised values, changes of its own the
+            # answer reveals) goes back, so both settle.
+            source_side = Counterpart.read(record)
+            back = plan_push(run, target, after, reverse, source, source_side, len(applied.ids))
+            record = await _push(run, back, applied, source, source_side) or record
+    pair = {source: record, target: after}
+    mapped = {system: run.mapped_or_none(system, rec) for system, rec in pair.items()}
+    link = record_pair(run.ctx, run.recipe, pair, mapped, run.parent, run.unsaved_provenance)
+    run.unsaved_provenance = []
+    run.report.link = link.as_dict()
+    return run.report.finish("applied" if run.report.writes else "no_change")
+
+
+async def _apply_delete(plan: Plan) -> RunReport:
+    run, applied = plan.run, _Applied()
+    for write in plan.writes:
+        if write.remote:
+            await _perform(run, write, applied, None)
+        elif write.operation == "unlink" and plan.link is not None:
+            run.ctx.repos.links.delete(plan.link)
+            obj, record_id = write.object_type, str(write.target_id)
+            run.ctx.repos.snapshots.delete(run.ctx.bridge_id, obj.system, obj.name, record_id)
+    return run.report.finish("deleted", run.report.reason)
+
+
+def _flush_provenance(run: SyncRun) -> None:
+    if run.unsaved_provenance and run.ctx.run_id:
+        run.ctx.repos.provenance.record(run.ctx.run_id, run.ctx.bridge_id, run.unsaved_provenance)
+    run.unsaved_provenance = []
