@@ -14,7 +14,7 @@ from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.links import LinkRepository
 from ghltt.templates import load_template
-from tests.engine.runner.conftest import CATALOG, Writes, announce, event, make_context
+from tests.engine.conftest import CATALOG, Writes, announce, event, make_context
 
 pytestmark = pytest.mark.anyio
 

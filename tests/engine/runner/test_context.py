@@ -20,7 +20,7 @@ from ghltt.vault import BridgeService, Cipher, ConnectionService, FileKeySource,
 from ghltt.vault.keys import ensure_key_file
 from ghltt.vault.oauth_flow import OAuthFlow
 from ghltt.vault.services import VaultServices
-from tests.engine.runner.conftest import CATALOG, GHL_BASE, TT_BASE, TT_CUSTOMER_FIELDS, event
+from tests.engine.conftest import CATALOG, GHL_BASE, TT_BASE, TT_CUSTOMER_FIELDS, event
 
 pytestmark = pytest.mark.anyio
 

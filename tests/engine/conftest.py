@@ -1,4 +1,5 @@
-"""Fixtures of the runner tests: a migrated store, both simulators in-process, a context."""
+"""Fixtures of the engine's run tests (sync, automation, catalog): a migrated store, both
+simulators in-process, a context."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from ghltt.engine.runner import BridgeContext, RunReport, run_recipe
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.templates import load_template
-from tests.engine.runner.conftest import CATALOG, Writes, event
+from tests.engine.conftest import CATALOG, Writes, event
 
 pytestmark = pytest.mark.anyio
 

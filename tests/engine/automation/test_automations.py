@@ -13,7 +13,7 @@ from ghltt.engine.runner import BridgeContext, run_recipe
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.templates import load_template
-from tests.engine.runner.conftest import CATALOG, Writes, event, make_context
+from tests.engine.conftest import CATALOG, Writes, event, make_context
 
 pytestmark = pytest.mark.anyio
 
