@@ -39,6 +39,7 @@ GENERATED: tuple[ActionDef, ...] = (
     ghl("tasks.get"),
     ghl("tasks.create", "ghl.task"),
     ghl("tasks.update", "ghl.task", require=("title", "dueDate", "completed")),
+    ghl("tasks.set_completed", "ghl.task"),
     ghl("tasks.delete"),
     ghl("notes.get"),
     ghl("notes.create", "ghl.note"),
