@@ -12,8 +12,9 @@ import httpx2
 
 from ghltt.connectors.http import RateBudget, RetryPolicy
 from ghltt.connectors.trackingtime._api import DEFAULT_BASE_URL, Api, BodyStyle, default_user_agent
-from ghltt.connectors.trackingtime._base import decode, perform
+from ghltt.connectors.trackingtime._base import decode
 from ghltt.connectors.trackingtime._events import Events, EventTags
+from ghltt.connectors.trackingtime._operations import perform
 from ghltt.connectors.trackingtime._people import Users
 from ghltt.connectors.trackingtime._setup import CustomFields, EnumOptions, Webhooks
 from ghltt.connectors.trackingtime._tasks import Tasks

@@ -36,7 +36,6 @@ __all__ = [
     "action_catalog",
     "call_action",
     "open_bridge_context",
-    "run_automation",
     "run_recipe",
     "run_sync",
 ]
