@@ -23,7 +23,7 @@ from ghltt.engine.catalog.spec import ActionDef
 if TYPE_CHECKING:
     from ghltt.engine.runner.context import BridgeContext
 
-__all__ = ["ACTIONS", "action_catalog", "call_action"]
+__all__ = ["ACTIONS", "GENERATED", "action_catalog", "call_action"]
 
 # custom_fields=True: the body may carry ``custom:<key>`` fields. TT reads of the records a
 # sync pairs ask for their custom fields: mappings read them.
