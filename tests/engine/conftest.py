@@ -1,4 +1,5 @@
-"""Fixtures of the runner and sync tests: a migrated store, both simulators, a context."""
+"""Fixtures of the engine's run tests (sync, automation, catalog): a migrated store, both
+simulators in-process, a context."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import sqlalchemy as sa
 from ghltt.connectors.ghl import GhlClient, StaticTokenAuth
 from ghltt.connectors.trackingtime import AppPassword, TrackingTimeClient
 from ghltt.core import Event
-from ghltt.engine.runner import BridgeContext, Repositories, action_catalog
+from ghltt.engine.catalog import action_catalog
+from ghltt.engine.runner import BridgeContext, Repositories
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.ghl.config import GhlSimulatorConfig
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator

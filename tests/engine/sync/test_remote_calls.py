@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from ghltt.engine.catalog import call_action
 from ghltt.engine.objects import ANSWERS_WITH_RECORD, as_read
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.report import RunReport
 from ghltt.engine.runner import BridgeContext
-from ghltt.engine.runner.actions import call_action
 from ghltt.engine.sync import run_sync
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_origin
 
-from ghltt.connectors.ghl.catalog import operation
+from pydantic import TypeAdapter
+
+from ghltt.connectors.ghl.catalog import Operation, operation
 from ghltt.connectors.http import Requestor
 
-__all__ = ["GhlCore", "succeeded"]
+__all__ = ["GhlCore", "decode", "succeeded"]
+
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
 
 
 def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -20,6 +24,20 @@ def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
 def succeeded(body: Mapping[str, Any]) -> bool:
     """GHL spells it three ways: ``succeded``, ``succeeded`` and ``success``."""
     return bool(body.get("succeded", body.get("succeeded", body.get("success", True))))
+
+
+def decode(op: Operation, body: Mapping[str, Any]) -> Any:
+    """The answer as the operation declares it: its ``output`` read from under ``unwrap``."""
+    if op.output is None:
+        return dict(body)
+    if op.output is bool:
+        return succeeded(body)
+    is_list = get_origin(op.output) is list
+    data = body.get(op.unwrap, [] if is_list else body) if op.unwrap else body
+    found = _ADAPTERS.get(op.output)
+    if found is None:  # building an adapter costs far more than using one
+        found = _ADAPTERS[op.output] = TypeAdapter(op.output)
+    return found.validate_python(data)
 
 
 class GhlCore:
@@ -49,3 +67,17 @@ class GhlCore:
             return {}
         body = response.json()
         return body if isinstance(body, dict) else {"items": body}
+
+    async def invoke(self, name: str, values: Mapping[str, Any]) -> Any:
+        """Perform operation ``name`` from its declaration: path parameters taken from
+        ``values``, the rest as the query (GET) or the JSON body, the answer decoded."""
+        op = operation(name)
+        rest = dict(values)
+        path = {key: str(rest.pop(key)) for key in op.path_params}
+        if op.location:
+            rest = {"locationId": self.location_id, **rest}
+        if op.method == "GET":
+            return decode(op, await self.call(name, path=path, params=rest))
+        payload = {**op.defaults, **rest}
+        sent = payload if payload or op.input is not None or op.empty_body else None
+        return decode(op, await self.call(name, path=path, json=sent))

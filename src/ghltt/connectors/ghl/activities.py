@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from ghltt.connectors.ghl._core import GhlCore, succeeded
+from ghltt.connectors.ghl._core import GhlCore
 from ghltt.connectors.ghl.models import (
     Appointment,
     AppointmentInput,
@@ -30,44 +30,34 @@ class TasksApi:
 
     async def list_for(self, contact_id: str) -> list[Task]:
         """All of a contact's tasks (GHL returns them in one answer, unpaged)."""
-        body = await self._core.call("tasks.list", path={"contactId": contact_id})
-        return [Task.model_validate(t) for t in body.get("tasks", [])]
+        return cast(list[Task], await self._core.invoke("tasks.list", {"contactId": contact_id}))
 
     async def iterate(self, contact_id: str) -> AsyncIterator[Task]:
         for task in await self.list_for(contact_id):
             yield task
 
     async def get(self, contact_id: str, task_id: str) -> Task:
-        body = await self._core.call("tasks.get", path={"contactId": contact_id, "taskId": task_id})
-        return Task.model_validate(body["task"])
+        values = {"contactId": contact_id, "taskId": task_id}
+        return cast(Task, await self._core.invoke("tasks.get", values))
 
     async def create(self, contact_id: str, task: TaskInput | Mapping[str, Any]) -> Task:
-        """``title``, ``dueDate`` and ``completed`` are required by GHL."""
-        payload = {"completed": False, **_body(task)}
-        body = await self._core.call("tasks.create", path={"contactId": contact_id}, json=payload)
-        return Task.model_validate(body["task"])
+        """``title`` and ``dueDate`` are required by GHL; ``completed`` is False unless given."""
+        values = {**_body(task), "contactId": contact_id}
+        return cast(Task, await self._core.invoke("tasks.create", values))
 
     async def update(
         self, contact_id: str, task_id: str, changes: TaskInput | Mapping[str, Any]
     ) -> Task:
-        body = await self._core.call(
-            "tasks.update", path={"contactId": contact_id, "taskId": task_id}, json=_body(changes)
-        )
-        return Task.model_validate(body["task"])
+        values = {**_body(changes), "contactId": contact_id, "taskId": task_id}
+        return cast(Task, await self._core.invoke("tasks.update", values))
 
     async def set_completed(self, contact_id: str, task_id: str, completed: bool = True) -> Task:
-        body = await self._core.call(
-            "tasks.set_completed",
-            path={"contactId": contact_id, "taskId": task_id},
-            json={"completed": completed},
-        )
-        return Task.model_validate(body["task"])
+        values = {"contactId": contact_id, "taskId": task_id, "completed": completed}
+        return cast(Task, await self._core.invoke("tasks.set_completed", values))
 
     async def delete(self, contact_id: str, task_id: str) -> bool:
-        body = await self._core.call(
-            "tasks.delete", path={"contactId": contact_id, "taskId": task_id}
-        )
-        return succeeded(body)
+        values = {"contactId": contact_id, "taskId": task_id}
+        return cast(bool, await self._core.invoke("tasks.delete", values))
 
 
 class NotesApi:
@@ -76,36 +66,29 @@ class NotesApi:
 
     async def list_for(self, contact_id: str) -> list[Note]:
         """All of a contact's notes (one unpaged answer)."""
-        body = await self._core.call("notes.list", path={"contactId": contact_id})
-        return [Note.model_validate(n) for n in body.get("notes", [])]
+        return cast(list[Note], await self._core.invoke("notes.list", {"contactId": contact_id}))
 
     async def iterate(self, contact_id: str) -> AsyncIterator[Note]:
         for note in await self.list_for(contact_id):
             yield note
 
     async def get(self, contact_id: str, note_id: str) -> Note:
-        body = await self._core.call("notes.get", path={"contactId": contact_id, "noteId": note_id})
-        return Note.model_validate(body["note"])
+        values = {"contactId": contact_id, "noteId": note_id}
+        return cast(Note, await self._core.invoke("notes.get", values))
 
     async def create(self, contact_id: str, note: NoteInput | Mapping[str, Any]) -> Note:
-        body = await self._core.call(
-            "notes.create", path={"contactId": contact_id}, json=_body(note)
-        )
-        return Note.model_validate(body["note"])
+        values = {**_body(note), "contactId": contact_id}
+        return cast(Note, await self._core.invoke("notes.create", values))
 
     async def update(
         self, contact_id: str, note_id: str, changes: NoteInput | Mapping[str, Any]
     ) -> Note:
-        body = await self._core.call(
-            "notes.update", path={"contactId": contact_id, "noteId": note_id}, json=_body(changes)
-        )
-        return Note.model_validate(body["note"])
+        values = {**_body(changes), "contactId": contact_id, "noteId": note_id}
+        return cast(Note, await self._core.invoke("notes.update", values))
 
     async def delete(self, contact_id: str, note_id: str) -> bool:
-        body = await self._core.call(
-            "notes.delete", path={"contactId": contact_id, "noteId": note_id}
-        )
-        return succeeded(body)
+        values = {"contactId": contact_id, "noteId": note_id}
+        return cast(bool, await self._core.invoke("notes.delete", values))
 
 
 def _epoch_ms(value: datetime | int) -> str:
@@ -120,28 +103,22 @@ class AppointmentsApi:
 
     async def create(self, appointment: AppointmentInput | Mapping[str, Any]) -> Appointment:
         """``calendarId``, ``contactId`` and ``startTime`` (ISO with offset) are required."""
-        payload = {"locationId": self._core.location_id, **_body(appointment)}
-        body = await self._core.call("appointments.create", json=payload)
-        return Appointment.model_validate(body.get("event", body))
+        return cast(Appointment, await self._core.invoke("appointments.create", _body(appointment)))
 
     async def get(self, event_id: str) -> Appointment:
-        body = await self._core.call("appointments.get", path={"eventId": event_id})
-        return Appointment.model_validate(body.get("event", body))
+        return cast(Appointment, await self._core.invoke("appointments.get", {"eventId": event_id}))
 
     async def update(
         self, event_id: str, changes: AppointmentInput | Mapping[str, Any]
     ) -> Appointment:
         payload = _body(changes)
         payload.pop("locationId", None)
-        body = await self._core.call(
-            "appointments.update", path={"eventId": event_id}, json=payload
-        )
-        return Appointment.model_validate(body.get("event", body))
+        values = {**payload, "eventId": event_id}
+        return cast(Appointment, await self._core.invoke("appointments.update", values))
 
     async def delete(self, event_id: str) -> bool:
-        # The spec requires a JSON body (an empty object) on this DELETE.
-        body = await self._core.call("appointments.delete", path={"eventId": event_id}, json={})
-        return succeeded(body)
+        values = {"eventId": event_id}
+        return cast(bool, await self._core.invoke("appointments.delete", values))
 
     async def list_events(
         self,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
+from typing import Any
 
 import httpx2
 
@@ -69,7 +70,7 @@ class GhlClient:
             observe=budget_observer(budget),
             sleep=sleep,
         )
-        core = GhlCore(self.requestor, location_id)
+        self._core = core = GhlCore(self.requestor, location_id)
         self.contacts = ContactsApi(core)
         self.tags = TagsApi(core)
         self.followers = FollowersApi(core)
@@ -81,6 +82,11 @@ class GhlClient:
         self.businesses = BusinessesApi(core)
         self.custom_fields = CustomFieldsApi(core)
         self.users = UsersApi(core)
+
+    async def invoke(self, name: str, values: Mapping[str, Any]) -> Any:
+        """Perform catalog operation ``name`` from its declaration (see ``catalog``): the
+        answer as its declared ``output``."""
+        return await self._core.invoke(name, values)
 
     def __repr__(self) -> str:
         base = redact_url(str(self.requestor.client.base_url))

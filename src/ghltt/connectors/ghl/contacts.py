@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from ghltt.connectors.ghl._core import GhlCore, succeeded
 from ghltt.connectors.ghl.models import (
@@ -35,36 +35,28 @@ class ContactsApi:
         self._core = core
 
     async def get(self, contact_id: str) -> Contact:
-        body = await self._core.call("contacts.get", path={"contactId": contact_id})
-        return Contact.model_validate(body["contact"])
+        return cast(Contact, await self._core.invoke("contacts.get", {"contactId": contact_id}))
 
     async def create(self, contact: ContactData) -> Contact:
         """Not retried after a 5xx (not idempotent); prefer ``upsert`` for sync writes.
 
         Raises ``DuplicateContact`` (with ``contact_id``) when the location forbids duplicates.
         """
-        payload = {"locationId": self._core.location_id, **_body(contact)}
-        body = await self._core.call("contacts.create", json=payload)
-        return Contact.model_validate(body["contact"])
+        return cast(Contact, await self._core.invoke("contacts.create", _body(contact)))
 
     async def update(self, contact_id: str, changes: ContactData) -> Contact:
         """PUT: only the fields given change, except ``tags``, which replaces the whole list."""
         payload = _body(changes)
         payload.pop("locationId", None)
-        body = await self._core.call(
-            "contacts.update", path={"contactId": contact_id}, json=payload
-        )
-        return Contact.model_validate(body["contact"])
+        values = {**payload, "contactId": contact_id}
+        return cast(Contact, await self._core.invoke("contacts.update", values))
 
     async def delete(self, contact_id: str) -> bool:
-        body = await self._core.call("contacts.delete", path={"contactId": contact_id})
-        return succeeded(body)
+        return cast(bool, await self._core.invoke("contacts.delete", {"contactId": contact_id}))
 
     async def upsert(self, contact: ContactData) -> UpsertResult:
         """Create or update by the location's duplicate rule (email/phone): safe to retry."""
-        payload = {"locationId": self._core.location_id, **_body(contact)}
-        body = await self._core.call("contacts.upsert", json=payload)
-        return UpsertResult.model_validate(body)
+        return cast(UpsertResult, await self._core.invoke("contacts.upsert", _body(contact)))
 
     async def search_page(self, body: Mapping[str, Any]) -> ContactSearchPage:
         """One raw ``POST /contacts/search`` (``locationId`` added when missing)."""
@@ -169,8 +161,8 @@ class ContactsApi:
         return [str(i) for i in body.get("ids", [])]
 
     async def appointments(self, contact_id: str) -> list[Appointment]:
-        body = await self._core.call("contacts.appointments", path={"contactId": contact_id})
-        return [Appointment.model_validate(e) for e in body.get("events", [])]
+        values = {"contactId": contact_id}
+        return cast(list[Appointment], await self._core.invoke("contacts.appointments", values))
 
 
 class TagsApi:
@@ -178,16 +170,12 @@ class TagsApi:
         self._core = core
 
     async def add(self, contact_id: str, tags: Sequence[str]) -> TagsResult:
-        body = await self._core.call(
-            "tags.add", path={"contactId": contact_id}, json={"tags": list(tags)}
-        )
-        return TagsResult.model_validate(body)
+        values = {"contactId": contact_id, "tags": list(tags)}
+        return cast(TagsResult, await self._core.invoke("tags.add", values))
 
     async def remove(self, contact_id: str, tags: Sequence[str]) -> TagsResult:
-        body = await self._core.call(
-            "tags.remove", path={"contactId": contact_id}, json={"tags": list(tags)}
-        )
-        return TagsResult.model_validate(body)
+        values = {"contactId": contact_id, "tags": list(tags)}
+        return cast(TagsResult, await self._core.invoke("tags.remove", values))
 
     async def bulk(
         self,
@@ -213,16 +201,12 @@ class FollowersApi:
         self._core = core
 
     async def add(self, contact_id: str, user_ids: Sequence[str]) -> FollowersResult:
-        body = await self._core.call(
-            "followers.add", path={"contactId": contact_id}, json={"followers": list(user_ids)}
-        )
-        return FollowersResult.model_validate(body)
+        values = {"contactId": contact_id, "followers": list(user_ids)}
+        return cast(FollowersResult, await self._core.invoke("followers.add", values))
 
     async def remove(self, contact_id: str, user_ids: Sequence[str]) -> FollowersResult:
-        body = await self._core.call(
-            "followers.remove", path={"contactId": contact_id}, json={"followers": list(user_ids)}
-        )
-        return FollowersResult.model_validate(body)
+        values = {"contactId": contact_id, "followers": list(user_ids)}
+        return cast(FollowersResult, await self._core.invoke("followers.remove", values))
 
 
 class CampaignsApi:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from ghltt.connectors.ghl._core import GhlCore, succeeded
+from ghltt.connectors.ghl._core import GhlCore
 from ghltt.connectors.ghl.models import (
     Business,
     BusinessInput,
@@ -52,7 +52,8 @@ class BusinessesApi:
             skip += len(page)
 
     async def get(self, business_id: str) -> Business:
-        return _business(await self._core.call("businesses.get", path={"businessId": business_id}))
+        values = {"businessId": business_id}
+        return cast(Business, await self._core.invoke("businesses.get", values))
 
     async def create(self, business: BusinessInput | Mapping[str, Any]) -> Business:
         payload = {"locationId": self._core.location_id, **_body(business)}
@@ -70,8 +71,8 @@ class BusinessesApi:
         )
 
     async def delete(self, business_id: str) -> bool:
-        body = await self._core.call("businesses.delete", path={"businessId": business_id})
-        return succeeded(body)
+        values = {"businessId": business_id}
+        return cast(bool, await self._core.invoke("businesses.delete", values))
 
 
 class CustomFieldsApi:
@@ -79,16 +80,12 @@ class CustomFieldsApi:
         self._core = core
 
     async def get(self, field_id: str) -> CustomField:
-        body = await self._core.call("custom_fields.get", path={"id": field_id})
-        return CustomField.model_validate(body["field"])
+        return cast(CustomField, await self._core.invoke("custom_fields.get", {"id": field_id}))
 
     async def list_by_object(self, object_key: str = "contact") -> CustomFieldsByObject:
-        body = await self._core.call(
-            "custom_fields.list_by_object",
-            path={"objectKey": object_key},
-            params={"locationId": self._core.location_id},
-        )
-        return CustomFieldsByObject.model_validate(body)
+        values = {"objectKey": object_key}
+        found = await self._core.invoke("custom_fields.list_by_object", values)
+        return cast(CustomFieldsByObject, found)
 
     async def get_by_key(self, field_key: str, object_key: str = "contact") -> CustomField | None:
         """The field whose key is ``field_key``; ``contact.x`` and ``x`` name the same field."""
@@ -100,9 +97,7 @@ class CustomFieldsApi:
         return None
 
     async def create(self, field: CustomFieldInput | Mapping[str, Any]) -> CustomField:
-        payload = {"locationId": self._core.location_id, **_body(field)}
-        body = await self._core.call("custom_fields.create", json=payload)
-        return CustomField.model_validate(body["field"])
+        return cast(CustomField, await self._core.invoke("custom_fields.create", _body(field)))
 
     async def update(
         self, field_id: str, changes: CustomFieldInput | Mapping[str, Any]
@@ -112,8 +107,7 @@ class CustomFieldsApi:
         return CustomField.model_validate(body["field"])
 
     async def delete(self, field_id: str) -> bool:
-        body = await self._core.call("custom_fields.delete", path={"id": field_id})
-        return succeeded(body)
+        return cast(bool, await self._core.invoke("custom_fields.delete", {"id": field_id}))
 
 
 class UsersApi:
@@ -121,12 +115,10 @@ class UsersApi:
         self._core = core
 
     async def list_for_location(self) -> list[User]:
-        body = await self._core.call("users.list", params={"locationId": self._core.location_id})
-        return [User.model_validate(u) for u in body.get("users", [])]
+        return cast(list[User], await self._core.invoke("users.list", {}))
 
     async def get(self, user_id: str) -> User:
-        body = await self._core.call("users.get", path={"userId": user_id})
-        return User.model_validate(body.get("user", body))
+        return cast(User, await self._core.invoke("users.get", {"userId": user_id}))
 
     async def search(
         self, *, company_id: str, query: str | None = None, limit: int = 25, skip: int = 0

@@ -28,13 +28,18 @@ __all__ = [
     "CustomFieldInput",
     "CustomFieldValue",
     "CustomFieldsByObject",
+    "FollowersInput",
     "FollowersResult",
     "GhlModel",
     "InputModel",
     "Note",
+    "NoteCreate",
     "NoteInput",
+    "TagsInput",
     "TagsResult",
     "Task",
+    "TaskCompleted",
+    "TaskCreate",
     "TaskInput",
     "Timestamp",
     "UpsertResult",
@@ -159,6 +164,10 @@ class ContactSearchPage(GhlModel):
     trace_id: str | None = None
 
 
+class TagsInput(InputModel):
+    tags: list[str]
+
+
 class TagsResult(GhlModel):
     tags: list[str] = Field(default_factory=list)
     tags_added: list[str] | None = None
@@ -169,6 +178,10 @@ class BulkTagsResult(GhlModel):
     succeded: bool | None = None
     error_count: int | None = None
     responses: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class FollowersInput(InputModel):
+    followers: list[str]
 
 
 class FollowersResult(GhlModel):
@@ -189,11 +202,25 @@ class Task(GhlModel):
 
 
 class TaskInput(InputModel):
+    """Body of an update: only what is given changes."""
+
     title: str | None = None
     body: str | None = None
     due_date: str | None = None
     completed: bool | None = None
     assigned_to: str | None = None
+
+
+class TaskCreate(TaskInput):
+    """Body of a create: GHL requires the title, the due date and whether it is done."""
+
+    title: str
+    due_date: str
+    completed: bool
+
+
+class TaskCompleted(InputModel):
+    completed: bool
 
 
 class Note(GhlModel):
@@ -214,6 +241,10 @@ class NoteInput(InputModel):
     title: str | None = None
     color: str | None = None
     pinned: bool | None = None
+
+
+class NoteCreate(NoteInput):
+    body: str
 
 
 class Appointment(GhlModel):

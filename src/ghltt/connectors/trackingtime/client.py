@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import tzinfo
 from types import TracebackType
 from typing import Any
@@ -14,6 +14,7 @@ from ghltt.connectors.http import RateBudget, RetryPolicy
 from ghltt.connectors.trackingtime._api import DEFAULT_BASE_URL, Api, BodyStyle, default_user_agent
 from ghltt.connectors.trackingtime._custom_fields import CustomFields, EnumOptions
 from ghltt.connectors.trackingtime._customers import Customers
+from ghltt.connectors.trackingtime._operations import perform
 from ghltt.connectors.trackingtime._projects import Projects, TaskLists
 from ghltt.connectors.trackingtime._resource import decode
 from ghltt.connectors.trackingtime._services import Services
@@ -108,6 +109,13 @@ class TrackingTimeClient:
 
     async def aclose(self) -> None:
         await self.api.aclose()
+
+    async def invoke(
+        self, name: str, values: Mapping[str, Any], *, missing_ok: bool = False
+    ) -> Any:
+        """Perform operation ``name`` from its declaration (see ``catalog``); the answer as its
+        declared ``output``."""
+        return await perform(self.api, name, values, missing_ok=missing_ok)
 
     async def me(self) -> User:
         """The authenticated user, with ``teams[]`` (never account-scoped)."""

@@ -7,28 +7,32 @@ ids pass 2**31). Wall-clock strings stay strings; :mod:`.timefmt` turns them int
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
-from typing import Any
+from datetime import date, datetime, tzinfo
+from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ghltt.connectors.trackingtime.timefmt import parse_datetime
 
 __all__ = [
     "AssignedTask",
+    "AssignedTasksQuery",
     "CompactUser",
     "CustomField",
     "Customer",
     "EnumOption",
     "EventTag",
+    "EventsQuery",
     "NamedRef",
     "Project",
     "Service",
     "Task",
+    "TaskFields",
     "TaskList",
     "Team",
     "TimeEntry",
     "Trackables",
+    "TtInput",
     "TtModel",
     "User",
     "Webhook",
@@ -266,3 +270,50 @@ class WebhookCreated(TtModel):
 
     id: int
     secret: str | None = _alias("secret", "token")
+
+
+# ---- what operations take ------------------------------------------------------------------
+
+
+class TtInput(BaseModel):
+    """A request's fields: the ones named are checked and coerced (ids to ``int``, days to
+    ``yyyy-MM-dd``); others pass through (custom fields, TT's ``json``...)."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    def to_fields(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def _day(value: Any) -> Any:
+    return None if value in (None, "") else str(value)[:10]
+
+
+Day = Annotated[date | None, BeforeValidator(_day)]
+
+
+class TaskFields(TtInput):
+    """``/tasks/add``: ``users`` in TT's ``[{"id": n}]`` shape."""
+
+    name: str
+    description: str | None = None
+    project_id: int | None = None
+    project_name: str | None = None
+    due_date: str | None = None
+    users: list[dict[str, Any]] | None = None
+    type: str | None = None
+    json_data: str | None = Field(default=None, alias="json")
+
+
+class EventsQuery(TtInput):
+    """``/events``: ``filter`` is USER, PROJECT, CUSTOMER, TASK (with ``id``) or COMPANY;
+    ``from``/``to`` are days in the account's zone."""
+
+    filter: str
+    id: int | None = None
+    from_: Day = Field(default=None, alias="from")
+    to: Day = None
+
+
+class AssignedTasksQuery(TtInput):
+    filter: str | None = None

@@ -1,8 +1,9 @@
 """What the engine needs to know about actions: their inputs and the scopes they need.
 
-The real catalogs (GHL and TT clients, plus the runner's own ``ghltt.*`` actions) are wired in
-by the runner; recipes only see this protocol, so the engine does not depend on how they are
-built. ``ghltt.set`` and ``ghltt.stop`` are handled by the engine itself and need no entry.
+The real catalog (``engine/catalog``: actions generated from the connectors' operation
+declarations, plus ghltt's own ``ghltt.*`` actions) satisfies this protocol; recipes only see
+the protocol, so they do not depend on how actions are built. ``ghltt.set`` and
+``ghltt.stop`` are handled by the engine itself and need no entry.
 """
 
 from __future__ import annotations

@@ -7,10 +7,10 @@ The result is a JSON-serialisable ``RunReport``. See docs/engine.md.
 
 from ghltt.core import Event
 from ghltt.engine import sync
+from ghltt.engine.automation import run_automation
+from ghltt.engine.catalog import ACTIONS, ActionDef, action_catalog, call_action
 from ghltt.engine.recipes import AutomationRecipe, Recipe
 from ghltt.engine.report import RunReport, Write
-from ghltt.engine.runner.actions import ACTIONS, ActionDef, action_catalog, call_action
-from ghltt.engine.runner.automation import run_automation
 from ghltt.engine.runner.context import (
     BridgeContext,
     Repositories,
@@ -36,6 +36,5 @@ __all__ = [
     "action_catalog",
     "call_action",
     "open_bridge_context",
-    "run_automation",
     "run_recipe",
 ]

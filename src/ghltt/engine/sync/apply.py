@@ -12,9 +12,9 @@ from dataclasses import replace
 from typing import Any
 
 from ghltt.connectors.http import NotFound
+from ghltt.engine.catalog import call_action
 from ghltt.engine.objects import as_read
 from ghltt.engine.report import RunReport, Write
-from ghltt.engine.runner.actions import call_action
 from ghltt.engine.sync import lookup
 from ghltt.engine.sync.pairs import record_pair
 from ghltt.engine.sync.plan import Plan, plan_converge, plan_push

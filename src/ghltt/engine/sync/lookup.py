@@ -6,11 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ghltt.connectors.http import NotFound
+from ghltt.engine.catalog import call_action, tt_record
 from ghltt.engine.objects import OBJECTS, as_read
 from ghltt.engine.recipes import SyncRecipe
-from ghltt.engine.runner.actions import call_action
 from ghltt.engine.runner.context import BridgeContext
-from ghltt.engine.runner.records import tt_record
 
 
 async def fetch(

@@ -13,9 +13,10 @@ import pytest
 import sqlalchemy as sa
 
 from ghltt.connectors.trackingtime import TrackingTimeClient
+from ghltt.engine.automation import run as automation
+from ghltt.engine.automation.run import PairNotReady
 from ghltt.engine.recipes import AutomationRecipe, SyncRecipe
-from ghltt.engine.runner import BridgeContext, automation, run_recipe
-from ghltt.engine.runner.automation import PairNotReady
+from ghltt.engine.runner import BridgeContext, run_recipe
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.links import Link, LinkRepository

@@ -1,5 +1,8 @@
 """Remote records as the plain JSON mappings read: wire names, a few shapes made flat.
 
+Every action answers in these terms (``as_record``), so sync and automation steps read the
+same dicts whichever connector model an operation declares as its output.
+
 GHL models dump under their camelCase wire names. TT answers differ by endpoint (a customer's
 contact is an object in newer answers; a task names its project as ``project``), so the fields
 the sync objects speak of (``contact_name``, ``project_name``...) are added from them.
@@ -10,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
+
+from ghltt.connectors.trackingtime.models import TimeEntry, TtModel
 
 # TT list answers abbreviate (``n``, ``p``, ``s``...); templates may read either spelling.
 _SHORT = {
@@ -45,3 +50,15 @@ def tt_record(model: BaseModel, object_type: str | None = None) -> dict[str, Any
         for full, short in _SHORT.items():
             data.setdefault(short, data.get(full))
     return data
+
+
+def as_record(answer: Any) -> Any:
+    """An operation's decoded answer as plain JSON: models as records, lists item by item;
+    anything else (GHL's success flag) as it is."""
+    if isinstance(answer, list):
+        return [as_record(item) for item in answer]
+    if isinstance(answer, TtModel):
+        return tt_record(answer, "event" if isinstance(answer, TimeEntry) else None)
+    if isinstance(answer, BaseModel):
+        return ghl_record(answer)
+    return answer

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from ghltt.connectors.http import NotFound
 from ghltt.core import Event, GhlttError, InvalidInput
+from ghltt.engine.catalog import ACTIONS, ActionDef, action_catalog, call_action
 from ghltt.engine.mapping import MappedRecord, MappingContext, MappingFailed
 from ghltt.engine.recipes import (
     AutomationRecipe,
@@ -31,7 +32,6 @@ from ghltt.engine.recipes import (
     with_output,
 )
 from ghltt.engine.report import RunReport, Write
-from ghltt.engine.runner.actions import ACTIONS, ActionDef, action_catalog, call_action
 from ghltt.engine.runner.context import BridgeContext
 from ghltt.engine.sync import lookup, record_pair
 from ghltt.store.links import Link
