@@ -15,8 +15,8 @@ from typing import Any
 
 from ghltt.connectors.ghl import CATALOG as GHL_OPERATIONS
 from ghltt.connectors.trackingtime import parse_datetime
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import Input
-from ghltt.engine.runner.context import BridgeContext
 from ghltt.engine.runner.records import ghl_record, tt_record
 
 Call = Callable[[BridgeContext, dict[str, Any]], Awaitable[Any]]

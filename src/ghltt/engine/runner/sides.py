@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ghltt.connectors.http import NotFound
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.runner.actions import call_action
-from ghltt.engine.runner.context import BridgeContext
 from ghltt.engine.runner.records import tt_record
 
 # GHL records that live under a contact are read with the contact's id.

@@ -20,12 +20,12 @@ import orjson
 from ghltt.connectors.http import NotFound
 from ghltt.connectors.trackingtime import parse_datetime
 from ghltt.core import Event
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.mapping import MappedRecord, MappingContext, MappingFailed, canonical_json
 from ghltt.engine.recipes import SyncObject, SyncRecipe, build_context
 from ghltt.engine.runner import sides
 from ghltt.engine.runner.actions import call_action
 from ghltt.engine.runner.compare import current_value, same
-from ghltt.engine.runner.context import BridgeContext
 from ghltt.engine.runner.report import RunReport, Write
 from ghltt.store.links import Link
 from ghltt.store.provenance import ProvenanceEntry, ProvenanceRepository
