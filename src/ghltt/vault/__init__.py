@@ -7,14 +7,14 @@ bridges.Remotes``), and bridges hand it their own clean-up as a revoke hook. See
 """
 
 from ghltt.store.connections import ConnectionView
-from ghltt.vault.clients import CHECK_POLICY, ClientFactory
-from ghltt.vault.connections import ConnectionService, Outcome, RevokeHook
+from ghltt.vault.clients import ClientFactory
+from ghltt.vault.connections import ConnectionService, Outcome
 from ghltt.vault.crypto import Cipher
 from ghltt.vault.errors import MissingScopes, VaultError
 from ghltt.vault.failures import ConnectionFailed, Failure, FailureKind, classify
 from ghltt.vault.install import handle_install_event, handle_uninstall_event
 from ghltt.vault.keys import EnvKeySource, FileKeySource, Keyring, ensure_key_file, key_source
-from ghltt.vault.kinds import GHL, OAUTH, TT
+from ghltt.vault.kinds import GHL, TT
 from ghltt.vault.oauth_flow import CALLBACK_PATH, AuthorizeRequest, OAuthFlow
 from ghltt.vault.rotation import RotationReport, rotate_key
 from ghltt.vault.secrets import SecretRecord, Vault, open_vault
@@ -22,9 +22,7 @@ from ghltt.vault.tokens import VaultOAuthAuth, VaultTokenStore
 
 __all__ = [
     "CALLBACK_PATH",
-    "CHECK_POLICY",
     "GHL",
-    "OAUTH",
     "TT",
     "AuthorizeRequest",
     "Cipher",
@@ -40,7 +38,6 @@ __all__ = [
     "MissingScopes",
     "OAuthFlow",
     "Outcome",
-    "RevokeHook",
     "RotationReport",
     "SecretRecord",
     "Vault",
