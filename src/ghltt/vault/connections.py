@@ -375,7 +375,7 @@ class ConnectionService:
             log.warning("connection failed", connection=connection_id, kind=failure.kind.value)
         return failure
 
-    # ---- credentials for clients -----------------------------------------------------------
+    # ---- credentials for clients ----------------------------------------------------------
     def ghl_auth(self, ref: str) -> AuthProvider:
         row = self.repo.resolve(ref)
         if row.system != GHL:
