@@ -26,10 +26,10 @@ import httpx2
 import psycopg
 import sqlalchemy as sa
 
+from ghltt.bridges import build_services
 from ghltt.settings import Settings, load_settings
 from ghltt.store import create_store_engine, upgrade
-from ghltt.store.tables import bridges, inbox_events
-from ghltt.vault import build_services
+from ghltt.store.tables import inbox_events
 
 HERE = Path(__file__).resolve().parent
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -199,7 +199,7 @@ class Stack:
 
     # ---- provisioning, as ghltt.cli.sandbox._provision but over the simulators' admin API ---
     async def _provision(self) -> str:
-        from ghltt.cli.sandbox import _all_scopes, _settings_of
+        from ghltt.cli.sandbox import _all_scopes
 
         assert self.settings is not None and self.engine is not None
         sample = httpx2.get(f"{self.ghl_url}/_admin/sample").json()
@@ -222,24 +222,19 @@ class Stack:
         bridge = await services.bridges.add(
             name="bench", ghl_connection=ghl.connection.id, tt_connection=tt.connection.id
         )
-        with self.engine.begin() as conn:
-            conn.execute(
-                bridges.update()
-                .where(bridges.c.id == bridge.id)
-                .values(
-                    settings={
-                        **_settings_of(conn, bridge.id),
-                        "ghl_public_keys": {
-                            "ed25519": [keys["ed25519PublicKey"]],
-                            "rsa": [keys["rsaPublicKey"]],
-                        },
-                        "tt_timezone": "America/New_York",
-                        # Polls add their own events and calls; keep them out of the window.
-                        "reconcile": {"interval_seconds": 3600},
-                    }
-                )
-            )
-        async with services.connections.tt_client(tt.connection.id) as client:
+        services.bridges.update_settings(
+            bridge.id,
+            {
+                "ghl_public_keys": {
+                    "ed25519": [keys["ed25519PublicKey"]],
+                    "rsa": [keys["rsaPublicKey"]],
+                },
+                "tt_timezone": "America/New_York",
+                # Polls add their own events and calls; keep them out of the window.
+                "reconcile": {"interval_seconds": 3600},
+            },
+        )
+        async with services.clients.tt(tt.connection.id) as client:
             for name in TT_CUSTOMER_FIELDS:
                 await client.custom_fields.add(name, "text", "customer")
         services.bridges.enable_recipe(bridge.id, RECIPE, [])

@@ -10,11 +10,11 @@ import httpx2
 import pytest
 import sqlalchemy as sa
 
+from ghltt.bridges import build_services
 from ghltt.jobs import JobAdmin
 from ghltt.store import RunRepository
 from ghltt.store.tables import connections, inbox_events
 from ghltt.store.tokens import token_file
-from ghltt.vault import build_services
 from tests.e2e.conftest import Loop, settled, wait_for
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,5 @@
-"""Fixtures of the vault tests: a migrated store, a vault, both simulators and the services."""
+"""Fixtures of the vault tests (and the bridges tests, which import them): a migrated store, a
+vault, both simulators and the services."""
 
 from __future__ import annotations
 
@@ -9,21 +10,14 @@ import httpx2
 import pytest
 import sqlalchemy as sa
 
+from ghltt.bridges import BridgeService, Clients, Remotes
 from ghltt.connectors.ghl import OAuthApp
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.ghl.config import GhlSimulatorConfig
 from ghltt.sandbox.ghl.oauth import OAuthClient
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store import create_store_engine, upgrade
-from ghltt.vault import (
-    BridgeService,
-    Cipher,
-    ConnectionService,
-    FileKeySource,
-    OAuthFlow,
-    Remotes,
-    Vault,
-)
+from ghltt.vault import Cipher, ConnectionService, FileKeySource, OAuthFlow, Vault
 from ghltt.vault.keys import ensure_key_file
 
 GHL_BASE = "https://services.leadconnectorhq.com"
@@ -92,8 +86,13 @@ def connections(engine: sa.Engine, vault: Vault, remotes: Remotes) -> Connection
 
 
 @pytest.fixture
-def bridges(connections: ConnectionService) -> BridgeService:
-    return BridgeService(connections, PUBLIC_URL)
+def clients(connections: ConnectionService, remotes: Remotes) -> Clients:
+    return Clients(connections, remotes)
+
+
+@pytest.fixture
+def bridges(clients: Clients) -> BridgeService:
+    return BridgeService(clients, PUBLIC_URL)
 
 
 @pytest.fixture

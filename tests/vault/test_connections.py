@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ghltt.bridges import Clients
 from ghltt.core import InvalidInput
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import SAMPLE_ACCOUNT_ID, TrackingTimeSimulator
@@ -94,9 +95,11 @@ async def test_tt_app_password_lifecycle(
         await connections.add_tt(label="other", secret=fresh, account_id=999)
 
 
-async def test_tt_bearer(connections: ConnectionService, tt_sim: TrackingTimeSimulator) -> None:
+async def test_tt_bearer(
+    connections: ConnectionService, clients: Clients, tt_sim: TrackingTimeSimulator
+) -> None:
     added = await connections.add_tt(label="bearer", secret=tt_app_password(tt_sim), kind="bearer")
     assert added.connection.auth_kind == "bearer"
-    client = connections.tt_client(added.connection.id)
+    client = clients.tt(added.connection.id)
     async with client:
         assert (await client.me()).id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ghltt.bridges import Clients
 from ghltt.core import InvalidInput
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.ghl.oauth import OAuthClient
@@ -43,7 +44,7 @@ async def test_location_install_then_callback_then_uninstall(
 
 
 async def test_agency_install_makes_location_connections(
-    flow: OAuthFlow, connections: ConnectionService, ghl_sim: GhlSimulator
+    flow: OAuthFlow, connections: ConnectionService, clients: Clients, ghl_sim: GhlSimulator
 ) -> None:
     back = await authorize(ghl_sim, flow.start(user_type="Company").url)
     agency = (await flow.complete(code=back["code"], state=back["state"])).connection
@@ -58,7 +59,7 @@ async def test_agency_install_makes_location_connections(
     location = await handle_install_event(connections, payload)
     assert location is not None and location.auth_kind == "agency_location"
     assert location.parent_id == agency.id
-    client = connections.ghl_client(location.id)  # location tokens minted from the agency's
+    client = clients.ghl(location.id)  # location tokens minted from the agency's
     async with client:
         page = await client.contacts.search_page({"pageLimit": 1})
     assert page.total is not None

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from ghltt.bridges import Clients, Remotes
 from ghltt.connectors.ghl import ReauthorizationRequired
 from ghltt.connectors.http import ServerError, TransportError
 from ghltt.core import InvalidInput, utcnow
@@ -44,6 +45,7 @@ def expire_soon(connections: ConnectionService, connection_id: str) -> None:
 async def test_authorize_callback_refresh_revoke(
     flow: OAuthFlow,
     connections: ConnectionService,
+    clients: Clients,
     ghl_sim: GhlSimulator,
     oauth_client: OAuthClient,
 ) -> None:
@@ -69,7 +71,7 @@ async def test_authorize_callback_refresh_revoke(
 
     # Refresh on 401: the access token dies early; the client renews once and carries on.
     ghl_sim.expire_token(str(second["access_token"]))
-    client = connections.ghl_client(view.id)
+    client = clients.ghl(view.id)
     async with client:
         page = await client.contacts.search_page({"pageLimit": 1})
     assert page.total is not None
@@ -124,7 +126,7 @@ async def test_scopes_come_from_the_enabled_recipes(
 
 
 async def test_token_endpoint_5xx_and_timeouts_are_transient(
-    flow: OAuthFlow, connections: ConnectionService, ghl_sim: GhlSimulator
+    flow: OAuthFlow, connections: ConnectionService, remotes: Remotes, ghl_sim: GhlSimulator
 ) -> None:
     connection_id = await connect(flow, ghl_sim)
     before = stored_tokens(connections, connection_id)
@@ -139,8 +141,8 @@ async def test_token_endpoint_5xx_and_timeouts_are_transient(
 
     assert isinstance(auth, VaultOAuthAuth)
     slow = replace(
-        connections.remotes,
-        ghl_transport=TimeoutTransport(connections.remotes.ghl_transport, 0.3),  # type: ignore[arg-type]
+        remotes,
+        ghl_transport=TimeoutTransport(remotes.ghl_transport, 0.3),  # type: ignore[arg-type]
     )
     ghl_sim.set_faults(timeout_rate=1.0, timeout_s=5.0)
     timed = VaultOAuthAuth(auth.store, slow.oauth_app())

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from ghltt.bridges import Remotes
 from ghltt.core import utcnow
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.ghl.oauth import OAuthClient
-from ghltt.vault import ConnectionService, OAuthFlow, Remotes
+from ghltt.vault import ConnectionService, OAuthFlow
 from tests.support.process import REPO
 from tests.support.server import serve_asgi
 from tests.vault.oauth_support import authorize

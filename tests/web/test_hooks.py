@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from ghltt.bridges import build_services
 from ghltt.settings import load_settings
 from ghltt.store import create_store_engine
 from ghltt.store.tables import bridge_webhooks, bridges, connections
-from ghltt.vault import build_services
 from ghltt.web import create_app
 from tests.support.server import serve_asgi
 

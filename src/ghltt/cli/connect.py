@@ -17,11 +17,12 @@ import anyio
 import typer
 from rich.table import Table
 
+from ghltt.bridges import Services, build_services
 from ghltt.cli.context import console, err_console, fail, settings, store
 from ghltt.connectors.http import ConnectorError
 from ghltt.core import GhlttError
 from ghltt.store import is_current
-from ghltt.vault import Outcome, VaultServices, build_services, classify, open_vault, rotate_key
+from ghltt.vault import Outcome, classify, open_vault, rotate_key
 from ghltt.vault.keys import new_key
 
 T = TypeVar("T")
@@ -63,7 +64,7 @@ def vault_errors() -> Iterator[None]:
         fail(str(exc))
 
 
-def open_services() -> VaultServices:
+def open_services() -> Services:
     loaded = settings()
     engine = store(loaded)
     if not is_current(engine):
@@ -332,7 +333,7 @@ def bridges_hooks(
     """
     svc = open_services()
     if register:
-        _run(lambda: svc.bridges.register_webhooks(ref))
+        _run(lambda: svc.bridges.webhooks.register(ref))
         console.print("TrackingTime webhook registered", highlight=False)
     with vault_errors():
         urls = svc.bridges.intake_urls(ref)

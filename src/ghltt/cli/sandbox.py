@@ -12,13 +12,13 @@ import os
 import shutil
 import threading
 import time
-from typing import Any
 
 import anyio
 import httpx2
 import sqlalchemy as sa
 import typer
 
+from ghltt.bridges import build_services
 from ghltt.cli.context import console, fail, settings
 from ghltt.cli.running import migrate_or_fail, run_web
 from ghltt.core import GhlttError
@@ -29,10 +29,8 @@ from ghltt.sandbox.serving import serve_in_thread
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.settings import Settings
 from ghltt.store import TokenRepository
-from ghltt.store.tables import bridges
 from ghltt.store.tokens import ensure_first_token, token_file
 from ghltt.templates import template_names
-from ghltt.vault import build_services
 
 # The custom fields the shipped templates map; a real account gets them from its admin.
 TT_CUSTOMER_FIELDS = ("ghl_phone", "ghl_business_id", "ghl_tags", "ghl_contact_id")
@@ -110,22 +108,17 @@ async def _provision(
         name="sandbox", ghl_connection=ghl.connection.id, tt_connection=tt.connection.id
     )
     keys = {"ed25519": [ghl_sim.ed25519_public_pem], "rsa": [ghl_sim.rsa_public_pem]}
-    with engine.begin() as conn:
-        conn.execute(
-            bridges.update()
-            .where(bridges.c.id == bridge.id)
-            .values(
-                settings={
-                    **_settings_of(conn, bridge.id),
-                    "ghl_public_keys": keys,
-                    "tt_timezone": "America/New_York",
-                    # Poll every minute, so what has no webhook shows up while you watch.
-                    "reconcile": {"interval_seconds": 60},
-                }
-            )
-        )
+    services.bridges.update_settings(
+        bridge.id,
+        {
+            "ghl_public_keys": keys,
+            "tt_timezone": "America/New_York",
+            # Poll every minute, so what has no webhook shows up while you watch.
+            "reconcile": {"interval_seconds": 60},
+        },
+    )
     _add_custom_fields(ghl_sim)
-    async with services.connections.tt_client(tt.connection.id) as client:
+    async with services.clients.tt(tt.connection.id) as client:
         for name in TT_CUSTOMER_FIELDS:
             await client.custom_fields.add(name, "text", "customer")
     for name in template_names():
@@ -150,11 +143,6 @@ def _add_custom_fields(ghl_sim: GhlSimulator) -> None:
             "dateAdded": added,
             "dateUpdated": added,
         }
-
-
-def _settings_of(conn: sa.Connection, bridge_id: str) -> dict[str, Any]:
-    row = conn.execute(sa.select(bridges.c.settings).where(bridges.c.id == bridge_id)).first()
-    return dict(row.settings or {}) if row else {}
 
 
 def _all_scopes() -> set[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import threading
 
-import sqlalchemy as sa
 import typer
 
 from ghltt.cli.context import console, settings
@@ -13,7 +12,7 @@ from ghltt.cli.running import migrate_or_fail, run_web
 from ghltt.engine import load_plugins, registry
 from ghltt.jobs import JobRuntime
 from ghltt.settings import Settings
-from ghltt.store.tables import connections
+from ghltt.store.connections import ConnectionRepository
 
 
 def serve(
@@ -59,8 +58,7 @@ def serve(
 def _has_connections(loaded: Settings) -> bool:
     engine = migrate_or_fail(loaded)
     try:
-        with engine.connect() as conn:
-            return conn.execute(sa.select(connections.c.id).limit(1)).first() is not None
+        return ConnectionRepository(engine).exists()
     finally:
         engine.dispose()
 

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 
+from ghltt.bridges import Services, build_services
 from ghltt.core import Event, EventSource
 from ghltt.engine import Handler, Registry, StepPlan
 from ghltt.engine.reconcile import ReconcileSettings, reconcile, schedule_for
@@ -23,7 +24,6 @@ from ghltt.store import insert_new
 from ghltt.store.cursors import CursorRepository
 from ghltt.store.routing import BridgeRoute, bridge_by_id
 from ghltt.store.tables import bridges
-from ghltt.vault import VaultServices, build_services
 
 log = structlog.get_logger(__name__)
 
@@ -47,7 +47,7 @@ class BridgeWork:
         self._registry = registry
         self._ensure_schedule = ensure_schedule
         self._wake = wake
-        self._services: VaultServices | None = None
+        self._services: Services | None = None
         self._schedules: dict[str, str] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -56,7 +56,7 @@ class BridgeWork:
         )
 
     @property
-    def services(self) -> VaultServices:
+    def services(self) -> Services:
         if self._services is None:
             self._services = build_services(self._settings, self._engine)
         return self._services
@@ -147,15 +147,10 @@ class BridgeWork:
         }
 
     async def _clients(self, route: BridgeRoute, stack: AsyncExitStack) -> tuple[Any, Any]:
-        with self._engine.connect() as conn:
-            row = conn.execute(
-                sa.select(bridges.c.ghl_connection_id, bridges.c.tt_connection_id).where(
-                    bridges.c.id == route.id
-                )
-            ).one()
-        connections = self.services.connections
-        ghl = connections.ghl_client(row.ghl_connection_id) if row.ghl_connection_id else None
-        tt = connections.tt_client(row.tt_connection_id) if row.tt_connection_id else None
+        row = self.services.bridges.resolve(route.id)
+        ghl, tt = self.services.clients.of_bridge(
+            row.ghl_connection_id, row.tt_connection_id, route.settings
+        )
         for client in (ghl, tt):
             if client is not None:
                 await stack.enter_async_context(client)

@@ -13,18 +13,18 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 
+from ghltt.bridges import BridgePool, Services
 from ghltt.connectors.http import AuthError
 from ghltt.connectors.trackingtime.errors import TrackingTimeError
 from ghltt.core import Event, EventOrigin, EventSource, NotFound, utcnow
 from ghltt.engine import Handler, Registry, StepPlan
+from ghltt.engine.context import BridgeContext, Repositories
 from ghltt.engine.recipes.compiled import Recipe
 from ghltt.engine.runner import action_catalog, run_recipe
-from ghltt.engine.runner.pool import BridgeContextPool
 from ghltt.store import InboxRepository, insert_new
 from ghltt.store.links import LinkRepository
 from ghltt.store.tables import bridge_recipes
 from ghltt.templates import load_template
-from ghltt.vault import VaultServices
 
 log = structlog.get_logger(__name__)
 
@@ -42,7 +42,7 @@ class RecipeHandlers:
         self,
         engine: sa.Engine,
         registry: Registry,
-        services: Callable[[], VaultServices],
+        services: Callable[[], Services],
         ensure_schedule: Callable[..., None],
         wake: Callable[[], None],
     ) -> None:
@@ -53,7 +53,8 @@ class RecipeHandlers:
         self._wake = wake
         self._compiled: dict[str, Recipe] = {}
         self._active: set[str] = set()
-        self._bridges = BridgeContextPool(services)
+        self._bridges = BridgePool(services)
+        self._repos = Repositories.of(engine)
         # Handlers are registered before the executor starts; schedules need it started.
         self._schedules_ready = False
         self._pending_schedules: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
@@ -136,9 +137,8 @@ class RecipeHandlers:
         event, recipe = stored.event, self.recipe(str(data["recipe"]))
         bridge_id = str(data["bridge"])
         try:
-            async with self._bridges.run_context(
-                bridge_id, now=utcnow(), run_id=data.get("run_id")
-            ) as ctx:
+            async with self._bridges.use(bridge_id) as bridge:
+                ctx = BridgeContext.of(bridge, self._repos, now=utcnow(), run_id=data.get("run_id"))
                 if event.source is EventSource.SCHEDULE:
                     fanned = await self._fan_out(recipe, event, ctx)
                     if fanned is not None:

@@ -61,6 +61,16 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+def reachable(engine: sa.Engine) -> bool:
+    """Whether the store answers a trivial query (the health check)."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception:
+        return False
+    return True
+
+
 class InTransaction:
     """An engine stand-in for repositories: their ``begin()`` and ``connect()`` reuse one
     connection inside one transaction, so several repositories' writes commit together."""
@@ -79,3 +89,14 @@ class InTransaction:
 
 # What a repository runs its statements through.
 Bind = sa.Engine | InTransaction
+
+
+@contextlib.contextmanager
+def one_transaction(bind: Bind) -> Iterator[InTransaction]:
+    """A stand-in for repositories built inside the block: their writes commit together when
+    it ends (inside a transaction already, they join it)."""
+    if isinstance(bind, InTransaction):
+        yield bind
+        return
+    with bind.begin() as conn:
+        yield InTransaction(conn)

@@ -1,32 +1,32 @@
-"""The vault: credentials encrypted at rest, key rotation, connections, bridges and GHL OAuth.
+"""The vault: credentials only. Master key and rotation, encrypted secrets, connections (add,
+check, rotate, revoke), GHL OAuth tokens with single-flight refresh, scopes, and the GHL
+Marketplace install/uninstall events that create and retire OAuth connections.
 
-Start with :func:`build_services` (settings + store engine → vault, connections, bridges,
-OAuth flow). The engine gets clients with ``connections.ghl_client(id)`` /
-``connections.tt_client(id)``; the webhook intake calls :func:`handle_install_event` and
-:func:`handle_uninstall_event`, and verifies TT deliveries with ``bridges.webhook_tokens(id)``.
-See docs/vault.md.
+It builds no API client: a check is made through the ``ClientFactory`` it is handed (``ghltt.
+bridges.Remotes``), and bridges hand it their own clean-up as a revoke hook. See docs/vault.md.
 """
 
-from ghltt.vault.bridges import BridgeService, BridgeView
+from ghltt.store.connections import ConnectionView
+from ghltt.vault.clients import ClientFactory
 from ghltt.vault.connections import ConnectionService, Outcome
 from ghltt.vault.crypto import Cipher
 from ghltt.vault.errors import MissingScopes, VaultError
 from ghltt.vault.failures import ConnectionFailed, Failure, FailureKind, classify
 from ghltt.vault.install import handle_install_event, handle_uninstall_event
 from ghltt.vault.keys import EnvKeySource, FileKeySource, Keyring, ensure_key_file, key_source
-from ghltt.vault.oauth_flow import AuthorizeRequest, OAuthFlow
-from ghltt.vault.records import ConnectionView
-from ghltt.vault.remotes import Remotes
+from ghltt.vault.kinds import GHL, TT
+from ghltt.vault.oauth_flow import CALLBACK_PATH, AuthorizeRequest, OAuthFlow
 from ghltt.vault.rotation import RotationReport, rotate_key
-from ghltt.vault.secrets import SecretRecord, Vault
-from ghltt.vault.services import VaultServices, build_services, open_vault
+from ghltt.vault.secrets import SecretRecord, Vault, open_vault
 from ghltt.vault.tokens import VaultOAuthAuth, VaultTokenStore
 
 __all__ = [
+    "CALLBACK_PATH",
+    "GHL",
+    "TT",
     "AuthorizeRequest",
-    "BridgeService",
-    "BridgeView",
     "Cipher",
+    "ClientFactory",
     "ConnectionFailed",
     "ConnectionService",
     "ConnectionView",
@@ -38,15 +38,12 @@ __all__ = [
     "MissingScopes",
     "OAuthFlow",
     "Outcome",
-    "Remotes",
     "RotationReport",
     "SecretRecord",
     "Vault",
     "VaultError",
     "VaultOAuthAuth",
-    "VaultServices",
     "VaultTokenStore",
-    "build_services",
     "classify",
     "ensure_key_file",
     "handle_install_event",

@@ -1,4 +1,4 @@
-"""Connections: add, check, rotate, revoke and list credentials; hand out clients that use them.
+"""Connections: add, check, rotate, revoke and list credentials, and the auth that uses them.
 
 Every secret goes straight into the vault; the ``connections`` row keeps only what a check saw
 (identity, granted scopes, status). A credential is tried (one cheap call) before it is stored.
@@ -15,19 +15,20 @@ import sqlalchemy as sa
 import structlog
 
 from ghltt.connectors.ghl import (
-    GhlClient,
     LocationTokenAuth,
     OAuthTokens,
     ReauthorizationRequired,
     StaticTokenAuth,
 )
 from ghltt.connectors.http import AuthProvider, ConnectorError
-from ghltt.connectors.trackingtime import AppPassword, BearerToken, Credentials, TrackingTimeClient
+from ghltt.connectors.trackingtime import AppPassword, BearerToken, Credentials
 from ghltt.core import GhlttError, InvalidInput, NotFound, utcnow
-from ghltt.vault import recipes, scopes
+from ghltt.store.bridge_recipes import BridgeRecipeRepository
+from ghltt.store.connections import ConnectionRepository, ConnectionView
+from ghltt.vault import scopes
+from ghltt.vault.clients import ClientFactory
 from ghltt.vault.failures import STATUS_FOR, Failure, FailureKind, classify
-from ghltt.vault.probes import Probe, oauth_identity, probe_ghl_location, probe_tt
-from ghltt.vault.records import (
+from ghltt.vault.kinds import (
     AGENCY_LOCATION,
     GHL,
     GHL_TOKEN_KINDS,
@@ -35,10 +36,8 @@ from ghltt.vault.records import (
     OAUTH_KINDS,
     TT,
     TT_KINDS,
-    ConnectionRepository,
-    ConnectionView,
 )
-from ghltt.vault.remotes import Remotes
+from ghltt.vault.probes import Probe, oauth_identity, probe_ghl_location, probe_tt
 from ghltt.vault.secrets import Payload, Vault
 from ghltt.vault.tokens import VaultOAuthAuth, VaultTokenStore, tokens_to_payload
 
@@ -110,11 +109,13 @@ async def _db(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 class ConnectionService:
-    def __init__(self, engine: sa.Engine, vault: Vault, remotes: Remotes) -> None:
+    def __init__(self, engine: sa.Engine, vault: Vault, remotes: ClientFactory) -> None:
         self.engine = engine
         self.vault = vault
         self.remotes = remotes
         self.repo = ConnectionRepository(engine)
+        # Revoking a connection switches off the recipes of the bridges that use it.
+        self.recipes = BridgeRecipeRepository(engine)
         self.revoke_hooks: list[RevokeHook] = []
         self._auth: dict[str, AuthProvider] = {}
 
@@ -224,7 +225,7 @@ class ConnectionService:
                 lambda: self.repo.update(target, **values, **({"label": label} if label else {}))
             )
         await self._set_secret(target, "ghl.oauth", tokens_to_payload(tokens))
-        await _db(recipes.reenable_for_connection, self.engine, target)
+        await _db(self.recipes.reenable_for_connection, target)
         self._auth.pop(target, None)
         log.info("oauth connection stored", connection=target, renewed=existing is not None)
         return Outcome(self.repo.view(target), check.warnings())
@@ -321,7 +322,7 @@ class ConnectionService:
                 checked_at=utcnow(),
             )
         )
-        reenabled = await _db(recipes.reenable_for_connection, self.engine, row.id)
+        reenabled = await _db(self.recipes.reenable_for_connection, row.id)
         notes = [f"re-enabled {reenabled} recipe(s)"] if reenabled else []
         self._auth.pop(row.id, None)
         log.info("connection rotated", connection=row.id)
@@ -344,7 +345,7 @@ class ConnectionService:
         )
         disabled = 0
         for target in [row, *children]:
-            disabled += await _db(recipes.disable_for_connection, self.engine, target.id)
+            disabled += await _db(self.recipes.disable_for_connection, target.id)
             if target.vault_ref:
                 await _db(self.vault.delete, target.vault_ref)
             await _db(
@@ -374,7 +375,7 @@ class ConnectionService:
             log.warning("connection failed", connection=connection_id, kind=failure.kind.value)
         return failure
 
-    # ---- clients for the engine -----------------------------------------------------------
+    # ---- credentials for clients ----------------------------------------------------------
     def ghl_auth(self, ref: str) -> AuthProvider:
         row = self.repo.resolve(ref)
         if row.system != GHL:
@@ -409,24 +410,11 @@ class ConnectionService:
         self._auth[row.id] = auth
         return auth
 
-    def ghl_client(self, ref: str) -> GhlClient:
-        row = self.repo.resolve(ref)
-        if not row.account_id:
-            raise InvalidInput(
-                "an agency connection has no location: use one made from it", where=row.id
-            )
-        return self.remotes.ghl_client(self.ghl_auth(row.id), row.account_id)
-
     def tt_credentials(self, ref: str) -> Credentials:
         row = self.repo.resolve(ref)
         if row.system != TT:
             raise InvalidInput("not a TrackingTime connection", where=row.id)
         return _tt_credentials(row.auth_kind, self.vault.get(self._vault_ref(row)).payload)
-
-    def tt_client(self, ref: str) -> TrackingTimeClient:
-        row = self.repo.resolve(ref)
-        account = int(row.account_id) if row.account_id else None
-        return self.remotes.tt_client(self.tt_credentials(row.id), account)
 
     # ---- internals ------------------------------------------------------------------------
     def _vault_ref(self, row: sa.Row[Any]) -> str:

@@ -12,8 +12,9 @@ import anyio
 import structlog
 
 from ghltt.core import InvalidInput
+from ghltt.store.connections import ConnectionView
 from ghltt.vault.connections import ConnectionService
-from ghltt.vault.records import AGENCY_LOCATION, GHL, OAUTH, OAUTH_KINDS, ConnectionView
+from ghltt.vault.kinds import AGENCY_LOCATION, GHL, OAUTH, OAUTH_KINDS
 
 log = structlog.get_logger(__name__)
 

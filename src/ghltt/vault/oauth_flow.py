@@ -16,15 +16,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 import anyio
-import sqlalchemy as sa
 
 from ghltt.core import InvalidInput, utcnow
-from ghltt.store.tables import oauth_states
+from ghltt.store.bridges import BridgeRepository
+from ghltt.store.oauth_states import OAuthStateRepository
 from ghltt.vault import scopes
 from ghltt.vault.connections import ConnectionService, Outcome
-from ghltt.vault.records import GHL, OAUTH
+from ghltt.vault.kinds import GHL, OAUTH
 
 USER_TYPES = ("Location", "Company")
+# Where GHL sends the browser back, under the public URL (the web app serves it).
+CALLBACK_PATH = "/oauth/ghl/callback"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class OAuthFlow:
         self.authorize_url = authorize_url
         self.redirect_uri = redirect_uri
         self.state_ttl = state_ttl
+        self.states = OAuthStateRepository(self.engine)
 
     def start(
         self,
@@ -99,22 +102,16 @@ class OAuthFlow:
         if user_type == "Company":
             wanted |= scopes.for_operations(["oauth.location_token"])
         state = secrets.token_urlsafe(32)
-        now = utcnow()
-        expires = now + timedelta(seconds=self.state_ttl)
-        with self.engine.begin() as conn:
-            conn.execute(oauth_states.delete().where(oauth_states.c.expires_at < now))
-            conn.execute(
-                oauth_states.insert().values(
-                    state_hash=_hash(state),
-                    user_type=user_type,
-                    scopes=sorted(wanted),
-                    redirect_uri=self.redirect_uri,
-                    label=label,
-                    connection_id=connection_id,
-                    created_at=now,
-                    expires_at=expires,
-                )
-            )
+        expires = utcnow() + timedelta(seconds=self.state_ttl)
+        self.states.issue(
+            _hash(state),
+            user_type=user_type,
+            scopes=wanted,
+            redirect_uri=self.redirect_uri,
+            label=label,
+            connection_id=connection_id,
+            expires_at=expires,
+        )
         query = {
             "response_type": "code",
             "client_id": app.client_id or "",
@@ -130,20 +127,7 @@ class OAuthFlow:
         )
 
     def _consume(self, state: str) -> _State:
-        with self.engine.begin() as conn:
-            row = conn.execute(
-                oauth_states.delete()
-                .where(
-                    oauth_states.c.state_hash == _hash(state), oauth_states.c.expires_at > utcnow()
-                )
-                .returning(
-                    oauth_states.c.user_type,
-                    oauth_states.c.scopes,
-                    oauth_states.c.redirect_uri,
-                    oauth_states.c.label,
-                    oauth_states.c.connection_id,
-                )
-            ).first()
+        row = self.states.consume(_hash(state))
         if row is None:
             raise InvalidInput(
                 "unknown, expired or already used; start again with 'ghltt connect ghl --oauth'",
@@ -180,12 +164,7 @@ class OAuthFlow:
         )
 
     def _bridge_id(self, ref: str) -> str:
-        from ghltt.store.tables import bridges
-
-        with self.engine.connect() as conn:
-            found = conn.execute(
-                sa.select(bridges.c.id).where((bridges.c.id == ref) | (bridges.c.name == ref))
-            ).scalar()
+        found = BridgeRepository(self.engine).find(ref)
         if found is None:
             raise InvalidInput("no such bridge", where=ref)
-        return str(found)
+        return str(found.id)

@@ -8,7 +8,7 @@ from ghltt.connectors.ghl import OAuthTokens
 from ghltt.connectors.http import AuthProvider
 from ghltt.connectors.trackingtime import Credentials
 from ghltt.core import InvalidInput
-from ghltt.vault.remotes import CHECK_POLICY, Remotes
+from ghltt.vault.clients import CHECK_POLICY, ClientFactory
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Probe:
     scopes: frozenset[str] | None  # None: not knowable for this kind of credential
 
 
-async def probe_ghl_location(remotes: Remotes, auth: AuthProvider, location_id: str) -> Probe:
+async def probe_ghl_location(remotes: ClientFactory, auth: AuthProvider, location_id: str) -> Probe:
     """``POST /contacts/search`` for one record: proves the token works for this location."""
     client = remotes.ghl_client(auth, location_id, policy=CHECK_POLICY)
     try:
@@ -35,7 +35,9 @@ def oauth_identity(tokens: OAuthTokens) -> str:
     return f"GHL agency {tokens.company_id or '?'}"
 
 
-async def probe_tt(remotes: Remotes, credentials: Credentials, account_id: int | None) -> Probe:
+async def probe_tt(
+    remotes: ClientFactory, credentials: Credentials, account_id: int | None
+) -> Probe:
     """``GET /me``: the user and the accounts it belongs to (TT has roles, not scopes)."""
     async with remotes.tt_client(credentials, None, policy=CHECK_POLICY) as tt:
         user = await tt.me()

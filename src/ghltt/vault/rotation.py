@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
 import structlog
 
-from ghltt.core import utcnow
-from ghltt.store.tables import vault_rotations
+from ghltt.store.rotations import RotationRepository
 from ghltt.vault.errors import VaultError
 from ghltt.vault.keys import ENV_NAME, Keyring, MasterKey, new_key
 from ghltt.vault.secrets import Vault
@@ -32,22 +30,12 @@ class RotationReport:
     note: str = ""
 
 
-def _open_rotation(engine: sa.Engine) -> sa.Row[tuple[int, str]] | None:
-    stmt = (
-        sa.select(vault_rotations.c.id, vault_rotations.c.target_key_id)
-        .where(vault_rotations.c.finished_at.is_(None))
-        .order_by(vault_rotations.c.id.desc())
-        .limit(1)
-    )
-    with engine.connect() as conn:
-        return conn.execute(stmt).first()
-
-
 def _begin(vault: Vault) -> tuple[int, MasterKey, bool]:
     """The rotation to work on: the open one, or a new one with a new primary key."""
     source = vault.cipher.source
     keyring = source.current()
-    open_row = _open_rotation(vault.engine)
+    rotations = RotationRepository(vault.engine)
+    open_row = rotations.unfinished()
     if open_row is not None:
         target = keyring.get(open_row.target_key_id)
         if target is None:
@@ -67,14 +55,9 @@ def _begin(vault: Vault) -> tuple[int, MasterKey, bool]:
             f"{ENV_NAME} holds one key: put a new key first ('ghltt vault generate-key'), keep "
             "the old one after a comma, restart ghltt, then run 'ghltt vault rotate-key' again"
         )
-    with vault.engine.begin() as conn:
-        rotation_id: int = conn.execute(
-            vault_rotations.insert()
-            .values(target_key_id=target.id, rewrapped=0, started_at=utcnow())
-            .returning(vault_rotations.c.id)
-        ).scalar_one()
+    rotation_id = rotations.start(target.id)
     log.warning("vault key rotation started", target_key_id=target.id, key_source=source.where)
-    return int(rotation_id), target, False
+    return rotation_id, target, False
 
 
 def rotate_key(vault: Vault, *, batch: int = 100) -> RotationReport:
@@ -85,12 +68,7 @@ def rotate_key(vault: Vault, *, batch: int = 100) -> RotationReport:
             if not vault.rewrap(secret_id, target):
                 continue
             report.rewrapped += 1
-            with vault.engine.begin() as conn:
-                conn.execute(
-                    vault_rotations.update()
-                    .where(vault_rotations.c.id == rotation_id)
-                    .values(rewrapped=vault_rotations.c.rewrapped + 1)
-                )
+            RotationRepository(vault.engine).count_rewrapped(rotation_id)
     _finish(vault, rotation_id, target, report)
     return report
 
@@ -116,12 +94,7 @@ def _finish(vault: Vault, rotation_id: int, target: MasterKey, report: RotationR
             return
         if old:
             report.note = f"every secret is under the first key: remove the others from {ENV_NAME}"
-    with vault.engine.begin() as conn:
-        conn.execute(
-            vault_rotations.update()
-            .where(vault_rotations.c.id == rotation_id)
-            .values(finished_at=utcnow())
-        )
+    RotationRepository(vault.engine).finish(rotation_id)
     report.finished = True
     log.warning(
         "vault key rotation finished: back up the key file now",

@@ -13,7 +13,7 @@ from typing import Protocol
 import sqlalchemy as sa
 
 from ghltt.connectors.ghl import scopes_for
-from ghltt.store.tables import bridge_recipes, bridges
+from ghltt.store.bridge_recipes import BridgeRecipeRepository
 from ghltt.vault.errors import MissingScopes
 
 # What 'connections check' calls (one contacts search of one record).
@@ -70,25 +70,6 @@ def compare(granted: Iterable[str] | None, required: Iterable[str]) -> ScopeChec
     )
 
 
-def enabled_recipe_scopes(
-    engine: sa.Engine, *, bridge_id: str | None = None, connection_id: str | None = None
-) -> frozenset[str]:
-    """Union of the scopes of the enabled recipes of one bridge, of the bridges of one GHL
-    connection, or (neither given) of every bridge."""
-    stmt = (
-        sa.select(bridge_recipes.c.scopes)
-        .join(bridges, bridges.c.id == bridge_recipes.c.bridge_id)
-        .where(bridge_recipes.c.enabled.is_(True))
-    )
-    if bridge_id is not None:
-        stmt = stmt.where(bridges.c.id == bridge_id)
-    if connection_id is not None:
-        stmt = stmt.where(bridges.c.ghl_connection_id == connection_id)
-    with engine.connect() as conn:
-        rows: list[list[str] | None] = list(conn.execute(stmt).scalars())
-    return frozenset(str(s) for scopes in rows for s in scopes or ())
-
-
 def required_scopes(
     engine: sa.Engine,
     *,
@@ -97,5 +78,7 @@ def required_scopes(
     extra: Iterable[str] = (),
 ) -> frozenset[str]:
     """The smallest set to ask for: the check call's, the enabled recipes', and ``extra``."""
-    enabled = enabled_recipe_scopes(engine, bridge_id=bridge_id, connection_id=connection_id)
+    enabled = BridgeRecipeRepository(engine).enabled_scopes(
+        bridge_id=bridge_id, connection_id=connection_id
+    )
     return BASELINE | enabled | frozenset(extra)

@@ -1,4 +1,4 @@
-"""The secrets repository: JSON payloads encrypted per row, never readable from the table."""
+"""The vault proper: JSON payloads encrypted per row, never readable from the table."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from ghltt.core import NotFound, utcnow
-from ghltt.store.tables import vault_secrets
+from ghltt.core import NotFound
+from ghltt.settings import Settings
+from ghltt.store.secrets import Sealed, SecretRepository
 from ghltt.vault.crypto import Cipher
 from ghltt.vault.errors import VaultError
-from ghltt.vault.keys import MasterKey
+from ghltt.vault.keys import MasterKey, key_source
 
 Payload = dict[str, Any]
 
@@ -40,6 +41,7 @@ class Vault:
     def __init__(self, engine: sa.Engine, cipher: Cipher) -> None:
         self.engine = engine
         self.cipher = cipher
+        self.rows = SecretRepository(engine)
 
     def __repr__(self) -> str:
         return f"Vault(cipher={self.cipher!r})"
@@ -47,20 +49,7 @@ class Vault:
     def put(self, purpose: str, payload: Payload, *, owner: str | None = None) -> str:
         secret_id = "sec_" + _random.token_hex(12)
         key_id, blob = self.cipher.encrypt(_dump(payload), aad=_aad(secret_id, purpose))
-        now = utcnow()
-        with self.engine.begin() as conn:
-            conn.execute(
-                vault_secrets.insert().values(
-                    id=secret_id,
-                    purpose=purpose,
-                    owner=owner,
-                    key_id=key_id,
-                    ciphertext=blob,
-                    version=1,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+        self.rows.insert(secret_id, purpose=purpose, owner=owner, key_id=key_id, ciphertext=blob)
         return secret_id
 
     def get(self, secret_id: str) -> SecretRecord:
@@ -70,10 +59,7 @@ class Vault:
         return found
 
     def find(self, secret_id: str) -> SecretRecord | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(vault_secrets).where(vault_secrets.c.id == secret_id)
-            ).first()
+        row = self.rows.row(secret_id)
         if row is None:
             return None
         plain = self.cipher.decrypt(
@@ -85,72 +71,44 @@ class Vault:
         self, secret_id: str, payload: Payload, *, expect_version: int | None = None
     ) -> int:
         """Overwrite the payload; with ``expect_version``, only if nobody wrote since."""
-        with self.engine.begin() as conn:
-            purpose = conn.execute(
-                sa.select(vault_secrets.c.purpose).where(vault_secrets.c.id == secret_id)
-            ).scalar_one_or_none()
-            if purpose is None:
-                raise NotFound(f"secret {secret_id} is not in the vault")
-            key_id, blob = self.cipher.encrypt(_dump(payload), aad=_aad(secret_id, purpose))
-            where = vault_secrets.c.id == secret_id
-            if expect_version is not None:
-                where = where & (vault_secrets.c.version == expect_version)
-            result = conn.execute(
-                vault_secrets.update()
-                .where(where)
-                .values(
-                    key_id=key_id,
-                    ciphertext=blob,
-                    version=vault_secrets.c.version + 1,
-                    updated_at=utcnow(),
-                )
-                .returning(vault_secrets.c.version)
-            ).first()
-        if result is None:
+
+        def seal(purpose: str) -> Sealed:
+            return self.cipher.encrypt(_dump(payload), aad=_aad(secret_id, purpose))
+
+        version = self.rows.replace(secret_id, seal, expect_version=expect_version)
+        if version is None:
             raise VaultError(f"secret {secret_id} changed while it was being replaced")
-        return int(result.version)
+        return version
 
     def delete(self, secret_id: str) -> bool:
-        with self.engine.begin() as conn:
-            done = conn.execute(vault_secrets.delete().where(vault_secrets.c.id == secret_id))
-        return bool(done.rowcount)
+        return self.rows.delete(secret_id)
 
     # ---- rotation ----------------------------------------------------------------------------
     def pending(self, target_key_id: str, limit: int) -> list[str]:
-        stmt = (
-            sa.select(vault_secrets.c.id)
-            .where(vault_secrets.c.key_id != target_key_id)
-            .order_by(vault_secrets.c.id)
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            return list(conn.execute(stmt).scalars())
+        return self.rows.pending(target_key_id, limit)
 
     def count_not_under(self, target_key_id: str) -> int:
-        stmt = sa.select(sa.func.count()).where(vault_secrets.c.key_id != target_key_id)
-        with self.engine.connect() as conn:
-            return int(conn.execute(stmt).scalar_one())
+        return self.rows.count_not_under(target_key_id)
 
     def rewrap(self, secret_id: str, target: MasterKey) -> bool:
         """Re-encrypt one secret under ``target``; False when it was already there or gone."""
-        with self.engine.begin() as conn:
-            row = conn.execute(
-                sa.select(vault_secrets).where(vault_secrets.c.id == secret_id)
-            ).first()
-            if row is None or row.key_id == target.id:
-                return False
+
+        def reseal(row: sa.Row[Any]) -> Sealed | None:
+            if row.key_id == target.id:
+                return None
             aad = _aad(row.id, row.purpose)
             plain = self.cipher.decrypt(
                 row.key_id, row.ciphertext, aad=aad, where=f"secret {row.id}"
             )
-            key_id, blob = self.cipher.encrypt(plain, aad=aad, key=target)
-            # Compare-and-set on the version: a concurrent replace wins, and is rewrapped later.
-            done = conn.execute(
-                vault_secrets.update()
-                .where(vault_secrets.c.id == row.id, vault_secrets.c.version == row.version)
-                .values(key_id=key_id, ciphertext=blob)
-            )
-        return bool(done.rowcount)
+            return self.cipher.encrypt(plain, aad=aad, key=target)
+
+        return self.rows.reseal(secret_id, reseal)
+
+
+def open_vault(settings: Settings, engine: sa.Engine, *, create_key: bool = True) -> Vault:
+    """The vault of these settings: their master key (or key file) over the store's engine."""
+    master = settings.master_key.get_secret_value() if settings.master_key else None
+    return Vault(engine, Cipher(key_source(master, settings.key_file, create=create_key)))
 
 
 def _dump(payload: Payload) -> bytes:

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-import sqlalchemy as sa
 import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
@@ -18,6 +17,7 @@ from ghltt.engine import load_plugins, registry
 from ghltt.jobs import IntakeWriter, JobAdmin, JobRuntime
 from ghltt.settings import Settings
 from ghltt.store import TokenRepository, create_store_engine, is_current, upgrade
+from ghltt.store.engine import reachable
 from ghltt.store.tokens import ensure_first_token, token_file
 from ghltt.web import api, connections_api, errors, hooks, intake, oauth
 from ghltt.web.auth import services
@@ -121,15 +121,6 @@ def _stop(svc: Services) -> None:
     svc.engine.dispose()
 
 
-def _store_ok(engine: sa.Engine) -> bool:
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except Exception:
-        return False
-    return True
-
-
 def _health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
@@ -142,7 +133,7 @@ def _health_router() -> APIRouter:
         svc = services(request)
         checks: dict[str, bool] = {}
         with anyio.move_on_after(5):
-            checks["store"] = await anyio.to_thread.run_sync(_store_ok, svc.engine)
+            checks["store"] = await anyio.to_thread.run_sync(reachable, svc.engine)
         checks["store"] = checks.get("store", False) and svc.intake.healthy
         if svc.runtime is not None:
             with anyio.move_on_after(5):

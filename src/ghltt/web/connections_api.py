@@ -11,21 +11,22 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from ghltt.bridges import Services, build_services
 from ghltt.connectors.http import ConnectorError
-from ghltt.vault import VaultError, VaultServices, build_services, classify
+from ghltt.vault import VaultError, classify
 from ghltt.web.auth import require_token, services
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_token)], tags=["connections"])
 
 
-def vault_services(request: Request) -> VaultServices:
+def bridge_services(request: Request) -> Services:
     """Built once per app from its settings and store (tests may set it beforehand)."""
     state = request.app.state
-    built: VaultServices | None = getattr(state, "vault_services", None)
+    built: Services | None = getattr(state, "bridge_services", None)
     if built is None:
         core = services(request)
         built = build_services(core.settings, core.engine)
-        state.vault_services = built
+        state.bridge_services = built
     return built
 
 
@@ -76,14 +77,14 @@ class RecipeIn(BaseModel):
 
 @router.get("/connections", summary="Connections with their status (no secrets)")
 async def list_connections(request: Request, system: str | None = None) -> dict[str, Any]:
-    svc = vault_services(request)
+    svc = bridge_services(request)
     rows = await run_in_threadpool(svc.connections.all, system=system)
     return {"connections": [c.public() for c in rows]}
 
 
 @router.post("/connections", status_code=201, summary="Add a connection (the secret is tried)")
 async def add_connection(request: Request, body: ConnectionIn) -> dict[str, Any]:
-    svc = vault_services(request).connections
+    svc = bridge_services(request).connections
     secret = body.secret.get_secret_value()
     async with remote_errors(body.system):
         if body.system == "ghl":
@@ -109,7 +110,7 @@ async def add_connection(request: Request, body: ConnectionIn) -> dict[str, Any]
 
 @router.get("/connections/{ref}", summary="One connection (no secret)")
 async def get_connection(request: Request, ref: str) -> dict[str, Any]:
-    svc = vault_services(request)
+    svc = bridge_services(request)
     view = await run_in_threadpool(svc.connections.get, ref)
     return view.public()
 
@@ -117,14 +118,14 @@ async def get_connection(request: Request, ref: str) -> dict[str, Any]:
 @router.post("/connections/{ref}/check", summary="One cheap call: identity and scopes")
 async def check_connection(request: Request, ref: str) -> dict[str, Any]:
     async with remote_errors("remote"):
-        outcome = await vault_services(request).connections.check(ref)
+        outcome = await bridge_services(request).connections.check(ref)
     return outcome.public()
 
 
 @router.post("/connections/{ref}/rotate", summary="Replace the secret, keep everything linked")
 async def rotate_connection(request: Request, ref: str, body: SecretIn) -> dict[str, Any]:
     async with remote_errors("remote"):
-        outcome = await vault_services(request).connections.rotate(
+        outcome = await bridge_services(request).connections.rotate(
             ref, body.secret.get_secret_value()
         )
     return outcome.public()
@@ -133,20 +134,20 @@ async def rotate_connection(request: Request, ref: str, body: SecretIn) -> dict[
 @router.post("/connections/{ref}/revoke", summary="Delete the secret and disable its recipes")
 async def revoke_connection(request: Request, ref: str) -> dict[str, Any]:
     async with remote_errors("remote"):
-        outcome = await vault_services(request).connections.revoke(ref)
+        outcome = await bridge_services(request).connections.revoke(ref)
     return outcome.public()
 
 
 @router.get("/bridges", summary="Bridges with their webhooks and recipes")
 async def list_bridges(request: Request) -> dict[str, Any]:
-    rows = await run_in_threadpool(vault_services(request).bridges.all)
+    rows = await run_in_threadpool(bridge_services(request).bridges.all)
     return {"bridges": [b.public() for b in rows]}
 
 
 @router.post("/bridges", status_code=201, summary="Pair a GHL and a TT connection")
 async def add_bridge(request: Request, body: BridgeIn) -> dict[str, Any]:
     async with remote_errors("tt"):
-        view = await vault_services(request).bridges.add(
+        view = await bridge_services(request).bridges.add(
             name=body.name,
             ghl_connection=body.ghl_connection,
             tt_connection=body.tt_connection,
@@ -157,27 +158,27 @@ async def add_bridge(request: Request, body: BridgeIn) -> dict[str, Any]:
 
 @router.get("/bridges/{ref}", summary="One bridge")
 async def get_bridge(request: Request, ref: str) -> dict[str, Any]:
-    view = await run_in_threadpool(vault_services(request).bridges.show, ref)
+    view = await run_in_threadpool(bridge_services(request).bridges.show, ref)
     return view.public()
 
 
 @router.delete("/bridges/{ref}", summary="Remove a bridge and its TT webhooks")
 async def remove_bridge(request: Request, ref: str) -> dict[str, Any]:
     async with remote_errors("tt"):
-        notes = await vault_services(request).bridges.remove(ref)
+        notes = await bridge_services(request).bridges.remove(ref)
     return {"removed": ref, "notes": notes}
 
 
 @router.put("/bridges/{ref}/recipes/{recipe}", summary="Enable a recipe (scopes are checked)")
 async def enable_recipe(request: Request, ref: str, recipe: str, body: RecipeIn) -> dict[str, Any]:
-    bridges = vault_services(request).bridges
+    bridges = bridge_services(request).bridges
     warnings = await run_in_threadpool(bridges.enable_recipe, ref, recipe, body.scopes)
     return {"bridge": ref, "recipe": recipe, "enabled": True, "warnings": warnings}
 
 
 @router.delete("/bridges/{ref}/recipes/{recipe}", summary="Disable a recipe")
 async def disable_recipe(request: Request, ref: str, recipe: str) -> dict[str, Any]:
-    bridges = vault_services(request).bridges
+    bridges = bridge_services(request).bridges
     found = await run_in_threadpool(bridges.disable_recipe, ref, recipe)
     if not found:
         raise HTTPException(404, detail=f"recipe {recipe!r} is not on bridge {ref!r}")

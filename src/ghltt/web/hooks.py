@@ -35,7 +35,7 @@ from ghltt.store.routing import BridgeRoute, bridge_by_id, bridges_for_ghl_accou
 from ghltt.vault import handle_install_event, handle_uninstall_event
 from ghltt.web import metrics
 from ghltt.web.auth import services
-from ghltt.web.connections_api import vault_services
+from ghltt.web.connections_api import bridge_services
 from ghltt.web.errors import problem
 from ghltt.web.responses import JSONResponse
 
@@ -161,7 +161,7 @@ async def ghl_webhook(request: Request) -> JSONResponse:
 
 
 async def _install_or_uninstall(request: Request, payload: dict[str, Any]) -> None:
-    connections = vault_services(request).connections
+    connections = bridge_services(request).connections
     handler: Callable[[Any, dict[str, Any]], Awaitable[Any]] = (
         handle_install_event if payload["type"] == "INSTALL" else handle_uninstall_event
     )
@@ -181,9 +181,9 @@ async def _bridge(request: Request, *, stale: bool = False) -> BridgeRoute:
 
 
 async def _verify_tt(request: Request, bridge_id: str, body: bytes, *, stale: bool) -> None:
-    bridges = vault_services(request).bridges
+    bridges = bridge_services(request).bridges
     tokens: list[str] = await _state(request).tt_tokens.get(
-        bridge_id, lambda: bridges.webhook_tokens(bridge_id), stale=stale
+        bridge_id, lambda: bridges.webhooks.tokens(bridge_id), stale=stale
     )
     if not tokens:
         raise WebhookVerificationError("this bridge has registered no TrackingTime webhook")
@@ -259,7 +259,7 @@ def _workflow_secret(request: Request, route: BridgeRoute) -> str | None:
     ref = route.settings.get("workflow_secret_ref")
     if not ref:
         return None
-    record = vault_services(request).vault.find(str(ref))
+    record = bridge_services(request).vault.find(str(ref))
     return str(record.payload["secret"]) if record else None
 
 

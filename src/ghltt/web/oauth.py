@@ -17,7 +17,7 @@ from ghltt.connectors.http import ConnectorError
 from ghltt.core import GhlttError, InvalidInput
 from ghltt.vault import classify
 from ghltt.web.auth import require_token
-from ghltt.web.connections_api import vault_services
+from ghltt.web.connections_api import bridge_services
 
 router = APIRouter(prefix="/oauth/ghl", tags=["oauth"])
 
@@ -35,7 +35,7 @@ class StartIn(BaseModel):
 @router.post("/start", dependencies=[Depends(require_token)], summary="The authorize URL")
 async def start(request: Request, body: StartIn | None = None) -> dict[str, Any]:
     body = body or StartIn()
-    flow = vault_services(request).oauth
+    flow = bridge_services(request).oauth
     authorize = await run_in_threadpool(
         lambda: flow.start(
             user_type=body.user_type,
@@ -63,7 +63,7 @@ async def callback(
     state: str | None = None,
     error: str | None = None,
 ) -> HTMLResponse:
-    flow = vault_services(request).oauth
+    flow = bridge_services(request).oauth
     try:
         outcome = await flow.complete(code=code, state=state, error=error)
     except InvalidInput as exc:

@@ -15,11 +15,11 @@ from functools import cache
 from typing import Any
 
 import anyio
-import sqlalchemy as sa
 
 from ghltt.connectors.http import NotFound
 from ghltt.core import Event, GhlttError, InvalidInput
 from ghltt.engine.catalog import ACTIONS, ActionDef, action_catalog, call_action
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.mapping import MappedRecord, MappingContext, MappingFailed
 from ghltt.engine.recipes import (
     AutomationRecipe,
@@ -32,10 +32,8 @@ from ghltt.engine.recipes import (
     with_output,
 )
 from ghltt.engine.report import RunReport, Write
-from ghltt.engine.runner.context import BridgeContext
 from ghltt.engine.sync import lookup, record_pair
 from ghltt.store.links import Link
-from ghltt.store.tables import bridge_recipes
 
 OTHER = {"ghl": "tt", "tt": "ghl"}
 # How long a linked step waits for its parent pair (the contact's customer, made by the
@@ -298,13 +296,7 @@ async def _parent_pair(
 
 
 def _enabled(ctx: BridgeContext, *names: str) -> bool:
-    c = bridge_recipes.c
-    stmt = sa.select(c.recipe).where(
-        (c.bridge_id == ctx.bridge_id) & c.enabled.is_(True) & c.recipe.in_(names)
-    )
-    with ctx.repos.once.engine.connect() as conn:
-        rows: list[Any] = list(conn.execute(stmt).scalars())
-    return set(names) <= {str(name) for name in rows}
+    return set(names) <= ctx.repos.recipes.enabled_among(ctx.bridge_id, names)
 
 
 async def _save_pair(ctx: BridgeContext, pairing: _Pairing, action: str, result: Any) -> Link:

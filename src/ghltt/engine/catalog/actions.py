@@ -21,7 +21,7 @@ from ghltt.engine.catalog.generate import ghl, tt
 from ghltt.engine.catalog.spec import ActionDef
 
 if TYPE_CHECKING:
-    from ghltt.engine.runner.context import BridgeContext
+    from ghltt.engine.context import BridgeContext
 
 __all__ = ["ACTIONS", "GENERATED", "action_catalog", "call_action"]
 

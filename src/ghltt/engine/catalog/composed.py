@@ -15,7 +15,7 @@ from ghltt.engine.catalog.spec import ActionDef
 from ghltt.engine.recipes import Input
 
 if TYPE_CHECKING:
-    from ghltt.engine.runner.context import BridgeContext
+    from ghltt.engine.context import BridgeContext
 
 __all__ = ["COMPOSED"]
 

@@ -27,7 +27,7 @@ from ghltt.engine.recipes import Input
 from ghltt.engine.recipes.catalog import InputType
 
 if TYPE_CHECKING:
-    from ghltt.engine.runner.context import BridgeContext
+    from ghltt.engine.context import BridgeContext
 
 __all__ = ["ghl", "input_type", "model_inputs", "tt"]
 

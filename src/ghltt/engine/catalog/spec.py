@@ -10,7 +10,7 @@ from ghltt.connectors.ghl import CATALOG as GHL_OPERATIONS
 from ghltt.engine.recipes import Input
 
 if TYPE_CHECKING:
-    from ghltt.engine.runner.context import BridgeContext
+    from ghltt.engine.context import BridgeContext
 
 __all__ = ["ActionDef", "Call"]
 

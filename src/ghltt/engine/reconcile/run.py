@@ -27,7 +27,7 @@ from ghltt.engine.reconcile import tt as tt_streams
 from ghltt.engine.reconcile.model import PollContext, StreamResult
 from ghltt.engine.reconcile.settings import ReconcileSettings
 from ghltt.store.cursors import CursorRepository
-from ghltt.store.inbox import insert_new
+from ghltt.store.polls import save_poll, save_poll_in
 
 __all__ = ["CommitResult", "ReconcileReport", "commit_in", "reconcile"]
 
@@ -62,18 +62,15 @@ class ReconcileReport:
         return {s: r.error for s, r in self.streams.items() if r.error is not None}
 
     def commit(self, engine: sa.Engine) -> CommitResult:
-        """Insert the events and save the cursors in one ``engine.begin()`` transaction."""
-        with engine.begin() as conn:
-            return commit_in(conn, self)
+        """Insert the events and save the cursors in one transaction."""
+        inserted, duplicates = save_poll(engine, self.bridge_id, self.events, self.cursors)
+        return CommitResult(inserted=inserted, duplicates=duplicates)
 
 
 def commit_in(conn: sa.Connection, report: ReconcileReport) -> CommitResult:
     """``commit`` inside a transaction the caller owns."""
-    outcome = insert_new(conn, report.events)
-    for stream, cursor in report.cursors.items():
-        CursorRepository.save_in(conn, report.bridge_id, stream, cursor)
-    inserted = sum(1 for _, new in outcome.values() if new)
-    return CommitResult(inserted=inserted, duplicates=len(outcome) - inserted)
+    inserted, duplicates = save_poll_in(conn, report.bridge_id, report.events, report.cursors)
+    return CommitResult(inserted=inserted, duplicates=duplicates)
 
 
 async def _guarded(stream: str, poll: Callable[[], Awaitable[StreamResult]]) -> StreamResult:

@@ -1,22 +1,18 @@
 """The runner: one run of one recipe for one event, converging state through the clients.
 
-``run_recipe(recipe, event, ctx)`` dispatches on the recipe's kind; ``open_bridge_context``
-builds the context (mode, clients, repositories, zones, params) of a bridge from the vault.
+``run_recipe(recipe, event, ctx)`` dispatches on the recipe's kind; the context is
+``ghltt.engine.context.BridgeContext`` (an opened bridge, repositories, time, run id).
 The result is a JSON-serialisable ``RunReport``. See docs/engine.md.
 """
 
+from ghltt.bridges import Transports
 from ghltt.core import Event
 from ghltt.engine import sync
 from ghltt.engine.automation import run_automation
 from ghltt.engine.catalog import ACTIONS, ActionDef, action_catalog, call_action
+from ghltt.engine.context import BridgeContext, Repositories, open_bridge_context
 from ghltt.engine.recipes import AutomationRecipe, Recipe
 from ghltt.engine.report import RunReport, Write
-from ghltt.engine.runner.context import (
-    BridgeContext,
-    Repositories,
-    Transports,
-    open_bridge_context,
-)
 
 
 async def run_recipe(recipe: Recipe, event: Event, ctx: BridgeContext) -> RunReport:

@@ -4,9 +4,9 @@
 """
 
 from ghltt.core import Event
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.report import RunReport
-from ghltt.engine.runner.context import BridgeContext
 from ghltt.engine.sync.apply import apply
 from ghltt.engine.sync.pairs import record_pair
 from ghltt.engine.sync.plan import Plan, plan

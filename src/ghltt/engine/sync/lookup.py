@@ -7,9 +7,9 @@ from typing import Any
 
 from ghltt.connectors.http import NotFound
 from ghltt.engine.catalog import call_action, tt_record
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.objects import OBJECTS, as_read
 from ghltt.engine.recipes import SyncRecipe
-from ghltt.engine.runner.context import BridgeContext
 
 
 async def fetch(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.mapping import MappedRecord
 from ghltt.engine.recipes import SyncRecipe
-from ghltt.engine.runner.context import BridgeContext
 from ghltt.store.links import Link
 from ghltt.store.provenance import ProvenanceEntry
 

@@ -19,11 +19,11 @@ from ghltt.connectors.http import NotFound
 from ghltt.connectors.trackingtime import parse_datetime
 from ghltt.core import Event
 from ghltt.engine.catalog import call_action
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.mapping import MappedRecord, canonical_json
 from ghltt.engine.objects import OBJECTS, ObjectType
 from ghltt.engine.recipes import SyncRecipe, build_context
 from ghltt.engine.report import Outcome, RunReport, Write
-from ghltt.engine.runner.context import BridgeContext
 from ghltt.engine.sync import lookup
 from ghltt.engine.sync.compare import current_value, same
 from ghltt.engine.sync.state import (

@@ -8,11 +8,11 @@ from typing import Any, cast
 
 import orjson
 
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.mapping import MappedRecord, MappingContext, MappingFailed
 from ghltt.engine.objects import ObjectType, System
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.report import RunReport
-from ghltt.engine.runner.context import BridgeContext
 from ghltt.store.provenance import ProvenanceEntry
 
 OTHER = {"ghl": "tt", "tt": "ghl"}

@@ -1,4 +1,4 @@
-"""Rows of ``connections`` as plain values, and the small queries the services share."""
+"""Rows of ``connections``: a view that never holds the secret, and the queries on them."""
 
 from __future__ import annotations
 
@@ -12,13 +12,6 @@ import sqlalchemy as sa
 
 from ghltt.core import InvalidInput, NotFound, utcnow
 from ghltt.store.tables import connections
-
-GHL, TT = "ghl", "tt"
-GHL_TOKEN_KINDS = ("pit", "api_key")
-TT_KINDS = ("app_password", "bearer")
-OAUTH = "oauth"
-AGENCY_LOCATION = "agency_location"  # a location token minted from an agency connection
-OAUTH_KINDS = (OAUTH, AGENCY_LOCATION)
 
 
 @dataclass(frozen=True)
@@ -118,6 +111,11 @@ class ConnectionRepository:
         if not rows:
             raise NotFound(f"no connection {ref!r} ('ghltt connections list' shows them)")
         return rows[0]
+
+    def exists(self) -> bool:
+        """Whether any connection was made yet."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(connections.c.id).limit(1)).first() is not None
 
     def view(self, connection_id: str) -> ConnectionView:
         return ConnectionView.from_row(self.row(connection_id))

@@ -1,7 +1,7 @@
 """Custom fields by key: each location (GHL) and account (TT) gives the same key its own id.
 
-Mappings resolve keys synchronously, so the ids are loaded before a mapping is applied; the
-executor keeps a bridge's cache for a minute across runs (two API calls saved per run). GHL
+Mappings resolve keys synchronously, so the ids are loaded before a mapping is applied; an
+opened bridge keeps its cache across runs (two API calls saved per run). GHL
 keys match ``fieldKey`` with or without the object prefix (``contact.tt_hours`` /
 ``tt_hours``); TT keys match a field's slug or its name, case-folded.
 """

@@ -14,18 +14,17 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from ghltt.bridges.opened import OpenBridge, open_bridge
+from ghltt.bridges.services import Services
 from ghltt.core import NotFound
-from ghltt.engine.runner.context import BridgeContext, open_bridge_context
 from ghltt.store.routing import bridge_stamp
-from ghltt.vault.services import VaultServices
 
 
 @dataclass
 class _Opened:
-    context: BridgeContext
+    bridge: OpenBridge
     stamp: tuple[Any, ...]
     expires: float
     checked: float
@@ -33,9 +32,9 @@ class _Opened:
     retired: bool = False
 
 
-class BridgeContextPool:
+class BridgePool:
     def __init__(
-        self, services: Callable[[], VaultServices], *, ttl: float = 600.0, recheck: float = 1.0
+        self, services: Callable[[], Services], *, ttl: float = 600.0, recheck: float = 1.0
     ) -> None:
         self._services = services
         self._ttl = ttl
@@ -43,20 +42,19 @@ class BridgeContextPool:
         self._opened: dict[str, _Opened] = {}
 
     @contextlib.asynccontextmanager
-    async def run_context(
-        self, bridge_id: str, *, now: datetime, run_id: str | None
-    ) -> AsyncIterator[BridgeContext]:
-        opened = await self._current(bridge_id, now)
+    async def use(self, bridge_id: str) -> AsyncIterator[OpenBridge]:
+        """The open bridge for one run; a run that raises has it opened afresh for the next."""
+        opened = await self._current(bridge_id)
         opened.users += 1
         try:
-            yield opened.context.with_run(run_id, now)
+            yield opened.bridge
         except BaseException:
             self._retire(bridge_id, opened)
             raise
         finally:
             opened.users -= 1
             if opened.retired and not opened.users:
-                await opened.context.aclose()
+                await opened.bridge.aclose()
 
     async def forget(self, bridge_id: str) -> None:
         """Open the bridge afresh for its next run."""
@@ -64,15 +62,15 @@ class BridgeContextPool:
         if opened is not None:
             self._retire(bridge_id, opened)
             if not opened.users:
-                await opened.context.aclose()
+                await opened.bridge.aclose()
 
     async def aclose(self) -> None:
         for bridge_id, opened in list(self._opened.items()):
             self._retire(bridge_id, opened)
             if not opened.users:
-                await opened.context.aclose()
+                await opened.bridge.aclose()
 
-    async def _current(self, bridge_id: str, now: datetime) -> _Opened:
+    async def _current(self, bridge_id: str) -> _Opened:
         clock = time.monotonic()
         opened = self._opened.get(bridge_id)
         if opened is not None and clock < opened.expires and clock < opened.checked + self._recheck:
@@ -85,7 +83,7 @@ class BridgeContextPool:
             opened.checked = clock
             return opened
         fresh = _Opened(
-            await open_bridge_context(services, bridge_id, now=now),
+            await open_bridge(services.bridges, bridge_id),
             stamp,
             expires=clock + self._ttl,
             checked=clock,
@@ -94,7 +92,7 @@ class BridgeContextPool:
         if previous is not None:
             self._retire(bridge_id, previous)
             if not previous.users:
-                await previous.context.aclose()
+                await previous.bridge.aclose()
         self._opened[bridge_id] = fresh
         return fresh
 

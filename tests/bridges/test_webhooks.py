@@ -7,14 +7,14 @@ from __future__ import annotations
 import httpx2
 import pytest
 
+from ghltt.bridges import TT_WEBHOOK_EVENTS, BridgeService
 from ghltt.connectors.trackingtime import WebhookVerifier, parse_delivery
 from ghltt.engine.runner import action_catalog
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.templates import load_template
-from ghltt.vault import BridgeService, ConnectionService
-from ghltt.vault.bridges import TT_WEBHOOK_EVENTS
-from tests.vault.test_bridges import make_bridge, remote_hooks
+from ghltt.vault import ConnectionService
+from tests.bridges.test_service import make_bridge, remote_hooks
 
 pytestmark = pytest.mark.anyio
 
@@ -47,8 +47,8 @@ async def test_closing_and_reopening_arrive_as_the_kinds_templates_take(
     delivered: list[httpx2.Request],
 ) -> None:
     bridge_id, _ghl, tt_id = await make_bridge(connections, bridges, ghl_sim, tt_sim)
-    url = bridges.hook_url(bridge_id)
-    async with connections.tt_client(tt_id) as tt:
+    url = bridges.webhooks.url(bridge_id)
+    async with bridges.clients.tt(tt_id) as tt:
         [hook] = [h for h in await tt.webhooks.list() if h.url == url]
         assert set(hook.events or ()) >= CLOSE_OPEN
         project = await tt.projects.add("Milestone project")
@@ -59,7 +59,7 @@ async def test_closing_and_reopening_arrive_as_the_kinds_templates_take(
         await tt.projects.open(project.id)
     await tt_sim.drain_webhooks()
 
-    verifier = WebhookVerifier(bridges.webhook_tokens(bridge_id))
+    verifier = WebhookVerifier(bridges.webhooks.tokens(bridge_id))
     seen: set[tuple[str, str | None]] = set()
     for request in delivered:
         assert str(request.url) == url
@@ -85,25 +85,25 @@ async def test_an_older_narrower_subscription_is_replaced(
     tt_sim: TrackingTimeSimulator,
 ) -> None:
     bridge_id, _ghl, tt_id = await make_bridge(connections, bridges, ghl_sim, tt_sim)
-    url = bridges.hook_url(bridge_id)
+    url = bridges.webhooks.url(bridge_id)
     # As an older ghltt left it: subscribed to fewer events, its token saved.
-    async with connections.tt_client(tt_id) as tt:
-        for hook_id in await remote_hooks(connections, tt_id, url):
+    async with bridges.clients.tt(tt_id) as tt:
+        for hook_id in await remote_hooks(bridges.clients, tt_id, url):
             await tt.webhooks.delete(hook_id)
-            bridges._forget_hook(bridge_id, str(hook_id))
+            bridges.webhooks.forget(bridge_id, str(hook_id))
         older = await tt.webhooks.add(url, OLDER)
     assert older.secret
-    bridges._save_hook(bridge_id, str(older.id), url, older.secret)
+    bridges.webhooks.save(bridge_id, str(older.id), url, older.secret)
 
-    await bridges.register_webhooks(bridge_id)
-    [kept] = await remote_hooks(connections, tt_id, url)
+    await bridges.webhooks.register(bridge_id)
+    [kept] = await remote_hooks(bridges.clients, tt_id, url)
     assert kept != older.id
-    async with connections.tt_client(tt_id) as tt:
+    async with bridges.clients.tt(tt_id) as tt:
         [hook] = [h for h in await tt.webhooks.list() if h.id == kept]
     assert set(TT_WEBHOOK_EVENTS) <= set(hook.events or ())
-    tokens = bridges.webhook_tokens(bridge_id)
+    tokens = bridges.webhooks.tokens(bridge_id)
     assert len(tokens) == 1 and tokens != [older.secret]
 
-    await bridges.register_webhooks(bridge_id)  # again: nothing to change
-    assert await remote_hooks(connections, tt_id, url) == [kept]
-    assert bridges.webhook_tokens(bridge_id) == tokens
+    await bridges.webhooks.register(bridge_id)  # again: nothing to change
+    assert await remote_hooks(bridges.clients, tt_id, url) == [kept]
+    assert bridges.webhooks.tokens(bridge_id) == tokens

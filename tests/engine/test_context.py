@@ -1,4 +1,5 @@
-"""A bridge's run context built from the vault, with the simulators' transports injected."""
+"""A bridge's run context built from an opened bridge, with the simulators' transports injected;
+the pool keeps a bridge open across runs."""
 
 from __future__ import annotations
 
@@ -9,17 +10,16 @@ import httpx2
 import pytest
 import sqlalchemy as sa
 
+from ghltt.bridges import BridgePool, BridgeService, Clients, Remotes, Services, Transports
+from ghltt.engine.context import BridgeContext, Repositories, open_bridge_context
 from ghltt.engine.recipes import SyncRecipe
-from ghltt.engine.runner import Transports, open_bridge_context, run_recipe
-from ghltt.engine.runner.pool import BridgeContextPool
+from ghltt.engine.runner import run_recipe
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.tables import bridges as bridges_table
 from ghltt.templates import load_template
-from ghltt.vault import BridgeService, Cipher, ConnectionService, FileKeySource, Remotes, Vault
+from ghltt.vault import Cipher, ConnectionService, FileKeySource, OAuthFlow, Vault
 from ghltt.vault.keys import ensure_key_file
-from ghltt.vault.oauth_flow import OAuthFlow
-from ghltt.vault.services import VaultServices
 from tests.engine.conftest import CATALOG, GHL_BASE, TT_BASE, TT_CUSTOMER_FIELDS, event
 
 pytestmark = pytest.mark.anyio
@@ -31,7 +31,7 @@ def transports(ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator) -> Transpor
 
 async def _vault_bridge(
     engine: sa.Engine, tmp_path: Path, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
-) -> tuple[VaultServices, str]:
+) -> tuple[Services, str]:
     """Services over a vault holding both simulators' credentials, and a bridge of them."""
     key = tmp_path / "master.key"
     ensure_key_file(key)
@@ -41,9 +41,9 @@ async def _vault_bridge(
     )
     vault = Vault(engine, Cipher(FileKeySource(key)))
     connections = ConnectionService(engine, vault, remotes)
-    bridges = BridgeService(connections, "http://ghltt.test")
+    bridges = BridgeService(Clients(connections, remotes), "http://ghltt.test")
     oauth = OAuthFlow(connections, authorize_url="x", redirect_uri="http://ghltt.test/cb")
-    services = VaultServices(vault, connections, bridges, oauth)
+    services = Services(vault, connections, bridges, oauth)
     await connections.add_ghl_token(
         label="shop", token=ghl_sim.sample_token, location_id=ghl_sim.sample_location_id
     )
@@ -90,22 +90,24 @@ async def test_a_bridge_stays_open_across_runs_until_it_changes_or_a_run_fails(
     engine: sa.Engine, tmp_path: Path, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
 ) -> None:
     services, bridge_id = await _vault_bridge(engine, tmp_path, ghl_sim, tt_sim)
-    pool = BridgeContextPool(lambda: services, recheck=0)
+    pool = BridgePool(lambda: services, recheck=0)
+    repos = Repositories.of(engine)
     now = datetime.now(UTC)
 
     async def clients(run_id: str) -> tuple[object, object]:
-        async with pool.run_context(bridge_id, now=now, run_id=run_id) as ctx:
-            assert ctx.run_id == run_id
+        async with pool.use(bridge_id) as bridge:
+            ctx = BridgeContext.of(bridge, repos, now=now, run_id=run_id)
+            assert ctx.run_id == run_id and ctx.custom_fields is bridge.custom_fields
             return ctx.ghl, ctx.tt
 
     first = await clients("r1")
     assert await clients("r2") == first  # connections, budgets and field ids carry over
     with pytest.raises(RuntimeError):
-        async with pool.run_context(bridge_id, now=now, run_id="r3"):
+        async with pool.use(bridge_id):
             raise RuntimeError("the run failed")
     after_failure = await clients("r4")
     assert after_failure[0] is not first[0]
     services.bridges.set_mode(bridge_id, "shadow")
-    async with pool.run_context(bridge_id, now=now, run_id="r5") as ctx:
-        assert ctx.mode == "shadow" and ctx.ghl is not after_failure[0]
+    async with pool.use(bridge_id) as bridge:
+        assert bridge.mode == "shadow" and bridge.ghl is not after_failure[0]
     await pool.aclose()

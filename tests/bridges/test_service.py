@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from ghltt.bridges import BridgeService, Clients
 from ghltt.core import InvalidInput
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
-from ghltt.vault import BridgeService, ConnectionService, MissingScopes
+from ghltt.vault import ConnectionService, MissingScopes
 from tests.vault.conftest import tt_app_password
 
 pytestmark = pytest.mark.anyio
@@ -32,8 +33,8 @@ async def make_bridge(
     return bridge.id, ghl.connection.id, tt.connection.id
 
 
-async def remote_hooks(connections: ConnectionService, tt_id: str, url: str) -> list[int]:
-    async with connections.tt_client(tt_id) as tt:
+async def remote_hooks(clients: Clients, tt_id: str, url: str) -> list[int]:
+    async with clients.tt(tt_id) as tt:
         return [h.id for h in await tt.webhooks.list() if h.url == url]
 
 
@@ -44,18 +45,18 @@ async def test_webhooks_are_registered_once_and_removed(
     tt_sim: TrackingTimeSimulator,
 ) -> None:
     bridge_id, _ghl, tt_id = await make_bridge(connections, bridges, ghl_sim, tt_sim)
-    url = bridges.hook_url(bridge_id)
-    assert len(await remote_hooks(connections, tt_id, url)) == 1
-    assert len(bridges.webhook_tokens(bridge_id)) == 1
+    url = bridges.webhooks.url(bridge_id)
+    assert len(await remote_hooks(bridges.clients, tt_id, url)) == 1
+    assert len(bridges.webhooks.tokens(bridge_id)) == 1
 
-    await bridges.register_webhooks(bridge_id)  # again: listed first, not added twice
-    assert len(await remote_hooks(connections, tt_id, url)) == 1
+    await bridges.webhooks.register(bridge_id)  # again: listed first, not added twice
+    assert len(await remote_hooks(bridges.clients, tt_id, url)) == 1
 
     # Lost track of it (a crash after adding): the token is renewed, not a second hook added.
-    bridges._forget_hook(bridge_id, str((await remote_hooks(connections, tt_id, url))[0]))
-    await bridges.register_webhooks(bridge_id)
-    assert len(await remote_hooks(connections, tt_id, url)) == 1
-    assert len(bridges.webhook_tokens(bridge_id)) == 1
+    bridges.webhooks.forget(bridge_id, str((await remote_hooks(bridges.clients, tt_id, url))[0]))
+    await bridges.webhooks.register(bridge_id)
+    assert len(await remote_hooks(bridges.clients, tt_id, url)) == 1
+    assert len(bridges.webhooks.tokens(bridge_id)) == 1
 
     shown = bridges.show("main")
     assert shown.ghl_connection_id and shown.webhooks[0]["url"] == url
@@ -63,7 +64,7 @@ async def test_webhooks_are_registered_once_and_removed(
 
     notes = await bridges.remove("main")
     assert any("deleted TrackingTime webhook" in n for n in notes)
-    assert await remote_hooks(connections, tt_id, url) == []
+    assert await remote_hooks(bridges.clients, tt_id, url) == []
     assert bridges.all() == []
 
 

@@ -1,4 +1,5 @@
-"""Build the vault and its services from settings: one place for the CLI and the web app."""
+"""Build the services of the entry points from settings: one place for the CLI, the web app
+and the executor."""
 
 from __future__ import annotations
 
@@ -7,29 +8,22 @@ from dataclasses import dataclass
 import httpx2
 import sqlalchemy as sa
 
+from ghltt.bridges.clients import Clients, Remotes
+from ghltt.bridges.service import BridgeService
 from ghltt.settings import Settings
-from ghltt.vault.bridges import BridgeService
-from ghltt.vault.connections import ConnectionService
-from ghltt.vault.crypto import Cipher
-from ghltt.vault.keys import key_source
-from ghltt.vault.oauth_flow import OAuthFlow
-from ghltt.vault.remotes import Remotes
-from ghltt.vault.secrets import Vault
-
-CALLBACK_PATH = "/oauth/ghl/callback"
+from ghltt.vault import CALLBACK_PATH, ConnectionService, OAuthFlow, Vault, open_vault
 
 
 @dataclass(frozen=True)
-class VaultServices:
+class Services:
     vault: Vault
     connections: ConnectionService
     bridges: BridgeService
     oauth: OAuthFlow
 
-
-def open_vault(settings: Settings, engine: sa.Engine, *, create_key: bool = True) -> Vault:
-    master = settings.master_key.get_secret_value() if settings.master_key else None
-    return Vault(engine, Cipher(key_source(master, settings.key_file, create=create_key)))
+    @property
+    def clients(self) -> Clients:
+        return self.bridges.clients
 
 
 def build_services(
@@ -38,7 +32,7 @@ def build_services(
     *,
     ghl_transport: httpx2.AsyncBaseTransport | None = None,
     tt_transport: httpx2.AsyncBaseTransport | None = None,
-) -> VaultServices:
+) -> Services:
     vault = open_vault(settings, engine)
     remotes = Remotes(
         ghl_base_url=settings.ghl_base_url,
@@ -49,11 +43,11 @@ def build_services(
         client_secret=settings.ghl_client_secret,
     )
     connections = ConnectionService(engine, vault, remotes)
-    bridges = BridgeService(connections, settings.public_url)
+    bridges = BridgeService(Clients(connections, remotes), settings.public_url)
     oauth = OAuthFlow(
         connections,
         authorize_url=settings.ghl_authorize_url,
         redirect_uri=settings.public_url + CALLBACK_PATH,
         state_ttl=settings.oauth_state_ttl,
     )
-    return VaultServices(vault, connections, bridges, oauth)
+    return Services(vault, connections, bridges, oauth)

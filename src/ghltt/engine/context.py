@@ -1,4 +1,5 @@
-"""Everything one run needs about its bridge: mode, clients, repositories, zones, params."""
+"""What one run needs: its opened bridge (mode, clients, zones, params, custom-field ids,
+listings), the store's repositories, the time it runs at and its run id."""
 
 from __future__ import annotations
 
@@ -9,24 +10,28 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-import httpx2
 import sqlalchemy as sa
 
+from ghltt.bridges import (
+    MODES,
+    CustomFieldCache,
+    OpenBridge,
+    RecentListings,
+    Services,
+    Transports,
+    open_bridge,
+)
 from ghltt.connectors.ghl import GhlClient
 from ghltt.connectors.trackingtime import TrackingTimeClient
 from ghltt.engine.recipes import parse_yaml
-from ghltt.engine.runner.customfields import CustomFieldCache
-from ghltt.engine.runner.listings import RecentListings
-from ghltt.store.engine import InTransaction
+from ghltt.store.bridge_recipes import BridgeRecipeRepository
+from ghltt.store.engine import one_transaction
 from ghltt.store.inbox import InboxRepository
 from ghltt.store.links import LinkRepository
 from ghltt.store.once import OnceRepository
 from ghltt.store.provenance import ProvenanceRepository
 from ghltt.store.snapshots import SnapshotRepository
 from ghltt.templates import template_names, template_text
-from ghltt.vault.services import VaultServices
-
-MODES = ("sandbox", "shadow", "live")
 
 
 @dataclass(frozen=True)
@@ -44,12 +49,13 @@ class Repositories:
     once: OnceRepository
     # Read only: a sync asks whether an event about the counterpart still waits.
     inbox: InboxRepository
+    # Read only: an automation asks whether the syncs it builds on are enabled.
+    recipes: BridgeRecipeRepository
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[RecordWrites]:
         """Links, snapshots and provenance whose writes commit together, when the block ends."""
-        with self.links.engine.begin() as conn:
-            bound = InTransaction(conn)
+        with one_transaction(self.links.engine) as bound:
             yield RecordWrites(
                 LinkRepository(bound), SnapshotRepository(bound), ProvenanceRepository(bound)
             )
@@ -62,15 +68,8 @@ class Repositories:
             SnapshotRepository(engine),
             OnceRepository(engine),
             InboxRepository(engine),
+            BridgeRecipeRepository(engine),
         )
-
-
-@dataclass(frozen=True)
-class Transports:
-    """Test and sandbox seam: ASGI transports to the simulators."""
-
-    ghl: httpx2.AsyncBaseTransport | None = None
-    tt: httpx2.AsyncBaseTransport | None = None
 
 
 @cache
@@ -107,6 +106,31 @@ class BridgeContext:
         if self.custom_fields is None:
             self.custom_fields = CustomFieldCache(self.ghl, self.tt)
 
+    @classmethod
+    def of(
+        cls,
+        bridge: OpenBridge,
+        repos: Repositories,
+        *,
+        now: datetime,
+        run_id: str | None = None,
+    ) -> BridgeContext:
+        """One run in an opened bridge: its clients, field ids and listings are the bridge's."""
+        return cls(
+            bridge_id=bridge.id,
+            mode=bridge.mode,
+            ghl=bridge.ghl,
+            tt=bridge.tt,
+            repos=repos,
+            now=now,
+            location_tz=bridge.location_tz,
+            tt_timezone=bridge.tt_timezone,
+            params=bridge.params,
+            run_id=run_id,
+            custom_fields=bridge.custom_fields,
+            listings=bridge.listings,
+        )
+
     @property
     def resolver(self) -> CustomFieldCache:
         assert self.custom_fields is not None  # set in __post_init__
@@ -129,53 +153,16 @@ class BridgeContext:
 
 
 async def open_bridge_context(
-    services: VaultServices,
+    services: Services,
     bridge_id: str,
     *,
     now: datetime,
     transports: Transports | None = None,
     run_id: str | None = None,
 ) -> BridgeContext:
-    """The context of a bridge from the vault: its mode, its two connections as clients, and
-    its settings (``location_timezone``, ``tt_timezone``, ``recipe_params``). Close it with
-    ``await ctx.aclose()``."""
-    view = services.bridges.show(bridge_id)
-    if not view.ghl_connection_id or not view.tt_connection_id:
-        raise ValueError(f"bridge {view.name!r} lacks a GHL or TT connection")
-    connections = services.connections
-    remotes = connections.remotes
-    if transports is not None:
-        remotes = replace(remotes, ghl_transport=transports.ghl, tt_transport=transports.tt)
-    ghl_row = connections.get(view.ghl_connection_id)
-    tt_row = connections.get(view.tt_connection_id)
-    ghl = remotes.ghl_client(connections.ghl_auth(ghl_row.id), str(ghl_row.account_id))
-    settings = _settings(services, view.id)
-    tt_zone = str(settings.get("tt_timezone") or "UTC")
-    # Built here rather than by Remotes: the account's zone is how TT wall clocks are read.
-    tt = TrackingTimeClient(
-        connections.tt_credentials(tt_row.id),
-        account_id=int(tt_row.account_id) if tt_row.account_id else None,
-        base_url=remotes.tt_base_url,
-        transport=remotes.tt_transport,
-        timeout=remotes.timeout,
-        clock=remotes.clock,
-        account_timezone=tt_zone,
+    """A run's context in a bridge opened for it alone (the CLI's one-off runs); close it
+    with ``await ctx.aclose()``. The executor keeps bridges open in a ``BridgePool``."""
+    bridge = await open_bridge(services.bridges, bridge_id, transports=transports)
+    return BridgeContext.of(
+        bridge, Repositories.of(services.connections.engine), now=now, run_id=run_id
     )
-    return BridgeContext(
-        bridge_id=view.id,
-        mode=view.mode,
-        ghl=ghl,
-        tt=tt,
-        repos=Repositories.of(connections.engine),
-        now=now,
-        location_tz=str(settings.get("location_timezone") or "UTC"),
-        tt_timezone=tt_zone,
-        params=dict(settings.get("recipe_params") or {}),
-        run_id=run_id,
-    )
-
-
-def _settings(services: VaultServices, bridge_id: str) -> dict[str, Any]:
-    row = services.bridges.resolve(bridge_id)
-    raw = row.settings
-    return dict(raw) if isinstance(raw, Mapping) else {}

@@ -1,0 +1,35 @@
+"""Bridges: a GHL connection paired with a TT connection, and opening one for its runs.
+
+``build_services(settings, engine)`` gives the entry points the vault, connections, bridges
+and OAuth flow. ``BridgeService`` holds a bridge's mode, settings, enabled recipes and TT
+webhooks; ``Clients`` is the one place API clients are built; ``open_bridge`` (or a
+``BridgePool`` across runs) opens a bridge: both clients, the account zones, its settings,
+custom-field ids and customer listings. See docs/bridges.md.
+"""
+
+from ghltt.bridges.clients import Clients, Remotes, Transports
+from ghltt.bridges.customfields import CustomFieldCache
+from ghltt.bridges.listings import RecentListings
+from ghltt.bridges.opened import OpenBridge, open_bridge
+from ghltt.bridges.pool import BridgePool
+from ghltt.bridges.service import MODES, BridgeService, BridgeView
+from ghltt.bridges.services import Services, build_services
+from ghltt.bridges.webhooks import TT_WEBHOOK_EVENTS, TtWebhooks
+
+__all__ = [
+    "MODES",
+    "TT_WEBHOOK_EVENTS",
+    "BridgePool",
+    "BridgeService",
+    "BridgeView",
+    "Clients",
+    "CustomFieldCache",
+    "OpenBridge",
+    "RecentListings",
+    "Remotes",
+    "Services",
+    "Transports",
+    "TtWebhooks",
+    "build_services",
+    "open_bridge",
+]
