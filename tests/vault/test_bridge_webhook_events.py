@@ -8,10 +8,10 @@ import httpx2
 import pytest
 
 from ghltt.connectors.trackingtime import WebhookVerifier, parse_delivery
+from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.runner import action_catalog
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
-from ghltt.templates import load_template
 from ghltt.vault import BridgeService, ConnectionService
 from ghltt.vault.bridges import TT_WEBHOOK_EVENTS
 from tests.vault.test_bridges import make_bridge, remote_hooks

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ghltt.engine.recipes import load_recipes, required_scopes
+from ghltt.engine.recipes.templates import list_templates, load_template, sync_template_names
 from ghltt.engine.runner import action_catalog
-from ghltt.templates import list_templates, load_template, sync_template_names
 
 app = typer.Typer(
     help="Validate recipe files and list the shipped templates.", no_args_is_help=True

@@ -22,6 +22,7 @@ import typer
 from ghltt.cli.context import console, fail, settings
 from ghltt.cli.running import migrate_or_fail, run_web
 from ghltt.core import GhlttError
+from ghltt.engine.recipes.templates import template_names
 from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
 from ghltt.sandbox.ghl.timeutil import iso_ms
 from ghltt.sandbox.scenario import Endpoints, NotSeen, Outcome, Scenario
@@ -31,7 +32,6 @@ from ghltt.settings import Settings
 from ghltt.store import TokenRepository
 from ghltt.store.tables import bridges
 from ghltt.store.tokens import ensure_first_token, token_file
-from ghltt.templates import template_names
 from ghltt.vault import build_services
 
 # The custom fields the shipped templates map; a real account gets them from its admin.

@@ -18,12 +18,12 @@ from ghltt.connectors.trackingtime.errors import TrackingTimeError
 from ghltt.core import Event, EventOrigin, EventSource, NotFound, utcnow
 from ghltt.engine import Handler, Registry, StepPlan
 from ghltt.engine.recipes.compiled import Recipe
+from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.runner import action_catalog, run_recipe
 from ghltt.engine.runner.pool import BridgeContextPool
 from ghltt.store import InboxRepository, insert_new
 from ghltt.store.links import LinkRepository
 from ghltt.store.tables import bridge_recipes
-from ghltt.templates import load_template
 from ghltt.vault import VaultServices
 
 log = structlog.get_logger(__name__)

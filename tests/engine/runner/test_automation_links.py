@@ -14,13 +14,13 @@ import sqlalchemy as sa
 
 from ghltt.connectors.trackingtime import TrackingTimeClient
 from ghltt.engine.recipes import AutomationRecipe, SyncRecipe
+from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.runner import BridgeContext, automation, run_recipe
 from ghltt.engine.runner.automation import PairNotReady
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.links import Link, LinkRepository
 from ghltt.store.tables import bridge_recipes, bridges
-from ghltt.templates import load_template
 from tests.engine.runner.conftest import BRIDGE, CATALOG, Writes, event
 
 pytestmark = pytest.mark.anyio

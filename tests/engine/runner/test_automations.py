@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from ghltt.engine.recipes import AutomationRecipe, SyncRecipe
+from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.runner import BridgeContext, run_recipe
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
-from ghltt.templates import load_template
 from tests.engine.runner.conftest import CATALOG, Writes, event, make_context
 
 pytestmark = pytest.mark.anyio

@@ -4,8 +4,8 @@ the templates' test catalog names, with the same required inputs and scopes."""
 from __future__ import annotations
 
 from ghltt.engine.recipes import required_scopes
+from ghltt.engine.recipes.templates import load_templates
 from ghltt.engine.runner import ACTIONS, action_catalog
-from ghltt.templates import load_templates
 from tests.engine.catalog import CATALOG as TEST_CATALOG
 
 

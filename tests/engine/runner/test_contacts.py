@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from ghltt.engine.recipes import SyncRecipe
+from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.runner import BridgeContext, run_recipe
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.links import LinkRepository
-from ghltt.templates import load_template
 from tests.engine.runner.conftest import CATALOG, Writes, announce, event, make_context
 
 pytestmark = pytest.mark.anyio

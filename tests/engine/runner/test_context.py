@@ -10,12 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from ghltt.engine.recipes import SyncRecipe
+from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.runner import Transports, open_bridge_context, run_recipe
 from ghltt.engine.runner.pool import BridgeContextPool
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.tables import bridges as bridges_table
-from ghltt.templates import load_template
 from ghltt.vault import BridgeService, Cipher, ConnectionService, FileKeySource, Remotes, Vault
 from ghltt.vault.keys import ensure_key_file
 from ghltt.vault.oauth_flow import OAuthFlow

@@ -30,6 +30,7 @@ from ghltt.engine.recipes import (
     plan_step,
     with_output,
 )
+from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.runner import sides
 from ghltt.engine.runner.actions import ACTIONS, ActionDef, action_catalog, call_action
 from ghltt.engine.runner.context import BridgeContext
@@ -175,8 +176,6 @@ class _Pairing:
 
 @cache
 def _sync_recipe(name: str) -> SyncRecipe:
-    from ghltt.templates import load_template  # the templates import the engine
-
     recipe = load_template(name, action_catalog())
     if not isinstance(recipe, SyncRecipe):
         raise InvalidInput(f"{name} is not a sync recipe", where="link.recipe")

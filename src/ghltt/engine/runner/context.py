@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from ghltt.connectors.ghl import GhlClient
 from ghltt.connectors.trackingtime import TrackingTimeClient
 from ghltt.engine.recipes import parse_yaml
+from ghltt.engine.recipes.templates import template_names, template_text
 from ghltt.engine.runner.customfields import CustomFieldCache
 from ghltt.engine.runner.listings import RecentListings
 from ghltt.store.engine import InTransaction
@@ -23,7 +24,6 @@ from ghltt.store.links import LinkRepository
 from ghltt.store.once import OnceRepository
 from ghltt.store.provenance import ProvenanceRepository
 from ghltt.store.snapshots import SnapshotRepository
-from ghltt.templates import template_names, template_text
 from ghltt.vault.services import VaultServices
 
 MODES = ("sandbox", "shadow", "live")
