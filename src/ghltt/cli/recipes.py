@@ -149,7 +149,8 @@ async def _shadow_run(svc: Any, bridge_id: str, compiled: Any, event: Any) -> di
     from dataclasses import replace
 
     from ghltt.core import utcnow
-    from ghltt.engine.runner import open_bridge_context, run_recipe
+    from ghltt.engine.dispatch import run_recipe
+    from ghltt.engine.runner import open_bridge_context
 
     ctx = await open_bridge_context(svc, bridge_id, now=utcnow())
     try:

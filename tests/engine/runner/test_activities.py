@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ghltt.engine.dispatch import run_recipe
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.recipes.templates import load_template
-from ghltt.engine.runner import BridgeContext, RunReport, run_recipe
+from ghltt.engine.runner import BridgeContext, RunReport
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from tests.engine.runner.conftest import CATALOG, Writes, event

@@ -13,9 +13,10 @@ import pytest
 import sqlalchemy as sa
 
 from ghltt.connectors.trackingtime import TrackingTimeClient
+from ghltt.engine.dispatch import run_recipe
 from ghltt.engine.recipes import AutomationRecipe, SyncRecipe
 from ghltt.engine.recipes.templates import load_template
-from ghltt.engine.runner import BridgeContext, automation, run_recipe
+from ghltt.engine.runner import BridgeContext, automation
 from ghltt.engine.runner.automation import PairNotReady
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator

@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from ghltt.engine.dispatch import run_recipe
 from ghltt.engine.recipes import AutomationRecipe, SyncRecipe
 from ghltt.engine.recipes.templates import load_template
-from ghltt.engine.runner import BridgeContext, run_recipe
+from ghltt.engine.runner import BridgeContext
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from tests.engine.runner.conftest import CATALOG, Writes, event, make_context

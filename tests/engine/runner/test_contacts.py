@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from ghltt.engine.dispatch import run_recipe
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.recipes.templates import load_template
-from ghltt.engine.runner import BridgeContext, run_recipe
+from ghltt.engine.runner import BridgeContext
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.links import LinkRepository

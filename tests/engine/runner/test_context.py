@@ -9,9 +9,10 @@ import httpx2
 import pytest
 import sqlalchemy as sa
 
+from ghltt.engine.dispatch import run_recipe
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.recipes.templates import load_template
-from ghltt.engine.runner import Transports, open_bridge_context, run_recipe
+from ghltt.engine.runner import Transports, open_bridge_context
 from ghltt.engine.runner.pool import BridgeContextPool
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator

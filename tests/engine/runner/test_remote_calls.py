@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from ghltt.engine.dispatch import run_recipe
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.recipes.templates import load_template
-from ghltt.engine.runner import BridgeContext, RunReport, run_recipe
+from ghltt.engine.runner import BridgeContext, RunReport
 from ghltt.engine.runner.actions import call_action
 from ghltt.engine.runner.sides import ANSWERS_WITH_RECORD, as_read
 from ghltt.sandbox.ghl import GhlSimulator

@@ -1,12 +1,11 @@
 """The runner: one run of one recipe for one event, converging state through the clients.
 
-``run_recipe(recipe, event, ctx)`` dispatches on the recipe's kind; ``open_bridge_context``
-builds the context (mode, clients, repositories, zones, params) of a bridge from the vault.
+``run_sync`` and ``run_automation`` run a recipe of each kind (``ghltt.engine.dispatch`` picks);
+``open_bridge_context`` builds the context (mode, clients, repositories, zones, params) of a
+bridge from the vault.
 The result is a JSON-serialisable ``RunReport``. See docs/engine.md.
 """
 
-from ghltt.core import Event
-from ghltt.engine.recipes import AutomationRecipe, Recipe
 from ghltt.engine.runner.actions import ACTIONS, ActionDef, action_catalog, call_action
 from ghltt.engine.runner.automation import run_automation
 from ghltt.engine.runner.context import (
@@ -17,13 +16,6 @@ from ghltt.engine.runner.context import (
 )
 from ghltt.engine.runner.report import RunReport, Write
 from ghltt.engine.runner.sync import run_sync
-
-
-async def run_recipe(recipe: Recipe, event: Event, ctx: BridgeContext) -> RunReport:
-    if isinstance(recipe, AutomationRecipe):
-        return await run_automation(recipe, event, ctx)
-    return await run_sync(recipe, event, ctx)
-
 
 __all__ = [
     "ACTIONS",
@@ -37,6 +29,5 @@ __all__ = [
     "call_action",
     "open_bridge_context",
     "run_automation",
-    "run_recipe",
     "run_sync",
 ]

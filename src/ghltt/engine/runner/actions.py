@@ -432,3 +432,9 @@ def action_catalog() -> dict[str, ActionDef]:
 async def call_action(ctx: BridgeContext, name: str, inp: Mapping[str, Any]) -> Any:
     """Run one action; its input is copied (actions pop routing fields from it)."""
     return await ACTIONS[name].call(ctx, dict(inp))
+
+
+def register_action(action: ActionDef) -> None:
+    """Add an action to the catalog, for recipes to use: what a plugin module (the ``plugins``
+    setting) does when it is imported, before any recipe is loaded."""
+    ACTIONS[action.name] = action
