@@ -118,7 +118,7 @@ class JobAdmin:
         run = runs.get(target)
         if run is not None:
             event_id, bridge = run.event_id, run.bridge_id
-            # A run a batch handed off lives on in its event's own workflow.
+            # A run a batch closed as retried lives on in its event's own workflow.
             workflow_id = (
                 event_workflow_id(event_id) if run.status == workflows.RETRIED else run.workflow_id
             )

@@ -171,7 +171,7 @@ async def _execute(
 async def _run_in_batch(event_id: str, plan: dict[str, Any], last: bool) -> bool:
     """One run of one step, recorded; the event's outcome too when it is its last run.
 
-    False when the step failed: the run is closed as handed off and the caller gives the
+    False when the step failed: the run is closed as retried and the caller gives the
     event to its own workflow, which retries with backoff.
     """
     ctx = _ctx()
