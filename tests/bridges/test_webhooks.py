@@ -9,10 +9,10 @@ import pytest
 
 from ghltt.bridges import TT_WEBHOOK_EVENTS, BridgeService
 from ghltt.connectors.trackingtime import WebhookVerifier, parse_delivery
-from ghltt.engine.runner import action_catalog
+from ghltt.engine.catalog import action_catalog
+from ghltt.engine.recipes.templates import load_template
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
-from ghltt.templates import load_template
 from ghltt.vault import ConnectionService
 from tests.bridges.test_service import make_bridge, remote_hooks
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from ghltt.templates import template_names
+from ghltt.engine.recipes.templates import template_names
 from tests.support import process
 from tests.support.server import free_port
 

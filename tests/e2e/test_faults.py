@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from ghltt.core import Event, EventSource
-from ghltt.jobs.bridges import RECONCILE_KIND
+from ghltt.jobs.bridge_schedules import RECONCILE_KIND
 from ghltt.sandbox.ghl.webhooks import encode
 from ghltt.store import InboxRepository, RunRepository, insert_new
 from ghltt.store.cursors import CursorRepository

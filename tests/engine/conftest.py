@@ -15,7 +15,7 @@ from ghltt.connectors.ghl import GhlClient, StaticTokenAuth
 from ghltt.connectors.trackingtime import AppPassword, TrackingTimeClient
 from ghltt.core import Event
 from ghltt.engine.catalog import action_catalog
-from ghltt.engine.runner import BridgeContext, Repositories
+from ghltt.engine.context import BridgeContext, Repositories
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.ghl.config import GhlSimulatorConfig
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator

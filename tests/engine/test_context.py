@@ -12,12 +12,12 @@ import sqlalchemy as sa
 
 from ghltt.bridges import BridgePool, BridgeService, Clients, Remotes, Services, Transports
 from ghltt.engine.context import BridgeContext, Repositories, open_bridge_context
+from ghltt.engine.dispatch import run_recipe
 from ghltt.engine.recipes import SyncRecipe
-from ghltt.engine.runner import run_recipe
+from ghltt.engine.recipes.templates import load_template
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.tables import bridges as bridges_table
-from ghltt.templates import load_template
 from ghltt.vault import Cipher, ConnectionService, FileKeySource, OAuthFlow, Vault
 from ghltt.vault.keys import ensure_key_file
 from tests.engine.conftest import CATALOG, GHL_BASE, TT_BASE, TT_CUSTOMER_FIELDS, event

@@ -8,10 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 import tests.support.plugin  # noqa: F401  (registers the test handler and action)
-from ghltt.engine import registry
-from ghltt.jobs import IntakeWriter, JobRuntime
+from ghltt.jobs import JobRuntime
 from ghltt.settings import Settings, load_settings
 from ghltt.store import create_store_engine, upgrade
+from ghltt.web.intake_writer import IntakeWriter
 
 
 def make_settings(database_url: str, data_dir: Path, **extra: object) -> Settings:
@@ -31,7 +31,7 @@ def runtime(
     settings = make_settings(database_url, tmp_path / "data")
     engine = create_store_engine(settings.store_url)
     upgrade(engine)
-    jobs = JobRuntime(settings, engine, registry)
+    jobs = JobRuntime(settings, engine)
     intake = IntakeWriter(engine, on_commit=jobs.wake)
     intake.start()
     jobs.start()

@@ -7,10 +7,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ghltt.core import Event, EventSource
-from ghltt.jobs import IntakeWriter, JobRuntime
+from ghltt.jobs import JobRuntime
 from ghltt.jobs.dispatcher import plan_batches
 from ghltt.store import InboxRepository, RunRepository, insert_new
 from ghltt.store.inbox import Undispatched
+from ghltt.web.intake_writer import IntakeWriter
 from tests.jobs.conftest import wait_for
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ghltt.core import Event, EventSource
-from ghltt.jobs import IntakeWriter, JobRuntime
+from ghltt.jobs import JobRuntime
 from ghltt.store import InboxRepository, RunRepository
+from ghltt.web.intake_writer import IntakeWriter
 from tests.jobs.conftest import wait_for
 
 
@@ -85,13 +86,3 @@ def test_events_nobody_handles_are_processed_without_runs(
     wait_for(lambda: inbox.count(processed=True) == 1, what="processing")
     assert inbox.get(event.id).outcome == "no_match"  # type: ignore[union-attr]
     assert RunRepository(engine).count() == 0
-
-
-def test_handlers_match_plain_and_source_qualified_kinds() -> None:
-    from ghltt.engine import Handler
-
-    handler = Handler(name="h", kinds=("ghl.contact.*", "task.created"), plan=lambda e: [])
-    ghl = Event(source=EventSource.GHL, kind="contact.updated", dedup_key="a")
-    tt = Event(source=EventSource.TT, kind="contact.updated", dedup_key="b")
-    task = Event(source=EventSource.TT, kind="task.created", dedup_key="c")
-    assert handler.matches(ghl) and not handler.matches(tt) and handler.matches(task)

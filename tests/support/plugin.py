@@ -13,18 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from ghltt.core import Event
-from ghltt.engine import Handler, StepPlan, registry
+from ghltt.jobs.plans import Route, Step, add_route, add_step
 
 
-def _plan(event: Event) -> list[StepPlan]:
+def _plan(event: Event) -> list[Step]:
     steps = int(event.payload.get("steps", 3))
     return [
-        StepPlan(action="test.journal", input={**event.payload, "step": i, "event": event.id})
+        Step(action="test.journal", input={**event.payload, "step": i, "event": event.id})
         for i in range(steps)
     ]
 
 
-@registry.action("test.journal")
 async def journal(data: dict[str, Any]) -> dict[str, Any]:
     path = Path(data["journal"])
     line = f"{data['event']} {data['step']}"
@@ -48,4 +47,5 @@ def _append(path: Path, line: str) -> None:
         os.close(fd)
 
 
-registry.add_handler(Handler(name="test-multistep", kinds=("test.multistep",), plan=_plan))
+add_step("test.journal", journal)
+add_route(Route(name="test-multistep", kinds=("test.multistep",), plan=_plan))

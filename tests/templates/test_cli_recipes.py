@@ -6,7 +6,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from ghltt.cli.recipes import app
-from ghltt.templates import template_text
+from ghltt.engine.recipes.templates import template_text
 
 runner = CliRunner()
 

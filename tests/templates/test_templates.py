@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ghltt.engine.catalog import action_catalog
 from ghltt.engine.mapping import DictResolver, MappingContext
 from ghltt.engine.recipes import (
     AutomationRecipe,
@@ -18,8 +19,12 @@ from ghltt.engine.recipes import (
     required_scopes_all,
     with_output,
 )
-from ghltt.engine.runner import action_catalog
-from ghltt.templates import list_templates, load_template, load_templates, template_names
+from ghltt.engine.recipes.templates import (
+    list_templates,
+    load_template,
+    load_templates,
+    template_names,
+)
 from tests.engine.catalog import CATALOG
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)

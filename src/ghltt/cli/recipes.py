@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ghltt.engine.catalog import action_catalog
 from ghltt.engine.recipes import load_recipes, required_scopes
-from ghltt.engine.runner import action_catalog
-from ghltt.templates import list_templates, load_template, sync_template_names
+from ghltt.engine.recipes.templates import list_templates, load_template, sync_template_names
 
 app = typer.Typer(
     help="Validate recipe files and list the shipped templates.", no_args_is_help=True
@@ -149,8 +149,9 @@ async def _shadow_run(svc: Any, bridge_id: str, compiled: Any, event: Any) -> di
     from dataclasses import replace
 
     from ghltt.core import utcnow
+    from ghltt.engine.context import open_bridge_context
+    from ghltt.engine.dispatch import run_recipe
     from ghltt.engine.recipes import SyncRecipe
-    from ghltt.engine.runner import open_bridge_context, run_recipe
     from ghltt.engine.sync import plan
 
     ctx = await open_bridge_context(svc, bridge_id, now=utcnow())

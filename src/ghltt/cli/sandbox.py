@@ -22,6 +22,7 @@ from ghltt.bridges import build_services
 from ghltt.cli.context import console, fail, settings
 from ghltt.cli.running import migrate_or_fail, run_web
 from ghltt.core import GhlttError
+from ghltt.engine.recipes.templates import template_names
 from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
 from ghltt.sandbox.ghl.timeutil import iso_ms
 from ghltt.sandbox.scenario import Endpoints, NotSeen, Outcome, Scenario
@@ -30,7 +31,6 @@ from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.settings import Settings
 from ghltt.store import TokenRepository
 from ghltt.store.tokens import ensure_first_token, token_file
-from ghltt.templates import template_names
 
 # The custom fields the shipped templates map; a real account gets them from its admin.
 TT_CUSTOMER_FIELDS = ("ghl_phone", "ghl_business_id", "ghl_tags", "ghl_contact_id")

@@ -9,8 +9,8 @@ import typer
 
 from ghltt.cli.context import console, settings
 from ghltt.cli.running import migrate_or_fail, run_web
-from ghltt.engine import load_plugins, registry
 from ghltt.jobs import JobRuntime
+from ghltt.jobs.plans import load_plugins
 from ghltt.settings import Settings
 from ghltt.store.connections import ConnectionRepository
 
@@ -74,7 +74,7 @@ def worker() -> None:
     loaded = settings()
     load_plugins(loaded.plugins)
     engine = migrate_or_fail(loaded)
-    runtime = JobRuntime(loaded, engine, registry)
+    runtime = JobRuntime(loaded, engine)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -1,5 +1,5 @@
-"""Recipes, mappings, sync and the planner: what a run does with an event."""
+"""What a run does, as plain async code: recipes, mappings, sync, automations, reconcile.
 
-from ghltt.engine.registry import Handler, Registry, RunPlan, StepPlan, load_plugins, registry
-
-__all__ = ["Handler", "Registry", "RunPlan", "StepPlan", "load_plugins", "registry"]
+``ghltt.engine.dispatch`` says which recipes an event needs and runs one in an opened bridge;
+jobs calls it, and nothing here calls back into jobs.
+"""

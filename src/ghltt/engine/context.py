@@ -24,6 +24,7 @@ from ghltt.bridges import (
 from ghltt.connectors.ghl import GhlClient
 from ghltt.connectors.trackingtime import TrackingTimeClient
 from ghltt.engine.recipes import parse_yaml
+from ghltt.engine.recipes.templates import template_names, template_text
 from ghltt.store.bridge_recipes import BridgeRecipeRepository
 from ghltt.store.engine import one_transaction
 from ghltt.store.inbox import InboxRepository
@@ -31,7 +32,6 @@ from ghltt.store.links import LinkRepository
 from ghltt.store.once import OnceRepository
 from ghltt.store.provenance import ProvenanceRepository
 from ghltt.store.snapshots import SnapshotRepository
-from ghltt.templates import template_names, template_text
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,8 @@ import structlog
 from dbos import DBOS, DBOSClient, DBOSConfig
 
 from ghltt.core import InvalidInput, NotFound
-from ghltt.engine import Registry
 from ghltt.jobs import schedules, workflows
-from ghltt.jobs.bridges import BridgeWork
+from ghltt.jobs.bridge_schedules import BridgeSchedules
 from ghltt.jobs.dispatcher import Dispatcher
 from ghltt.jobs.workflows import (
     PROCESS_BATCH,
@@ -119,11 +118,9 @@ class JobAdmin:
         run = runs.get(target)
         if run is not None:
             event_id, bridge = run.event_id, run.bridge_id
-            # A run a batch handed off lives on in its event's own workflow.
+            # A run a batch closed as retried lives on in its event's own workflow.
             workflow_id = (
-                event_workflow_id(event_id)
-                if run.status == workflows.HANDED_OFF
-                else run.workflow_id
+                event_workflow_id(event_id) if run.status == workflows.RETRIED else run.workflow_id
             )
         else:
             stored = InboxRepository(self._engine).get(target.removeprefix("event:"))
@@ -168,27 +165,17 @@ def _route_dbos_logs() -> None:
 class JobRuntime:
     """The executor of one process: DBOS launched, the runs queue served, the outbox drained."""
 
-    def __init__(self, settings: Settings, engine: sa.Engine, registry: Registry) -> None:
+    def __init__(self, settings: Settings, engine: sa.Engine) -> None:
         self._settings = settings
         self._engine = engine
-        self._registry = registry
         self._dispatcher: Dispatcher | None = None
         self._jobs_engine: sa.Engine | None = None
         self.admin = JobAdmin(settings, engine)
-        self.bridges: BridgeWork | None = None
+        self.bridges: BridgeSchedules | None = None
         self.started = False
 
     def start(self) -> None:
         settings = self._settings
-        workflows.set_context(
-            workflows.RunContext(
-                engine=self._engine,
-                registry=self._registry,
-                max_attempts=settings.run_max_attempts,
-                retry_interval=settings.run_retry_interval,
-                on_new_events=self.wake,
-            )
-        )
         config: DBOSConfig = {
             "name": "ghltt",
             "system_database_url": settings.jobs_url,
@@ -204,10 +191,16 @@ class JobRuntime:
         self._jobs_engine = create_store_engine(settings.jobs_url, pool_size=2)
         with self._jobs_engine.connect():
             pass
-        self.bridges = BridgeWork(
-            settings, self._engine, self._registry, self.ensure_schedule, self.wake
+        self.bridges = BridgeSchedules(settings, self._engine, self.ensure_schedule, self.wake)
+        workflows.set_context(
+            workflows.RunContext(
+                engine=self._engine,
+                planner=self.bridges.prepare(),
+                max_attempts=settings.run_max_attempts,
+                retry_interval=settings.run_retry_interval,
+                on_new_events=self.wake,
+            )
         )
-        self.bridges.prepare()
         DBOS(config=config)
         _route_dbos_logs()
         DBOS.launch()

@@ -29,8 +29,8 @@ from dbos import DBOS, StepOptions
 from dbos import error as dbos_error
 
 from ghltt.core import Event, NotFound
-from ghltt.engine import Registry, RunPlan, StepPlan
 from ghltt.jobs.locks import KeyedLocks
+from ghltt.jobs.plans import Planner, Run
 from ghltt.store import InboxRepository, RunRepository
 
 log = structlog.get_logger(__name__)
@@ -40,14 +40,14 @@ WORKFLOW_VERSION = "1"
 
 PROCESS_EVENT = "ghltt.process_event"
 PROCESS_BATCH = "ghltt.process_batch"
-# The status of a batch run whose step failed: its event was handed to its own workflow.
-HANDED_OFF = "retried"
+# The status of a batch run whose step failed: the run is retried in its event's own workflow.
+RETRIED = "retried"
 
 
 @dataclass
 class RunContext:
     engine: sa.Engine
-    registry: Registry
+    planner: Planner
     max_attempts: int
     retry_interval: float
     on_new_events: Callable[[], None] | None = None
@@ -93,12 +93,7 @@ async def _plan(event_id: str) -> list[dict[str, Any]]:
     stored = ctx.inbox.get(event_id)
     if stored is None:
         raise NotFound(f"event {event_id} is not in the inbox")
-    return [asdict(p) for p in ctx.registry.plan(stored.event)]
-
-
-def _fast(plan: RunPlan) -> bool:
-    """A run the batch may carry: one step, safe to try again in the event's own workflow."""
-    return len(plan.steps) == 1 and plan.steps[0].retry
+    return [asdict(p) for p in ctx.planner.plan(stored.event)]
 
 
 def _record_key(event: Event) -> str | None:
@@ -119,7 +114,7 @@ async def _plan_batch(workflow_id: str, bridge: str, event_ids: list[str]) -> li
         if stored is None:
             log.warning("batch names an event that is not in the inbox", event=event_id)
             continue
-        plans = ctx.registry.plan(stored.event)
+        plans = ctx.planner.plan(stored.event)
         if not plans:
             unmatched.append(event_id)
             continue
@@ -128,7 +123,7 @@ async def _plan_batch(workflow_id: str, bridge: str, event_ids: list[str]) -> li
                 "event_id": event_id,
                 "record": _record_key(stored.event),
                 "plans": [asdict(p) for p in plans],
-                "own_workflow": not all(_fast(p) for p in plans),
+                "own_workflow": not all(p.fast for p in plans),
             }
         )
     ctx.inbox.mark_processed_many(unmatched, "no_match")
@@ -163,7 +158,7 @@ async def _execute(
 ) -> Any:
     ctx = _ctx()
     # The run's id rides along (not recorded as input) so actions can attribute provenance.
-    output = await ctx.registry.get_action(action)({**step_input, "run_id": run_id})
+    output = await ctx.planner.step(action)({**step_input, "run_id": run_id})
     ctx.runs.record_step(
         run_id, position, action=action, status="succeeded", input=step_input, output=output
     )
@@ -176,11 +171,11 @@ async def _execute(
 async def _run_in_batch(event_id: str, plan: dict[str, Any], last: bool) -> bool:
     """One run of one step, recorded; the event's outcome too when it is its last run.
 
-    False when the step failed: the run is closed as handed off and the caller gives the
+    False when the step failed: the run is closed as retried and the caller gives the
     event to its own workflow, which retries with backoff.
     """
     ctx = _ctx()
-    run_id, [step] = plan["run_id"], [StepPlan(**s) for s in plan["steps"]]
+    run_id, [step] = plan["run_id"], Run.of(plan).steps
     close = functools.partial(
         ctx.runs.close,
         run_id,
@@ -190,13 +185,13 @@ async def _run_in_batch(event_id: str, plan: dict[str, Any], last: bool) -> bool
         event_id=event_id,
     )
     try:
-        action = ctx.registry.get_action(step.action)
-        output = await action({**step.input, "run_id": run_id})
+        step_fn = ctx.planner.step(step.action)
+        output = await step_fn({**step.input, "run_id": run_id})
     except Exception as exc:
         error = _error_text(exc)
         log.info("batch run failed; retrying in its own workflow", run=run_id, error=error)
         retried = f"{error}; retried in {event_workflow_id(event_id)}"
-        close(error=error, run_status=HANDED_OFF, run_error=retried)
+        close(error=error, run_status=RETRIED, run_error=retried)
         return False
     close(
         output=output,
@@ -225,13 +220,12 @@ async def _mark_processed(event_id: str, outcome: str) -> None:
     _ctx().inbox.mark_processed(event_id, outcome)
 
 
-async def _run_plan(workflow_id: str, event_id: str, bridge: str, plan: RunPlan) -> bool:
+async def _run_plan(workflow_id: str, event_id: str, bridge: str, plan: Run) -> bool:
     ctx = _ctx()
     run_id = await DBOS.run_step_async(
         {"name": "start_run"}, _start_run, workflow_id, event_id, bridge, plan.recipe
     )
-    for position, raw in enumerate(plan.steps):
-        step = raw if isinstance(raw, StepPlan) else StepPlan(**raw)
+    for position, step in enumerate(plan.steps):
         options: StepOptions = {
             "name": f"{plan.recipe}:{position}:{step.action}",
             "retries_allowed": step.retry,
@@ -282,11 +276,7 @@ async def process_event(event_id: str, bridge: str, recipes: list[str] | None = 
     """Run an event's plans (only those of ``recipes`` when a batch handed some over)."""
     workflow_id = DBOS.workflow_id or event_id
     raw_plans = await DBOS.run_step_async({"name": "plan"}, _plan, event_id)
-    plans = [
-        RunPlan(recipe=p["recipe"], steps=[StepPlan(**s) for s in p["steps"]])
-        for p in raw_plans
-        if recipes is None or p["recipe"] in recipes
-    ]
+    plans = [Run.of(p) for p in raw_plans if recipes is None or p["recipe"] in recipes]
     ok = True
     for plan in plans:
         ok = await _run_plan(workflow_id, event_id, bridge, plan) and ok

@@ -1,4 +1,5 @@
-"""Which bridges a webhook belongs to: GHL sends one URL everything, naming only its location."""
+"""Which bridges there are and what they run: the routes of webhooks (GHL sends one URL
+everything, naming only its location) and of the executor's schedules and recipes."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ghltt.store.tables import bridges, connections
+from ghltt.store.tables import bridge_recipes, bridges, connections
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,16 +16,33 @@ class BridgeRoute:
     id: str
     mode: str
     settings: dict[str, Any]
+    ghl_connection_id: str | None = None
+    tt_connection_id: str | None = None
+
+
+_COLUMNS = (
+    bridges.c.id,
+    bridges.c.mode,
+    bridges.c.settings,
+    bridges.c.ghl_connection_id,
+    bridges.c.tt_connection_id,
+)
 
 
 def _route(row: sa.Row[Any]) -> BridgeRoute:
-    return BridgeRoute(id=row.id, mode=row.mode, settings=dict(row.settings or {}))
+    return BridgeRoute(
+        id=row.id,
+        mode=row.mode,
+        settings=dict(row.settings or {}),
+        ghl_connection_id=row.ghl_connection_id,
+        tt_connection_id=row.tt_connection_id,
+    )
 
 
 def bridges_for_ghl_account(engine: sa.Engine, account: str) -> list[BridgeRoute]:
     """Bridges whose GHL connection is this location (or, for agency events, this company)."""
     stmt = (
-        sa.select(bridges.c.id, bridges.c.mode, bridges.c.settings)
+        sa.select(*_COLUMNS)
         .join(connections, connections.c.id == bridges.c.ghl_connection_id)
         .where(sa.or_(connections.c.account_id == account, connections.c.company_id == account))
         .order_by(bridges.c.id)
@@ -34,12 +52,29 @@ def bridges_for_ghl_account(engine: sa.Engine, account: str) -> list[BridgeRoute
 
 
 def bridge_by_id(engine: sa.Engine, bridge_id: str) -> BridgeRoute | None:
-    stmt = sa.select(bridges.c.id, bridges.c.mode, bridges.c.settings).where(
-        bridges.c.id == bridge_id
-    )
+    stmt = sa.select(*_COLUMNS).where(bridges.c.id == bridge_id)
     with engine.connect() as conn:
         row = conn.execute(stmt).first()
     return _route(row) if row else None
+
+
+def all_bridges(engine: sa.Engine) -> list[BridgeRoute]:
+    with engine.connect() as conn:
+        return [_route(r) for r in conn.execute(sa.select(*_COLUMNS).order_by(bridges.c.id))]
+
+
+def enabled_recipes(engine: sa.Engine) -> dict[str, list[str]]:
+    """Each bridge's enabled recipes, by name (bridges with none are left out)."""
+    stmt = (
+        sa.select(bridge_recipes.c.bridge_id, bridge_recipes.c.recipe)
+        .where(bridge_recipes.c.enabled.is_(True))
+        .order_by(bridge_recipes.c.bridge_id, bridge_recipes.c.recipe)
+    )
+    found: dict[str, list[str]] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(stmt):
+            found.setdefault(row.bridge_id, []).append(row.recipe)
+    return found
 
 
 def bridge_stamp(engine: sa.Engine, bridge_id: str) -> tuple[Any, ...] | None:

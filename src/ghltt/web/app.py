@@ -13,14 +13,15 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ghltt import __version__
-from ghltt.engine import load_plugins, registry
-from ghltt.jobs import IntakeWriter, JobAdmin, JobRuntime
+from ghltt.jobs import JobAdmin, JobRuntime
+from ghltt.jobs.plans import load_plugins
 from ghltt.settings import Settings
 from ghltt.store import TokenRepository, create_store_engine, is_current, upgrade
 from ghltt.store.engine import reachable
 from ghltt.store.tokens import ensure_first_token, token_file
 from ghltt.web import api, connections_api, errors, hooks, intake, oauth
 from ghltt.web.auth import services
+from ghltt.web.intake_writer import IntakeWriter
 from ghltt.web.middleware import BodyLimit, RequestId
 from ghltt.web.responses import JSONResponse
 from ghltt.web.services import Services
@@ -98,7 +99,7 @@ def _start(settings: Settings, with_executor: bool) -> Services:
             "created the API token; show it with 'ghltt token show'",
             file=str(token_file(settings.data_dir)),
         )
-    runtime = JobRuntime(settings, engine, registry) if with_executor else None
+    runtime = JobRuntime(settings, engine) if with_executor else None
     intake = IntakeWriter(
         engine,
         batch_max=settings.intake_batch_max,

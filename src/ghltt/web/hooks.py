@@ -30,13 +30,13 @@ from ghltt.core import (
     StoreUnavailable,
     dedup_key_for,
 )
-from ghltt.jobs import IntakeOverloaded
 from ghltt.store.routing import BridgeRoute, bridge_by_id, bridges_for_ghl_account
 from ghltt.vault import handle_install_event, handle_uninstall_event
 from ghltt.web import metrics
 from ghltt.web.auth import services
 from ghltt.web.connections_api import bridge_services
 from ghltt.web.errors import problem
+from ghltt.web.intake_writer import IntakeOverloaded
 from ghltt.web.responses import JSONResponse
 
 log = structlog.get_logger(__name__)

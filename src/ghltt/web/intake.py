@@ -18,10 +18,10 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from ghltt.core import Event, EventOrigin, EventSource, InvalidInput, dedup_key_for
-from ghltt.jobs import IntakeOverloaded
 from ghltt.web import metrics
 from ghltt.web.auth import authenticate, services
 from ghltt.web.errors import problem
+from ghltt.web.intake_writer import IntakeOverloaded
 from ghltt.web.responses import JSONResponse
 
 MAX_EVENTS_PER_REQUEST = 1000

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from ghltt.jobs import IntakeWriter, JobAdmin, JobRuntime
+from ghltt.jobs import JobAdmin, JobRuntime
 from ghltt.settings import Settings
 from ghltt.store import TokenRepository
 from ghltt.store.tokens import matches
+from ghltt.web.intake_writer import IntakeWriter
 
 
 @dataclass

@@ -15,13 +15,14 @@ import sqlalchemy as sa
 from ghltt.connectors.trackingtime import TrackingTimeClient
 from ghltt.engine.automation import run as automation
 from ghltt.engine.automation.run import PairNotReady
+from ghltt.engine.context import BridgeContext
+from ghltt.engine.dispatch import run_recipe
 from ghltt.engine.recipes import AutomationRecipe, SyncRecipe
-from ghltt.engine.runner import BridgeContext, run_recipe
+from ghltt.engine.recipes.templates import load_template
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.links import Link, LinkRepository
 from ghltt.store.tables import bridge_recipes, bridges
-from ghltt.templates import load_template
 from tests.engine.conftest import BRIDGE, CATALOG, Writes, event
 
 pytestmark = pytest.mark.anyio

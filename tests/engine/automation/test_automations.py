@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from ghltt.engine.context import BridgeContext
+from ghltt.engine.dispatch import run_recipe
 from ghltt.engine.recipes import AutomationRecipe, SyncRecipe
-from ghltt.engine.runner import BridgeContext, run_recipe
+from ghltt.engine.recipes.templates import load_template
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
-from ghltt.templates import load_template
 from tests.engine.conftest import CATALOG, Writes, event, make_context
 
 pytestmark = pytest.mark.anyio

@@ -6,11 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ghltt.engine.context import BridgeContext
+from ghltt.engine.dispatch import run_recipe
 from ghltt.engine.recipes import SyncRecipe
-from ghltt.engine.runner import BridgeContext, RunReport, run_recipe
+from ghltt.engine.recipes.templates import load_template
+from ghltt.engine.report import RunReport
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
-from ghltt.templates import load_template
 from tests.engine.conftest import CATALOG, Writes, event
 
 pytestmark = pytest.mark.anyio

@@ -15,7 +15,7 @@ from ghltt.connectors.trackingtime.catalog import OPERATIONS as TT
 from ghltt.engine.catalog import ACTIONS, GENERATED, action_catalog
 from ghltt.engine.catalog.generate import input_type
 from ghltt.engine.recipes import required_scopes
-from ghltt.templates import load_templates
+from ghltt.engine.recipes.templates import load_templates
 from tests.engine.catalog import CATALOG as TEST_CATALOG
 
 # What a step must give each action (before the catalog was generated these were listed by

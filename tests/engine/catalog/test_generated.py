@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from ghltt.engine.catalog import ACTIONS, call_action
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.mapping import Invalid
 from ghltt.engine.recipes import load_recipe_text
-from ghltt.engine.runner import BridgeContext
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from tests.engine.catalog import CATALOG

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ghltt.engine.catalog import action_catalog
 from ghltt.engine.objects import ADDRESS_KEYS, ANSWERS_WITH_RECORD, OBJECTS, names
-from ghltt.engine.runner import action_catalog
 
 
 def test_each_type_is_known_by_its_system_and_name() -> None:

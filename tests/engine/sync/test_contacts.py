@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import SyncRecipe
-from ghltt.engine.runner import BridgeContext
+from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.sync import run_sync
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.links import LinkRepository
-from ghltt.templates import load_template
 from tests.engine.conftest import CATALOG, Writes, announce, event, make_context
 
 pytestmark = pytest.mark.anyio

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.recipes.models import DeleteAction, DeletePolicy
-from ghltt.engine.runner import BridgeContext
+from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.sync import Created, Plan, apply, plan, run_sync
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.store.tables import metadata
-from ghltt.templates import load_template
 from tests.engine.conftest import CATALOG, RemoteCalls, Writes, event
 
 pytestmark = pytest.mark.anyio

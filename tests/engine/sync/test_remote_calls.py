@@ -13,14 +13,14 @@ import pytest
 import sqlalchemy as sa
 
 from ghltt.engine.catalog import call_action
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.objects import ANSWERS_WITH_RECORD, as_read
 from ghltt.engine.recipes import SyncRecipe
+from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.report import RunReport
-from ghltt.engine.runner import BridgeContext
 from ghltt.engine.sync import run_sync
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
-from ghltt.templates import load_template
 from tests.engine.conftest import (
     CATALOG,
     RemoteCalls,

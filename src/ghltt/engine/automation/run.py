@@ -31,6 +31,7 @@ from ghltt.engine.recipes import (
     plan_step,
     with_output,
 )
+from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.report import RunReport, Write
 from ghltt.engine.sync import lookup, record_pair
 from ghltt.store.links import Link
@@ -173,8 +174,6 @@ class _Pairing:
 
 @cache
 def _sync_recipe(name: str) -> SyncRecipe:
-    from ghltt.templates import load_template  # the templates import the engine
-
     recipe = load_template(name, action_catalog())
     if not isinstance(recipe, SyncRecipe):
         raise InvalidInput(f"{name} is not a sync recipe", where="link.recipe")

@@ -23,7 +23,7 @@ from ghltt.engine.catalog.spec import ActionDef
 if TYPE_CHECKING:
     from ghltt.engine.context import BridgeContext
 
-__all__ = ["ACTIONS", "GENERATED", "action_catalog", "call_action"]
+__all__ = ["ACTIONS", "GENERATED", "action_catalog", "call_action", "register_action"]
 
 # custom_fields=True: the body may carry ``custom:<key>`` fields. TT reads of the records a
 # sync pairs ask for their custom fields: mappings read them.
@@ -82,3 +82,9 @@ def action_catalog() -> dict[str, ActionDef]:
 async def call_action(ctx: BridgeContext, name: str, inp: Mapping[str, Any]) -> Any:
     """Run one action; its input is copied (actions pop routing fields from it)."""
     return await ACTIONS[name].call(ctx, dict(inp))
+
+
+def register_action(action: ActionDef) -> None:
+    """Add an action to the catalog, for recipes to use: what a plugin module (the ``plugins``
+    setting) does when it is imported, before any recipe is loaded."""
+    ACTIONS[action.name] = action

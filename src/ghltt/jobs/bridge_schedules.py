@@ -1,7 +1,8 @@
 """Bridges in the executor: each one's reconciliation schedule and its enabled recipes.
 
-What the store says (bridges, their settings, enabled recipes) becomes schedules and handlers
-here, refreshed every few seconds, so enabling a recipe or adding a bridge needs no restart.
+What the store says (bridges, their settings, enabled recipes) becomes schedules and the plans
+of events here, refreshed every few seconds, so enabling a recipe or adding a bridge needs no
+restart.
 """
 
 from __future__ import annotations
@@ -16,44 +17,41 @@ import structlog
 
 from ghltt.bridges import Services, build_services
 from ghltt.core import Event, EventSource
-from ghltt.engine import Handler, Registry, StepPlan
+from ghltt.engine.dispatch import matches
 from ghltt.engine.reconcile import ReconcileSettings, reconcile, schedule_for
-from ghltt.jobs.recipes import RecipeHandlers
+from ghltt.jobs.plans import Planner, Run, Step
+from ghltt.jobs.recipe_runs import RUN_STEP, RecipeRuns
 from ghltt.settings import Settings
 from ghltt.store import insert_new
 from ghltt.store.cursors import CursorRepository
-from ghltt.store.routing import BridgeRoute, bridge_by_id
-from ghltt.store.tables import bridges
+from ghltt.store.routing import BridgeRoute, all_bridges, bridge_by_id
 
 log = structlog.get_logger(__name__)
 
 RECONCILE_KIND = "bridge.reconcile"
-RECONCILE_ACTION = "bridge.reconcile"
+RECONCILE_STEP = "bridge.reconcile"
+RECONCILE_RUN = "ghltt:reconcile"
 
 
-class BridgeWork:
-    """Keeps the registry and the schedules in step with the bridges in the store."""
+class BridgeSchedules:
+    """Keeps the plans and the schedules in step with the bridges in the store."""
 
     def __init__(
         self,
         settings: Settings,
         engine: sa.Engine,
-        registry: Registry,
         ensure_schedule: Callable[..., None],
         wake: Callable[[], None],
     ) -> None:
         self._settings = settings
         self._engine = engine
-        self._registry = registry
         self._ensure_schedule = ensure_schedule
         self._wake = wake
         self._services: Services | None = None
         self._schedules: dict[str, str] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.recipes = RecipeHandlers(
-            engine, registry, lambda: self.services, ensure_schedule, wake
-        )
+        self.recipes = RecipeRuns(engine, lambda: self.services, ensure_schedule, wake)
 
     @property
     def services(self) -> Services:
@@ -61,19 +59,15 @@ class BridgeWork:
             self._services = build_services(self._settings, self._engine)
         return self._services
 
-    def prepare(self) -> None:
-        """Register every handler before the executor starts: a workflow recovered or dequeued
-        at launch plans against the registry, and a missing handler would drop its event."""
-        self._registry.action(RECONCILE_ACTION)(self.reconcile)
-        self._registry.add_handler(
-            Handler(
-                name="ghltt:reconcile",
-                kinds=(f"schedule.{RECONCILE_KIND}",),
-                plan=lambda event: [StepPlan(RECONCILE_ACTION, {"bridge": event.bridge})],
-            )
-        )
-        self.recipes.start()
+    def prepare(self) -> Planner:
+        """Read the enabled recipes before the executor starts (a workflow recovered or
+        dequeued at launch plans at once, and a recipe not yet read would drop its event);
+        the planner the workflows use."""
         self.recipes.refresh()
+        return Planner(
+            [self._reconcile_runs, self.recipes.runs_for],
+            {RECONCILE_STEP: self.reconcile, RUN_STEP: self.recipes.run},
+        )
 
     def start(self, every: float = 5.0) -> None:
         """Once the executor runs: schedules, first polls, and the refresh loop."""
@@ -98,16 +92,16 @@ class BridgeWork:
 
     def refresh(self) -> None:
         self.recipes.refresh()
-        with self._engine.connect() as conn:
-            rows = conn.execute(sa.select(bridges.c.id, bridges.c.settings)).all()
-        for row in rows:
-            schedule = schedule_for(row.id, row.settings or {})
+        for bridge in all_bridges(self._engine):
+            schedule = schedule_for(bridge.id, bridge.settings)
             cron = schedule.cron if schedule else ""
-            if self._schedules.get(row.id) == cron or not cron:
+            if self._schedules.get(bridge.id) == cron or not cron:
                 continue
-            self._ensure_schedule(f"reconcile:{row.id}", cron, kind=RECONCILE_KIND, bridge=row.id)
-            self._schedules[row.id] = cron
-            self._first_poll(row.id)
+            self._ensure_schedule(
+                f"reconcile:{bridge.id}", cron, kind=RECONCILE_KIND, bridge=bridge.id
+            )
+            self._schedules[bridge.id] = cron
+            self._first_poll(bridge.id)
 
     def _first_poll(self, bridge_id: str) -> None:
         """Poll a new bridge at once: its first poll sets the cursors that later ones start
@@ -122,6 +116,12 @@ class BridgeWork:
             _, inserted = insert_new(conn, [event])[(event.bridge, event.dedup_key)]
         if inserted:
             self._wake()
+
+    @staticmethod
+    def _reconcile_runs(event: Event) -> list[Run]:
+        if not matches((f"schedule.{RECONCILE_KIND}",), event):
+            return []
+        return [Run(RECONCILE_RUN, [Step(RECONCILE_STEP, {"bridge": event.bridge})])]
 
     async def reconcile(self, data: dict[str, Any]) -> dict[str, Any]:
         """One poll of a bridge: what changed on each side becomes events in the inbox."""
@@ -147,9 +147,8 @@ class BridgeWork:
         }
 
     async def _clients(self, route: BridgeRoute, stack: AsyncExitStack) -> tuple[Any, Any]:
-        row = self.services.bridges.resolve(route.id)
         ghl, tt = self.services.clients.of_bridge(
-            row.ghl_connection_id, row.tt_connection_id, route.settings
+            route.ghl_connection_id, route.tt_connection_id, route.settings
         )
         for client in (ghl, tt):
             if client is not None:

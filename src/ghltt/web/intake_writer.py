@@ -1,8 +1,8 @@
-"""The durable intake: events are committed in groups before anyone is told they were accepted.
+"""The intake writer: events are committed in groups before anyone is told they were accepted.
 
 Many concurrent submissions share one transaction (group commit), so the cost of a durable
-commit is paid once per batch rather than once per event. No DBOS here: the dispatcher turns
-committed events into durable runs, so intake never waits on the executor.
+commit is paid once per batch rather than once per event. No DBOS here: the dispatcher (jobs)
+turns committed events into durable runs, so intake never waits on the executor.
 """
 
 from __future__ import annotations

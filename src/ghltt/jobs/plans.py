@@ -1,0 +1,101 @@
+"""The durable plan of an event: the runs it needs, each a list of steps the workflows execute.
+
+A plan is data that a workflow records once and replays from the record after a crash, so it
+must be a pure function of the event and of what is enabled when it is made. The executor's
+``Planner`` makes it from its sources (each bridge's enabled recipes, its reconcile schedule)
+and from the routes plugin modules add (``add_route``, ``add_step``), and names the function
+each step calls. Plugins may also add actions to the engine's catalog, for recipes to use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ghltt.core import Event, InvalidInput
+from ghltt.engine.dispatch import matches
+
+StepFn = Callable[[dict[str, Any]], Awaitable[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    action: str
+    input: dict[str, Any] = field(default_factory=dict)
+    # Steps that are not idempotent by nature must not be retried blindly.
+    retry: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    recipe: str
+    steps: list[Step]
+
+    @property
+    def fast(self) -> bool:
+        """A run a batch may carry: one step, safe to try again in the event's own workflow."""
+        return len(self.steps) == 1 and self.steps[0].retry
+
+    @classmethod
+    def of(cls, recorded: Mapping[str, Any]) -> Run:
+        """A run as a workflow recorded it."""
+        return cls(recorded["recipe"], [Step(**s) for s in recorded["steps"]])
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Runs a plugin adds: an event of one of ``kinds`` (``matches`` patterns) gets one run of
+    the steps ``plan`` gives (none: no run)."""
+
+    name: str
+    kinds: tuple[str, ...]
+    plan: Callable[[Event], list[Step] | None]
+
+
+_routes: dict[str, Route] = {}
+_steps: dict[str, StepFn] = {}
+
+
+def add_route(route: Route) -> None:
+    _routes[route.name] = route
+
+
+def add_step(name: str, fn: StepFn) -> None:
+    _steps[name] = fn
+
+
+def load_plugins(modules: Iterable[str]) -> None:
+    """Import the plugin modules (the ``plugins`` setting) so they can add routes and actions."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            raise InvalidInput(f"cannot import plugin module {name!r}: {exc}") from None
+
+
+PlanSource = Callable[[Event], list[Run]]
+
+
+class Planner:
+    """Which runs an event needs (by run name), and the function each step names."""
+
+    def __init__(self, sources: Sequence[PlanSource], steps: Mapping[str, StepFn]) -> None:
+        self._sources = sources
+        self._steps = dict(steps)
+
+    def plan(self, event: Event) -> list[Run]:
+        runs = [run for source in self._sources for run in source(event)]
+        for route in _routes.values():
+            if matches(route.kinds, event):
+                steps = route.plan(event)
+                if steps is not None:
+                    runs.append(Run(route.name, steps))
+        return sorted(runs, key=lambda r: r.recipe)
+
+    def step(self, action: str) -> StepFn:
+        found = self._steps.get(action) or _steps.get(action)
+        if found is None:
+            raise InvalidInput(f"unknown action {action!r}")
+        return found

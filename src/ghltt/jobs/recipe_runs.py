@@ -1,0 +1,148 @@
+"""Each bridge's enabled recipes in the executor: the runs an event needs, and running one.
+
+A recipe's run is state-based and idempotent (see docs/engine.md), so the whole run is one
+retried step: a retry re-reads both sides and finds what the first attempt already wrote.
+Which recipes an event runs, and what a scheduled per-link or per-record recipe fans out to,
+the engine says (``ghltt.engine.dispatch``); the fanned-out events go through the inbox, one
+run each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+
+from ghltt.bridges import BridgePool, Services
+from ghltt.connectors.http import AuthError
+from ghltt.connectors.trackingtime.errors import TrackingTimeError
+from ghltt.core import Event, NotFound, utcnow
+from ghltt.engine.context import BridgeContext, Repositories
+from ghltt.engine.dispatch import (
+    FannedOut,
+    recipes_for,
+    run_event,
+    schedule_kind,
+    schedule_of,
+    shipped_recipe,
+)
+from ghltt.engine.recipes import Recipe
+from ghltt.jobs.plans import Run, Step
+from ghltt.store import InboxRepository, insert_new
+from ghltt.store.routing import enabled_recipes
+
+log = structlog.get_logger(__name__)
+
+RUN_STEP = "recipe.run"
+
+
+class RecipeRuns:
+    """What each bridge has enabled, refreshed from the store; its schedules; its runs."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        services: Callable[[], Services],
+        ensure_schedule: Callable[..., None],
+        wake: Callable[[], None],
+    ) -> None:
+        self._engine = engine
+        self._services = services
+        self._ensure_schedule = ensure_schedule
+        self._wake = wake
+        # Replaced whole on refresh: workflows plan from it on other threads.
+        self._enabled: dict[str, list[Recipe]] = {}
+        self._scheduled: set[str] = set()
+        self._bridges = BridgePool(services)
+        self._repos = Repositories.of(engine)
+        # Recipes are read before the executor starts; schedules need it started.
+        self._schedules_ready = False
+        self._pending_schedules: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def enable_schedules(self) -> None:
+        self._schedules_ready = True
+        for args, kwargs in self._pending_schedules:
+            self._ensure_schedule(*args, **kwargs)
+        self._pending_schedules.clear()
+
+    def _schedule(self, *args: Any, **kwargs: Any) -> None:
+        if self._schedules_ready:
+            self._ensure_schedule(*args, **kwargs)
+        else:
+            self._pending_schedules.append((args, kwargs))
+
+    def refresh(self) -> None:
+        enabled: dict[str, list[Recipe]] = {}
+        wanted: set[str] = set()
+        for bridge_id, names in enabled_recipes(self._engine).items():
+            for name in names:
+                try:
+                    recipe = shipped_recipe(name)
+                except (NotFound, KeyError, FileNotFoundError, ValueError) as exc:
+                    log.warning("recipe cannot be loaded", recipe=name, error=str(exc)[:200])
+                    continue
+                enabled.setdefault(bridge_id, []).append(recipe)
+                key = f"{bridge_id}:{name}"
+                wanted.add(key)
+                if key not in self._scheduled:
+                    self._ensure_recipe_schedule(bridge_id, recipe)
+        self._scheduled = wanted
+        self._enabled = enabled
+
+    def _ensure_recipe_schedule(self, bridge_id: str, recipe: Recipe) -> None:
+        schedule = schedule_of(recipe)
+        if schedule is not None:
+            self._schedule(
+                f"recipe:{bridge_id}:{recipe.name}",
+                schedule.cron,
+                kind=schedule_kind(recipe.name),
+                bridge=bridge_id,
+                timezone=schedule.timezone,
+            )
+
+    def runs_for(self, event: Event) -> list[Run]:
+        """One run of one step per enabled recipe of the event's bridge that it concerns."""
+        return [
+            Run(
+                f"{event.bridge}:{recipe.name}",
+                [
+                    Step(
+                        RUN_STEP, {"bridge": event.bridge, "recipe": recipe.name, "event": event.id}
+                    )
+                ],
+            )
+            for recipe in recipes_for(event, self._enabled.get(event.bridge, ()))
+        ]
+
+    async def run(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The step of a recipe's run: the recipe for the event, in its opened bridge."""
+        stored = InboxRepository(self._engine).get(str(data["event"]))
+        if stored is None:
+            raise NotFound(f"event {data['event']} is not in the inbox")
+        event, recipe = stored.event, shipped_recipe(str(data["recipe"]))
+        bridge_id = str(data["bridge"])
+        try:
+            async with self._bridges.use(bridge_id) as bridge:
+                ctx = BridgeContext.of(bridge, self._repos, now=utcnow(), run_id=data.get("run_id"))
+                result = await run_event(recipe, event, ctx)
+        except AuthError as exc:
+            # Say on the connection what went wrong and what to do; the run still fails and
+            # can be replayed once the connection is fixed.
+            await self._record_auth_failure(bridge_id, exc)
+            raise
+        if isinstance(result, FannedOut) and result.events:
+            with self._engine.begin() as conn:
+                insert_new(conn, result.events)
+            self._wake()
+        # A report's changed_fields are recorded on the event by the workflow, with the run.
+        return result.as_dict()
+
+    async def _record_auth_failure(self, bridge_id: str, exc: AuthError) -> None:
+        view = self._services().bridges.show(bridge_id)
+        connection = (
+            view.tt_connection_id if isinstance(exc, TrackingTimeError) else view.ghl_connection_id
+        )
+        if connection:
+            await self._services().connections.record_failure(connection, exc)
