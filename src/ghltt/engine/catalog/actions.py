@@ -14,14 +14,12 @@ automation creates (tasks, notes) that have no natural key.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ghltt.engine.catalog.composed import COMPOSED
 from ghltt.engine.catalog.generate import ghl, tt
 from ghltt.engine.catalog.spec import ActionDef
-
-if TYPE_CHECKING:
-    from ghltt.engine.context import BridgeContext
+from ghltt.engine.context import BridgeContext
 
 __all__ = ["ACTIONS", "GENERATED", "action_catalog", "call_action", "register_action"]
 

@@ -7,15 +7,13 @@ step's times in the bridge's TT zone (or the zone the step names), which only th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ghltt.connectors.trackingtime import parse_datetime
 from ghltt.engine.catalog.records import tt_record
 from ghltt.engine.catalog.spec import ActionDef
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import Input
-
-if TYPE_CHECKING:
-    from ghltt.engine.context import BridgeContext
 
 __all__ = ["COMPOSED"]
 

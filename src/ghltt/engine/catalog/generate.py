@@ -14,7 +14,7 @@ from __future__ import annotations
 import types
 from collections.abc import Collection, Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -23,11 +23,9 @@ from ghltt.connectors.trackingtime.catalog import Idempotency
 from ghltt.connectors.trackingtime.catalog import operation as tt_operation
 from ghltt.engine.catalog.records import as_record
 from ghltt.engine.catalog.spec import ActionDef
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import Input
 from ghltt.engine.recipes.catalog import InputType
-
-if TYPE_CHECKING:
-    from ghltt.engine.context import BridgeContext
 
 __all__ = ["ghl", "input_type", "model_inputs", "tt"]
 

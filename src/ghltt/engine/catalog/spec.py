@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ghltt.connectors.ghl import CATALOG as GHL_OPERATIONS
+from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import Input
-
-if TYPE_CHECKING:
-    from ghltt.engine.context import BridgeContext
 
 __all__ = ["ActionDef", "Call"]
 
