@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from ghltt.bridges import build_services
 from ghltt.settings import Settings, load_settings
-from ghltt.store import create_store_engine, upgrade
+from ghltt.store import open_database, upgrade
 from ghltt.store.tables import inbox_events
 
 HERE = Path(__file__).resolve().parent
@@ -72,7 +72,7 @@ class Stack:
     workers: int = 1  # worker processes (PostgreSQL only: SQLite has one writer)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     pg_name: str | None = None
-    engine: sa.Engine | None = None
+    db: sa.Engine | None = None
     settings: Settings | None = None
     bridge_id: str = ""
     ghl_url: str = ""
@@ -148,8 +148,8 @@ class Stack:
             tt_base_url=f"{self.tt_url}/api/v4",
             bridge_rate_limit=self.bridge_rate_limit,
         )
-        self.engine = create_store_engine(self.settings.store_url)
-        upgrade(self.engine)
+        self.db = open_database(self.settings.store_url)
+        upgrade(self.db)
         self.bridge_id = anyio.run(self._provision)
         self._spawn("web", [py, "-m", "ghltt", "serve", "--no-executor"], env)
         _wait_http(f"{self.url}/readyz", self.procs["web"], "ghltt serve")
@@ -191,8 +191,8 @@ class Stack:
         for name in (*self.worker_names(), "web", "ghl-sim", "tt-sim"):
             with contextlib.suppress(Exception):
                 self._stop(name, timeout=15)
-        if self.engine is not None:
-            self.engine.dispose()
+        if self.db is not None:
+            self.db.dispose()
         if self.pg_name:
             with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
@@ -201,13 +201,13 @@ class Stack:
     async def _provision(self) -> str:
         from ghltt.cli.sandbox import _all_scopes
 
-        assert self.settings is not None and self.engine is not None
+        assert self.settings is not None and self.db is not None
         sample = httpx2.get(f"{self.ghl_url}/_admin/sample").json()
         keys = httpx2.get(f"{self.ghl_url}/_admin/keys").json()
         creds = httpx2.get(f"{self.tt_url}/_admin/credentials").json()
         self.location_id, self.ghl_token = sample["locationId"], sample["locationToken"]
         admin = next(u for u in creds["users"] if u["role"] == "ADMIN")
-        services = build_services(self.settings, self.engine)
+        services = build_services(self.settings, self.db)
         ghl = await services.connections.add_ghl_token(
             label="GHL simulator",
             token=self.ghl_token,
@@ -241,31 +241,31 @@ class Stack:
         return bridge.id
 
     def disable_recipe(self) -> None:
-        assert self.settings is not None and self.engine is not None
-        build_services(self.settings, self.engine).bridges.disable_recipe(self.bridge_id, RECIPE)
+        assert self.settings is not None and self.db is not None
+        build_services(self.settings, self.db).bridges.disable_recipe(self.bridge_id, RECIPE)
 
     # ---- what the store says -----------------------------------------------------------------
     def events_since(self, since: datetime) -> list[Any]:
-        assert self.engine is not None
+        assert self.db is not None
         cols = inbox_events.c
         stmt = sa.select(
             cols.kind, cols.received_at, cols.processed_at, cols.outcome, cols.payload
         ).where(cols.received_at >= since, cols.bridge_id == self.bridge_id)
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return list(conn.execute(stmt))
 
     def processed_count(self, since: datetime) -> int:
-        assert self.engine is not None
+        assert self.db is not None
         cols = inbox_events.c
         stmt = sa.select(sa.func.count()).where(
             cols.received_at >= since, cols.processed_at.is_not(None)
         )
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
     def pending(self) -> int:
-        assert self.engine is not None
-        with self.engine.connect() as conn:
+        assert self.db is not None
+        with self.db.connect() as conn:
             return int(
                 conn.execute(
                     sa.select(sa.func.count()).where(inbox_events.c.processed_at.is_(None))

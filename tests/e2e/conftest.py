@@ -21,7 +21,7 @@ from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
 from ghltt.sandbox.scenario import Endpoints
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.settings import Settings, load_settings
-from ghltt.store import create_store_engine, upgrade
+from ghltt.store import open_database, upgrade
 from ghltt.store.tables import bridges
 from ghltt.web import create_app
 from tests.support.server import free_port, serve_asgi
@@ -30,7 +30,7 @@ from tests.support.server import free_port, serve_asgi
 @dataclass
 class Loop:
     settings: Settings
-    engine: sa.Engine
+    db: sa.Engine
     ghl: GhlSimulator
     tt: TrackingTimeSimulator
     bridge: str
@@ -48,7 +48,7 @@ class Loop:
 
     def endpoints(self) -> Endpoints:
         """Where the sample scenario acts and looks, as `ghltt sandbox` gives it."""
-        return scenario_endpoints(self.settings, self.engine, self.ghl, self.tt, self.bridge)
+        return scenario_endpoints(self.settings, self.db, self.ghl, self.tt, self.bridge)
 
     def writes(self) -> tuple[int, int]:
         """Remote writes so far (GHL, TT), counted from the simulators' request logs."""
@@ -86,7 +86,7 @@ def stays(predicate: Callable[[], bool], what: str, seconds: float) -> None:
 
 
 def settled(loop: Loop) -> bool:
-    with loop.engine.connect() as conn:
+    with loop.db.connect() as conn:
         pending: int = conn.exec_driver_sql(
             "SELECT count(*) FROM inbox_events WHERE processed_at IS NULL"
         ).scalar_one()
@@ -117,12 +117,12 @@ def open_loop(
         tt_base_url=f"http://127.0.0.1:{tt_port}/api/v4",
         **{"run_max_attempts": 2, "run_retry_interval": 0.05, **settings_extra},
     )
-    engine = create_store_engine(settings.store_url)
-    upgrade(engine)
+    db = open_database(settings.store_url)
+    upgrade(db)
     with serve_asgi(ghl.app, port=ghl_port), serve_asgi(tt.app, port=tt_port):
-        bridge = anyio.run(_provision, settings, engine, ghl, tt)
+        bridge = anyio.run(_provision, settings, db, ghl, tt)
         if bridge_settings:
-            with engine.begin() as conn:
+            with db.begin() as conn:
                 current: dict[str, Any] | None = conn.execute(
                     sa.select(bridges.c.settings).where(bridges.c.id == bridge)
                 ).scalar_one()
@@ -133,8 +133,8 @@ def open_loop(
                 )
         ghl.add_webhook_target(f"{settings.public_url}/webhooks")
         with serve_asgi(create_app(settings, with_executor=executor), port=port):
-            yield Loop(settings, engine, ghl, tt, bridge)
-    engine.dispose()
+            yield Loop(settings, db, ghl, tt, bridge)
+    db.dispose()
 
 
 @pytest.fixture

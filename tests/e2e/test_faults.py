@@ -66,9 +66,9 @@ def _quiesce(loop: Loop, timeout: float = 60) -> None:
             "every webhook delivered and every event processed",
             timeout=max(deadline - time.monotonic(), 1),
         )
-        before = InboxRepository(loop.engine).count()
+        before = InboxRepository(loop.db).count()
         time.sleep(0.5)
-        if _idle(loop) and InboxRepository(loop.engine).count() == before:
+        if _idle(loop) and InboxRepository(loop.db).count() == before:
             return
         if time.monotonic() > deadline:
             raise AssertionError("the loop never went quiet")
@@ -77,7 +77,7 @@ def _quiesce(loop: Loop, timeout: float = 60) -> None:
 def _wait_for_first_poll(loop: Loop) -> None:
     # Documented (docs/architecture.md): a new bridge is polled at once, which sets the
     # cursors; changes made after it are what later polls recover.
-    cursors = CursorRepository(loop.engine)
+    cursors = CursorRepository(loop.db)
     wait_for(
         lambda: cursors.get(loop.bridge, "ghl.contacts") is not None,
         "the bridge's first poll to set its cursors",
@@ -93,7 +93,7 @@ def _reconcile_now(loop: Loop) -> str:
         kind=RECONCILE_KIND,
         dedup_key=f"schedule:test:{uuid.uuid4().hex}",
     )
-    with loop.engine.begin() as conn:
+    with loop.db.begin() as conn:
         insert_new(conn, [event])
     return event.id
 
@@ -204,7 +204,7 @@ def test_every_webhook_delivered_three_times_writes_no_more_than_once(faulty: Lo
     assert _tt_writes(loop) - tt_before == n + renamed
     assert _ghl_writes(loop) - ghl_before == (n + renamed) + n
     _assert_one_customer_each(loop, contacts)
-    assert RunRepository(loop.engine).count("failed") == 0
+    assert RunRepository(loop.db).count("failed") == 0
 
 
 # ---- 2. drops and reordering ---------------------------------------------------------------
@@ -226,7 +226,7 @@ def test_dropped_and_reordered_webhooks_converge_after_one_reconciliation(faulty
     assert _sync_problems(loop, contacts), "no dropped webhook mattered"
 
     event_id = _reconcile_now(loop)
-    inbox = InboxRepository(loop.engine)
+    inbox = InboxRepository(loop.db)
     wait_for(
         lambda: (e := inbox.get(event_id)) is not None and e.processed_at is not None,
         "the reconciliation to run",
@@ -234,7 +234,7 @@ def test_dropped_and_reordered_webhooks_converge_after_one_reconciliation(faulty
     _quiesce(loop)
     assert inbox.get(event_id).outcome == "applied"  # type: ignore[union-attr]
     _assert_one_customer_each(loop, contacts)
-    assert RunRepository(loop.engine).count("failed") == 0
+    assert RunRepository(loop.db).count("failed") == 0
 
 
 # ---- 3. a worker killed mid-way ------------------------------------------------------------
@@ -247,7 +247,7 @@ def _customers_added(loop: Loop) -> int:
 
 
 def _count_by(loop: Loop, sql: str) -> dict[str | None, int]:
-    with loop.engine.connect() as conn:
+    with loop.db.connect() as conn:
         return {row[0]: int(row[1]) for row in conn.execute(sa.text(sql))}
 
 

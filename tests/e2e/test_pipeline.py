@@ -47,10 +47,10 @@ def test_a_ghl_contact_reaches_trackingtime_once_and_its_echo_writes_nothing(loo
     assert loop.ghl_contact_writes() == 1
     customers = [c for c in loop.tt.snapshot()["customers"] if c.get("name") == "Ada Lovelace"]
     assert len(customers) == 1
-    runs = RunRepository(loop.engine)
+    runs = RunRepository(loop.db)
     assert runs.count("failed") == 0 and runs.count("succeeded") >= 2
     c = inbox_events.c
-    with loop.engine.connect() as conn:
+    with loop.db.connect() as conn:
         said = list(
             conn.execute(
                 sa.select(c.changed_fields).where(c.source == "ghl", c.outcome == "applied")
@@ -68,9 +68,9 @@ def test_a_revoked_token_fails_the_run_visibly_and_a_replay_after_reconnecting_s
     loop.ghl.revoke_token(loop.ghl.sample_token)  # ghltt still holds this one
     fresh = loop.ghl.create_token(kind="pit", location_id=loop.ghl.sample_location_id).token
     _create_contact(loop, "grace@example.com", token=fresh)
-    runs = RunRepository(loop.engine)
+    runs = RunRepository(loop.db)
     wait_for(lambda: runs.count("failed") >= 1, "the run to fail")
-    admin = JobAdmin(loop.settings, loop.engine)
+    admin = JobAdmin(loop.settings, loop.db)
     try:
         wait_for(lambda: len(admin.dead_letters()) >= 1, "a dead letter")
         token = token_file(loop.settings.data_dir).read_text().strip()
@@ -85,14 +85,14 @@ def test_a_revoked_token_fails_the_run_visibly_and_a_replay_after_reconnecting_s
         assert letter["event_id"] and letter["error"], letter
         [failed, *_] = runs.list(status="failed")
         assert "401" in (failed.error or "") or "auth" in (failed.error or "").lower()
-        with loop.engine.connect() as conn:
+        with loop.db.connect() as conn:
             status = conn.execute(
                 sa.select(connections.c.status).where(connections.c.system == "ghl")
             ).scalar_one()
         assert status != "active", "the connection says it needs attention"
-        services = build_services(loop.settings, loop.engine)
+        services = build_services(loop.settings, loop.db)
         ghl_id = (
-            loop.engine.connect()
+            loop.db.connect()
             .execute(sa.select(connections.c.id).where(connections.c.system == "ghl"))
             .scalar_one()
         )

@@ -169,7 +169,7 @@ def test_every_template_end_to_end_both_ways(loop: Loop) -> None:
         play.poll()
         wait_for(lambda: settled(loop), "the last poll processed", timeout=STEP_TIMEOUT)
         stays(lambda: loop.writes() == before, f"no more writes than {before}", seconds=2)
-        assert RunRepository(loop.engine).count("failed") == 0
+        assert RunRepository(loop.db).count("failed") == 0
 
         # ... and what the steps made is still there, once.
         contact = play.ghl_contact(facts.contact_id)

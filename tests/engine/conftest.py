@@ -19,7 +19,7 @@ from ghltt.engine.context import BridgeContext, Repositories
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.ghl.config import GhlSimulatorConfig
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
-from ghltt.store import create_store_engine, insert_new, upgrade
+from ghltt.store import insert_new, open_database, upgrade
 
 GHL_BASE = "https://services.leadconnectorhq.com"
 TT_BASE = "https://api.trackingtime.co/api/v4"
@@ -30,8 +30,8 @@ CATALOG = action_catalog()
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    eng = create_store_engine(database_url)
+def db(database_url: str) -> Iterator[sa.Engine]:
+    eng = open_database(database_url)
     upgrade(eng)
     try:
         yield eng
@@ -125,14 +125,14 @@ def calls(ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator) -> RemoteCalls:
     return RemoteCalls(ghl_sim, tt_sim)
 
 
-def announce(engine: sa.Engine, source: str, kind: str, object_id: Any) -> None:
+def announce(db: sa.Engine, source: str, kind: str, object_id: Any) -> None:
     """An event about a record waits in the inbox, not processed yet (the poller saw it)."""
-    with engine.begin() as conn:
+    with db.begin() as conn:
         insert_new(conn, [event(source, kind, object_id)])
 
 
 def make_context(
-    engine: sa.Engine,
+    db: sa.Engine,
     ghl_sim: GhlSimulator,
     tt_sim: TrackingTimeSimulator,
     *,
@@ -158,7 +158,7 @@ def make_context(
         mode=mode,
         ghl=ghl,
         tt=tt,
-        repos=Repositories.of(engine),
+        repos=Repositories.of(db),
         now=now or datetime.now(UTC),
         location_tz="America/Chicago",
         tt_timezone="America/New_York",
@@ -168,9 +168,9 @@ def make_context(
 
 @pytest.fixture
 async def ctx(
-    engine: sa.Engine, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+    db: sa.Engine, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
 ) -> AsyncIterator[BridgeContext]:
-    context = make_context(engine, ghl_sim, tt_sim)
+    context = make_context(db, ghl_sim, tt_sim)
     for name in TT_CUSTOMER_FIELDS:
         await context.tt.custom_fields.add(name, "text", "customer")
     tt_sim.clear_requests()

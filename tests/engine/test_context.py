@@ -30,7 +30,7 @@ def transports(ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator) -> Transpor
 
 
 async def _vault_bridge(
-    engine: sa.Engine, tmp_path: Path, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+    db: sa.Engine, tmp_path: Path, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
 ) -> tuple[Services, str]:
     """Services over a vault holding both simulators' credentials, and a bridge of them."""
     key = tmp_path / "master.key"
@@ -39,8 +39,8 @@ async def _vault_bridge(
     remotes = Remotes(
         ghl_base_url=GHL_BASE, tt_base_url=TT_BASE, ghl_transport=seam.ghl, tt_transport=seam.tt
     )
-    vault = Vault(engine, Cipher(FileKeySource(key)))
-    connections = ConnectionService(engine, vault, remotes)
+    vault = Vault(db, Cipher(FileKeySource(key)))
+    connections = ConnectionService(db, vault, remotes)
     bridges = BridgeService(Clients(connections, remotes), "http://ghltt.test")
     oauth = OAuthFlow(connections, authorize_url="x", redirect_uri="http://ghltt.test/cb")
     services = Services(vault, connections, bridges, oauth)
@@ -54,10 +54,10 @@ async def _vault_bridge(
 
 
 async def test_open_bridge_context_from_the_vault(
-    engine: sa.Engine, tmp_path: Path, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+    db: sa.Engine, tmp_path: Path, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
 ) -> None:
-    services, bridge_id = await _vault_bridge(engine, tmp_path, ghl_sim, tt_sim)
-    with engine.begin() as conn:
+    services, bridge_id = await _vault_bridge(db, tmp_path, ghl_sim, tt_sim)
+    with db.begin() as conn:
         conn.execute(
             bridges_table.update()
             .where(bridges_table.c.id == bridge_id)
@@ -87,11 +87,11 @@ async def test_open_bridge_context_from_the_vault(
 
 
 async def test_a_bridge_stays_open_across_runs_until_it_changes_or_a_run_fails(
-    engine: sa.Engine, tmp_path: Path, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+    db: sa.Engine, tmp_path: Path, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
 ) -> None:
-    services, bridge_id = await _vault_bridge(engine, tmp_path, ghl_sim, tt_sim)
+    services, bridge_id = await _vault_bridge(db, tmp_path, ghl_sim, tt_sim)
     pool = BridgePool(lambda: services, recheck=0)
-    repos = Repositories.of(engine)
+    repos = Repositories.of(db)
     now = datetime.now(UTC)
 
     async def clients(run_id: str) -> tuple[object, object]:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import tests.support.plugin  # noqa: F401  (registers the test handler and action)
 from ghltt.jobs import JobRuntime
 from ghltt.settings import Settings, load_settings
-from ghltt.store import create_store_engine, upgrade
+from ghltt.store import open_database, upgrade
 from ghltt.web.intake_writer import IntakeWriter
 
 
@@ -29,18 +29,18 @@ def runtime(
     database_url: str, tmp_path: Path
 ) -> Iterator[tuple[JobRuntime, IntakeWriter, sa.Engine]]:
     settings = make_settings(database_url, tmp_path / "data")
-    engine = create_store_engine(settings.store_url)
-    upgrade(engine)
-    jobs = JobRuntime(settings, engine)
-    intake = IntakeWriter(engine, on_commit=jobs.wake)
+    db = open_database(settings.store_url)
+    upgrade(db)
+    jobs = JobRuntime(settings, db)
+    intake = IntakeWriter(db, on_commit=jobs.wake)
     intake.start()
     jobs.start()
     try:
-        yield jobs, intake, engine
+        yield jobs, intake, db
     finally:
         intake.stop()
         jobs.stop()
-        engine.dispose()
+        db.dispose()
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:

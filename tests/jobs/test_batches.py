@@ -51,15 +51,15 @@ def test_batches_keep_a_records_events_together_and_spread_a_backlog() -> None:
 def test_a_backlog_runs_in_batches_each_step_once_and_a_records_events_in_order(
     runtime: tuple[JobRuntime, IntakeWriter, sa.Engine], tmp_path: Path
 ) -> None:
-    jobs, _, engine = runtime
+    jobs, _, db = runtime
     journal = tmp_path / "journal"
     events = [_event(f"k{i}", journal, record="same" if i % 4 == 0 else None) for i in range(80)]
-    with engine.begin() as conn:
+    with db.begin() as conn:
         insert_new(conn, events)
     jobs.wake()
-    inbox = InboxRepository(engine)
+    inbox = InboxRepository(db)
     wait_for(lambda: inbox.count(processed=True) == 80, what="80 processed events")
-    runs = RunRepository(engine)
+    runs = RunRepository(db)
     assert runs.count("succeeded") == 80 and runs.count() == 80
     started = _started(journal)
     assert sorted(started) == sorted(e.id for e in events)  # each step exactly once
@@ -74,11 +74,11 @@ def test_a_backlog_runs_in_batches_each_step_once_and_a_records_events_in_order(
 def test_a_batch_fixed_before_a_crash_runs_once_with_its_events(
     runtime: tuple[JobRuntime, IntakeWriter, sa.Engine], tmp_path: Path
 ) -> None:
-    jobs, _, engine = runtime
+    jobs, _, db = runtime
     journal = tmp_path / "journal"
     events = [_event(f"c{i}", journal) for i in range(5)]
-    inbox = InboxRepository(engine)
-    with engine.begin() as conn:
+    inbox = InboxRepository(db)
+    with db.begin() as conn:
         # As a dispatcher that died after fixing the batch, before enqueueing it, left it.
         insert_new(conn, events)
         conn.execute(sa.text("UPDATE inbox_events SET batch_id = 'batch:left-over'"))

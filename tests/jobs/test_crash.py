@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from ghltt.core import Event, EventSource
-from ghltt.store import InboxRepository, create_store_engine, insert_new, upgrade
+from ghltt.store import InboxRepository, insert_new, open_database, upgrade
 from ghltt.store.tokens import token_file
 from tests.jobs.conftest import wait_for
 from tests.support import process
@@ -31,8 +31,8 @@ def _journal(path: Path) -> collections.Counter[str]:
 def test_a_run_killed_mid_way_completes_after_restart_without_repeating_steps(
     database_url: str, tmp_path: Path
 ) -> None:
-    engine = create_store_engine(database_url)
-    upgrade(engine)
+    db = open_database(database_url)
+    upgrade(db)
     journal, release = tmp_path / "journal", tmp_path / "release"
     events = [
         Event(
@@ -49,7 +49,7 @@ def test_a_run_killed_mid_way_completes_after_restart_without_repeating_steps(
         )
         for i in range(3)
     ]
-    with engine.begin() as conn:
+    with db.begin() as conn:
         insert_new(conn, events)
     env = process.ghltt_env(tmp_path / "data", database_url)
     log = tmp_path / "worker.log"
@@ -62,7 +62,7 @@ def test_a_run_killed_mid_way_completes_after_restart_without_repeating_steps(
         process.kill9(worker)
         release.touch()
         worker = process.start(["worker"], env, log)
-        inbox = InboxRepository(engine)
+        inbox = InboxRepository(db)
         wait_for(lambda: inbox.count(processed=True) == 3, what="the runs to complete")
     finally:
         process.stop(worker)
@@ -73,7 +73,7 @@ def test_a_run_killed_mid_way_completes_after_restart_without_repeating_steps(
         assert seen[f"done {e.id} 1"] == 1
         assert seen[f"done {e.id} 2"] == 1
         assert inbox.get(e.id).outcome == "applied"  # type: ignore[union-attr]
-    engine.dispose()
+    db.dispose()
 
 
 async def _burst(port: int, token: str, acked: list[str], stop_after: int) -> None:
@@ -118,15 +118,15 @@ def test_no_acknowledged_event_is_lost_when_the_server_is_killed_in_a_burst(
             await task
 
         asyncio.run(burst_then_kill())
-        engine = create_store_engine(database_url)
-        with engine.connect() as conn:
+        db = open_database(database_url)
+        with db.connect() as conn:
             stored = {r[0] for r in conn.execute(sa.text("SELECT id FROM inbox_events"))}
         missing = set(acked) - stored
         assert not missing, f"{len(missing)} acknowledged events were lost"
         server = process.start(["serve"], env, log)
         process.wait_healthy(port, server)
-        inbox = InboxRepository(engine)
+        inbox = InboxRepository(db)
         wait_for(lambda: not inbox.undispatched(1), what="every event to get a run")
-        engine.dispose()
+        db.dispose()
     finally:
         process.stop(server)

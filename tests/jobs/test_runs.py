@@ -27,7 +27,7 @@ def _event(key: str, journal: Path, **payload: object) -> Event:
 def test_1000_submissions_of_200_keys_make_exactly_200_runs(
     runtime: tuple[JobRuntime, IntakeWriter, sa.Engine], tmp_path: Path
 ) -> None:
-    _, intake, engine = runtime
+    _, intake, db = runtime
     journal = tmp_path / "journal"
 
     async def submit_all() -> list[bool]:
@@ -38,10 +38,10 @@ def test_1000_submissions_of_200_keys_make_exactly_200_runs(
 
     duplicates = asyncio.run(submit_all())
     assert duplicates.count(False) == 200
-    inbox = InboxRepository(engine)
+    inbox = InboxRepository(db)
     wait_for(lambda: inbox.count(processed=True) == 200, what="200 processed events")
-    assert RunRepository(engine).count("succeeded") == 200
-    assert RunRepository(engine).count() == 200
+    assert RunRepository(db).count("succeeded") == 200
+    assert RunRepository(db).count() == 200
     done = [line for line in journal.read_text().splitlines() if line.startswith("done")]
     assert len(done) == 400  # two steps per run, each exactly once
 
@@ -49,12 +49,12 @@ def test_1000_submissions_of_200_keys_make_exactly_200_runs(
 def test_a_run_that_keeps_failing_is_a_dead_letter_and_replays_from_the_failed_step(
     runtime: tuple[JobRuntime, IntakeWriter, sa.Engine], tmp_path: Path
 ) -> None:
-    jobs, intake, engine = runtime
+    jobs, intake, db = runtime
     journal = tmp_path / "journal"
     fixed = tmp_path / "fixed"
     event = _event("flaky", journal, fail_until=str(fixed), steps=1)
     [accepted] = asyncio.run(intake.submit([event]))
-    runs = RunRepository(engine)
+    runs = RunRepository(db)
     wait_for(lambda: runs.count("failed") == 1, what="the run to fail")
     wait_for(lambda: len(jobs.admin.dead_letters()) == 1, what="a dead letter")
     [letter] = jobs.admin.dead_letters()
@@ -73,16 +73,16 @@ def test_a_run_that_keeps_failing_is_a_dead_letter_and_replays_from_the_failed_s
     jobs.admin.replay(failed.id)
     wait_for(lambda: runs.count("succeeded") == 1, what="the replayed run to succeed")
     assert runs.count("failed") == 0
-    assert InboxRepository(engine).get(accepted.event_id).outcome == "applied"  # type: ignore[union-attr]
+    assert InboxRepository(db).get(accepted.event_id).outcome == "applied"  # type: ignore[union-attr]
 
 
 def test_events_nobody_handles_are_processed_without_runs(
     runtime: tuple[JobRuntime, IntakeWriter, sa.Engine],
 ) -> None:
-    _, intake, engine = runtime
+    _, intake, db = runtime
     event = Event(source=EventSource.GHL, kind="contact.updated", dedup_key="ghl:x")
     asyncio.run(intake.submit([event]))
-    inbox = InboxRepository(engine)
+    inbox = InboxRepository(db)
     wait_for(lambda: inbox.count(processed=True) == 1, what="processing")
     assert inbox.get(event.id).outcome == "no_match"  # type: ignore[union-attr]
-    assert RunRepository(engine).count() == 0
+    assert RunRepository(db).count() == 0

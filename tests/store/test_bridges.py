@@ -6,26 +6,26 @@ from __future__ import annotations
 import pytest
 
 from ghltt.core import InvalidInput, NotFound, utcnow
-from ghltt.store import create_store_engine, migrate
+from ghltt.store import migrate, open_database
 from ghltt.store.bridge_recipes import BridgeRecipeRepository, revoked_reason
 from ghltt.store.bridges import BridgeRepository
 from ghltt.store.connections import ConnectionRepository
 
 
 def _store(database_url: str) -> tuple[BridgeRepository, BridgeRecipeRepository, str, str]:
-    engine = create_store_engine(database_url)
-    migrate.upgrade(engine)
-    connections = ConnectionRepository(engine)
+    db = open_database(database_url)
+    migrate.upgrade(db)
+    connections = ConnectionRepository(db)
     assert not connections.exists()
     ghl = connections.insert(system="ghl", label="shop", auth_kind="pit", account_id="loc")
     tt = connections.insert(system="tt", label="team", auth_kind="app_password")
     assert connections.exists()
-    bridges = BridgeRepository(engine)
+    bridges = BridgeRepository(db)
     bridges.insert(
         "br_1", name="main", mode="sandbox", ghl_connection_id=ghl, tt_connection_id=tt,
         now=utcnow(),
     )  # fmt: skip
-    return bridges, BridgeRecipeRepository(engine), ghl, tt
+    return bridges, BridgeRecipeRepository(db), ghl, tt
 
 
 def test_a_bridge_is_found_by_id_or_name_and_its_settings_merge(database_url: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ghltt.core import Event, EventSource
-from ghltt.store import InboxRepository, RunRepository, create_store_engine, insert_new, migrate
+from ghltt.store import InboxRepository, RunRepository, insert_new, migrate, open_database
 
 
 def _event(key: str, bridge: str = "b1") -> Event:
@@ -13,11 +13,11 @@ def _event(key: str, bridge: str = "b1") -> Event:
 
 
 def test_migrations_create_every_table_and_are_idempotent(database_url: str) -> None:
-    engine = create_store_engine(database_url)
-    migrate.upgrade(engine)
-    migrate.upgrade(engine)
-    assert migrate.is_current(engine)
-    tables = set(sa.inspect(engine).get_table_names())
+    db = open_database(database_url)
+    migrate.upgrade(db)
+    migrate.upgrade(db)
+    assert migrate.is_current(db)
+    tables = set(sa.inspect(db).get_table_names())
     assert {
         "bridges",
         "connections",
@@ -31,16 +31,16 @@ def test_migrations_create_every_table_and_are_idempotent(database_url: str) -> 
 
 
 def test_inbox_keeps_one_event_per_dedup_key_and_bridge(database_url: str) -> None:
-    engine = create_store_engine(database_url)
-    migrate.upgrade(engine)
+    db = open_database(database_url)
+    migrate.upgrade(db)
     first = _event("ghl:wh-1")
-    with engine.begin() as conn:
+    with db.begin() as conn:
         ids = insert_new(conn, [first, _event("ghl:wh-1"), _event("ghl:wh-1", bridge="b2")])
     assert ids[("b1", "ghl:wh-1")] == (first.id, True)
-    with engine.begin() as conn:
+    with db.begin() as conn:
         again = insert_new(conn, [_event("ghl:wh-1")])
     assert again[("b1", "ghl:wh-1")] == (first.id, False)
-    inbox = InboxRepository(engine)
+    inbox = InboxRepository(db)
     assert inbox.count() == 2
     stored = inbox.get(first.id)
     assert stored is not None and stored.event.kind == "contact.updated"
@@ -48,12 +48,12 @@ def test_inbox_keeps_one_event_per_dedup_key_and_bridge(database_url: str) -> No
 
 
 def test_undispatched_events_are_handed_out_until_marked(database_url: str) -> None:
-    engine = create_store_engine(database_url)
-    migrate.upgrade(engine)
+    db = open_database(database_url)
+    migrate.upgrade(db)
     events = [_event(f"k{i}") for i in range(5)]
-    with engine.begin() as conn:
+    with db.begin() as conn:
         insert_new(conn, events)
-    inbox = InboxRepository(engine)
+    inbox = InboxRepository(db)
     pending = inbox.undispatched(3)
     assert len(pending) == 3
     inbox.mark_dispatched([e.event_id for e in pending])
@@ -63,12 +63,12 @@ def test_undispatched_events_are_handed_out_until_marked(database_url: str) -> N
 def test_a_recovered_batch_gets_its_queued_runs_back_and_closes_them_with_the_event(
     database_url: str,
 ) -> None:
-    engine = create_store_engine(database_url)
-    migrate.upgrade(engine)
+    db = open_database(database_url)
+    migrate.upgrade(db)
     events = [_event("a"), _event("b")]
-    with engine.begin() as conn:
+    with db.begin() as conn:
         insert_new(conn, events)
-    runs, inbox = RunRepository(engine), InboxRepository(engine)
+    runs, inbox = RunRepository(db), InboxRepository(db)
     keys = [(events[0].id, "contacts"), (events[1].id, "contacts"), (events[1].id, "tasks")]
     first = runs.start_many("batch:1", "b1", keys)
     assert len(set(first)) == 3 and runs.start_many("batch:1", "b1", keys) == first
@@ -91,12 +91,12 @@ def test_a_recovered_batch_gets_its_queued_runs_back_and_closes_them_with_the_ev
 
 
 def test_a_recovered_run_finds_its_first_record(database_url: str) -> None:
-    engine = create_store_engine(database_url)
-    migrate.upgrade(engine)
+    db = open_database(database_url)
+    migrate.upgrade(db)
     event = _event("k")
-    with engine.begin() as conn:
+    with db.begin() as conn:
         insert_new(conn, [event])
-    runs = RunRepository(engine)
+    runs = RunRepository(db)
     first = runs.start(run_id="r1", workflow_id="wf", event_id=event.id, bridge="b1", recipe="x")
     second = runs.start(run_id="r2", workflow_id="wf", event_id=event.id, bridge="b1", recipe="x")
     assert first == second == "r1"

@@ -16,7 +16,7 @@ from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.ghl.config import GhlSimulatorConfig
 from ghltt.sandbox.ghl.oauth import OAuthClient
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
-from ghltt.store import create_store_engine, upgrade
+from ghltt.store import open_database, upgrade
 from ghltt.vault import Cipher, ConnectionService, FileKeySource, OAuthFlow, Vault
 from ghltt.vault.keys import ensure_key_file
 
@@ -27,8 +27,8 @@ CALLBACK = PUBLIC_URL + "/oauth/ghl/callback"
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    eng = create_store_engine(database_url)
+def db(database_url: str) -> Iterator[sa.Engine]:
+    eng = open_database(database_url)
     upgrade(eng)
     try:
         yield eng
@@ -44,8 +44,8 @@ def key_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def vault(engine: sa.Engine, key_file: Path) -> Vault:
-    return Vault(engine, Cipher(FileKeySource(key_file)))
+def vault(db: sa.Engine, key_file: Path) -> Vault:
+    return Vault(db, Cipher(FileKeySource(key_file)))
 
 
 @pytest.fixture
@@ -81,8 +81,8 @@ def remotes(
 
 
 @pytest.fixture
-def connections(engine: sa.Engine, vault: Vault, remotes: Remotes) -> ConnectionService:
-    return ConnectionService(engine, vault, remotes)
+def connections(db: sa.Engine, vault: Vault, remotes: Remotes) -> ConnectionService:
+    return ConnectionService(db, vault, remotes)
 
 
 @pytest.fixture

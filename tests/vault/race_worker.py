@@ -16,14 +16,14 @@ from pathlib import Path
 import anyio
 
 from ghltt.connectors.ghl import OAuthApp
-from ghltt.store import create_store_engine
+from ghltt.store import open_database
 from ghltt.vault import Cipher, FileKeySource, Vault, VaultOAuthAuth, VaultTokenStore
 
 
 async def main(argv: list[str]) -> None:
     url, key_file, ghl_url, secret_id, count, go = argv
-    engine = create_store_engine(url)
-    vault = Vault(engine, Cipher(FileKeySource(Path(key_file))))
+    db = open_database(url)
+    vault = Vault(db, Cipher(FileKeySource(Path(key_file))))
     app = OAuthApp(os.environ["RACE_CLIENT_ID"], os.environ["RACE_CLIENT_SECRET"], base_url=ghl_url)
     # Independent callers, as separate clients of one process would be.
     auths = [VaultOAuthAuth(VaultTokenStore(vault, secret_id), app) for _ in range(int(count))]
@@ -39,7 +39,7 @@ async def main(argv: list[str]) -> None:
         for auth in auths:
             tg.start_soon(one, auth)
     await app.aclose()
-    engine.dispose()
+    db.dispose()
     print(json.dumps({"bearers": sorted(set(bearers)), "calls": len(bearers)}))
 
 

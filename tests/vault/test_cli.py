@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from ghltt.cli import connect
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
-from ghltt.store import create_store_engine, upgrade
+from ghltt.store import open_database, upgrade
 from tests.support.server import serve_asgi
 from tests.vault.conftest import tt_app_password
 
@@ -26,9 +26,9 @@ runner = CliRunner()
 @pytest.fixture
 def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     tt = TrackingTimeSimulator()
-    engine = create_store_engine(database_url)
-    upgrade(engine)
-    engine.dispose()
+    db = open_database(database_url)
+    upgrade(db)
+    db.dispose()
     with serve_asgi(tt.app) as tt_url:
         monkeypatch.setenv("GHLTT_DATA_DIR", str(tmp_path / "data"))
         monkeypatch.setenv("GHLTT_DATABASE_URL", database_url)

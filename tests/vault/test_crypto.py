@@ -40,23 +40,21 @@ def test_env_keys_first_encrypts_all_decrypt_and_bad_keys_are_named() -> None:
         parse_key("not base64 !!", where="here")
 
 
-def test_round_trip_and_nothing_readable_at_rest(vault: Vault, engine: sa.Engine) -> None:
+def test_round_trip_and_nothing_readable_at_rest(vault: Vault, db: sa.Engine) -> None:
     secret_id = vault.put("ghl.pit", {"token": "pit-0000aaaa-1111"}, owner="conn")
     assert vault.get(secret_id).payload == {"token": "pit-0000aaaa-1111"}
     assert "pit-0000" not in repr(vault.get(secret_id))
-    with engine.connect() as conn:
+    with db.connect() as conn:
         blob: bytes = conn.execute(sa.select(vault_secrets.c.ciphertext)).scalar_one()
     assert b"pit-0000" not in bytes(blob)
     assert vault.replace(secret_id, {"token": "new"}) == 2
     assert vault.get(secret_id).payload == {"token": "new"}
 
 
-def test_a_ciphertext_moved_to_another_row_does_not_decrypt(
-    vault: Vault, engine: sa.Engine
-) -> None:
+def test_a_ciphertext_moved_to_another_row_does_not_decrypt(vault: Vault, db: sa.Engine) -> None:
     first = vault.put("ghl.pit", {"token": "one"})
     second = vault.put("ghl.pit", {"token": "two"})
-    with engine.begin() as conn:
+    with db.begin() as conn:
         blob: bytes = conn.execute(
             sa.select(vault_secrets.c.ciphertext).where(vault_secrets.c.id == first)
         ).scalar_one()

@@ -98,14 +98,14 @@ async def test_reconnect_keeps_the_connection(
 
 
 async def test_states_are_single_use_expiring_and_unforgeable(
-    flow: OAuthFlow, engine: sa.Engine, ghl_sim: GhlSimulator
+    flow: OAuthFlow, db: sa.Engine, ghl_sim: GhlSimulator
 ) -> None:
     with pytest.raises(InvalidInput, match=r"state: unknown"):
         await flow.complete(code="x", state="forged")
     with pytest.raises(InvalidInput, match=r"state: missing"):
         await flow.complete(code="x", state=None)
     request = flow.start()
-    with engine.begin() as conn:
+    with db.begin() as conn:
         conn.execute(oauth_states.update().values(expires_at=utcnow() - timedelta(seconds=1)))
     back = await authorize(ghl_sim, request.url)
     with pytest.raises(InvalidInput, match=r"expired"):

@@ -39,7 +39,7 @@ async def test_two_processes_fifty_refreshes_one_token_call(
             client_id=oauth_client.client_id,
             client_secret=SecretStr(oauth_client.client_secret),
         )
-        service = ConnectionService(connections.engine, connections.vault, remotes)
+        service = ConnectionService(connections.db, connections.vault, remotes)
         flow = OAuthFlow(
             service,
             authorize_url=ghl_url + "/oauth/chooselocation",

@@ -18,7 +18,7 @@ class Interrupted(Exception):
 
 
 def test_interrupted_rotation_resumes_and_retires_the_old_key(
-    vault: Vault, engine: sa.Engine, key_file: Path, monkeypatch: pytest.MonkeyPatch
+    vault: Vault, db: sa.Engine, key_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = [vault.put("ghl.pit", {"token": f"secret-{i}"}) for i in range(25)]
     old = vault.cipher.primary_id
@@ -53,7 +53,7 @@ def test_interrupted_rotation_resumes_and_retires_the_old_key(
     assert old not in key_file.read_text()
     assert vault.get(late).payload == {"token": "late"}
     assert all(vault.get(i).payload["token"] == f"secret-{n}" for n, i in enumerate(ids))
-    with engine.connect() as conn:
+    with db.connect() as conn:
         rows = conn.execute(sa.select(vault_rotations)).all()
     assert len(rows) == 1 and rows[0].finished_at is not None and rows[0].rewrapped == 25
 
@@ -61,14 +61,14 @@ def test_interrupted_rotation_resumes_and_retires_the_old_key(
     assert not again.resumed and again.target_key_id != target and again.finished
 
 
-def test_rotation_with_env_keys_needs_the_new_key_first(engine: sa.Engine) -> None:
+def test_rotation_with_env_keys_needs_the_new_key_first(db: sa.Engine) -> None:
     a, b = new_key(), new_key()
-    one = Vault(engine, Cipher(EnvKeySource(a.text())))
+    one = Vault(db, Cipher(EnvKeySource(a.text())))
     secret_id = one.put("tt.bearer", {"token": "t"})
     with pytest.raises(VaultError, match=r"holds one key"):
         rotate_key(one)
-    two = Vault(engine, Cipher(EnvKeySource(f"{b.text()},{a.text()}")))
+    two = Vault(db, Cipher(EnvKeySource(f"{b.text()},{a.text()}")))
     report = rotate_key(two)
     assert report.finished and report.target_key_id == b.id and report.rewrapped == 1
     assert "remove the others" in report.note
-    assert Vault(engine, Cipher(EnvKeySource(b.text()))).get(secret_id).payload == {"token": "t"}
+    assert Vault(db, Cipher(EnvKeySource(b.text()))).get(secret_id).payload == {"token": "t"}

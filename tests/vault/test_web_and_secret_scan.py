@@ -18,7 +18,7 @@ from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.ghl.config import GhlSimulatorConfig
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.settings import load_settings
-from ghltt.store import create_store_engine
+from ghltt.store import open_database
 from ghltt.store.tables import metadata
 from ghltt.store.tokens import token_file
 from ghltt.vault import open_vault
@@ -121,13 +121,13 @@ def test_every_path_keeps_secrets_out_of_logs_answers_and_the_database(
     listed: list[dict[str, object]] = call("GET", "/api/connections", 200)["connections"]  # type: ignore[assignment]
     oauth_id = next(str(c["id"]) for c in listed if c["auth_kind"] == "oauth")
     settings = world["settings"]
-    engine = create_store_engine(database_url)
-    vault = open_vault(settings, engine)  # type: ignore[arg-type]
+    db = open_database(database_url)
+    vault = open_vault(settings, db)  # type: ignore[arg-type]
     for c in listed:
         assert "secret" not in c and "vault_ref" not in c
-    grant = vault.get(str(_vault_ref(engine, oauth_id))).payload
+    grant = vault.get(str(_vault_ref(db, oauth_id))).payload
     secrets += [str(grant["access_token"]), str(grant["refresh_token"])]
-    secrets += [_webhook_token(vault, engine)]
+    secrets += [_webhook_token(vault, db)]
     secrets += [k.text() for k in vault.cipher.source.current().keys]
 
     for ref in (shop, team, oauth_id):
@@ -144,18 +144,18 @@ def test_every_path_keeps_secrets_out_of_logs_answers_and_the_database(
 
     logs = world["logs"].getvalue()  # type: ignore[attr-defined]
     assert "connection added" in logs and "oauth connection stored" in logs
-    raw = _database_contents(engine, database_url)
-    engine.dispose()
+    raw = _database_contents(db, database_url)
+    db.dispose()
     for secret in secrets:
         assert secret not in logs, "a secret in the logs"
         assert all(secret not in a for a in answers), "a secret in an API answer"
         assert secret.encode() not in raw, "a secret in the database"
 
 
-def _vault_ref(engine: sa.Engine, connection_id: str) -> str:
+def _vault_ref(db: sa.Engine, connection_id: str) -> str:
     from ghltt.store.tables import connections
 
-    with engine.connect() as conn:
+    with db.connect() as conn:
         return str(
             conn.execute(
                 sa.select(connections.c.vault_ref).where(connections.c.id == connection_id)
@@ -163,22 +163,22 @@ def _vault_ref(engine: sa.Engine, connection_id: str) -> str:
         )
 
 
-def _webhook_token(vault: object, engine: sa.Engine) -> str:
+def _webhook_token(vault: object, db: sa.Engine) -> str:
     from ghltt.store.tables import bridge_webhooks
 
-    with engine.connect() as conn:
+    with db.connect() as conn:
         ref: str = conn.execute(sa.select(bridge_webhooks.c.secret_ref)).scalar_one()
     return str(vault.get(ref).payload["token"])  # type: ignore[attr-defined]
 
 
-def _database_contents(engine: sa.Engine, url: str) -> bytes:
+def _database_contents(db: sa.Engine, url: str) -> bytes:
     """SQLite: the files themselves (with the WAL). PostgreSQL: every row of every table."""
     if url.startswith("sqlite"):
         path = Path(url.removeprefix("sqlite:///"))
         files = [path, Path(f"{path}-wal")]
         return b"".join(f.read_bytes() for f in files if f.exists())
     chunks: list[bytes] = []
-    with engine.connect() as conn:
+    with db.connect() as conn:
         for table in metadata.sorted_tables:
             for row in conn.execute(sa.select(table)):
                 for value in row:

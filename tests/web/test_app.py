@@ -9,7 +9,7 @@ import httpx2
 import pytest
 
 from ghltt.settings import load_settings
-from ghltt.store import create_store_engine
+from ghltt.store import open_database
 from ghltt.store.tokens import token_file
 from ghltt.web import create_app
 from tests.support.server import serve_asgi
@@ -135,8 +135,8 @@ def test_intake_answers_503_with_retry_after_when_the_store_is_gone(tmp_path: Pa
     settings = load_settings(data_dir=tmp_path / "data")
     with serve_asgi(create_app(settings, with_executor=False)) as base:
         token = token_file(settings.data_dir).read_text().strip()
-        engine = create_store_engine(settings.store_url)
-        with engine.begin() as conn:  # the store stops taking writes: the table is gone
+        db = open_database(settings.store_url)
+        with db.begin() as conn:  # the store stops taking writes: the table is gone
             conn.exec_driver_sql("DROP TABLE run_steps")
             conn.exec_driver_sql("DROP TABLE runs")
             conn.exec_driver_sql("DROP TABLE inbox_events")

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ghltt.bridges import build_services
 from ghltt.settings import load_settings
-from ghltt.store import create_store_engine
+from ghltt.store import open_database
 from ghltt.store.tables import bridge_webhooks, bridges, connections
 from ghltt.web import create_app
 from tests.support.server import serve_asgi
@@ -59,13 +59,13 @@ def signed(body: bytes, key: ed25519.Ed25519PrivateKey = KEY) -> dict[str, str]:
 
 
 class Hooks:
-    def __init__(self, base: str, engine: sa.Engine, services: Any) -> None:
+    def __init__(self, base: str, db: sa.Engine, services: Any) -> None:
         self.client = httpx2.Client(base_url=base, timeout=10)
-        self.engine = engine
+        self.db = db
         self.services = services
 
     def inbox(self) -> list[tuple[str, str, str]]:
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             rows = conn.exec_driver_sql("SELECT bridge_id, kind, object_id FROM inbox_events")
             return sorted((r[0], r[1], r[2]) for r in rows)
 
@@ -74,9 +74,9 @@ class Hooks:
 def hooks(database_url: str, tmp_path: Path) -> Iterator[Hooks]:
     settings = load_settings(data_dir=tmp_path / "data", database_url=database_url)
     with serve_asgi(create_app(settings, with_executor=False)) as base:
-        engine = create_store_engine(settings.store_url)
+        db = open_database(settings.store_url)
         now = datetime.now(UTC)
-        with engine.begin() as conn:
+        with db.begin() as conn:
             for cid, system, account in (("ghl1", "ghl", LOCATION), ("tt1", "tt", "1725")):
                 conn.execute(
                     connections.insert().values(
@@ -101,9 +101,9 @@ def hooks(database_url: str, tmp_path: Path) -> Iterator[Hooks]:
                     updated_at=now,
                 )
             )
-        services = build_services(settings, engine)
-        yield Hooks(base, engine, services)
-        engine.dispose()
+        services = build_services(settings, db)
+        yield Hooks(base, db, services)
+        db.dispose()
 
 
 def test_a_signed_ghl_webhook_is_routed_to_its_bridge_once(hooks: Hooks) -> None:
@@ -155,7 +155,7 @@ def test_events_of_a_location_without_a_bridge_are_kept_unrouted(hooks: Hooks) -
 
 
 def test_ghl_webhooks_answer_429_when_the_store_cannot_take_them(hooks: Hooks) -> None:
-    with hooks.engine.begin() as conn:  # the store stops taking events
+    with hooks.db.begin() as conn:  # the store stops taking events
         conn.exec_driver_sql("ALTER TABLE inbox_events RENAME TO inbox_gone")
     body = ghl_body(webhookId="wh-3")
     response = hooks.client.post("/webhooks", content=body, headers=signed(body))
@@ -165,7 +165,7 @@ def test_ghl_webhooks_answer_429_when_the_store_cannot_take_them(hooks: Hooks) -
 
 def _add_tt_webhook(hooks: Hooks, token: str, remote_id: str = "77") -> None:
     ref = hooks.services.vault.put("tt_webhook", {"token": token}, owner="b1")
-    with hooks.engine.begin() as conn:
+    with hooks.db.begin() as conn:
         conn.execute(
             bridge_webhooks.insert().values(
                 bridge_id="b1",

@@ -1,6 +1,6 @@
 """Bridges: a GHL connection paired with a TT connection, and opening one for its runs.
 
-``build_services(settings, engine)`` gives the entry points the vault, connections, bridges
+``build_services(settings, db)`` gives the entry points the vault, connections, bridges
 and OAuth flow. ``BridgeService`` holds a bridge's mode, settings, enabled recipes and TT
 webhooks; ``Clients`` is the one place API clients are built; ``open_bridge`` (or a
 ``BridgePool`` across runs) opens a bridge: both clients, the account zones, its settings,

@@ -76,7 +76,7 @@ class BridgePool:
         if opened is not None and clock < opened.expires and clock < opened.checked + self._recheck:
             return opened
         services = self._services()
-        stamp = bridge_stamp(services.connections.engine, bridge_id)
+        stamp = bridge_stamp(services.connections.db, bridge_id)
         if stamp is None:
             raise NotFound(f"no bridge {bridge_id!r}")
         if opened is not None and opened.stamp == stamp and clock < opened.expires:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-import sqlalchemy as sa
 import structlog
 
 from ghltt.bridges.clients import Clients
@@ -20,6 +19,7 @@ from ghltt.bridges.webhooks import TtWebhooks
 from ghltt.core import InvalidInput, utcnow
 from ghltt.store.bridge_recipes import BridgeRecipeRepository, RecipeState
 from ghltt.store.bridges import BridgeRepository
+from ghltt.store.database import Row
 from ghltt.vault import GHL, TT, ConnectionView, scopes
 
 log = structlog.get_logger(__name__)
@@ -47,11 +47,11 @@ class BridgeService:
     def __init__(self, clients: Clients, public_url: str) -> None:
         self.clients = clients
         self.connections = clients.connections
-        self.engine = self.connections.engine
+        self.db = self.connections.db
         self.vault = self.connections.vault
         self.public_url = public_url.rstrip("/")
-        self.rows = BridgeRepository(self.engine)
-        self.recipes = BridgeRecipeRepository(self.engine)
+        self.rows = BridgeRepository(self.db)
+        self.recipes = BridgeRecipeRepository(self.db)
         self.webhooks = TtWebhooks(self.rows, clients, public_url)
         self.connections.revoke_hooks.append(self.webhooks.on_revoke)
 
@@ -78,7 +78,7 @@ class BridgeService:
         }
 
     # ---- reading --------------------------------------------------------------------------
-    def resolve(self, ref: str) -> sa.Row[Any]:
+    def resolve(self, ref: str) -> Row:
         """A bridge's row by id or name; NotFound names the command that lists them."""
         return self.rows.resolve(ref)
 

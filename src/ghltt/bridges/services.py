@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import httpx2
-import sqlalchemy as sa
 
 from ghltt.bridges.clients import Clients, Remotes
 from ghltt.bridges.service import BridgeService
 from ghltt.settings import Settings
+from ghltt.store.database import Database
 from ghltt.vault import CALLBACK_PATH, ConnectionService, OAuthFlow, Vault, open_vault
 
 
@@ -28,12 +28,12 @@ class Services:
 
 def build_services(
     settings: Settings,
-    engine: sa.Engine,
+    db: Database,
     *,
     ghl_transport: httpx2.AsyncBaseTransport | None = None,
     tt_transport: httpx2.AsyncBaseTransport | None = None,
 ) -> Services:
-    vault = open_vault(settings, engine)
+    vault = open_vault(settings, db)
     remotes = Remotes(
         ghl_base_url=settings.ghl_base_url,
         tt_base_url=settings.tt_base_url,
@@ -42,7 +42,7 @@ def build_services(
         client_id=settings.ghl_client_id,
         client_secret=settings.ghl_client_secret,
     )
-    connections = ConnectionService(engine, vault, remotes)
+    connections = ConnectionService(db, vault, remotes)
     bridges = BridgeService(Clients(connections, remotes), settings.public_url)
     oauth = OAuthFlow(
         connections,

@@ -66,10 +66,10 @@ def vault_errors() -> Iterator[None]:
 
 def open_services() -> Services:
     loaded = settings()
-    engine = store(loaded)
-    if not is_current(engine):
+    db = store(loaded)
+    if not is_current(db):
         fail("the store's schema is not current: run 'ghltt db upgrade'")
-    return build_services(loaded, engine)
+    return build_services(loaded, db)
 
 
 def _run(fn: Callable[[], Awaitable[T]]) -> T:
@@ -368,9 +368,9 @@ def vault_rotate_key(
     file afterwards.
     """
     loaded = settings()
-    engine = store(loaded)
+    db = store(loaded)
     with vault_errors():
-        vault = open_vault(loaded, engine, create_key=False)
+        vault = open_vault(loaded, db, create_key=False)
         report = rotate_key(vault, batch=batch)
     verb = "resumed" if report.resumed else "started"
     console.print(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import sys
 from typing import NoReturn
 
-import sqlalchemy as sa
 import typer
 from rich.console import Console
 
 from ghltt.core import GhlttError
 from ghltt.observability import configure_logging
 from ghltt.settings import Settings, load_settings
-from ghltt.store import create_store_engine
+from ghltt.store import open_database
+from ghltt.store.database import Database
 
 console = Console()
 err_console = Console(stderr=True)
@@ -32,5 +32,5 @@ def settings(**overrides: object) -> Settings:
     return loaded
 
 
-def store(loaded: Settings) -> sa.Engine:
-    return create_store_engine(loaded.store_url)
+def store(loaded: Settings) -> Database:
+    return open_database(loaded.store_url)

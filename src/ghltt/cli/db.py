@@ -16,16 +16,16 @@ def upgrade() -> None:
 
     Example: GHLTT_DATABASE_URL=postgresql://localhost/ghltt ghltt db upgrade
     """
-    engine = store(settings())
-    migrate.upgrade(engine)
-    console.print(f"store schema at revision {migrate.current_revision(engine)}")
+    db = store(settings())
+    migrate.upgrade(db)
+    console.print(f"store schema at revision {migrate.current_revision(db)}")
 
 
 @app.command("current")
 def current() -> None:
     """Show the schema revision of the store and whether it is the newest."""
-    engine = store(settings())
-    rev, head = migrate.current_revision(engine), migrate.head_revision(engine)
+    db = store(settings())
+    rev, head = migrate.current_revision(db), migrate.head_revision(db)
     console.print(f"revision {rev or 'none'} (newest: {head})")
     if rev != head:
         raise typer.Exit(1)

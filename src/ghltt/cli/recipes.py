@@ -185,7 +185,7 @@ def _load_event(ref: str, svc: Any, bridge: str | None) -> Any:
             return Event.model_validate(data)
         except ValueError as exc:
             raise InvalidInput(str(exc).splitlines()[0], where=str(path)) from None
-    stored = InboxRepository(svc.connections.engine).get(ref)
+    stored = InboxRepository(svc.connections.db).get(ref)
     if stored is None:
         raise InvalidInput("no such event in the inbox (give an id or a .json file)", where=ref)
     return stored.event

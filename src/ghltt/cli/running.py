@@ -11,12 +11,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 
-import sqlalchemy as sa
 import uvicorn
 
 from ghltt.cli.context import console, fail
 from ghltt.settings import Settings
-from ghltt.store import create_store_engine, is_current, upgrade
+from ghltt.store import is_current, open_database, upgrade
+from ghltt.store.database import Database
 from ghltt.store.tokens import token_file
 from ghltt.web import create_app
 
@@ -59,13 +59,13 @@ def run_web(loaded: Settings, *, executor: bool) -> None:
                 child.kill()
 
 
-def migrate_or_fail(loaded: Settings) -> sa.Engine:
-    engine = create_store_engine(loaded.store_url)
+def migrate_or_fail(loaded: Settings) -> Database:
+    db = open_database(loaded.store_url)
     if loaded.auto_migrate:
-        upgrade(engine)
-    elif not is_current(engine):
+        upgrade(db)
+    elif not is_current(db):
         fail("the store's schema is not current: run 'ghltt db upgrade'")
-    return engine
+    return db
 
 
 def _prepare_executor_child() -> None:

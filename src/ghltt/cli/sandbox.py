@@ -15,7 +15,6 @@ import time
 
 import anyio
 import httpx2
-import sqlalchemy as sa
 import typer
 
 from ghltt.bridges import build_services
@@ -30,6 +29,7 @@ from ghltt.sandbox.serving import serve_in_thread
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.settings import Settings
 from ghltt.store import TokenRepository
+from ghltt.store.database import Database
 from ghltt.store.tokens import ensure_first_token, token_file
 
 # The custom fields the shipped templates map; a real account gets them from its admin.
@@ -72,9 +72,9 @@ def sandbox(
     tt_sim = TrackingTimeSimulator()
     serve_in_thread(ghl_sim.app, host, ghl_port)
     serve_in_thread(tt_sim.app, host, tt_port)
-    engine = migrate_or_fail(loaded)
+    db = migrate_or_fail(loaded)
     try:
-        bridge_id = anyio.run(_provision, loaded, engine, ghl_sim, tt_sim)
+        bridge_id = anyio.run(_provision, loaded, db, ghl_sim, tt_sim)
     except GhlttError as exc:
         fail(f"could not set up the sandbox bridge: {exc}")
     ghl_sim.add_webhook_target(f"{loaded.public_url}/webhooks")
@@ -85,15 +85,15 @@ def sandbox(
         highlight=False,
     )
     if scenario:
-        endpoints = scenario_endpoints(loaded, engine, ghl_sim, tt_sim, bridge_id)
+        endpoints = scenario_endpoints(loaded, db, ghl_sim, tt_sim, bridge_id)
         threading.Thread(target=_play_scenario, args=(loaded, endpoints), daemon=True).start()
     run_web(loaded, executor=True)
 
 
 async def _provision(
-    loaded: Settings, engine: sa.Engine, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+    loaded: Settings, db: Database, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
 ) -> str:
-    services = build_services(loaded, engine)
+    services = build_services(loaded, db)
     ghl = await services.connections.add_ghl_token(
         label="GHL simulator",
         token=ghl_sim.sample_token,
@@ -153,7 +153,7 @@ def _all_scopes() -> set[str]:
 
 def scenario_endpoints(
     loaded: Settings,
-    engine: sa.Engine,
+    db: Database,
     ghl_sim: GhlSimulator,
     tt_sim: TrackingTimeSimulator,
     bridge_id: str,
@@ -164,7 +164,7 @@ def scenario_endpoints(
     In GHL the scenario stands for people at work in the location, not for ghltt: it gets its
     own Private Integration token, so its requests do not spend ghltt's budget (GHL counts
     100 requests per 10 s per app and location)."""
-    tokens = TokenRepository(engine)
+    tokens = TokenRepository(db)
     ensure_first_token(tokens, loaded.data_dir)
     admin = next(u for u in tt_sim.seeded if u.role == "ADMIN")
     return Endpoints(

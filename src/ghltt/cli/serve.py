@@ -56,11 +56,11 @@ def serve(
 
 
 def _has_connections(loaded: Settings) -> bool:
-    engine = migrate_or_fail(loaded)
+    db = migrate_or_fail(loaded)
     try:
-        return ConnectionRepository(engine).exists()
+        return ConnectionRepository(db).exists()
     finally:
-        engine.dispose()
+        db.dispose()
 
 
 def worker() -> None:
@@ -73,8 +73,8 @@ def worker() -> None:
     """
     loaded = settings()
     load_plugins(loaded.plugins)
-    engine = migrate_or_fail(loaded)
-    runtime = JobRuntime(loaded, engine)
+    db = migrate_or_fail(loaded)
+    runtime = JobRuntime(loaded, db)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -84,4 +84,4 @@ def worker() -> None:
         stop.wait()
     finally:
         runtime.stop()
-        engine.dispose()
+        db.dispose()

@@ -10,8 +10,6 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-import sqlalchemy as sa
-
 from ghltt.bridges import (
     MODES,
     CustomFieldCache,
@@ -26,7 +24,7 @@ from ghltt.connectors.trackingtime import TrackingTimeClient
 from ghltt.engine.recipes import parse_yaml
 from ghltt.engine.recipes.templates import template_names, template_text
 from ghltt.store.bridge_recipes import BridgeRecipeRepository
-from ghltt.store.engine import one_transaction
+from ghltt.store.database import Database, one_transaction
 from ghltt.store.inbox import InboxRepository
 from ghltt.store.links import LinkRepository
 from ghltt.store.once import OnceRepository
@@ -55,20 +53,20 @@ class Repositories:
     @contextlib.contextmanager
     def writing(self) -> Iterator[RecordWrites]:
         """Links, snapshots and provenance whose writes commit together, when the block ends."""
-        with one_transaction(self.links.engine) as bound:
+        with one_transaction(self.links.db) as bound:
             yield RecordWrites(
                 LinkRepository(bound), SnapshotRepository(bound), ProvenanceRepository(bound)
             )
 
     @classmethod
-    def of(cls, engine: sa.Engine) -> Repositories:
+    def of(cls, db: Database) -> Repositories:
         return cls(
-            LinkRepository(engine),
-            ProvenanceRepository(engine),
-            SnapshotRepository(engine),
-            OnceRepository(engine),
-            InboxRepository(engine),
-            BridgeRecipeRepository(engine),
+            LinkRepository(db),
+            ProvenanceRepository(db),
+            SnapshotRepository(db),
+            OnceRepository(db),
+            InboxRepository(db),
+            BridgeRecipeRepository(db),
         )
 
 
@@ -164,5 +162,5 @@ async def open_bridge_context(
     with ``await ctx.aclose()``. The executor keeps bridges open in a ``BridgePool``."""
     bridge = await open_bridge(services.bridges, bridge_id, transports=transports)
     return BridgeContext.of(
-        bridge, Repositories.of(services.connections.engine), now=now, run_id=run_id
+        bridge, Repositories.of(services.connections.db), now=now, run_id=run_id
     )

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
-import sqlalchemy as sa
 import structlog
 
 from ghltt.bridges import Services, build_services
@@ -22,8 +21,9 @@ from ghltt.engine.reconcile import ReconcileSettings, reconcile, schedule_for
 from ghltt.jobs.plans import Planner, Run, Step
 from ghltt.jobs.recipe_runs import RUN_STEP, RecipeRuns
 from ghltt.settings import Settings
-from ghltt.store import insert_new
+from ghltt.store import commit_new
 from ghltt.store.cursors import CursorRepository
+from ghltt.store.database import Database
 from ghltt.store.routing import BridgeRoute, all_bridges, bridge_by_id
 
 log = structlog.get_logger(__name__)
@@ -39,24 +39,24 @@ class BridgeSchedules:
     def __init__(
         self,
         settings: Settings,
-        engine: sa.Engine,
+        db: Database,
         ensure_schedule: Callable[..., None],
         wake: Callable[[], None],
     ) -> None:
         self._settings = settings
-        self._engine = engine
+        self._db = db
         self._ensure_schedule = ensure_schedule
         self._wake = wake
         self._services: Services | None = None
         self._schedules: dict[str, str] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.recipes = RecipeRuns(engine, lambda: self.services, ensure_schedule, wake)
+        self.recipes = RecipeRuns(db, lambda: self.services, ensure_schedule, wake)
 
     @property
     def services(self) -> Services:
         if self._services is None:
-            self._services = build_services(self._settings, self._engine)
+            self._services = build_services(self._settings, self._db)
         return self._services
 
     def prepare(self) -> Planner:
@@ -92,7 +92,7 @@ class BridgeSchedules:
 
     def refresh(self) -> None:
         self.recipes.refresh()
-        for bridge in all_bridges(self._engine):
+        for bridge in all_bridges(self._db):
             schedule = schedule_for(bridge.id, bridge.settings)
             cron = schedule.cron if schedule else ""
             if self._schedules.get(bridge.id) == cron or not cron:
@@ -112,8 +112,7 @@ class BridgeSchedules:
             kind=RECONCILE_KIND,
             dedup_key=f"schedule:first-poll:{bridge_id}",
         )
-        with self._engine.begin() as conn:
-            _, inserted = insert_new(conn, [event])[(event.bridge, event.dedup_key)]
+        _, inserted = commit_new(self._db, [event])[(event.bridge, event.dedup_key)]
         if inserted:
             self._wake()
 
@@ -125,7 +124,7 @@ class BridgeSchedules:
 
     async def reconcile(self, data: dict[str, Any]) -> dict[str, Any]:
         """One poll of a bridge: what changed on each side becomes events in the inbox."""
-        route = bridge_by_id(self._engine, str(data["bridge"]))
+        route = bridge_by_id(self._db, str(data["bridge"]))
         if route is None:
             return {"skipped": "the bridge no longer exists"}
         async with AsyncExitStack() as stack:
@@ -134,10 +133,10 @@ class BridgeSchedules:
                 route.id,
                 ghl,
                 tt,
-                CursorRepository(self._engine),
+                CursorRepository(self._db),
                 settings=ReconcileSettings.from_bridge(route.settings),
             )
-        committed = report.commit(self._engine)
+        committed = report.commit(self._db)
         if committed.inserted:
             self._wake()
         return {

@@ -20,13 +20,13 @@ import threading
 from collections import defaultdict
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 import structlog
 from dbos import DBOSClient
 
 from ghltt.core import new_event_id
 from ghltt.jobs.workflows import PROCESS_BATCH, enqueue_options
 from ghltt.store import InboxRepository
+from ghltt.store.database import Database
 from ghltt.store.inbox import Undispatched
 
 log = structlog.get_logger(__name__)
@@ -59,7 +59,7 @@ class Dispatcher:
         self,
         inbox: InboxRepository,
         client: DBOSClient,
-        jobs_engine: sa.Engine,
+        jobs_db: Database,
         *,
         spread: int,
         max_batch: int,
@@ -68,7 +68,7 @@ class Dispatcher:
     ) -> None:
         self._inbox = inbox
         self._client = client
-        self._jobs_engine = jobs_engine
+        self._jobs_db = jobs_db
         self._spread = spread
         self._max_batch = max_batch
         self._page = page
@@ -122,7 +122,7 @@ class Dispatcher:
         self._inbox.assign_batches(assigned)
         # The store says who is in which batch (another dispatcher may have taken some).
         batches = {b: m for b, m in self._inbox.batch_members(list(batch_bridge)).items() if m}
-        with self._jobs_engine.begin() as conn:
+        with self._jobs_db.begin() as conn:
             for batch_id, members in batches.items():
                 bridge = batch_bridge[batch_id]
                 options = enqueue_options(PROCESS_BATCH, batch_id, bridge)

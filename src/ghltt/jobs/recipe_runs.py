@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 import structlog
 
 from ghltt.bridges import BridgePool, Services
@@ -30,7 +29,8 @@ from ghltt.engine.dispatch import (
 )
 from ghltt.engine.recipes import Recipe
 from ghltt.jobs.plans import Run, Step
-from ghltt.store import InboxRepository, insert_new
+from ghltt.store import InboxRepository, commit_new
+from ghltt.store.database import Database
 from ghltt.store.routing import enabled_recipes
 
 log = structlog.get_logger(__name__)
@@ -43,12 +43,12 @@ class RecipeRuns:
 
     def __init__(
         self,
-        engine: sa.Engine,
+        db: Database,
         services: Callable[[], Services],
         ensure_schedule: Callable[..., None],
         wake: Callable[[], None],
     ) -> None:
-        self._engine = engine
+        self._db = db
         self._services = services
         self._ensure_schedule = ensure_schedule
         self._wake = wake
@@ -56,7 +56,7 @@ class RecipeRuns:
         self._enabled: dict[str, list[Recipe]] = {}
         self._scheduled: set[str] = set()
         self._bridges = BridgePool(services)
-        self._repos = Repositories.of(engine)
+        self._repos = Repositories.of(db)
         # Recipes are read before the executor starts; schedules need it started.
         self._schedules_ready = False
         self._pending_schedules: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
@@ -76,7 +76,7 @@ class RecipeRuns:
     def refresh(self) -> None:
         enabled: dict[str, list[Recipe]] = {}
         wanted: set[str] = set()
-        for bridge_id, names in enabled_recipes(self._engine).items():
+        for bridge_id, names in enabled_recipes(self._db).items():
             for name in names:
                 try:
                     recipe = shipped_recipe(name)
@@ -118,7 +118,7 @@ class RecipeRuns:
 
     async def run(self, data: dict[str, Any]) -> dict[str, Any]:
         """The step of a recipe's run: the recipe for the event, in its opened bridge."""
-        stored = InboxRepository(self._engine).get(str(data["event"]))
+        stored = InboxRepository(self._db).get(str(data["event"]))
         if stored is None:
             raise NotFound(f"event {data['event']} is not in the inbox")
         event, recipe = stored.event, shipped_recipe(str(data["recipe"]))
@@ -133,8 +133,7 @@ class RecipeRuns:
             await self._record_auth_failure(bridge_id, exc)
             raise
         if isinstance(result, FannedOut) and result.events:
-            with self._engine.begin() as conn:
-                insert_new(conn, result.events)
+            commit_new(self._db, result.events)
             self._wake()
         # A report's changed_fields are recorded on the event by the workflow, with the run.
         return result.as_dict()

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 import structlog
 from dbos import DBOS, DBOSClient, DBOSConfig
 
@@ -29,7 +28,8 @@ from ghltt.jobs.workflows import (
     event_workflow_id,
 )
 from ghltt.settings import Settings
-from ghltt.store import InboxRepository, RunRepository, create_store_engine
+from ghltt.store import InboxRepository, RunRepository, open_database
+from ghltt.store.database import Database
 
 log = structlog.get_logger(__name__)
 
@@ -68,9 +68,9 @@ def _dead_letter(wf: Any) -> DeadLetter:
 class JobAdmin:
     """Inspect and steer durable runs through the system database, with no executor."""
 
-    def __init__(self, settings: Settings, engine: sa.Engine) -> None:
+    def __init__(self, settings: Settings, db: Database) -> None:
         self._settings = settings
-        self._engine = engine
+        self._db = db
         self._client: DBOSClient | None = None
 
     @property
@@ -114,7 +114,7 @@ class JobAdmin:
                     f"batch {target} is not a dead letter; replay its runs or events instead"
                 )
             return self._fork(target, str(status.queue_partition_key or "default"))
-        runs = RunRepository(self._engine)
+        runs = RunRepository(self._db)
         run = runs.get(target)
         if run is not None:
             event_id, bridge = run.event_id, run.bridge_id
@@ -123,7 +123,7 @@ class JobAdmin:
                 event_workflow_id(event_id) if run.status == workflows.RETRIED else run.workflow_id
             )
         else:
-            stored = InboxRepository(self._engine).get(target.removeprefix("event:"))
+            stored = InboxRepository(self._db).get(target.removeprefix("event:"))
             if stored is None:
                 raise NotFound(f"no run, workflow or event with id {target!r}")
             event_id, bridge = stored.event.id, stored.event.bridge
@@ -165,12 +165,12 @@ def _route_dbos_logs() -> None:
 class JobRuntime:
     """The executor of one process: DBOS launched, the runs queue served, the outbox drained."""
 
-    def __init__(self, settings: Settings, engine: sa.Engine) -> None:
+    def __init__(self, settings: Settings, db: Database) -> None:
         self._settings = settings
-        self._engine = engine
+        self._db = db
         self._dispatcher: Dispatcher | None = None
-        self._jobs_engine: sa.Engine | None = None
-        self.admin = JobAdmin(settings, engine)
+        self._jobs_db: Database | None = None
+        self.admin = JobAdmin(settings, db)
         self.bridges: BridgeSchedules | None = None
         self.started = False
 
@@ -188,13 +188,13 @@ class JobRuntime:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         # Opened before DBOS so an SQLite system database is in WAL mode from DBOS's first
         # connection on (one fsync per checkpoint instead of a rollback journal's several).
-        self._jobs_engine = create_store_engine(settings.jobs_url, pool_size=2)
-        with self._jobs_engine.connect():
+        self._jobs_db = open_database(settings.jobs_url, pool_size=2)
+        with self._jobs_db.connect():
             pass
-        self.bridges = BridgeSchedules(settings, self._engine, self.ensure_schedule, self.wake)
+        self.bridges = BridgeSchedules(settings, self._db, self.ensure_schedule, self.wake)
         workflows.set_context(
             workflows.RunContext(
-                engine=self._engine,
+                db=self._db,
                 planner=self.bridges.prepare(),
                 max_attempts=settings.run_max_attempts,
                 retry_interval=settings.run_retry_interval,
@@ -215,9 +215,9 @@ class JobRuntime:
             on_conflict="always_update",
         )
         self._dispatcher = Dispatcher(
-            InboxRepository(self._engine),
+            InboxRepository(self._db),
             self.admin.client,
-            self._jobs_engine,
+            self._jobs_db,
             spread=settings.worker_concurrency,
             max_batch=settings.run_batch_max,
         )
@@ -242,8 +242,8 @@ class JobRuntime:
             DBOS.destroy(workflow_completion_timeout_sec=5)
             self.started = False
         self.admin.close()
-        if self._jobs_engine is not None:
-            self._jobs_engine.dispose()
+        if self._jobs_db is not None:
+            self._jobs_db.dispose()
         workflows.set_context(None)
 
     def ensure_schedule(

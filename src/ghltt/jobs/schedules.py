@@ -12,7 +12,7 @@ from dbos import DBOS
 
 from ghltt.core import Event, EventOrigin, EventSource
 from ghltt.jobs import workflows
-from ghltt.store import insert_new
+from ghltt.store import commit_new
 
 SCHEDULED_TICK = "ghltt.scheduled_tick"
 
@@ -27,8 +27,7 @@ async def _emit(name: str, when_iso: str, context: dict[str, Any]) -> str:
         dedup_key=f"schedule:{name}:{when_iso}",
         payload={"schedule": name, "fired_at": when_iso, **context.get("payload", {})},
     )
-    with ctx.engine.begin() as conn:
-        stored, _ = insert_new(conn, [event])[(event.bridge, event.dedup_key)]
+    stored, _ = commit_new(ctx.db, [event])[(event.bridge, event.dedup_key)]
     if ctx.on_new_events is not None:
         ctx.on_new_events()
     return stored

@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import sqlalchemy as sa
 import structlog
 from dbos import DBOS, StepOptions
 from dbos import error as dbos_error
@@ -32,6 +31,7 @@ from ghltt.core import Event, NotFound
 from ghltt.jobs.locks import KeyedLocks
 from ghltt.jobs.plans import Planner, Run
 from ghltt.store import InboxRepository, RunRepository
+from ghltt.store.database import Database
 
 log = structlog.get_logger(__name__)
 
@@ -46,7 +46,7 @@ RETRIED = "retried"
 
 @dataclass
 class RunContext:
-    engine: sa.Engine
+    db: Database
     planner: Planner
     max_attempts: int
     retry_interval: float
@@ -54,11 +54,11 @@ class RunContext:
 
     @property
     def inbox(self) -> InboxRepository:
-        return InboxRepository(self.engine)
+        return InboxRepository(self.db)
 
     @property
     def runs(self) -> RunRepository:
-        return RunRepository(self.engine)
+        return RunRepository(self.db)
 
 
 _context: RunContext | None = None

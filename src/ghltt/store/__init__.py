@@ -1,21 +1,25 @@
 """Durable state of ghltt: SQLAlchemy tables, Alembic migrations and small repositories."""
 
-from ghltt.store.engine import create_store_engine, sqlalchemy_url
-from ghltt.store.inbox import InboxRepository, StoredEvent, insert_new
+from ghltt.store.database import Connection, Database, Row, open_database, sqlalchemy_url
+from ghltt.store.inbox import InboxRepository, StoredEvent, commit_new, insert_new
 from ghltt.store.migrate import is_current, upgrade
 from ghltt.store.runs import RunRecord, RunRepository, StepRecord
 from ghltt.store.tokens import TokenRepository
 
 __all__ = [
+    "Connection",
+    "Database",
     "InboxRepository",
+    "Row",
     "RunRecord",
     "RunRepository",
     "StepRecord",
     "StoredEvent",
     "TokenRepository",
-    "create_store_engine",
+    "commit_new",
     "insert_new",
     "is_current",
+    "open_database",
     "sqlalchemy_url",
     "upgrade",
 ]

@@ -39,24 +39,24 @@ def _bridges_of(connection_id: str) -> sa.Select[tuple[str]]:
 
 
 class BridgeRecipeRepository:
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: sa.Engine) -> None:
+        self.db = db
 
     def upsert(self, bridge_id: str, recipe: str, *, enabled: bool, scopes: Iterable[str]) -> None:
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        dialect = postgresql if self.db.dialect.name == "postgresql" else sqlite
         insert = dialect.insert(bridge_recipes)
         values = {"enabled": enabled, "scopes": sorted(set(scopes)), "disabled_reason": None}
         stmt = insert.values(bridge_id=bridge_id, recipe=recipe, updated_at=utcnow(), **values)
         stmt = stmt.on_conflict_do_update(
             index_elements=["bridge_id", "recipe"], set_={**values, "updated_at": utcnow()}
         )
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(stmt)
 
     def set_enabled(
         self, bridge_id: str, recipe: str, *, enabled: bool, reason: str | None = None
     ) -> bool:
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             done = conn.execute(
                 bridge_recipes.update()
                 .where(bridge_recipes.c.bridge_id == bridge_id, bridge_recipes.c.recipe == recipe)
@@ -66,7 +66,7 @@ class BridgeRecipeRepository:
 
     def disable_for_connection(self, connection_id: str) -> int:
         """Switch off the enabled recipes of every bridge that uses the connection."""
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             done = conn.execute(
                 bridge_recipes.update()
                 .where(
@@ -83,7 +83,7 @@ class BridgeRecipeRepository:
 
     def reenable_for_connection(self, connection_id: str) -> int:
         """Switch back on what revoking this connection switched off (nothing else)."""
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             done = conn.execute(
                 bridge_recipes.update()
                 .where(
@@ -100,7 +100,7 @@ class BridgeRecipeRepository:
             .where(bridge_recipes.c.bridge_id == bridge_id)
             .order_by(bridge_recipes.c.recipe)
         )
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return [
                 RecipeState(
                     r.bridge_id, r.recipe, r.enabled, list(r.scopes or []), r.disabled_reason
@@ -114,7 +114,7 @@ class BridgeRecipeRepository:
         stmt = sa.select(c.recipe).where(
             (c.bridge_id == bridge_id) & c.enabled.is_(True) & c.recipe.in_(list(names))
         )
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             rows: list[Any] = list(conn.execute(stmt).scalars())
         return {str(name) for name in rows}
 
@@ -132,6 +132,6 @@ class BridgeRecipeRepository:
             stmt = stmt.where(bridges.c.id == bridge_id)
         if connection_id is not None:
             stmt = stmt.where(bridges.c.ghl_connection_id == connection_id)
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             rows: list[list[str] | None] = list(conn.execute(stmt).scalars())
         return frozenset(str(s) for scopes in rows for s in scopes or ())

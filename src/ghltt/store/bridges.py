@@ -14,13 +14,13 @@ from ghltt.store.tables import bridge_webhooks, bridges
 
 
 class BridgeRepository:
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: sa.Engine) -> None:
+        self.db = db
 
     # ---- bridges ----------------------------------------------------------------------------
     def find(self, ref: str) -> sa.Row[Any] | None:
         """A bridge by id or by name."""
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return conn.execute(
                 sa.select(bridges).where((bridges.c.id == ref) | (bridges.c.name == ref))
             ).first()
@@ -33,12 +33,12 @@ class BridgeRepository:
 
     def ids(self) -> list[str]:
         """Every bridge's id, by name."""
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return list(conn.execute(sa.select(bridges.c.id).order_by(bridges.c.name)).scalars())
 
     def ids_of_tt_connection(self, connection_id: str) -> list[str]:
         stmt = sa.select(bridges.c.id).where(bridges.c.tt_connection_id == connection_id)
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             found: list[Any] = list(conn.execute(stmt).scalars().all())
         return [str(i) for i in found]
 
@@ -53,7 +53,7 @@ class BridgeRepository:
         now: datetime,
     ) -> None:
         """A new bridge; InvalidInput when one has that name already."""
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             if conn.execute(sa.select(bridges.c.id).where(bridges.c.name == name)).first():
                 raise InvalidInput(f"a bridge named {name!r} exists", where="name")
             conn.execute(
@@ -70,11 +70,11 @@ class BridgeRepository:
             )
 
     def delete(self, bridge_id: str) -> None:
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(bridges.delete().where(bridges.c.id == bridge_id))
 
     def set_mode(self, bridge_id: str, mode: str) -> None:
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(
                 bridges.update()
                 .where(bridges.c.id == bridge_id)
@@ -83,7 +83,7 @@ class BridgeRepository:
 
     def merge_settings(self, bridge_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
         """Set these keys of the bridge's settings (the others stay); the settings after."""
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             current = conn.execute(
                 sa.select(bridges.c.settings).where(bridges.c.id == bridge_id)
             ).scalar()
@@ -97,7 +97,7 @@ class BridgeRepository:
 
     # ---- webhooks ---------------------------------------------------------------------------
     def webhooks(self, bridge_id: str) -> list[sa.Row[Any]]:
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return list(
                 conn.execute(
                     sa.select(bridge_webhooks).where(bridge_webhooks.c.bridge_id == bridge_id)
@@ -106,7 +106,7 @@ class BridgeRepository:
 
     def webhook_secret_refs(self, bridge_id: str, system: str) -> dict[str, str | None]:
         """Remote webhook id → the vault reference of its verification token."""
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             rows = conn.execute(
                 sa.select(bridge_webhooks.c.remote_id, bridge_webhooks.c.secret_ref).where(
                     bridge_webhooks.c.bridge_id == bridge_id, bridge_webhooks.c.system == system
@@ -124,7 +124,7 @@ class BridgeRepository:
         events: list[str],
         secret_ref: str,
     ) -> None:
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(
                 bridge_webhooks.insert().values(
                     bridge_id=bridge_id,
@@ -142,7 +142,7 @@ class BridgeRepository:
         key = (bridge_webhooks.c.bridge_id == bridge_id) & (
             bridge_webhooks.c.remote_id == remote_id
         )
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             ref = conn.execute(sa.select(bridge_webhooks.c.secret_ref).where(key)).scalar()
             conn.execute(bridge_webhooks.delete().where(key))
         return str(ref) if ref else None

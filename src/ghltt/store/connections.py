@@ -62,13 +62,13 @@ class ConnectionView:
 
 
 class ConnectionRepository:
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: sa.Engine) -> None:
+        self.db = db
 
     def insert(self, *, system: str, label: str, auth_kind: str, **values: Any) -> str:
         connection_id = f"{system}_{secrets.token_hex(6)}"
         now = utcnow()
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(
                 connections.insert().values(
                     id=connection_id,
@@ -83,7 +83,7 @@ class ConnectionRepository:
         return connection_id
 
     def update(self, connection_id: str, **values: Any) -> None:
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(
                 connections.update()
                 .where(connections.c.id == connection_id)
@@ -91,7 +91,7 @@ class ConnectionRepository:
             )
 
     def row(self, connection_id: str) -> sa.Row[Any]:
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             row = conn.execute(
                 sa.select(connections).where(connections.c.id == connection_id)
             ).first()
@@ -101,7 +101,7 @@ class ConnectionRepository:
 
     def resolve(self, ref: str) -> sa.Row[Any]:
         """A connection by id, or by label when exactly one has it."""
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             row = conn.execute(sa.select(connections).where(connections.c.id == ref)).first()
             if row is not None:
                 return row
@@ -114,7 +114,7 @@ class ConnectionRepository:
 
     def exists(self) -> bool:
         """Whether any connection was made yet."""
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return conn.execute(sa.select(connections.c.id).limit(1)).first() is not None
 
     def view(self, connection_id: str) -> ConnectionView:
@@ -124,7 +124,7 @@ class ConnectionRepository:
         stmt = sa.select(connections).order_by(connections.c.created_at, connections.c.id)
         if system is not None:
             stmt = stmt.where(connections.c.system == system)
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return [ConnectionView.from_row(r) for r in conn.execute(stmt)]
 
     def find(
@@ -148,5 +148,5 @@ class ConnectionRepository:
             stmt = stmt.where(connections.c.company_id == company_id)
         if parent_id is not None:
             stmt = stmt.where(connections.c.parent_id == parent_id)
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return list(conn.execute(stmt.order_by(connections.c.created_at)))

@@ -33,14 +33,14 @@ def _upsert(dialect: str, values: dict[str, Any]) -> Any:
 
 
 class CursorRepository:
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: sa.Engine) -> None:
+        self.db = db
 
     def get(self, bridge_id: str, stream: str) -> dict[str, Any] | None:
         stmt = sa.select(sync_cursors.c.cursor).where(
             sync_cursors.c.bridge_id == bridge_id, sync_cursors.c.stream == stream
         )
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             found = conn.execute(stmt).scalar()
         return dict(found) if isinstance(found, dict) else None
 
@@ -49,11 +49,11 @@ class CursorRepository:
         stmt = sa.select(sync_cursors.c.stream, sync_cursors.c.cursor).where(
             sync_cursors.c.bridge_id == bridge_id
         )
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return {row.stream: dict(row.cursor) for row in conn.execute(stmt)}
 
     def save(self, bridge_id: str, stream: str, cursor: Mapping[str, Any]) -> None:
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             self.save_in(conn, bridge_id, stream, cursor)
 
     @staticmethod
@@ -74,5 +74,5 @@ class CursorRepository:
         stmt = sync_cursors.delete().where(sync_cursors.c.bridge_id == bridge_id)
         if stream is not None:
             stmt = stmt.where(sync_cursors.c.stream == stream)
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             return int(conn.execute(stmt).rowcount)

@@ -14,8 +14,9 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 
-from ghltt.core import Event, utcnow
+from ghltt.core import Event, StoreUnavailable, utcnow
 from ghltt.store.tables import inbox_events
 
 
@@ -83,6 +84,18 @@ def _to_stored(row: sa.Row[Any]) -> StoredEvent:
         processed_at=as_utc(m["processed_at"]),
         outcome=m["outcome"],
     )
+
+
+def commit_new(db: sa.Engine, events: Sequence[Event]) -> dict[tuple[str, str], tuple[str, bool]]:
+    """``insert_new`` in a transaction of its own, committed before it returns. A store that
+    cannot take the events raises ``StoreUnavailable``."""
+    try:
+        with db.begin() as conn:
+            return insert_new(conn, events)
+    except DBAPIError as exc:  # OperationalError included: locked, gone, full
+        raise StoreUnavailable(
+            f"the store cannot take events right now ({type(exc).__name__})"
+        ) from None
 
 
 def insert_new(
@@ -188,11 +201,11 @@ def _existing_ids(
 
 
 class InboxRepository:
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: sa.Engine) -> None:
+        self.db = db
 
     def get(self, event_id: str) -> StoredEvent | None:
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             row = conn.execute(sa.select(inbox_events).where(inbox_events.c.id == event_id)).first()
         return _to_stored(row) if row else None
 
@@ -201,7 +214,7 @@ class InboxRepository:
         if not event_ids:
             return {}
         stmt = sa.select(inbox_events).where(inbox_events.c.id.in_(event_ids))
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return {row.id: _to_stored(row) for row in conn.execute(stmt)}
 
     def undispatched(self, limit: int) -> list[Undispatched]:
@@ -213,7 +226,7 @@ class InboxRepository:
             .order_by(c.received_at, c.id)
             .limit(limit)
         )
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return [
                 Undispatched(
                     r.id,
@@ -228,7 +241,7 @@ class InboxRepository:
         """Put events in batches; an event already in one (another dispatcher) stays there."""
         if not batches:
             return
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             for batch_id, event_ids in batches.items():
                 conn.execute(
                     inbox_events.update()
@@ -247,7 +260,7 @@ class InboxRepository:
             .order_by(c.received_at, c.id)
         )
         members: dict[str, list[str]] = {b: [] for b in batch_ids}
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             for row in conn.execute(stmt):
                 members[row.batch_id].append(row.id)
         return members
@@ -255,7 +268,7 @@ class InboxRepository:
     def mark_dispatched(self, event_ids: Sequence[str]) -> None:
         if not event_ids:
             return
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(
                 inbox_events.update()
                 .where(inbox_events.c.id.in_(event_ids))
@@ -268,7 +281,7 @@ class InboxRepository:
     def mark_processed_many(self, event_ids: Sequence[str], outcome: str) -> None:
         if not event_ids:
             return
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(
                 inbox_events.update()
                 .where(inbox_events.c.id.in_(event_ids))
@@ -283,7 +296,7 @@ class InboxRepository:
 
     def fill_changed_fields(self, event_id: str, fields: Sequence[str]) -> None:
         """Record what changed, computed by a run, for an event whose sender did not say."""
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(
                 inbox_events.update()
                 .where(inbox_events.c.id == event_id, self.changed_fields_unknown())
@@ -295,7 +308,7 @@ class InboxRepository:
         if processed is not None:
             column = inbox_events.c.processed_at
             stmt = stmt.where(column.is_not(None) if processed else column.is_(None))
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
     def has_unprocessed(self, bridge_id: str, source: str, object_id: str) -> bool:
@@ -311,5 +324,5 @@ class InboxRepository:
             )
             .limit(1)
         )
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return conn.execute(stmt).first() is not None

@@ -17,11 +17,11 @@ from ghltt.core import utcnow
 from ghltt.store.tables import leases
 
 
-def try_acquire(engine: sa.Engine, name: str, holder: str, ttl: float) -> bool:
+def try_acquire(db: sa.Engine, name: str, holder: str, ttl: float) -> bool:
     now = utcnow()
     expires = now + timedelta(seconds=ttl)
-    insert = (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)(leases)
-    with engine.begin() as conn:
+    insert = (postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert)(leases)
+    with db.begin() as conn:
         taken = conn.execute(
             leases.update()
             .where(leases.c.name == name, leases.c.expires_at < now)
@@ -37,6 +37,6 @@ def try_acquire(engine: sa.Engine, name: str, holder: str, ttl: float) -> bool:
     return inserted is not None
 
 
-def release(engine: sa.Engine, name: str, holder: str) -> None:
-    with engine.begin() as conn:
+def release(db: sa.Engine, name: str, holder: str) -> None:
+    with db.begin() as conn:
         conn.execute(leases.delete().where(leases.c.name == name, leases.c.holder == holder))

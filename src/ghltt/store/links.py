@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ghltt.core import utcnow
-from ghltt.store.engine import Bind
+from ghltt.store.database import Bind
 from ghltt.store.inbox import as_utc
 from ghltt.store.tables import record_links
 
@@ -53,8 +53,8 @@ def _link(row: sa.Row[Any]) -> Link:
 
 
 class LinkRepository:
-    def __init__(self, engine: Bind) -> None:
-        self.engine = engine
+    def __init__(self, db: Bind) -> None:
+        self.db = db
 
     def by_ghl(self, bridge_id: str, ghl_type: str, ghl_id: str, tt_type: str) -> Link | None:
         c = record_links.c
@@ -98,7 +98,7 @@ class LinkRepository:
             & (c.ghl_type == link.ghl_type)
             & (c.tt_type == link.tt_type)
         )
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             ids: list[int] = list(
                 conn.execute(
                     sa.select(c.id).where(
@@ -125,7 +125,7 @@ class LinkRepository:
 
     def delete(self, link: Link) -> bool:
         c = record_links.c
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             gone = conn.execute(
                 record_links.delete().where(
                     (c.bridge_id == link.bridge_id)
@@ -143,10 +143,10 @@ class LinkRepository:
             .where((c.bridge_id == bridge_id) & (c.ghl_type == ghl_type) & (c.tt_type == tt_type))
             .order_by(c.id)
         )
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return [_link(r) for r in conn.execute(stmt)]
 
     def _one(self, where: sa.ColumnElement[bool]) -> Link | None:
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             row = conn.execute(sa.select(record_links).where(where)).first()
         return None if row is None else _link(row)

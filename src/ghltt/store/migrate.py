@@ -13,25 +13,25 @@ from alembic.script import ScriptDirectory
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _config(engine: sa.Engine) -> Config:
+def _config(db: sa.Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
-    config.attributes["engine"] = engine
+    config.attributes["db"] = db
     return config
 
 
-def upgrade(engine: sa.Engine, revision: str = "head") -> None:
-    command.upgrade(_config(engine), revision)
+def upgrade(db: sa.Engine, revision: str = "head") -> None:
+    command.upgrade(_config(db), revision)
 
 
-def current_revision(engine: sa.Engine) -> str | None:
-    with engine.connect() as conn:
+def current_revision(db: sa.Engine) -> str | None:
+    with db.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def head_revision(engine: sa.Engine) -> str | None:
-    return ScriptDirectory.from_config(_config(engine)).get_current_head()
+def head_revision(db: sa.Engine) -> str | None:
+    return ScriptDirectory.from_config(_config(db)).get_current_head()
 
 
-def is_current(engine: sa.Engine) -> bool:
-    return current_revision(engine) == head_revision(engine)
+def is_current(db: sa.Engine) -> bool:
+    return current_revision(db) == head_revision(db)

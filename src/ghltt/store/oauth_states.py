@@ -16,8 +16,8 @@ from ghltt.store.tables import oauth_states
 
 
 class OAuthStateRepository:
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: sa.Engine) -> None:
+        self.db = db
 
     def issue(
         self,
@@ -32,7 +32,7 @@ class OAuthStateRepository:
     ) -> None:
         """Keep a new state (and drop the expired ones)."""
         now = utcnow()
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(oauth_states.delete().where(oauth_states.c.expires_at < now))
             conn.execute(
                 oauth_states.insert().values(
@@ -49,7 +49,7 @@ class OAuthStateRepository:
 
     def consume(self, state_hash: str) -> sa.Row[Any] | None:
         """The unexpired state under this hash, deleted as it is read; None when there is none."""
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             return conn.execute(
                 oauth_states.delete()
                 .where(

@@ -14,15 +14,15 @@ from ghltt.store.tables import once_keys
 
 
 class OnceRepository:
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: sa.Engine) -> None:
+        self.db = db
 
     def claim(self, bridge_id: str, recipe: str, key: str, run_id: str | None = None) -> bool:
         """True when this run may act for ``key``: newly claimed, or claimed earlier by the
         same ``run_id``."""
         key = key[:255]
         try:
-            with self.engine.begin() as conn:
+            with self.db.begin() as conn:
                 conn.execute(
                     once_keys.insert().values(
                         bridge_id=bridge_id,
@@ -39,7 +39,7 @@ class OnceRepository:
 
     def holder(self, bridge_id: str, recipe: str, key: str) -> str | None:
         c = once_keys.c
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             found = conn.execute(
                 sa.select(c.run_id).where(
                     (c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:255])
@@ -49,7 +49,7 @@ class OnceRepository:
 
     def seen(self, bridge_id: str, recipe: str, key: str) -> bool:
         c = once_keys.c
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             found = conn.execute(
                 sa.select(sa.func.count())
                 .select_from(once_keys)
@@ -59,7 +59,7 @@ class OnceRepository:
 
     def release(self, bridge_id: str, recipe: str, key: str) -> None:
         c = once_keys.c
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(
                 once_keys.delete().where(
                     (c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:255])

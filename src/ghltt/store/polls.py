@@ -14,13 +14,13 @@ from ghltt.store.inbox import insert_new
 
 
 def save_poll(
-    engine: sa.Engine,
+    db: sa.Engine,
     bridge_id: str,
     events: Sequence[Event],
     cursors: Mapping[str, Mapping[str, Any]],
 ) -> tuple[int, int]:
     """``save_poll_in`` in a transaction of its own."""
-    with engine.begin() as conn:
+    with db.begin() as conn:
         return save_poll_in(conn, bridge_id, events, cursors)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ghltt.core import utcnow
-from ghltt.store.engine import Bind
+from ghltt.store.database import Bind
 from ghltt.store.inbox import as_utc
 from ghltt.store.tables import provenance
 
@@ -40,8 +40,8 @@ class ProvenanceEntry:
 
 
 class ProvenanceRepository:
-    def __init__(self, engine: Bind) -> None:
-        self.engine = engine
+    def __init__(self, db: Bind) -> None:
+        self.db = db
 
     def record(self, run_id: str, bridge_id: str, entries: Iterable[ProvenanceEntry]) -> int:
         now = utcnow()
@@ -56,7 +56,7 @@ class ProvenanceRepository:
         ]
         if not rows:
             return 0
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(provenance.insert(), rows)
         return len(rows)
 
@@ -74,7 +74,7 @@ class ProvenanceRepository:
             )
             .order_by(c.id)
         )
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return [
                 ProvenanceEntry(
                     target_system=r.target_system,

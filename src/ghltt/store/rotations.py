@@ -11,8 +11,8 @@ from ghltt.store.tables import vault_rotations
 
 
 class RotationRepository:
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: sa.Engine) -> None:
+        self.db = db
 
     def unfinished(self) -> sa.Row[Any] | None:
         """The latest rotation not finished yet (``id``, ``target_key_id``), if any."""
@@ -22,11 +22,11 @@ class RotationRepository:
             .order_by(vault_rotations.c.id.desc())
             .limit(1)
         )
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return conn.execute(stmt).first()
 
     def start(self, target_key_id: str) -> int:
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             rotation_id: int = conn.execute(
                 vault_rotations.insert()
                 .values(target_key_id=target_key_id, rewrapped=0, started_at=utcnow())
@@ -35,7 +35,7 @@ class RotationRepository:
         return int(rotation_id)
 
     def count_rewrapped(self, rotation_id: int) -> None:
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(
                 vault_rotations.update()
                 .where(vault_rotations.c.id == rotation_id)
@@ -43,7 +43,7 @@ class RotationRepository:
             )
 
     def finish(self, rotation_id: int) -> None:
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(
                 vault_rotations.update()
                 .where(vault_rotations.c.id == rotation_id)

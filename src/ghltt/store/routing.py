@@ -39,7 +39,7 @@ def _route(row: sa.Row[Any]) -> BridgeRoute:
     )
 
 
-def bridges_for_ghl_account(engine: sa.Engine, account: str) -> list[BridgeRoute]:
+def bridges_for_ghl_account(db: sa.Engine, account: str) -> list[BridgeRoute]:
     """Bridges whose GHL connection is this location (or, for agency events, this company)."""
     stmt = (
         sa.select(*_COLUMNS)
@@ -47,23 +47,23 @@ def bridges_for_ghl_account(engine: sa.Engine, account: str) -> list[BridgeRoute
         .where(sa.or_(connections.c.account_id == account, connections.c.company_id == account))
         .order_by(bridges.c.id)
     )
-    with engine.connect() as conn:
+    with db.connect() as conn:
         return [_route(r) for r in conn.execute(stmt)]
 
 
-def bridge_by_id(engine: sa.Engine, bridge_id: str) -> BridgeRoute | None:
+def bridge_by_id(db: sa.Engine, bridge_id: str) -> BridgeRoute | None:
     stmt = sa.select(*_COLUMNS).where(bridges.c.id == bridge_id)
-    with engine.connect() as conn:
+    with db.connect() as conn:
         row = conn.execute(stmt).first()
     return _route(row) if row else None
 
 
-def all_bridges(engine: sa.Engine) -> list[BridgeRoute]:
-    with engine.connect() as conn:
+def all_bridges(db: sa.Engine) -> list[BridgeRoute]:
+    with db.connect() as conn:
         return [_route(r) for r in conn.execute(sa.select(*_COLUMNS).order_by(bridges.c.id))]
 
 
-def enabled_recipes(engine: sa.Engine) -> dict[str, list[str]]:
+def enabled_recipes(db: sa.Engine) -> dict[str, list[str]]:
     """Each bridge's enabled recipes, by name (bridges with none are left out)."""
     stmt = (
         sa.select(bridge_recipes.c.bridge_id, bridge_recipes.c.recipe)
@@ -71,13 +71,13 @@ def enabled_recipes(engine: sa.Engine) -> dict[str, list[str]]:
         .order_by(bridge_recipes.c.bridge_id, bridge_recipes.c.recipe)
     )
     found: dict[str, list[str]] = {}
-    with engine.connect() as conn:
+    with db.connect() as conn:
         for row in conn.execute(stmt):
             found.setdefault(row.bridge_id, []).append(row.recipe)
     return found
 
 
-def bridge_stamp(engine: sa.Engine, bridge_id: str) -> tuple[Any, ...] | None:
+def bridge_stamp(db: sa.Engine, bridge_id: str) -> tuple[Any, ...] | None:
     """What changes whenever a bridge's mode, settings or either connection changes (a
     rotation, a revocation, a new status): an opened bridge is kept while this stays equal."""
     ghl, tt = connections.alias("ghl"), connections.alias("tt")
@@ -94,6 +94,6 @@ def bridge_stamp(engine: sa.Engine, bridge_id: str) -> tuple[Any, ...] | None:
         .outerjoin(tt, tt.c.id == bridges.c.tt_connection_id)
         .where(bridges.c.id == bridge_id)
     )
-    with engine.connect() as conn:
+    with db.connect() as conn:
         row = conn.execute(stmt).first()
     return None if row is None else tuple(row)

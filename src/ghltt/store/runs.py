@@ -115,14 +115,14 @@ def _finish(conn: sa.Connection, run_id: str, status: str, error: str | None) ->
 
 
 class RunRepository:
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: sa.Engine) -> None:
+        self.db = db
 
     def start(
         self, *, run_id: str, workflow_id: str, event_id: str, bridge: str, recipe: str
     ) -> str:
         """Record a run as started; a recovered workflow gets its first record back."""
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             existing = conn.execute(
                 sa.select(runs.c.id).where(
                     runs.c.workflow_id == workflow_id,
@@ -150,7 +150,7 @@ class RunRepository:
     ) -> list[str]:
         """Record a batch's runs, (event id, recipe) each, as queued, in one transaction;
         their ids in the same order. A recovered batch gets its first records back."""
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             existing = {
                 (r.event_id, r.recipe): r.id
                 for r in conn.execute(
@@ -190,11 +190,11 @@ class RunRepository:
         error: str | None = None,
         attempts: int = 1,
     ) -> None:
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             _put_step(conn, run_id, position, action, status, input, output, error, attempts)
 
     def finish(self, run_id: str, status: str, error: str | None = None) -> None:
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             _finish(conn, run_id, status, error)
 
     def close(
@@ -219,7 +219,7 @@ class RunRepository:
         The step succeeded unless ``error`` is given.
         """
         step_status = "failed" if error is not None else "succeeded"
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             _put_step(conn, run_id, position, action, step_status, step_input, output, error, 1)
             _finish(conn, run_id, run_status, run_error)
             event: dict[str, Any] = {}
@@ -238,7 +238,7 @@ class RunRepository:
 
     def reopen(self, run_id: str) -> None:
         """A replayed run is running again until its workflow says otherwise."""
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(
                 runs.update()
                 .where(runs.c.id == run_id)
@@ -246,7 +246,7 @@ class RunRepository:
             )
 
     def get(self, run_id: str) -> RunRecord | None:
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             row = conn.execute(
                 sa.select(runs).where(sa.or_(runs.c.id == run_id, runs.c.workflow_id == run_id))
             ).first()
@@ -282,12 +282,12 @@ class RunRepository:
             stmt = stmt.where(runs.c.status == status)
         if event_id:
             stmt = stmt.where(runs.c.event_id == event_id)
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return [_run(r) for r in conn.execute(stmt)]
 
     def count(self, status: str | None = None) -> int:
         stmt = sa.select(sa.func.count()).select_from(runs)
         if status:
             stmt = stmt.where(runs.c.status == status)
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return int(conn.execute(stmt).scalar_one())

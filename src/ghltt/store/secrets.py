@@ -19,14 +19,14 @@ Sealed = tuple[str, bytes]
 
 
 class SecretRepository:
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: sa.Engine) -> None:
+        self.db = db
 
     def insert(
         self, secret_id: str, *, purpose: str, owner: str | None, key_id: str, ciphertext: bytes
     ) -> None:
         now = utcnow()
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(
                 vault_secrets.insert().values(
                     id=secret_id,
@@ -41,7 +41,7 @@ class SecretRepository:
             )
 
     def row(self, secret_id: str) -> sa.Row[Any] | None:
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return conn.execute(
                 sa.select(vault_secrets).where(vault_secrets.c.id == secret_id)
             ).first()
@@ -51,7 +51,7 @@ class SecretRepository:
     ) -> int | None:
         """Store what ``seal(purpose)`` gives; the new version, or None when ``expect_version``
         no longer holds. Raises NotFound when there is no such secret."""
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             purpose = conn.execute(
                 sa.select(vault_secrets.c.purpose).where(vault_secrets.c.id == secret_id)
             ).scalar_one_or_none()
@@ -75,7 +75,7 @@ class SecretRepository:
         return None if result is None else int(result.version)
 
     def delete(self, secret_id: str) -> bool:
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             done = conn.execute(vault_secrets.delete().where(vault_secrets.c.id == secret_id))
         return bool(done.rowcount)
 
@@ -88,18 +88,18 @@ class SecretRepository:
             .order_by(vault_secrets.c.id)
             .limit(limit)
         )
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return list(conn.execute(stmt).scalars())
 
     def count_not_under(self, target_key_id: str) -> int:
         stmt = sa.select(sa.func.count()).where(vault_secrets.c.key_id != target_key_id)
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
     def reseal(self, secret_id: str, reseal: Callable[[sa.Row[Any]], Sealed | None]) -> bool:
         """Replace a secret's ciphertext by ``reseal(row)`` (None: leave it); False when it
         was left, gone, or written by someone else meanwhile."""
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             row = conn.execute(
                 sa.select(vault_secrets).where(vault_secrets.c.id == secret_id)
             ).first()

@@ -8,13 +8,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from ghltt.core import utcnow
-from ghltt.store.engine import Bind
+from ghltt.store.database import Bind
 from ghltt.store.tables import record_snapshots
 
 
 class SnapshotRepository:
-    def __init__(self, engine: Bind) -> None:
-        self.engine = engine
+    def __init__(self, db: Bind) -> None:
+        self.db = db
 
     def _where(
         self, bridge_id: str, system: str, object_type: str, object_id: str
@@ -31,7 +31,7 @@ class SnapshotRepository:
         self, bridge_id: str, system: str, object_type: str, object_id: str
     ) -> dict[str, Any] | None:
         where = self._where(bridge_id, system, object_type, object_id)
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             state = conn.execute(sa.select(record_snapshots.c.state).where(where)).scalar()
         return dict(state) if isinstance(state, dict) else None
 
@@ -44,7 +44,7 @@ class SnapshotRepository:
         state: dict[str, Any],
     ) -> None:
         where = self._where(bridge_id, system, object_type, object_id)
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             updated = conn.execute(
                 record_snapshots.update().where(where).values(state=state, updated_at=utcnow())
             ).rowcount
@@ -62,5 +62,5 @@ class SnapshotRepository:
 
     def delete(self, bridge_id: str, system: str, object_type: str, object_id: str) -> bool:
         where = self._where(bridge_id, system, object_type, object_id)
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             return bool(conn.execute(record_snapshots.delete().where(where)).rowcount)

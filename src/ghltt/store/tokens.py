@@ -20,12 +20,12 @@ def hash_token(token: str) -> str:
 
 
 class TokenRepository:
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: sa.Engine) -> None:
+        self.db = db
 
     def create(self, name: str) -> str:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(
                 api_tokens.insert().values(
                     id=secrets.token_hex(8),
@@ -38,16 +38,16 @@ class TokenRepository:
 
     def any_active(self) -> bool:
         stmt = sa.select(api_tokens.c.id).where(api_tokens.c.revoked_at.is_(None)).limit(1)
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return conn.execute(stmt).first() is not None
 
     def active_hashes(self) -> set[str]:
         stmt = sa.select(api_tokens.c.token_hash).where(api_tokens.c.revoked_at.is_(None))
-        with self.engine.connect() as conn:
+        with self.db.connect() as conn:
             return {row.token_hash for row in conn.execute(stmt)}
 
     def revoke(self, token_hash: str) -> None:
-        with self.engine.begin() as conn:
+        with self.db.begin() as conn:
             conn.execute(
                 api_tokens.update()
                 .where(api_tokens.c.token_hash == token_hash, api_tokens.c.revoked_at.is_(None))

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
-import sqlalchemy as sa
 import structlog
 
 from ghltt.connectors.ghl import (
@@ -25,6 +24,7 @@ from ghltt.connectors.trackingtime import AppPassword, BearerToken, Credentials
 from ghltt.core import GhlttError, InvalidInput, NotFound, utcnow
 from ghltt.store.bridge_recipes import BridgeRecipeRepository
 from ghltt.store.connections import ConnectionRepository, ConnectionView
+from ghltt.store.database import Database, Row
 from ghltt.vault import scopes
 from ghltt.vault.clients import ClientFactory
 from ghltt.vault.failures import STATUS_FOR, Failure, FailureKind, classify
@@ -109,13 +109,13 @@ async def _db(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 class ConnectionService:
-    def __init__(self, engine: sa.Engine, vault: Vault, remotes: ClientFactory) -> None:
-        self.engine = engine
+    def __init__(self, db: Database, vault: Vault, remotes: ClientFactory) -> None:
+        self.db = db
         self.vault = vault
         self.remotes = remotes
-        self.repo = ConnectionRepository(engine)
+        self.repo = ConnectionRepository(db)
         # Revoking a connection switches off the recipes of the bridges that use it.
-        self.recipes = BridgeRecipeRepository(engine)
+        self.recipes = BridgeRecipeRepository(db)
         self.revoke_hooks: list[RevokeHook] = []
         self._auth: dict[str, AuthProvider] = {}
 
@@ -230,7 +230,7 @@ class ConnectionService:
         log.info("oauth connection stored", connection=target, renewed=existing is not None)
         return Outcome(self.repo.view(target), check.warnings())
 
-    def _oauth_target(self, tokens: OAuthTokens, connection_id: str | None) -> sa.Row[Any] | None:
+    def _oauth_target(self, tokens: OAuthTokens, connection_id: str | None) -> Row | None:
         if connection_id is not None:
             row = self.repo.row(connection_id)
             if row.system != GHL or row.auth_kind != OAUTH:
@@ -268,7 +268,7 @@ class ConnectionService:
             failed = await self.record_failure(row.id, exc)
             return Outcome(self.repo.view(row.id), failure=failed)
         granted = probe.scopes if probe.scopes is not None else _stored_scopes(row)
-        check = scopes.compare(granted, scopes.required_scopes(self.engine, connection_id=row.id))
+        check = scopes.compare(granted, scopes.required_scopes(self.db, connection_id=row.id))
         values: dict[str, Any] = {"identity": probe.identity, "checked_at": utcnow()}
         values.update(status="active", status_detail=None)
         if probe.scopes is not None:
@@ -417,7 +417,7 @@ class ConnectionService:
         return _tt_credentials(row.auth_kind, self.vault.get(self._vault_ref(row)).payload)
 
     # ---- internals ------------------------------------------------------------------------
-    def _vault_ref(self, row: sa.Row[Any]) -> str:
+    def _vault_ref(self, row: Row) -> str:
         if row.vault_ref is None:
             raise InvalidInput(
                 f"no credential is stored (status {row.status}); connect it again", where=row.id
@@ -438,7 +438,7 @@ class ConnectionService:
 
         return mark
 
-    async def _probe(self, row: sa.Row[Any]) -> Probe:
+    async def _probe(self, row: Row) -> Probe:
         if row.system == TT:
             account = int(row.account_id) if row.account_id else None
             return await probe_tt(self.remotes, await _db(self.tt_credentials, row.id), account)
@@ -479,5 +479,5 @@ class ConnectionService:
         await self._put_secret(connection_id, purpose, payload)
 
 
-def _stored_scopes(row: sa.Row[Any]) -> frozenset[str] | None:
+def _stored_scopes(row: Row) -> frozenset[str] | None:
     return frozenset(row.scopes) if row.scopes is not None else None

@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-import sqlalchemy as sa
 
+from ghltt.store.database import Database
 from ghltt.store.leases import release, try_acquire
 from ghltt.vault.errors import VaultError
 
@@ -24,7 +24,7 @@ def holder_id() -> str:
 
 @asynccontextmanager
 async def lease(
-    engine: sa.Engine,
+    db: Database,
     name: str,
     *,
     ttl: float = 90.0,
@@ -34,7 +34,7 @@ async def lease(
     """Hold ``name`` across processes; waits up to ``wait`` seconds for it."""
     holder = holder_id()
     deadline = anyio.current_time() + wait
-    while not await anyio.to_thread.run_sync(try_acquire, engine, name, holder, ttl):
+    while not await anyio.to_thread.run_sync(try_acquire, db, name, holder, ttl):
         if anyio.current_time() > deadline:
             raise VaultError(f"timed out waiting for the lease {name!r}")
         await anyio.sleep(poll)
@@ -42,4 +42,4 @@ async def lease(
         yield
     finally:
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(release, engine, name, holder)
+            await anyio.to_thread.run_sync(release, db, name, holder)

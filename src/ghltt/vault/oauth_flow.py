@@ -66,11 +66,11 @@ class OAuthFlow:
         state_ttl: float = 600.0,
     ) -> None:
         self.connections = connections
-        self.engine = connections.engine
+        self.db = connections.db
         self.authorize_url = authorize_url
         self.redirect_uri = redirect_uri
         self.state_ttl = state_ttl
-        self.states = OAuthStateRepository(self.engine)
+        self.states = OAuthStateRepository(self.db)
 
     def start(
         self,
@@ -97,7 +97,7 @@ class OAuthFlow:
             connection_id = row.id
         bridge_id = self._bridge_id(bridge) if bridge else None
         wanted = scopes.required_scopes(
-            self.engine, bridge_id=bridge_id, connection_id=connection_id, extra=extra_scopes
+            self.db, bridge_id=bridge_id, connection_id=connection_id, extra=extra_scopes
         )
         if user_type == "Company":
             wanted |= scopes.for_operations(["oauth.location_token"])
@@ -164,7 +164,7 @@ class OAuthFlow:
         )
 
     def _bridge_id(self, ref: str) -> str:
-        found = BridgeRepository(self.engine).find(ref)
+        found = BridgeRepository(self.db).find(ref)
         if found is None:
             raise InvalidInput("no such bridge", where=ref)
         return str(found.id)

@@ -34,7 +34,7 @@ def _begin(vault: Vault) -> tuple[int, MasterKey, bool]:
     """The rotation to work on: the open one, or a new one with a new primary key."""
     source = vault.cipher.source
     keyring = source.current()
-    rotations = RotationRepository(vault.engine)
+    rotations = RotationRepository(vault.db)
     open_row = rotations.unfinished()
     if open_row is not None:
         target = keyring.get(open_row.target_key_id)
@@ -68,7 +68,7 @@ def rotate_key(vault: Vault, *, batch: int = 100) -> RotationReport:
             if not vault.rewrap(secret_id, target):
                 continue
             report.rewrapped += 1
-            RotationRepository(vault.engine).count_rewrapped(rotation_id)
+            RotationRepository(vault.db).count_rewrapped(rotation_id)
     _finish(vault, rotation_id, target, report)
     return report
 
@@ -94,7 +94,7 @@ def _finish(vault: Vault, rotation_id: int, target: MasterKey, report: RotationR
             return
         if old:
             report.note = f"every secret is under the first key: remove the others from {ENV_NAME}"
-    RotationRepository(vault.engine).finish(rotation_id)
+    RotationRepository(vault.db).finish(rotation_id)
     report.finished = True
     log.warning(
         "vault key rotation finished: back up the key file now",

@@ -10,10 +10,9 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-import sqlalchemy as sa
-
 from ghltt.connectors.ghl import scopes_for
 from ghltt.store.bridge_recipes import BridgeRecipeRepository
+from ghltt.store.database import Database
 from ghltt.vault.errors import MissingScopes
 
 # What 'connections check' calls (one contacts search of one record).
@@ -71,14 +70,14 @@ def compare(granted: Iterable[str] | None, required: Iterable[str]) -> ScopeChec
 
 
 def required_scopes(
-    engine: sa.Engine,
+    db: Database,
     *,
     bridge_id: str | None = None,
     connection_id: str | None = None,
     extra: Iterable[str] = (),
 ) -> frozenset[str]:
     """The smallest set to ask for: the check call's, the enabled recipes', and ``extra``."""
-    enabled = BridgeRecipeRepository(engine).enabled_scopes(
+    enabled = BridgeRecipeRepository(db).enabled_scopes(
         bridge_id=bridge_id, connection_id=connection_id
     )
     return BASELINE | enabled | frozenset(extra)

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-import sqlalchemy as sa
 
 from ghltt.core import NotFound
 from ghltt.settings import Settings
+from ghltt.store.database import Database, Row
 from ghltt.store.secrets import Sealed, SecretRepository
 from ghltt.vault.crypto import Cipher
 from ghltt.vault.errors import VaultError
@@ -38,10 +38,10 @@ def _aad(secret_id: str, purpose: str) -> bytes:
 class Vault:
     """Encrypted secrets in the store. Every call is one short transaction."""
 
-    def __init__(self, engine: sa.Engine, cipher: Cipher) -> None:
-        self.engine = engine
+    def __init__(self, db: Database, cipher: Cipher) -> None:
+        self.db = db
         self.cipher = cipher
-        self.rows = SecretRepository(engine)
+        self.rows = SecretRepository(db)
 
     def __repr__(self) -> str:
         return f"Vault(cipher={self.cipher!r})"
@@ -93,7 +93,7 @@ class Vault:
     def rewrap(self, secret_id: str, target: MasterKey) -> bool:
         """Re-encrypt one secret under ``target``; False when it was already there or gone."""
 
-        def reseal(row: sa.Row[Any]) -> Sealed | None:
+        def reseal(row: Row) -> Sealed | None:
             if row.key_id == target.id:
                 return None
             aad = _aad(row.id, row.purpose)
@@ -105,10 +105,10 @@ class Vault:
         return self.rows.reseal(secret_id, reseal)
 
 
-def open_vault(settings: Settings, engine: sa.Engine, *, create_key: bool = True) -> Vault:
-    """The vault of these settings: their master key (or key file) over the store's engine."""
+def open_vault(settings: Settings, db: Database, *, create_key: bool = True) -> Vault:
+    """The vault of these settings: their master key (or key file) over the store's database."""
     master = settings.master_key.get_secret_value() if settings.master_key else None
-    return Vault(engine, Cipher(key_source(master, settings.key_file, create=create_key)))
+    return Vault(db, Cipher(key_source(master, settings.key_file, create=create_key)))
 
 
 def _dump(payload: Payload) -> bytes:

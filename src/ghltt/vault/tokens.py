@@ -129,7 +129,7 @@ class VaultOAuthAuth:
             if self._usable(current, rejected):
                 return current
             async with lease(
-                self.store.vault.engine, f"oauth:{self.store.secret_id}", ttl=self.lease_ttl
+                self.store.vault.db, f"oauth:{self.store.secret_id}", ttl=self.lease_ttl
             ):
                 current = await self.current()  # re-read: the lease's last holder may have won
                 if self._usable(current, rejected):

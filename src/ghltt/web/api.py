@@ -18,14 +18,14 @@ router = APIRouter(prefix="/api", dependencies=[Depends(require_token)])
 async def list_runs(request: Request, status: str | None = None, limit: int = 50) -> Any:
     if not 1 <= limit <= 1000:
         raise InvalidInput("must be between 1 and 1000", where="query.limit")
-    repo = RunRepository(services(request).engine)
+    repo = RunRepository(services(request).db)
     records = await run_in_threadpool(repo.list, status=status, limit=limit)
     return [r.as_dict() for r in records]
 
 
 @router.get("/runs/{run_id}", summary="One run with its steps")
 async def show_run(request: Request, run_id: str) -> Any:
-    repo = RunRepository(services(request).engine)
+    repo = RunRepository(services(request).db)
     record = await run_in_threadpool(repo.get, run_id)
     if record is None:
         raise HTTPException(404, detail=f"no run with id {run_id!r}")

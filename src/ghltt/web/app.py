@@ -16,8 +16,8 @@ from ghltt import __version__
 from ghltt.jobs import JobAdmin, JobRuntime
 from ghltt.jobs.plans import load_plugins
 from ghltt.settings import Settings
-from ghltt.store import TokenRepository, create_store_engine, is_current, upgrade
-from ghltt.store.engine import reachable
+from ghltt.store import TokenRepository, is_current, open_database, upgrade
+from ghltt.store.database import reachable
 from ghltt.store.tokens import ensure_first_token, token_file
 from ghltt.web import api, connections_api, errors, hooks, intake, oauth
 from ghltt.web.auth import services
@@ -89,19 +89,19 @@ def _declare_intake_schema(app: FastAPI) -> None:
 
 def _start(settings: Settings, with_executor: bool) -> Services:
     load_plugins(settings.plugins)
-    engine = create_store_engine(settings.store_url)
+    db = open_database(settings.store_url)
     if settings.auto_migrate:
-        upgrade(engine)
-    elif not is_current(engine):
+        upgrade(db)
+    elif not is_current(db):
         raise RuntimeError("the store's schema is not current: run 'ghltt db upgrade'")
-    if ensure_first_token(TokenRepository(engine), settings.data_dir):
+    if ensure_first_token(TokenRepository(db), settings.data_dir):
         log.warning(
             "created the API token; show it with 'ghltt token show'",
             file=str(token_file(settings.data_dir)),
         )
-    runtime = JobRuntime(settings, engine) if with_executor else None
+    runtime = JobRuntime(settings, db) if with_executor else None
     intake = IntakeWriter(
-        engine,
+        db,
         batch_max=settings.intake_batch_max,
         queue_max=settings.intake_queue_max,
         on_commit=runtime.wake if runtime else None,
@@ -109,8 +109,8 @@ def _start(settings: Settings, with_executor: bool) -> Services:
     intake.start()
     if runtime is not None:
         runtime.start()
-    admin = runtime.admin if runtime else JobAdmin(settings, engine)
-    return Services(settings=settings, engine=engine, intake=intake, admin=admin, runtime=runtime)
+    admin = runtime.admin if runtime else JobAdmin(settings, db)
+    return Services(settings=settings, db=db, intake=intake, admin=admin, runtime=runtime)
 
 
 def _stop(svc: Services) -> None:
@@ -119,7 +119,7 @@ def _stop(svc: Services) -> None:
         svc.runtime.stop()
     else:
         svc.admin.close()
-    svc.engine.dispose()
+    svc.db.dispose()
 
 
 def _health_router() -> APIRouter:
@@ -134,7 +134,7 @@ def _health_router() -> APIRouter:
         svc = services(request)
         checks: dict[str, bool] = {}
         with anyio.move_on_after(5):
-            checks["store"] = await anyio.to_thread.run_sync(reachable, svc.engine)
+            checks["store"] = await anyio.to_thread.run_sync(reachable, svc.db)
         checks["store"] = checks.get("store", False) and svc.intake.healthy
         if svc.runtime is not None:
             with anyio.move_on_after(5):

@@ -25,7 +25,7 @@ def bridge_services(request: Request) -> Services:
     built: Services | None = getattr(state, "bridge_services", None)
     if built is None:
         core = services(request)
-        built = build_services(core.settings, core.engine)
+        built = build_services(core.settings, core.db)
         state.bridge_services = built
     return built
 

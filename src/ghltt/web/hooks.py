@@ -137,10 +137,10 @@ async def ghl_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     payload = _json_object(body)
     account = str(payload.get("locationId") or payload.get("companyId") or "")
-    engine = services(request).engine
+    db = services(request).db
     state = _state(request)
     routes: list[BridgeRoute] = (
-        await state.routes.get(account, lambda: bridges_for_ghl_account(engine, account))
+        await state.routes.get(account, lambda: bridges_for_ghl_account(db, account))
         if account
         else []
     )
@@ -171,9 +171,9 @@ async def _install_or_uninstall(request: Request, payload: dict[str, Any]) -> No
 
 async def _bridge(request: Request, *, stale: bool = False) -> BridgeRoute:
     bridge_id = request.path_params["bridge"]
-    engine = services(request).engine
+    db = services(request).db
     route: BridgeRoute | None = await _state(request).routes.get(
-        f"bridge:{bridge_id}", lambda: bridge_by_id(engine, bridge_id), stale=stale
+        f"bridge:{bridge_id}", lambda: bridge_by_id(db, bridge_id), stale=stale
     )
     if route is None:
         raise HTTPException(404, detail=f"no bridge {bridge_id!r}")

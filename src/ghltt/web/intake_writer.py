@@ -15,12 +15,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 import structlog
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ghltt.core import Event, GhlttError, StoreUnavailable
-from ghltt.store import insert_new
+from ghltt.store import commit_new
+from ghltt.store.database import Database
 
 log = structlog.get_logger(__name__)
 
@@ -43,14 +42,14 @@ class IntakeWriter:
 
     def __init__(
         self,
-        engine: sa.Engine,
+        db: Database,
         *,
         batch_max: int = 512,
         queue_max: int = 50_000,
         on_commit: Callable[[], None] | None = None,
         linger: float = 0.002,
     ) -> None:
-        self._engine = engine
+        self._db = db
         self._linger = linger
         self._batch_max = batch_max
         self._queue_max = queue_max
@@ -112,11 +111,10 @@ class IntakeWriter:
     def _commit(self, batch: list[_Item]) -> None:
         events = [e for evs, _ in batch for e in evs]
         try:
-            with self._engine.begin() as conn:
-                ids = insert_new(conn, events)
-        except (OperationalError, DBAPIError) as exc:
+            ids = commit_new(self._db, events)
+        except StoreUnavailable as exc:
             self.healthy = False
-            log.warning("intake commit failed", error=type(exc).__name__, events=len(events))
+            log.warning("intake commit failed", error=str(exc), events=len(events))
             self._settle(batch, error=StoreUnavailable("the store cannot take events right now"))
             return
         self.healthy = True

@@ -6,11 +6,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
-
 from ghltt.jobs import JobAdmin, JobRuntime
 from ghltt.settings import Settings
 from ghltt.store import TokenRepository
+from ghltt.store.database import Database
 from ghltt.store.tokens import matches
 from ghltt.web.intake_writer import IntakeWriter
 
@@ -18,7 +17,7 @@ from ghltt.web.intake_writer import IntakeWriter
 @dataclass
 class Services:
     settings: Settings
-    engine: sa.Engine
+    db: Database
     intake: IntakeWriter
     admin: JobAdmin
     runtime: JobRuntime | None = None
@@ -26,7 +25,7 @@ class Services:
     tokens: TokenCache = field(init=False)
 
     def __post_init__(self) -> None:
-        self.tokens = TokenCache(TokenRepository(self.engine))
+        self.tokens = TokenCache(TokenRepository(self.db))
 
 
 class TokenCache:

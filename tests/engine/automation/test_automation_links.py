@@ -36,10 +36,10 @@ def recipe(name: str) -> Any:
     return load_template(name, CATALOG)
 
 
-def enable(engine: sa.Engine, *names: str) -> None:
+def enable(db: sa.Engine, *names: str) -> None:
     """The bridge with these recipes enabled, as `ghltt recipes enable` leaves it."""
     now = datetime.now(UTC)
-    with engine.begin() as conn:
+    with db.begin() as conn:
         if conn.execute(sa.select(bridges.c.id).where(bridges.c.id == BRIDGE)).first() is None:
             conn.execute(
                 bridges.insert().values(
@@ -55,8 +55,8 @@ def enable(engine: sa.Engine, *names: str) -> None:
 
 
 @pytest.fixture
-def every_template(engine: sa.Engine) -> Iterator[None]:
-    enable(engine, "contacts", "tasks", "notes", "signup")
+def every_template(db: sa.Engine) -> Iterator[None]:
+    enable(db, "contacts", "tasks", "notes", "signup")
     yield
 
 
@@ -103,7 +103,7 @@ def _contact(ghl_sim: GhlSimulator) -> dict[str, Any] | None:
 
 async def test_signup_links_its_ghl_task_to_the_tt_task_it_copies(
     ctx: BridgeContext,
-    engine: sa.Engine,
+    db: sa.Engine,
     ghl_sim: GhlSimulator,
     tt_sim: TrackingTimeSimulator,
     writes: Writes,
@@ -114,7 +114,7 @@ async def test_signup_links_its_ghl_task_to_the_tt_task_it_copies(
     assert report.outcome == "applied", report.as_dict()
     [ghl_task] = await ctx.ghl.tasks.list_for(contact_id)
     assert ghl_task.title == TASK
-    link = LinkRepository(engine).by_tt(BRIDGE, "task", str(tt_task), "task")
+    link = LinkRepository(db).by_tt(BRIDGE, "task", str(tt_task), "task")
     assert link is not None and link.ghl_id == ghl_task.id
     assert link.ghl_fingerprint and link.tt_fingerprint
     step = next(s for s in report.steps if s["step"] == "ghl_tasks")
@@ -164,7 +164,7 @@ async def test_signup_links_its_ghl_task_to_the_tt_task_it_copies(
 
 async def test_a_tt_task_with_a_counterpart_or_another_customer_is_not_copied(
     ctx: BridgeContext,
-    engine: sa.Engine,
+    db: sa.Engine,
     ghl_sim: GhlSimulator,
     tt_sim: TrackingTimeSimulator,
     every_template: None,
@@ -174,7 +174,7 @@ async def test_a_tt_task_with_a_counterpart_or_another_customer_is_not_copied(
     project = await ctx.tt.projects.add("Engine build", customer_id=customer.id)
     theirs = await ctx.tt.tasks.add("Review the plans", project_id=project.id, assignees=[user_id])
     paired = await ctx.tt.tasks.add(TASK, project_name="Onboarding", assignees=[user_id])
-    LinkRepository(engine).save(Link(BRIDGE, "task", "ghl-elsewhere", "task", str(paired.id)))
+    LinkRepository(db).save(Link(BRIDGE, "task", "ghl-elsewhere", "task", str(paired.id)))
     report, contact_id = await signup_with_contacts_running(ctx, ghl_sim, user_id)
     assert report.outcome == "applied", report.as_dict()
     assert await ctx.ghl.tasks.list_for(contact_id) == []
@@ -202,7 +202,7 @@ async def test_without_the_tasks_sync_the_tasks_are_plain_copies(
 
 async def test_a_parent_never_paired_fails_the_run_before_creating(
     ctx: BridgeContext,
-    engine: sa.Engine,
+    db: sa.Engine,
     ghl_sim: GhlSimulator,
     tt_sim: TrackingTimeSimulator,
     monkeypatch: pytest.MonkeyPatch,
@@ -220,4 +220,4 @@ async def test_a_parent_never_paired_fails_the_run_before_creating(
     await run_recipe(recipe("contacts"), event("ghl", "contact.created", contact["id"]), ctx)
     report = await run_recipe(signup, event("tt", "user.created", user_id), ctx)
     assert report.outcome == "applied", report.as_dict()
-    assert LinkRepository(engine).by_tt(BRIDGE, "task", str(tt_task), "task") is not None
+    assert LinkRepository(db).by_tt(BRIDGE, "task", str(tt_task), "task") is not None

@@ -124,13 +124,13 @@ async def test_unlinked_customer_stops_the_run(ctx: BridgeContext, writes: Write
 
 
 async def test_shadow_automation_reads_but_writes_nothing(
-    engine: sa.Engine,
+    db: sa.Engine,
     ctx: BridgeContext,
     ghl_sim: GhlSimulator,
     tt_sim: TrackingTimeSimulator,
     writes: Writes,
 ) -> None:
-    shadow = make_context(engine, ghl_sim, tt_sim, mode="shadow")
+    shadow = make_context(db, ghl_sim, tt_sim, mode="shadow")
     try:
         user = tt_sim.credentials()[0]
         report = await run_recipe(

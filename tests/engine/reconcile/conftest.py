@@ -16,7 +16,7 @@ from ghltt.core import FixedClock
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.ghl.config import GhlSimulatorConfig
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
-from ghltt.store import create_store_engine, upgrade
+from ghltt.store import open_database, upgrade
 from ghltt.store.cursors import CursorRepository
 
 START = datetime(2026, 4, 14, 15, 0, tzinfo=UTC)
@@ -77,13 +77,13 @@ async def tt(
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[sa.Engine]:
-    engine = create_store_engine(f"sqlite:///{tmp_path / 'ghltt.sqlite'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+def db(tmp_path: Path) -> Iterator[sa.Engine]:
+    db = open_database(f"sqlite:///{tmp_path / 'ghltt.sqlite'}")
+    upgrade(db)
+    yield db
+    db.dispose()
 
 
 @pytest.fixture
-def cursors(engine: sa.Engine) -> CursorRepository:
-    return CursorRepository(engine)
+def cursors(db: sa.Engine) -> CursorRepository:
+    return CursorRepository(db)

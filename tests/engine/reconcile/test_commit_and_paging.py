@@ -21,7 +21,7 @@ from ghltt.engine.reconcile.ghl import poll_contacts
 from ghltt.engine.reconcile.model import PollContext
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
-from ghltt.store import create_store_engine, upgrade
+from ghltt.store import open_database, upgrade
 from ghltt.store.cursors import CursorRepository
 from ghltt.store.inbox import InboxRepository
 
@@ -37,11 +37,11 @@ async def test_a_crash_between_events_and_cursor_keeps_neither(
     clock: FixedClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    engine = create_store_engine(database_url)
-    upgrade(engine)
-    cursors = CursorRepository(engine)
+    db = open_database(database_url)
+    upgrade(db)
+    cursors = CursorRepository(db)
     streams = ["ghl.contacts", "tt.customers"]
-    (await reconcile("b1", ghl, tt, cursors, streams=streams, now=clock.now())).commit(engine)
+    (await reconcile("b1", ghl, tt, cursors, streams=streams, now=clock.now())).commit(db)
     before = cursors.get_all("b1")
     clock.advance(timedelta(minutes=1))
     await ghl.contacts.create({"firstName": "Ivo", "email": "ivo@example.com"})
@@ -55,15 +55,15 @@ async def test_a_crash_between_events_and_cursor_keeps_neither(
 
     monkeypatch.setattr(CursorRepository, "save_in", staticmethod(crash))
     with pytest.raises(RuntimeError):
-        report.commit(engine)
+        report.commit(db)
     monkeypatch.undo()
-    assert InboxRepository(engine).count() == 0 and cursors.get_all("b1") == before
+    assert InboxRepository(db).count() == 0 and cursors.get_all("b1") == before
 
     retry = await reconcile("b1", ghl, tt, cursors, streams=streams, now=clock.now())
     assert {e.dedup_key for e in retry.events} == {e.dedup_key for e in report.events}
-    assert retry.commit(engine).inserted == 2
+    assert retry.commit(db).inserted == 2
     assert cursors.get_all("b1") == retry.cursors
-    engine.dispose()
+    db.dispose()
 
 
 @pytest.mark.anyio
@@ -71,7 +71,7 @@ async def test_a_failing_side_keeps_its_cursor_while_the_other_advances(
     sims: Sims,
     tt: TrackingTimeClient,
     cursors: CursorRepository,
-    engine: sa.Engine,
+    db: sa.Engine,
     clock: FixedClock,
 ) -> None:
     ghl_sim = sims[0]
@@ -82,7 +82,7 @@ async def test_a_failing_side_keeps_its_cursor_while_the_other_advances(
         policy=RetryPolicy(max_attempts=1),
     ) as ghl:
         streams = ["ghl.contacts", "ghl.tasks", "tt.users"]
-        (await reconcile("b1", ghl, tt, cursors, streams=streams, now=clock.now())).commit(engine)
+        (await reconcile("b1", ghl, tt, cursors, streams=streams, now=clock.now())).commit(db)
         stored = cursors.get("b1", "ghl.contacts")
         ghl_sim.set_faults(error_rate=1.0)
         await tt.users.add("Ola", "CO_WORKER", email="ola@example.com")
@@ -90,7 +90,7 @@ async def test_a_failing_side_keeps_its_cursor_while_the_other_advances(
         report = await reconcile("b1", ghl, tt, cursors, streams=streams, now=clock.now())
     assert set(report.errors) == {"ghl.contacts", "ghl.tasks"}
     assert [e.kind for e in report.events] == ["user.created"]
-    report.commit(engine)
+    report.commit(db)
     assert cursors.get("b1", "ghl.contacts") == stored
 
 

@@ -43,20 +43,20 @@ def _by_kind(report: ReconcileReport) -> dict[str, set[str | None]]:
 
 
 async def _baseline(
-    ghl: GhlClient, cursors: CursorRepository, engine: sa.Engine, clock: FixedClock
+    ghl: GhlClient, cursors: CursorRepository, db: sa.Engine, clock: FixedClock
 ) -> None:
     first = await _poll(ghl, cursors, clock)
     assert first.events == [] and not first.errors
     assert set(first.cursors) == set(GHL)
-    first.commit(engine)
+    first.commit(db)
     clock.advance(timedelta(minutes=1))
 
 
 async def test_first_run_sets_a_cursor_without_emitting_history(
-    sims: Sims, ghl: GhlClient, cursors: CursorRepository, engine: sa.Engine, clock: FixedClock
+    sims: Sims, ghl: GhlClient, cursors: CursorRepository, db: sa.Engine, clock: FixedClock
 ) -> None:
-    await _baseline(ghl, cursors, engine, clock)
-    assert InboxRepository(engine).count() == 0
+    await _baseline(ghl, cursors, db, clock)
+    assert InboxRepository(db).count() == 0
     backfill = await reconcile(
         "b2", ghl, None, cursors, streams=["ghl.contacts"], now=clock.now(), backfill=True
     )
@@ -64,10 +64,10 @@ async def test_first_run_sets_a_cursor_without_emitting_history(
 
 
 async def test_a_dropped_contact_webhook_is_recovered_and_not_repeated(
-    sims: Sims, ghl: GhlClient, cursors: CursorRepository, engine: sa.Engine, clock: FixedClock
+    sims: Sims, ghl: GhlClient, cursors: CursorRepository, db: sa.Engine, clock: FixedClock
 ) -> None:
     ghl_sim = sims[0]
-    await _baseline(ghl, cursors, engine, clock)
+    await _baseline(ghl, cursors, db, clock)
     ghl_sim.set_faults(webhook_drop_rate=1.0)
     contact = await anext(aiter(ghl.contacts.search(page_limit=1)))
     await ghl.contacts.update(contact.id, {"city": "Lisbon"})
@@ -86,29 +86,29 @@ async def test_a_dropped_contact_webhook_is_recovered_and_not_repeated(
     )
     # Budget: one search page, not a walk of the location.
     assert ghl_sim.count_requests(path="/contacts/search") == 1
-    assert report.commit(engine).inserted == 2
+    assert report.commit(db).inserted == 2
 
     again = await _poll(ghl, cursors, clock, streams=["ghl.contacts"])
     assert again.events == []
     # Polled again from the same cursor, the same changes carry the same dedup keys.
-    with engine.connect() as conn:
+    with db.connect() as conn:
         conn.execute(sa.text("DELETE FROM sync_cursors"))
         conn.commit()
     cursors.save("b1", "ghl.contacts", report.cursors["ghl.contacts"] | {"recent": []})
     replay = await _poll(ghl, cursors, clock, streams=["ghl.contacts"])
     assert {e.dedup_key for e in replay.events} == {e.dedup_key for e in report.events}
-    assert replay.commit(engine).inserted == 0
+    assert replay.commit(db).inserted == 0
 
 
 async def test_the_overlap_window_catches_a_change_stamped_before_the_cursor(
-    sims: Sims, ghl: GhlClient, cursors: CursorRepository, engine: sa.Engine, clock: FixedClock
+    sims: Sims, ghl: GhlClient, cursors: CursorRepository, db: sa.Engine, clock: FixedClock
 ) -> None:
     ghl_sim = sims[0]
-    await _baseline(ghl, cursors, engine, clock)
+    await _baseline(ghl, cursors, db, clock)
     touched = await ghl.contacts.update(next(iter(ghl_sim.state.contacts)), {"city": "Porto"})
     clock.advance(timedelta(minutes=10))
     seen = await _poll(ghl, cursors, clock, streams=["ghl.contacts"])
-    seen.commit(engine)
+    seen.commit(db)
     # A slow write lands now, stamped 30 s before the newest change the cursor holds.
     late_id = next(cid for cid in ghl_sim.state.contacts if cid != touched.id)
     record = ghl_sim.state.contacts[late_id]
@@ -124,9 +124,9 @@ async def test_the_overlap_window_catches_a_change_stamped_before_the_cursor(
 
 
 async def test_tasks_and_notes_of_changed_contacts(
-    sims: Sims, ghl: GhlClient, cursors: CursorRepository, engine: sa.Engine, clock: FixedClock
+    sims: Sims, ghl: GhlClient, cursors: CursorRepository, db: sa.Engine, clock: FixedClock
 ) -> None:
-    await _baseline(ghl, cursors, engine, clock)
+    await _baseline(ghl, cursors, db, clock)
     contact = await ghl.contacts.create({"firstName": "Tess", "email": "tess@example.com"})
     task = await ghl.tasks.create(contact.id, {"title": "Call", "dueDate": "2026-04-20T10:00:00Z"})
     note = await ghl.notes.create(contact.id, {"body": "first call went well"})
@@ -137,7 +137,7 @@ async def test_tasks_and_notes_of_changed_contacts(
         "task.created": {task.id},
         "note.created": {note.id},
     }
-    first.commit(engine)
+    first.commit(db)
 
     await ghl.tasks.set_completed(contact.id, task.id)
     await ghl.notes.delete(contact.id, note.id)
@@ -149,14 +149,14 @@ async def test_tasks_and_notes_of_changed_contacts(
         "task.completed": {task.id},
         "note.deleted": {note.id},
     }
-    assert second.commit(engine).inserted == 3
+    assert second.commit(db).inserted == 3
 
 
 async def test_a_new_appointment_is_seen(
-    sims: Sims, ghl: GhlClient, cursors: CursorRepository, engine: sa.Engine, clock: FixedClock
+    sims: Sims, ghl: GhlClient, cursors: CursorRepository, db: sa.Engine, clock: FixedClock
 ) -> None:
     ghl_sim = sims[0]
-    await _baseline(ghl, cursors, engine, clock)
+    await _baseline(ghl, cursors, db, clock)
     calendar_id = next(iter(ghl_sim.state.calendars))
     contact_id = next(iter(ghl_sim.state.contacts))
     start = (clock.now() + timedelta(days=3)).isoformat()

@@ -36,12 +36,12 @@ async def test_new_users_customers_projects_and_tasks_are_seen(
     sims: Sims,
     tt: TrackingTimeClient,
     cursors: CursorRepository,
-    engine: sa.Engine,
+    db: sa.Engine,
     clock: FixedClock,
 ) -> None:
     first = await _poll(tt, cursors, clock)
     assert first.events == [] and set(first.cursors) == set(TT_STREAMS)
-    first.commit(engine)
+    first.commit(db)
     clock.advance(timedelta(minutes=1))
 
     user = await tt.users.add("Nina", "CO_WORKER", surname="Simone", email="nina@example.com")
@@ -60,7 +60,7 @@ async def test_new_users_customers_projects_and_tasks_are_seen(
     assert event.source is EventSource.TT and event.origin is EventOrigin.POLL
     assert event.object_type == "user" and event.payload["data"]["email"] == "nina@example.com"
     assert event.payload["event"] == "user.created"
-    report.commit(engine)
+    report.commit(db)
 
     again = await _poll(tt, cursors, clock)
     assert again.events == []
@@ -70,10 +70,10 @@ async def test_updates_deletes_and_time_entries(
     sims: Sims,
     tt: TrackingTimeClient,
     cursors: CursorRepository,
-    engine: sa.Engine,
+    db: sa.Engine,
     clock: FixedClock,
 ) -> None:
-    (await _poll(tt, cursors, clock)).commit(engine)
+    (await _poll(tt, cursors, clock)).commit(db)
     clock.advance(timedelta(minutes=1))
     customer = (await tt.customers.list(filter="ACTIVE"))[0]
     await tt.customers.update(customer.id, name=customer.name, notes="renegotiated")
@@ -83,7 +83,7 @@ async def test_updates_deletes_and_time_entries(
     entry = await tt.events.add(start, start + timedelta(hours=1), zone="UTC", task_id=task.id)
     clock.advance(timedelta(minutes=10))
     seen = await _poll(tt, cursors, clock)
-    seen.commit(engine)
+    seen.commit(db)
     kinds = _kinds(seen)
     assert str(customer.id) in kinds["customer.updated"]
     assert kinds["event.created"] == {str(entry.id)}
@@ -95,4 +95,4 @@ async def test_updates_deletes_and_time_entries(
     kinds = _kinds(later)
     assert kinds["customer.deleted"] == {str(doomed.id)}
     assert kinds["event.updated"] == {str(entry.id)}
-    assert later.commit(engine).inserted == len(later.events)
+    assert later.commit(db).inserted == len(later.events)

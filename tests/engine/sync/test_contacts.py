@@ -145,13 +145,13 @@ async def test_deleted_customer_is_ignored_for_contacts(
 
 
 async def test_shadow_mode_plans_and_writes_nothing(
-    engine: sa.Engine,
+    db: sa.Engine,
     ctx: BridgeContext,
     ghl_sim: GhlSimulator,
     tt_sim: TrackingTimeSimulator,
     writes: Writes,
 ) -> None:
-    shadow = make_context(engine, ghl_sim, tt_sim, mode="shadow")
+    shadow = make_context(db, ghl_sim, tt_sim, mode="shadow")
     try:
         contact = first_contact(ghl_sim)
         report = await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), shadow)
@@ -202,7 +202,7 @@ async def test_a_retried_run_after_a_crash_creates_no_duplicate(
     ],
 )
 async def test_conflict_policies(
-    engine: sa.Engine,
+    db: sa.Engine,
     ctx: BridgeContext,
     ghl_sim: GhlSimulator,
     tt_sim: TrackingTimeSimulator,
@@ -231,7 +231,7 @@ async def test_conflict_policies(
     tt_sim.set_clock(datetime.now(UTC) + timedelta(seconds=5))  # TT keeps whole seconds
     await ctx.tt.customers.update(tt_id, name=customer.name, contact_email="from-tt@example.com")
     if tt_event_waits:
-        announce(engine, "tt", "customer.updated", tt_id)
+        announce(db, "tt", "customer.updated", tt_id)
     report = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert report.outcome == "applied", report.as_dict()
     ghl_email = (await ctx.ghl.contacts.get(contact["id"])).email

@@ -32,9 +32,9 @@ def contacts(delete: DeleteAction | None = None) -> SyncRecipe:
     return dataclasses.replace(recipe, model=recipe.model.model_copy(update={"delete": policy}))
 
 
-def stored(engine: sa.Engine) -> dict[str, list[Any]]:
+def stored(db: sa.Engine) -> dict[str, list[Any]]:
     """Every row of every table: what a plan must leave as it found it."""
-    with engine.connect() as conn:
+    with db.connect() as conn:
         return {
             t.name: sorted(map(repr, conn.execute(sa.select(t)).all()))
             for t in metadata.sorted_tables
@@ -60,14 +60,14 @@ def operations(p: Plan) -> list[tuple[str, str, Any]]:
 
 
 async def test_a_plan_of_a_create_writes_nothing_and_applies_as_the_run(
-    engine: sa.Engine,
+    db: sa.Engine,
     ctx: BridgeContext,
     ghl_sim: GhlSimulator,
     calls: RemoteCalls,
     writes: Writes,
 ) -> None:
     recipe, contact_id = contacts(), first_contact(ghl_sim)
-    before = stored(engine)
+    before = stored(db)
     p = await planned(ctx, recipe, "ghl", "contact.created", contact_id)
     # The customer is created; what TT answers goes back to GHL; then the pair is recorded.
     assert operations(p) == [
@@ -86,7 +86,7 @@ async def test_a_plan_of_a_create_writes_nothing_and_applies_as_the_run(
     assert [w.action for w in p.report.writes] == ["tt.customers.add"]
     assert writes.both() == (0, 0)
     assert not any(" POST " in c or " PUT " in c for c in calls.made()), calls.made()
-    assert stored(engine) == before
+    assert stored(db) == before
     # Applied, the plan is the run: the customer made, the pair recorded.
     report = await apply(p)
     assert report.outcome == "applied", report.as_dict()
@@ -98,7 +98,7 @@ async def test_a_plan_of_a_create_writes_nothing_and_applies_as_the_run(
 
 
 async def test_a_plan_of_an_update_reads_the_source_only(
-    engine: sa.Engine,
+    db: sa.Engine,
     ctx: BridgeContext,
     ghl_sim: GhlSimulator,
     calls: RemoteCalls,
@@ -109,7 +109,7 @@ async def test_a_plan_of_an_update_reads_the_source_only(
     assert first.link is not None
     tt_id = str(first.link["tt_id"])
     await ctx.ghl.contacts.update(contact_id, {"email": "ava.plan@example.com"})
-    before = stored(engine)
+    before = stored(db)
     calls.clear()
     p = await planned(ctx, recipe, "ghl", "contact.updated", contact_id)
     assert operations(p) == [
@@ -123,7 +123,7 @@ async def test_a_plan_of_an_update_reads_the_source_only(
     assert update.request(tt_id)["id"] == int(tt_id)
     assert {(e.field, e.source_path) for e in update.provenance} >= {("contact_email", "email")}
     assert calls.made() == [GHL_READ]
-    assert (writes.both(), stored(engine)) == ((0, 0), before)
+    assert (writes.both(), stored(db)) == ((0, 0), before)
     report = await apply(p)
     assert report.outcome == "applied"
     assert [w.action for w in report.writes] == ["tt.customers.update"]
@@ -151,7 +151,7 @@ async def test_a_plan_of_an_echo_has_no_writes(
     ],
 )
 async def test_a_plan_of_a_delete_follows_the_policy(
-    engine: sa.Engine,
+    db: sa.Engine,
     ctx: BridgeContext,
     ghl_sim: GhlSimulator,
     writes: Writes,
@@ -163,13 +163,13 @@ async def test_a_plan_of_a_delete_follows_the_policy(
     assert first.link is not None
     tt_id = str(first.link["tt_id"])
     await ctx.ghl.contacts.delete(contact_id)
-    before, written = stored(engine), writes.both()
+    before, written = stored(db), writes.both()
     p = await planned(ctx, recipe, "ghl", "contact.deleted", contact_id)
     assert [(w.operation, w.object_type.type) for w in p.writes] == expected
     remote = [w for w in p.writes if w.remote]
     assert [w.target_id for w in remote] == [tt_id] * len(remote)
     assert p.report.outcome == "deleted" and p.report.reason == f"delete policy {policy}"
-    assert (writes.both(), stored(engine)) == (written, before)
+    assert (writes.both(), stored(db)) == (written, before)
     report = await apply(p)
     assert report.outcome == "deleted"
     assert len(report.writes) == len(remote)

@@ -144,12 +144,12 @@ async def test_tt_wins_reads_the_counterpart_and_honours_it(
 
 
 async def test_an_event_waiting_about_the_counterpart_makes_the_run_read_it(
-    engine: sa.Engine, ctx: BridgeContext, ghl_sim: GhlSimulator, calls: RemoteCalls
+    db: sa.Engine, ctx: BridgeContext, ghl_sim: GhlSimulator, calls: RemoteCalls
 ) -> None:
     recipe = contacts()
     contact_id, tt_id = await linked(ctx, ghl_sim, recipe)
     await ctx.ghl.contacts.update(contact_id, {"lastName": "Edited"})
-    announce(engine, "tt", "customer.updated", tt_id)
+    announce(db, "tt", "customer.updated", tt_id)
     calls.clear()
     report = await sync_ghl(ctx, recipe, contact_id)
     assert report.outcome == "applied", report.as_dict()
@@ -172,7 +172,7 @@ async def test_a_stale_link_finds_or_creates_the_counterpart_again(
 
 
 async def test_shadow_mode_plans_the_update_from_the_link_and_writes_nothing(
-    engine: sa.Engine,
+    db: sa.Engine,
     ctx: BridgeContext,
     ghl_sim: GhlSimulator,
     tt_sim: TrackingTimeSimulator,
@@ -183,7 +183,7 @@ async def test_shadow_mode_plans_the_update_from_the_link_and_writes_nothing(
     contact_id, tt_id = await linked(ctx, ghl_sim, recipe)
     link_before = ctx.repos.links.by_ghl("b1", "contact", contact_id, "customer")
     await ctx.ghl.contacts.update(contact_id, {"email": "ava.new@example.com"})
-    shadow = make_context(engine, ghl_sim, tt_sim, mode="shadow")
+    shadow = make_context(db, ghl_sim, tt_sim, mode="shadow")
     await shadow.resolver.load(["tt.customer", "ghl.contact"])  # custom-field ids, once a while
     calls.clear()
     try:

@@ -12,8 +12,8 @@ from ghltt.store.provenance import ProvenanceEntry, ProvenanceRepository
 from ghltt.store.snapshots import SnapshotRepository
 
 
-def test_links_by_either_side_upsert_and_delete(engine: sa.Engine) -> None:
-    links = LinkRepository(engine)
+def test_links_by_either_side_upsert_and_delete(db: sa.Engine) -> None:
+    links = LinkRepository(db)
     saved = links.save(Link("b1", "contact", "g1", "customer", "7", "fg", "ft"))
     assert links.by_tt("b1", "customer", "7", "contact") == saved
     assert links.by_side("ghl", "b1", "contact", "customer", "g1") == saved
@@ -25,8 +25,8 @@ def test_links_by_either_side_upsert_and_delete(engine: sa.Engine) -> None:
     assert links.delete(moved) and links.by_ghl("b1", "contact", "g1", "customer") is None
 
 
-def test_once_keys_are_claimed_once(engine: sa.Engine) -> None:
-    once = OnceRepository(engine)
+def test_once_keys_are_claimed_once(db: sa.Engine) -> None:
+    once = OnceRepository(db)
     assert once.claim("b1", "milestones", "closed-1", "run-a")
     assert once.claim("b1", "milestones", "closed-1", "run-a")  # the same run, retried
     assert not once.claim("b1", "milestones", "closed-1", "run-b")
@@ -37,8 +37,8 @@ def test_once_keys_are_claimed_once(engine: sa.Engine) -> None:
     assert once.claim("b1", "milestones", "closed-1", "run-c")
 
 
-def test_snapshots_put_get_delete(engine: sa.Engine) -> None:
-    snaps = SnapshotRepository(engine)
+def test_snapshots_put_get_delete(db: sa.Engine) -> None:
+    snaps = SnapshotRepository(db)
     assert snaps.get("b1", "ghl", "contact", "g1") is None
     snaps.put("b1", "ghl", "contact", "g1", {"mapped": {"a": 1}})
     snaps.put("b1", "ghl", "contact", "g1", {"mapped": {"a": 2}})
@@ -46,14 +46,14 @@ def test_snapshots_put_get_delete(engine: sa.Engine) -> None:
     assert snaps.delete("b1", "ghl", "contact", "g1")
 
 
-def test_provenance_is_recorded_per_run(engine: sa.Engine) -> None:
+def test_provenance_is_recorded_per_run(db: sa.Engine) -> None:
     ev = Event(bridge="b1", source=EventSource.GHL, kind="contact.updated", dedup_key="k1")
-    with engine.begin() as conn:
+    with db.begin() as conn:
         insert_new(conn, [ev])
-    run_id = RunRepository(engine).start(
+    run_id = RunRepository(db).start(
         run_id="r1", workflow_id="w1", event_id=ev.id, bridge="b1", recipe="contacts"
     )
-    repo = ProvenanceRepository(engine)
+    repo = ProvenanceRepository(db)
     entry = ProvenanceEntry("tt", "customer", "7", "contact_email", "ghl", "email", "h" * 64)
     assert repo.record(run_id, "b1", [entry]) == 1
     found = repo.for_object("b1", "tt", "customer", "7")

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-import sqlalchemy as sa
 import structlog
 
 from ghltt.connectors.ghl import GhlClient
@@ -27,6 +26,7 @@ from ghltt.engine.reconcile import tt as tt_streams
 from ghltt.engine.reconcile.model import PollContext, StreamResult
 from ghltt.engine.reconcile.settings import ReconcileSettings
 from ghltt.store.cursors import CursorRepository
+from ghltt.store.database import Connection, Database
 from ghltt.store.polls import save_poll, save_poll_in
 
 __all__ = ["CommitResult", "ReconcileReport", "commit_in", "reconcile"]
@@ -61,13 +61,13 @@ class ReconcileReport:
     def errors(self) -> dict[str, str]:
         return {s: r.error for s, r in self.streams.items() if r.error is not None}
 
-    def commit(self, engine: sa.Engine) -> CommitResult:
+    def commit(self, db: Database) -> CommitResult:
         """Insert the events and save the cursors in one transaction."""
-        inserted, duplicates = save_poll(engine, self.bridge_id, self.events, self.cursors)
+        inserted, duplicates = save_poll(db, self.bridge_id, self.events, self.cursors)
         return CommitResult(inserted=inserted, duplicates=duplicates)
 
 
-def commit_in(conn: sa.Connection, report: ReconcileReport) -> CommitResult:
+def commit_in(conn: Connection, report: ReconcileReport) -> CommitResult:
     """``commit`` inside a transaction the caller owns."""
     inserted, duplicates = save_poll_in(conn, report.bridge_id, report.events, report.cursors)
     return CommitResult(inserted=inserted, duplicates=duplicates)

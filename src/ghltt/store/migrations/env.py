@@ -1,4 +1,4 @@
-"""Alembic environment: the engine comes from the caller (see ghltt.store.migrate)."""
+"""Alembic environment: the database comes from the caller (see ghltt.store.migrate)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from alembic import context
 
 from ghltt.store.tables import metadata
 
-engine = context.config.attributes["engine"]
-with engine.begin() as connection:
+db = context.config.attributes["db"]
+with db.begin() as connection:
     context.configure(
         connection=connection,
         target_metadata=metadata,

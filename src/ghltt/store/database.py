@@ -5,11 +5,18 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+
+# What the rooms above the store hold of it: a database (a pool of connections), a connection
+# to pass to a repository inside a transaction, and the rows repositories answer with. They
+# never build a statement, so they name these types rather than importing SQLAlchemy.
+Database: TypeAlias = sa.Engine
+Connection: TypeAlias = sa.Connection
+Row: TypeAlias = sa.Row[Any]
 
 
 def _json_dumps(value: Any) -> str:
@@ -23,19 +30,19 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
-def create_store_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
+def open_database(url: str, *, pool_size: int = 10) -> sa.Engine:
     sa_url = make_url(sqlalchemy_url(url))
     if sa_url.get_backend_name() == "sqlite":
         if sa_url.database and sa_url.database != ":memory:":
             Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(
+        db = sa.create_engine(
             sa_url,
             connect_args={"check_same_thread": False, "timeout": 30},
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
         )
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
+        sa.event.listen(db, "connect", _sqlite_pragmas)
+        return db
     return sa.create_engine(
         sa_url,
         pool_size=pool_size,
@@ -61,10 +68,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
-def reachable(engine: sa.Engine) -> bool:
+def reachable(db: sa.Engine) -> bool:
     """Whether the store answers a trivial query (the health check)."""
     try:
-        with engine.connect() as conn:
+        with db.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
     except Exception:
         return False
@@ -72,7 +79,7 @@ def reachable(engine: sa.Engine) -> bool:
 
 
 class InTransaction:
-    """An engine stand-in for repositories: their ``begin()`` and ``connect()`` reuse one
+    """A database stand-in for repositories: their ``begin()`` and ``connect()`` reuse one
     connection inside one transaction, so several repositories' writes commit together."""
 
     def __init__(self, conn: sa.Connection) -> None:
