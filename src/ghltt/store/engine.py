@@ -11,6 +11,8 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from ghltt.permissions import create_private_file, sqlite_files, tighten
+
 
 def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
@@ -27,7 +29,7 @@ def create_store_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
     sa_url = make_url(sqlalchemy_url(url))
     if sa_url.get_backend_name() == "sqlite":
         if sa_url.database and sa_url.database != ":memory:":
-            Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+            prepare_sqlite_file(Path(sa_url.database))
         engine = sa.create_engine(
             sa_url,
             connect_args={"check_same_thread": False, "timeout": 30},
@@ -48,6 +50,13 @@ def create_store_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
     )
+
+
+def prepare_sqlite_file(database: Path) -> None:
+    """Create an SQLite database file 0600 before SQLite does (its -wal and -shm files then
+    take the same mode), and tighten an older one and its siblings."""
+    create_private_file(database)
+    tighten(sqlite_files(database))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
