@@ -38,14 +38,14 @@ def backup(
     loaded = settings()
     databases = _databases(loaded)
     keys = _keys(loaded)
+    key_ids = _key_ids(keys)
+    if include_key and not key_ids:
+        fail(f"there is no vault key to include ({keys.where})")
     try:
         manifest = copies.back_up(databases, path)
     except GhlttError as exc:
         fail(str(exc))
-    key_ids = _key_ids(keys)
     if include_key:
-        if not key_ids:
-            fail(f"there is no vault key to include ({keys.where})")
         write_private(path / KEY_FILE, "".join(f"{k.text()}\n" for k in keys.current().keys))
         err_console.print(
             f"[bold yellow]warning:[/] {path} holds the vault's master key: with it, anyone "

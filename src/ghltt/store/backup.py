@@ -12,6 +12,7 @@ revision, each file's SHA-256 and where the vault's key lives (the caller adds t
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -48,7 +49,7 @@ class Manifest:
     def write(self, folder: Path) -> None:
         path = folder / MANIFEST
         create_private_file(path)
-        path.write_text(json.dumps(self.__dict__, indent=2, sort_keys=True) + "\n")
+        path.write_text(json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True) + "\n")
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:
