@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ghltt.core.errors import InvalidInput
+from ghltt.permissions import sqlite_files
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 LogFormat = Literal["auto", "json", "console"]
@@ -157,6 +158,25 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.store_url.startswith("sqlite")
+
+    @property
+    def private_paths(self) -> list[Path]:
+        """What only ghltt's owner may read: the data directory, the SQLite databases (with
+        their -wal and -shm files) and the vault's key file."""
+        databases = filter(None, (sqlite_path(self.store_url), sqlite_path(self.jobs_url)))
+        return [
+            self.data_dir,
+            *(path for database in databases for path in sqlite_files(database)),
+            self.key_file,
+        ]
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of an ``sqlite:///<path>`` URL; None for PostgreSQL or an in-memory database."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url[len("sqlite:///") :].split("?", 1)[0]
+    return None if path in {"", ":memory:"} else Path(path)
 
 
 def load_settings(**overrides: object) -> Settings:

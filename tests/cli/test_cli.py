@@ -23,6 +23,8 @@ COMMANDS = [
     ["runs", "dead-letters"],
     ["events", "send"],
     ["token", "show"],
+    ["backup"],
+    ["restore"],
     ["version"],
     ["simulate"],
 ]

@@ -10,9 +10,11 @@ from rich.console import Console
 
 from ghltt.core import GhlttError
 from ghltt.observability import configure_logging
+from ghltt.permissions import tighten
 from ghltt.settings import Settings, load_settings
 from ghltt.store import open_database
 from ghltt.store.database import Database
+from ghltt.store.tokens import token_file
 
 console = Console()
 err_console = Console(stderr=True)
@@ -29,6 +31,8 @@ def settings(**overrides: object) -> Settings:
     except GhlttError as exc:
         fail(str(exc))
     configure_logging(loaded.log_level, loaded.log_format, sys.stderr)
+    # An older data directory (or one copied in) may be readable by others: not any more.
+    tighten([*loaded.private_paths, token_file(loaded.data_dir)])
     return loaded
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from ghltt import __version__
-from ghltt.cli import connect, db, events, recipes, runs, sandbox, serve, simulate, token
+from ghltt.cli import backup, connect, db, events, recipes, runs, sandbox, serve, simulate, token
 
 app = typer.Typer(
     name="ghltt",
@@ -21,6 +21,8 @@ app.command("worker")(serve.worker)
 app.command("sandbox")(sandbox.sandbox)
 app.command("plan")(recipes.plan)
 app.command("replay")(runs.replay)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 app.add_typer(db.app, name="db")
 app.add_typer(runs.app, name="runs")
 app.add_typer(events.app, name="events")

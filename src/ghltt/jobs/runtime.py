@@ -27,9 +27,9 @@ from ghltt.jobs.workflows import (
     enqueue_options,
     event_workflow_id,
 )
-from ghltt.settings import Settings
+from ghltt.settings import Settings, sqlite_path
 from ghltt.store import InboxRepository, RunRepository, open_database
-from ghltt.store.database import Database
+from ghltt.store.database import Database, prepare_sqlite_file
 
 log = structlog.get_logger(__name__)
 
@@ -76,6 +76,8 @@ class JobAdmin:
     @property
     def client(self) -> DBOSClient:
         if self._client is None:
+            if (jobs_file := sqlite_path(self._settings.jobs_url)) is not None:
+                prepare_sqlite_file(jobs_file)  # owner-only, before DBOS would create it
             self._client = DBOSClient(system_database_url=self._settings.jobs_url)
         return self._client
 
@@ -184,8 +186,6 @@ class JobRuntime:
             "log_level": "WARNING",
             "scheduler_polling_interval_sec": 5.0,
         }
-        if settings.jobs_url.startswith("sqlite"):
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
         # Opened before DBOS so an SQLite system database is in WAL mode from DBOS's first
         # connection on (one fsync per checkpoint instead of a rollback journal's several).
         self._jobs_db = open_database(settings.jobs_url, pool_size=2)

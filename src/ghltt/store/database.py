@@ -1,4 +1,4 @@
-"""Engines for the store: SQLite (embedded default) and PostgreSQL (scale-out)."""
+"""The store's database: SQLite (embedded default) or PostgreSQL (scale-out)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any, TypeAlias
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+
+from ghltt.permissions import create_private_file, sqlite_files, tighten
 
 # What the rooms above the store hold of it: a database (a pool of connections), a connection
 # to pass to a repository inside a transaction, and the rows repositories answer with. They
@@ -34,7 +36,7 @@ def open_database(url: str, *, pool_size: int = 10) -> sa.Engine:
     sa_url = make_url(sqlalchemy_url(url))
     if sa_url.get_backend_name() == "sqlite":
         if sa_url.database and sa_url.database != ":memory:":
-            Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+            prepare_sqlite_file(Path(sa_url.database))
         db = sa.create_engine(
             sa_url,
             connect_args={"check_same_thread": False, "timeout": 30},
@@ -55,6 +57,13 @@ def open_database(url: str, *, pool_size: int = 10) -> sa.Engine:
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
     )
+
+
+def prepare_sqlite_file(database: Path) -> None:
+    """Create an SQLite database file 0600 before SQLite does (its -wal and -shm files then
+    take the same mode), and tighten an older one and its siblings."""
+    create_private_file(database)
+    tighten(sqlite_files(database))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

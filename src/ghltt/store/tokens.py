@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ghltt.core import utcnow
+from ghltt.permissions import FILE_MODE, private_dir
 from ghltt.store.tables import api_tokens
 
 TOKEN_PREFIX = "ghltt_"
@@ -70,9 +71,10 @@ def token_file(data_dir: Path) -> Path:
 
 def write_token_file(path: Path, token: str) -> None:
     """Only the owner may read it: the file is the one place the clear token is kept."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)  # whatever the umask, or the mode of a leftover temporary file
     with os.fdopen(fd, "w") as fh:
         fh.write(token + "\n")
     os.replace(tmp, path)

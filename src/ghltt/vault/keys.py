@@ -19,6 +19,7 @@ from typing import Protocol
 
 import structlog
 
+from ghltt.permissions import FILE_MODE, private_dir
 from ghltt.vault.errors import VaultError
 
 log = structlog.get_logger(__name__)
@@ -168,9 +169,10 @@ class FileKeySource:
 
 def write_private(path: Path, text: str) -> None:
     """Write atomically with mode 0600, fsynced: losing this file loses every secret."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)  # whatever the umask, or the mode of a leftover temporary file
     with os.fdopen(fd, "w") as fh:
         fh.write(text)
         fh.flush()

@@ -1,0 +1,328 @@
+"""Every migration, run forward over a populated store of the schema before it.
+
+For each revision step: an empty database is brought to the previous revision, representative
+rows are written with that schema, the database is upgraded to the newest revision, and then
+every row must still be there, unchanged in the columns it had, readable by today's code, and
+what the step changed must hold for the old rows too. A new revision needs an entry in
+``STEPS`` (a test says so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from ghltt.store import InboxRepository, RunRepository, migrate, open_database
+from ghltt.store import tables as t
+
+AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+Rows = dict[str, list[dict[str, Any]]]
+
+
+def _inbox(event_id: str, object_id: str = "c-1") -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "bridge_id": "b1",
+        "dedup_key": f"ghl:{event_id}",
+        "source": "ghl",
+        "kind": "contact.updated",
+        "object_type": "contact",
+        "object_id": object_id,
+        "origin": "webhook",
+        "occurred_at": AT,
+        "received_at": AT,
+        "changed_fields": ["email"],
+        "payload": {"contact": {"id": object_id, "email": "ada@example.com"}},
+        "dispatched_at": AT,
+        "processed_at": AT,
+        "outcome": "done",
+    }
+
+
+def _run(run_id: str, event_id: str, workflow_id: str = "wf-1") -> dict[str, Any]:
+    return {
+        "id": run_id,
+        "workflow_id": workflow_id,
+        "event_id": event_id,
+        "bridge_id": "b1",
+        "recipe": "contacts",
+        "status": "succeeded",
+        "error": None,
+        "started_at": AT,
+        "finished_at": AT,
+    }
+
+
+def _seed_0001(conn: sa.Connection) -> None:
+    """The initial schema: the core tables, as the first release wrote them."""
+    conn.execute(
+        t.api_tokens.insert().values(
+            id="tok1", name="first-start", token_hash="a" * 64, created_at=AT
+        )
+    )
+    conn.execute(
+        t.connections.insert().values(
+            id="c1",
+            system="tt",
+            label="team",
+            auth_kind="app_password",
+            vault_ref="sec1",
+            account_id="42",
+            status="active",
+            created_at=AT,
+            updated_at=AT,
+        )
+    )
+    conn.execute(
+        t.bridges.insert().values(
+            id="b1",
+            name="main",
+            mode="live",
+            ghl_connection_id=None,
+            tt_connection_id="c1",
+            settings={"location_tz": "Europe/Berlin"},
+            created_at=AT,
+            updated_at=AT,
+        )
+    )
+    conn.execute(t.inbox_events.insert().values(**_inbox("e1")))
+    conn.execute(t.runs.insert().values(**_run("r1", "e1")))
+    conn.execute(
+        t.run_steps.insert().values(
+            run_id="r1",
+            position=0,
+            action="tt.user.update",
+            status="succeeded",
+            input={"email": "ada@example.com"},
+            output={"id": 7},
+            error=None,
+            attempts=2,
+            finished_at=AT,
+        )
+    )
+    conn.execute(
+        t.record_links.insert().values(
+            bridge_id="b1",
+            ghl_type="contact",
+            ghl_id="c-1",
+            tt_type="user",
+            tt_id="7",
+            ghl_fingerprint="f" * 64,
+            tt_fingerprint=None,
+            updated_at=AT,
+        )
+    )
+    conn.execute(
+        t.provenance.insert().values(
+            run_id="r1",
+            bridge_id="b1",
+            target_system="tt",
+            object_type="user",
+            object_id="7",
+            field="email",
+            source_system="ghl",
+            source_path="contact.email",
+            value_hash="b" * 64,
+            written_at=AT,
+        )
+    )
+
+
+def _check_0002(db: sa.Engine) -> None:
+    """The vault's columns start empty on old connections; bridge names became unique."""
+    with db.connect() as conn:
+        row = conn.execute(sa.select(t.connections).where(t.connections.c.id == "c1")).one()
+        assert (row.company_id, row.parent_id, row.identity, row.scopes) == (None,) * 4
+        assert (row.status_detail, row.checked_at) == (None, None)
+    with db.begin() as conn:
+        conn.execute(
+            t.bridge_recipes.insert().values(
+                bridge_id="b1", recipe="contacts", scopes=[], updated_at=AT
+            )
+        )
+        enabled: object = conn.execute(sa.select(t.bridge_recipes.c.enabled)).scalar_one()
+        assert enabled is True
+    with pytest.raises(sa.exc.IntegrityError), db.begin() as conn:
+        conn.execute(
+            t.bridges.insert().values(
+                id="b2", name="main", settings={}, created_at=AT, updated_at=AT
+            )
+        )
+
+
+def _seed_0002(conn: sa.Connection) -> None:
+    """Adds the vault: an encrypted secret, a bridge's recipes and webhooks, a lease."""
+    _seed_0001(conn)
+    conn.execute(
+        t.connections.update()
+        .where(t.connections.c.id == "c1")
+        .values(identity="ada@example.com", scopes=["users.write"], checked_at=AT)
+    )
+    conn.execute(
+        t.vault_secrets.insert().values(
+            id="sec1",
+            purpose="tt_app_password",
+            owner="c1",
+            key_id="0123456789abcdef",
+            ciphertext=b"\x00\x01ciphertext\xff",
+            version=3,
+            created_at=AT,
+            updated_at=AT,
+        )
+    )
+    conn.execute(
+        t.bridge_recipes.insert().values(
+            bridge_id="b1",
+            recipe="contacts",
+            enabled=False,
+            scopes=["contacts.readonly"],
+            disabled_reason="missing scope",
+            updated_at=AT,
+        )
+    )
+    conn.execute(
+        t.bridge_webhooks.insert().values(
+            bridge_id="b1",
+            system="tt",
+            remote_id="wh-9",
+            url="https://ghltt.example.com/hooks/tt/b1",
+            events=["user.updated"],
+            secret_ref="sec1",
+            created_at=AT,
+        )
+    )
+    conn.execute(t.leases.insert().values(name="rotation", holder="w1", expires_at=AT))
+
+
+def _check_0003(db: sa.Engine) -> None:
+    """The sync state tables are there, empty, and take rows beside the old ones."""
+    with db.begin() as conn:
+        for table in (t.once_keys, t.record_snapshots, t.sync_cursors):
+            assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
+        conn.execute(
+            t.once_keys.insert().values(
+                bridge_id="b1", recipe="signup", key="c-1", run_id="r1", created_at=AT
+            )
+        )
+        secret: bytes = conn.execute(sa.select(t.vault_secrets.c.ciphertext)).scalar_one()
+        assert bytes(secret) == b"\x00\x01ciphertext\xff"
+
+
+def _seed_0003(conn: sa.Connection) -> None:
+    """Adds the sync state: once keys, snapshots and cursors, and a second event."""
+    _seed_0002(conn)
+    conn.execute(t.inbox_events.insert().values(**_inbox("e2", object_id="c-2")))
+    conn.execute(
+        t.once_keys.insert().values(
+            bridge_id="b1", recipe="signup", key="c-1", run_id="r1", created_at=AT
+        )
+    )
+    conn.execute(
+        t.record_snapshots.insert().values(
+            bridge_id="b1",
+            system="ghl",
+            object_type="contact",
+            object_id="c-1",
+            state={"email": "ada@example.com", "tags": ["vip"]},
+            updated_at=AT,
+        )
+    )
+    conn.execute(
+        t.sync_cursors.insert().values(
+            bridge_id="b1", stream="ghl.contacts", cursor={"after": "c-1"}, updated_at=AT
+        )
+    )
+
+
+def _check_0004(db: sa.Engine) -> None:
+    """Old events belong to no batch; a run is now one per workflow, event and recipe."""
+    with db.connect() as conn:
+        batches = conn.execute(sa.select(t.inbox_events.c.batch_id)).all()
+        assert [row.batch_id for row in batches] == [None, None]
+    with db.begin() as conn:  # a batch workflow runs one recipe for several events
+        conn.execute(t.runs.insert().values(**_run("r2", "e2")))
+    with pytest.raises(sa.exc.IntegrityError), db.begin() as conn:
+        conn.execute(t.runs.insert().values(**_run("r3", "e1")))
+    inbox = InboxRepository(db)
+    inbox.assign_batches({"batch:1": ["e1", "e2"]})
+    assert sorted(inbox.batch_members(["batch:1"])["batch:1"]) == ["e1", "e2"]
+
+
+@dataclass(frozen=True)
+class Step:
+    seed: Callable[[sa.Connection], None]
+    check: Callable[[sa.Engine], None]
+
+
+# revision -> rows written with the schema just before it, and what the revision must make of
+# them.
+STEPS = {
+    "0002": Step(_seed_0001, _check_0002),
+    "0003": Step(_seed_0002, _check_0003),
+    "0004": Step(_seed_0003, _check_0004),
+}
+
+
+def _revisions() -> list[tuple[str, str | None]]:
+    config = Config()
+    config.set_main_option("script_location", str(migrate._MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
+    return [(rev.revision, rev.down_revision) for rev in script.walk_revisions()]  # type: ignore[misc]
+
+
+def test_every_revision_step_is_tested_forward() -> None:
+    steps = {revision for revision, before in _revisions() if before is not None}
+    assert steps == set(STEPS), "give each new migration an entry in STEPS"
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[sa.Engine]:
+    eng = open_database(database_url)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+
+
+def _rows(db: sa.Engine) -> Rows:
+    """Every row of every table, as the database holds them (read with its own schema)."""
+    metadata = sa.MetaData()
+    metadata.reflect(db)
+    with db.connect() as conn:
+        return {
+            name: sorted((dict(row._mapping) for row in conn.execute(sa.select(table))), key=repr)
+            for name, table in metadata.tables.items()
+            if name != "alembic_version"
+        }
+
+
+@pytest.mark.parametrize("revision", sorted(STEPS))
+def test_a_populated_store_upgrades_forward(db: sa.Engine, revision: str) -> None:
+    before = dict(_revisions())[revision]
+    assert before is not None
+    migrate.upgrade(db, before)
+    with db.begin() as conn:
+        STEPS[revision].seed(conn)
+    seeded = _rows(db)
+
+    migrate.upgrade(db)
+    assert migrate.is_current(db)
+
+    upgraded = _rows(db)
+    for table, rows in seeded.items():
+        kept = [{k: row[k] for k in rows[0]} for row in upgraded[table]] if rows else []
+        assert sorted(kept, key=repr) == rows, f"{table} changed in the upgrade"
+    assert sum(map(len, seeded.values())) > 5
+    # Today's code reads the old rows.
+    event = InboxRepository(db).get("e1")
+    assert event is not None and event.event.payload["contact"]["id"] == "c-1"
+    run = RunRepository(db).get("r1")
+    assert run is not None and run.event_id == "e1" and run.status == "succeeded"
+    STEPS[revision].check(db)
