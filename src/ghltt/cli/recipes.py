@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ghltt.cli.connect import open_services, vault_errors
+from ghltt.core import Event, InvalidInput, utcnow
+from ghltt.engine import sync
 from ghltt.engine.catalog import action_catalog
-from ghltt.engine.recipes import load_recipes, required_scopes
+from ghltt.engine.context import open_bridge_context
+from ghltt.engine.dispatch import run_recipe
+from ghltt.engine.recipes import SyncRecipe, load_recipes, required_scopes
 from ghltt.engine.recipes.templates import list_templates, load_template, sync_template_names
+from ghltt.store import InboxRepository
 
 app = typer.Typer(
     help="Validate recipe files and list the shipped templates.", no_args_is_help=True
@@ -82,8 +89,6 @@ def enable(
     A missing scope is an error that names it; an excess one a warning. Running executors pick
     it up within seconds. Example: ghltt recipes enable acme contacts
     """
-    from ghltt.cli.connect import open_services, vault_errors
-
     svc = open_services()
     with vault_errors():
         compiled = load_template(recipe, action_catalog())
@@ -100,8 +105,6 @@ def disable(
     recipe: str = typer.Argument(..., help="The template name."),
 ) -> None:
     """Stop running a template on a bridge (its links and history stay)."""
-    from ghltt.cli.connect import open_services, vault_errors
-
     svc = open_services()
     with vault_errors():
         changed = svc.bridges.disable_recipe(bridge, recipe)
@@ -121,8 +124,6 @@ def plan(
     --bridge acme
     """
     import anyio
-
-    from ghltt.cli.connect import open_services, vault_errors
 
     svc = open_services()
     with vault_errors():
@@ -146,19 +147,11 @@ def plan(
 
 
 async def _shadow_run(svc: Any, bridge_id: str, compiled: Any, event: Any) -> dict[str, Any]:
-    from dataclasses import replace
-
-    from ghltt.core import utcnow
-    from ghltt.engine.context import open_bridge_context
-    from ghltt.engine.dispatch import run_recipe
-    from ghltt.engine.recipes import SyncRecipe
-    from ghltt.engine.sync import plan
-
     ctx = await open_bridge_context(svc, bridge_id, now=utcnow())
     shadow = replace(ctx, mode="shadow")  # the report says what would be written
     try:
         if isinstance(compiled, SyncRecipe):
-            report = (await plan(compiled, event, shadow)).report
+            report = (await sync.plan(compiled, event, shadow)).report
         else:
             report = await run_recipe(compiled, event, shadow)
     finally:
@@ -168,9 +161,6 @@ async def _shadow_run(svc: Any, bridge_id: str, compiled: Any, event: Any) -> di
 
 
 def _load_event(ref: str, svc: Any, bridge: str | None) -> Any:
-    from ghltt.core import Event, InvalidInput
-    from ghltt.store import InboxRepository
-
     path = Path(ref)
     if path.suffix == ".json" or path.exists():
         try:
