@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-if TYPE_CHECKING:
-    from ghltt.sandbox.ghl.simulator import GhlSimulator
+from ghltt.sandbox.ghl.instance import GhlInstance
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -21,8 +20,8 @@ class AdminError(Exception):
     pass
 
 
-def _sim(request: Request) -> GhlSimulator:
-    sim: GhlSimulator = request.app.state.sim
+def _sim(request: Request) -> GhlInstance:
+    sim: GhlInstance = request.app.state.sim
     return sim
 
 

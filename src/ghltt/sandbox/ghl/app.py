@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -13,29 +12,28 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ghltt.sandbox.ghl import admin, oauth
+from ghltt.sandbox.ghl import admin
 from ghltt.sandbox.ghl.errors import route_not_found
 from ghltt.sandbox.ghl.ids import trace_id
+from ghltt.sandbox.ghl.instance import GhlInstance, RequestLogEntry
 from ghltt.sandbox.ghl.routes import (
     businesses,
     calendars,
     contacts,
     custom_fields,
     notes,
+    oauth,
     tags,
     tasks,
     users,
 )
 from ghltt.sandbox.ghl.timeutil import iso_ms
 
-if TYPE_CHECKING:
-    from ghltt.sandbox.ghl.simulator import GhlSimulator, RequestLogEntry
-
 
 class RequestLog:
     """Records every non-admin request: method, path, status, location, time."""
 
-    def __init__(self, app: ASGIApp, sim: GhlSimulator) -> None:
+    def __init__(self, app: ASGIApp, sim: GhlInstance) -> None:
         self.app = app
         self.sim = sim
 
@@ -43,8 +41,6 @@ class RequestLog:
         if scope["type"] != "http" or scope["path"].startswith("/_admin"):
             await self.app(scope, receive, send)
             return
-        from ghltt.sandbox.ghl.simulator import RequestLogEntry
-
         scope.setdefault("state", {})
         started = time.perf_counter()
         when = iso_ms(self.sim.clock.now())
@@ -89,7 +85,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return await _not_found(request, exc)
 
 
-def build_app(sim: GhlSimulator) -> Starlette:
+def build_app(sim: GhlInstance) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         sim.webhooks.ensure_running()

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ghltt.sandbox.ghl import validation, views
 from ghltt.sandbox.ghl.auth import TokenInfo
 from ghltt.sandbox.ghl.errors import ApiError
+from ghltt.sandbox.ghl.instance import GhlInstance
 from ghltt.sandbox.ghl.state import Location, Record
 from ghltt.sandbox.ghl.timeutil import iso_ms, parse_date_of_birth
-
-if TYPE_CHECKING:
-    from ghltt.sandbox.ghl.simulator import GhlSimulator
 
 _STRINGS = {
     f: "str?"
@@ -51,7 +49,7 @@ def normalize_phone(phone: str) -> str:
     return f"+{digits}"
 
 
-def normalize_tags(sim: GhlSimulator, tags: list[str]) -> list[str]:
+def normalize_tags(sim: GhlInstance, tags: list[str]) -> list[str]:
     out: list[str] = []
     for tag in tags:
         clean = tag.strip().lower() if sim.config.lowercase_tags else tag.strip()
@@ -82,7 +80,7 @@ def validate_extras(fields: Record) -> None:
 
 
 def _custom_fields(
-    sim: GhlSimulator, location_id: str, items: list[Any], current: list[Record]
+    sim: GhlInstance, location_id: str, items: list[Any], current: list[Record]
 ) -> list[Record]:
     """Merge ``[{id|key, field_value}]`` into ``[{id, value}]``; unknown fields are ignored."""
     merged = {cf["id"]: cf["value"] for cf in current}
@@ -103,7 +101,7 @@ def _custom_fields(
     return [{"id": k, "value": v} for k, v in merged.items()]
 
 
-def apply_fields(sim: GhlSimulator, record: Record, fields: Record) -> None:
+def apply_fields(sim: GhlInstance, record: Record, fields: Record) -> None:
     """Write validated DTO fields onto a stored contact."""
     location_id = record["locationId"]
     for key, value in fields.items():
@@ -136,7 +134,7 @@ def apply_fields(sim: GhlSimulator, record: Record, fields: Record) -> None:
 
 
 def find_duplicate(
-    sim: GhlSimulator,
+    sim: GhlInstance,
     location: Location,
     email: str | None,
     phone: str | None,
@@ -174,7 +172,7 @@ def duplicate_error(record: Record, field: str) -> ApiError:
     )
 
 
-def new_contact(sim: GhlSimulator, location: Location, token: TokenInfo) -> Record:
+def new_contact(sim: GhlInstance, location: Location, token: TokenInfo) -> Record:
     now = iso_ms(sim.clock.now())
     channel = {"pit": "PRIVATE_INTEGRATION", "api_key": "API", "oauth": "OAUTH"}[token.kind]
     return {
@@ -199,7 +197,7 @@ def new_contact(sim: GhlSimulator, location: Location, token: TokenInfo) -> Reco
     }
 
 
-def create(sim: GhlSimulator, location: Location, token: TokenInfo, fields: Record) -> Record:
+def create(sim: GhlInstance, location: Location, token: TokenInfo, fields: Record) -> Record:
     record = new_contact(sim, location, token)
     apply_fields(sim, record, fields)
     sim.state.contacts[record["id"]] = record
@@ -207,7 +205,7 @@ def create(sim: GhlSimulator, location: Location, token: TokenInfo, fields: Reco
     return record
 
 
-def update(sim: GhlSimulator, record: Record, fields: Record) -> Record:
+def update(sim: GhlInstance, record: Record, fields: Record) -> Record:
     before = copy.deepcopy(record)
     apply_fields(sim, record, fields)
     record["dateUpdated"] = iso_ms(sim.clock.now())
@@ -215,7 +213,7 @@ def update(sim: GhlSimulator, record: Record, fields: Record) -> Record:
     return record
 
 
-def emit_changes(sim: GhlSimulator, before: Record, after: Record) -> None:
+def emit_changes(sim: GhlInstance, before: Record, after: Record) -> None:
     location_id = after["locationId"]
     sim.emit("ContactUpdate", location_id, views.contact_webhook(after))
     if before.get("tags", []) != after.get("tags", []):
@@ -226,7 +224,7 @@ def emit_changes(sim: GhlSimulator, before: Record, after: Record) -> None:
         sim.emit("ContactDndUpdate", location_id, views.contact_webhook(after, with_dnd=True))
 
 
-def delete(sim: GhlSimulator, record: Record) -> None:
+def delete(sim: GhlInstance, record: Record) -> None:
     contact_id = record["id"]
     del sim.state.contacts[contact_id]
     sim.state.deleted_contacts.add(contact_id)

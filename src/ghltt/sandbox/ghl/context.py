@@ -7,7 +7,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -23,11 +23,9 @@ from ghltt.sandbox.ghl.errors import (
     unprocessable,
 )
 from ghltt.sandbox.ghl.ids import trace_id
+from ghltt.sandbox.ghl.instance import GhlInstance
 from ghltt.sandbox.ghl.state import Location, Record
 from ghltt.sandbox.ghl.timeutil import iso_ms
-
-if TYPE_CHECKING:
-    from ghltt.sandbox.ghl.simulator import GhlSimulator
 
 Result = tuple[int, dict[str, Any]]
 Handler = Callable[["Ctx"], Result]
@@ -38,7 +36,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 class Ctx:
     """What a handler gets: the simulator, the caller's token and the parsed request."""
 
-    sim: GhlSimulator
+    sim: GhlInstance
     request: Request
     token: TokenInfo
     body: Any
@@ -118,7 +116,7 @@ async def read_json(request: Request) -> Any:
         raise ApiError(400, f"Unexpected token in JSON at position {exc.pos}") from None
 
 
-async def apply_faults(sim: GhlSimulator) -> None:
+async def apply_faults(sim: GhlInstance) -> None:
     fault = sim.faults.for_request()
     if fault.latency_s:
         await asyncio.sleep(fault.latency_s)
@@ -140,7 +138,7 @@ def api(
 
     def wrap(handler: Handler) -> Endpoint:
         async def endpoint(request: Request) -> Response:
-            sim: GhlSimulator = request.app.state.sim
+            sim: GhlInstance = request.app.state.sim
             trace = trace_id()
             request.state.trace_id = trace
             sim.webhooks.ensure_running()

@@ -5,14 +5,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from ghltt.core.clock import Clock
+from ghltt.sandbox.ghl.auth import TokenStore
+from ghltt.sandbox.ghl.config import GhlSimulatorConfig
+from ghltt.sandbox.ghl.ids import IdFactory
+from ghltt.sandbox.ghl.oauth import OAuthServer
 from ghltt.sandbox.ghl.scopes import ALL_SCOPES, SYNC_SCOPES
-from ghltt.sandbox.ghl.state import Location, LocationSettings, Record
+from ghltt.sandbox.ghl.state import Location, LocationSettings, Record, SimState
 from ghltt.sandbox.ghl.timeutil import iso_ms
 
-if TYPE_CHECKING:
-    from ghltt.sandbox.ghl.simulator import GhlSimulator
+
+class SeedHost(Protocol):
+    """What seeding uses of the simulator it fills."""
+
+    config: GhlSimulatorConfig
+    clock: Clock
+    ids: IdFactory
+    state: SimState
+    tokens: TokenStore
+    oauth: OAuthServer
+
+    def add_user(
+        self,
+        *,
+        first_name: str,
+        last_name: str,
+        email: str | None,
+        phone: str | None,
+        role: str,
+        user_type: str,
+        location_ids: list[str],
+        company_id: str,
+        emit: bool = True,
+    ) -> Record: ...
+
 
 _PEOPLE = [
     ("Ava", "Thompson", "Brightside Dental", ["vip", "patient"]),
@@ -73,7 +101,7 @@ class SeedResult:
         }
 
 
-def seed(sim: GhlSimulator) -> SeedResult:
+def seed(sim: SeedHost) -> SeedResult:
     ids, state, cfg = sim.ids, sim.state, sim.config
     base = sim.clock.now().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=60)
     company_id = ids.alnum()

@@ -10,8 +10,9 @@ Written from the public API reference only (never from our client's models). Sta
 from ghltt.sandbox.trackingtime.config import DEFAULT_WEBHOOK_EVENTS, SimulatorConfig
 from ghltt.sandbox.trackingtime.delivery import Delivery, sign
 from ghltt.sandbox.trackingtime.faults import FaultConfig
+from ghltt.sandbox.trackingtime.instance import SignUp, SimulatorError
 from ghltt.sandbox.trackingtime.seed import SAMPLE_ACCOUNT_ID, SECOND_ACCOUNT_ID, SeededUser
-from ghltt.sandbox.trackingtime.simulator import SignUp, SimulatorError, TrackingTimeSimulator
+from ghltt.sandbox.trackingtime.simulator import TrackingTimeSimulator
 
 __all__ = [
     "DEFAULT_WEBHOOK_EVENTS",

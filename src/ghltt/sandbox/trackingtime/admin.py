@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 from pydantic import ValidationError as PydanticValidationError
 
-if TYPE_CHECKING:
-    from ghltt.sandbox.trackingtime.simulator import TrackingTimeSimulator
+from ghltt.sandbox.trackingtime.instance import SimulatorError, TrackingTimeInstance
 
 ENDPOINTS = {
     "GET /_admin/state": "the whole in-memory state",
@@ -51,10 +50,8 @@ def _body(raw: bytes) -> dict[str, Any]:
 
 
 async def handle_admin(
-    sim: TrackingTimeSimulator, method: str, path: str, query: str, raw: bytes
+    sim: TrackingTimeInstance, method: str, path: str, query: str, raw: bytes
 ) -> tuple[int, Any]:
-    from ghltt.sandbox.trackingtime.simulator import SimulatorError
-
     try:
         return await _dispatch(sim, method, path.rstrip("/"), dict(parse_qsl(query)), raw)
     except _Bad as exc:
@@ -64,7 +61,7 @@ async def handle_admin(
 
 
 async def _dispatch(
-    sim: TrackingTimeSimulator, method: str, path: str, query: dict[str, str], raw: bytes
+    sim: TrackingTimeInstance, method: str, path: str, query: dict[str, str], raw: bytes
 ) -> tuple[int, Any]:
     route = (method, path)
     if route == ("GET", "/_admin"):

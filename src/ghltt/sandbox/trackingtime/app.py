@@ -6,18 +6,16 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ghltt.sandbox.trackingtime.admin import handle_admin
 from ghltt.sandbox.trackingtime.auth import authenticate
 from ghltt.sandbox.trackingtime.envelope import ApiError, envelope, error_envelope
+from ghltt.sandbox.trackingtime.instance import TrackingTimeInstance
 from ghltt.sandbox.trackingtime.params import Params, merge_params
 from ghltt.sandbox.trackingtime.requestlog import LoggedRequest
 from ghltt.sandbox.trackingtime.router import Ctx, Reply
 from ghltt.sandbox.trackingtime.routes import build_router
-
-if TYPE_CHECKING:
-    from ghltt.sandbox.trackingtime.simulator import TrackingTimeSimulator
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -89,7 +87,7 @@ async def _send(send: Send, answer: _Answer) -> None:
     await send({"type": "http.response.body", "body": answer.body})
 
 
-def build_app(sim: TrackingTimeSimulator) -> ASGIApp:
+def build_app(sim: TrackingTimeInstance) -> ASGIApp:
     router = build_router()
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -128,7 +126,7 @@ async def _lifespan(receive: Receive, send: Send) -> None:
 
 
 def _finish(
-    sim: TrackingTimeSimulator,
+    sim: TrackingTimeInstance,
     entry: LoggedRequest,
     body: dict[str, Any],
     headers: dict[str, str] | None = None,
@@ -145,7 +143,7 @@ def _finish(
 
 
 async def _api(
-    sim: TrackingTimeSimulator,
+    sim: TrackingTimeInstance,
     router: Any,
     entry: LoggedRequest,
     method: str,

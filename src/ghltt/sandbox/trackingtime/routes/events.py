@@ -21,7 +21,7 @@ from ghltt.sandbox.trackingtime.routes.common import (
 )
 from ghltt.sandbox.trackingtime.routes.timing import request_zone, tags_param
 from ghltt.sandbox.trackingtime.state import Event, Task
-from ghltt.sandbox.trackingtime.timefmt import parse_zone, zone_name
+from ghltt.sandbox.trackingtime.timefmt import parse_date, parse_zone, zone_name
 
 router = Router()
 
@@ -225,8 +225,6 @@ def _period(ctx: Ctx, rng: dict[str, Any]) -> tuple[date | None, date | None]:
     today = ctx.now.astimezone(ctx.viewer_zone).date()
     period = str(rng.get("period") or "").lower()
     if rng.get("start") or rng.get("end"):
-        from ghltt.sandbox.trackingtime.timefmt import parse_date
-
         try:
             return (
                 parse_date(rng["start"]) if rng.get("start") else None,
