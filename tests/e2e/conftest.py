@@ -22,7 +22,7 @@ from ghltt.sandbox.scenario import Endpoints
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.settings import Settings, load_settings
 from ghltt.store import open_database, upgrade
-from ghltt.store.tables import bridges
+from ghltt.store.tables import bridges, inbox_events
 from ghltt.web import create_app
 from tests.support.server import free_port, serve_asgi
 
@@ -133,8 +133,23 @@ def open_loop(
                 )
         ghl.add_webhook_target(f"{settings.public_url}/webhooks")
         with serve_asgi(create_app(settings, with_executor=executor), port=port):
+            if executor:
+                # A change made while the bridge's first poll runs may be seen by both the
+                # webhook and the poll: start from a bridge whose first poll is behind it.
+                wait_for(lambda: _first_poll_done(db, bridge), "the bridge's first poll")
             yield Loop(settings, db, ghl, tt, bridge)
     db.dispose()
+
+
+def _first_poll_done(db: Any, bridge: str) -> bool:
+    c = inbox_events.c
+    with db.connect() as conn:
+        done = conn.execute(
+            sa.select(sa.func.count()).where(
+                c.dedup_key == f"schedule:first-poll:{bridge}", c.processed_at.is_not(None)
+            )
+        ).scalar_one()
+    return bool(done)
 
 
 @pytest.fixture
