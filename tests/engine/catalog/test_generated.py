@@ -97,3 +97,30 @@ async def test_a_paged_tt_read_walks_its_pages_as_records(
     assert entries[0]["d"] == 3600  # records carry TT's short keys too
     requests = [r for r in tt_sim.request_log() if r["path"].endswith("/events")]
     assert len(requests) == 1  # one short page ends the walk
+
+
+async def test_the_project_and_user_writes_their_object_types_name_are_actions(
+    ctx: BridgeContext, tt_sim: TrackingTimeSimulator
+) -> None:
+    customer = await call_action(ctx, "tt.customers.add", {"name": "Acme Projects"})
+    project = await call_action(
+        ctx, "tt.projects.add", {"name": "Launch", "customer_id": customer["id"]}
+    )
+    renamed = await call_action(ctx, "tt.projects.update", {"id": project["id"], "name": "Go"})
+    assert renamed["name"] == "Go"
+    assert await call_action(ctx, "tt.projects.delete", {"id": project["id"]}) is True
+    user = await call_action(
+        ctx,
+        "tt.users.add",
+        {
+            "email": "grace.catalog@example.com",
+            "name": "Grace",
+            "surname": "H",
+            "role": "CO_WORKER",
+        },
+    )
+    closed = await call_action(ctx, "tt.users.close", {"id": user["id"]})
+    assert closed["id"] == user["id"]
+    writes = [r["path"] for r in tt_sim.request_log() if r["method"] != "GET"]
+    assert any(p.endswith("/projects/add") for p in writes)
+    assert any(p.endswith(f"/users/close/{user['id']}") for p in writes)

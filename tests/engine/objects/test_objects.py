@@ -54,8 +54,10 @@ def test_what_tt_wants_on_every_update_and_its_third_party_markers() -> None:
     }
 
 
-def test_the_actions_of_the_shipped_syncs_types_are_in_the_catalog() -> None:
+def test_the_actions_of_every_type_are_in_the_catalog() -> None:
     catalog = action_catalog()
-    # TT projects and users are read, not synced by a shipped template.
-    for key in set(OBJECTS) - {"tt.project", "tt.user"}:
-        assert set(OBJECTS[key].actions()) <= set(catalog), key
+    for key, obj in OBJECTS.items():
+        assert set(obj.actions()) <= set(catalog), key
+        for name in (obj.create, obj.update):
+            assert catalog[name].object_type == key, name
+            assert catalog[name].custom_fields is obj.custom_fields, name

@@ -14,53 +14,61 @@ automation creates (tasks, notes) that have no natural key.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ghltt.engine.catalog.composed import COMPOSED
 from ghltt.engine.catalog.generate import ghl, tt
 from ghltt.engine.catalog.spec import ActionDef
 from ghltt.engine.context import BridgeContext
+from ghltt.engine.objects import OBJECTS
 
 __all__ = ["ACTIONS", "GENERATED", "action_catalog", "call_action", "register_action"]
 
-# custom_fields=True: the body may carry ``custom:<key>`` fields. TT reads of the records a
-# sync pairs ask for their custom fields: mappings read them.
+# TT reads of the records a sync pairs ask for their custom fields: mappings read them.
 _READ_CUSTOM = {"include_custom_fields": True}
 
 GENERATED: tuple[ActionDef, ...] = (
     ghl("contacts.get"),
-    ghl("contacts.upsert", "ghl.contact", custom_fields=True),
-    ghl("contacts.update", "ghl.contact", custom_fields=True),
+    ghl("contacts.upsert"),
+    ghl("contacts.update"),
     ghl("contacts.delete"),
     ghl("tags.add"),
     ghl("tags.remove"),
     ghl("tasks.get"),
-    ghl("tasks.create", "ghl.task"),
-    ghl("tasks.update", "ghl.task", require=("title", "dueDate", "completed")),
+    ghl("tasks.create"),
+    ghl("tasks.update", require=("title", "dueDate", "completed")),
     ghl("tasks.set_completed", "ghl.task"),
     ghl("tasks.delete"),
     ghl("notes.get"),
-    ghl("notes.create", "ghl.note"),
-    ghl("notes.update", "ghl.note"),
+    ghl("notes.create"),
+    ghl("notes.update"),
     ghl("notes.delete"),
     ghl("appointments.get"),
-    ghl("appointments.create", "ghl.appointment", open_inputs=True),
-    ghl("appointments.update", "ghl.appointment", open_inputs=True),
+    ghl("appointments.create", open_inputs=True),
+    ghl("appointments.update", open_inputs=True),
     ghl("appointments.delete"),
     tt("users.get"),
+    tt("users.add", open_inputs=True),
+    tt("users.update", open_inputs=True),
+    tt("users.close"),
+    tt("users.open"),
     tt("users.assigned_tasks"),
     tt("customers.get", params=_READ_CUSTOM),
-    tt("customers.add", "tt.customer", open_inputs=True, custom_fields=True),
-    tt("customers.update", "tt.customer", open_inputs=True, custom_fields=True),
+    tt("customers.add", open_inputs=True),
+    tt("customers.update", open_inputs=True),
     tt("customers.delete"),
     tt("customers.close"),
     tt("customers.open"),
     tt("projects.get", params=_READ_CUSTOM),
+    tt("projects.add", open_inputs=True),
+    tt("projects.update", open_inputs=True),
+    tt("projects.delete"),
     tt("projects.close"),
     tt("projects.open"),
     tt("tasks.get", params=_READ_CUSTOM),
-    tt("tasks.add", "tt.task", custom_fields=True),
-    tt("tasks.update", "tt.task", open_inputs=True, custom_fields=True),
+    tt("tasks.add"),
+    tt("tasks.update", open_inputs=True),
     tt("tasks.delete"),
     tt("tasks.close"),
     tt("tasks.open"),
@@ -69,7 +77,19 @@ GENERATED: tuple[ActionDef, ...] = (
     tt("events.delete"),
 )
 
-ACTIONS: dict[str, ActionDef] = {a.name: a for a in (*GENERATED, *COMPOSED)}
+# A create or update of a synced type writes that type's fields (and ``custom:<key>`` fields
+# where it has custom fields): its object type says so, once, for every such action.
+_WRITTEN_BY = {a: o for o in OBJECTS.values() for a in (o.create, o.update)}
+
+
+def _typed(action: ActionDef) -> ActionDef:
+    obj = _WRITTEN_BY.get(action.name)
+    if obj is None:
+        return action
+    return replace(action, object_type=obj.type, custom_fields=obj.custom_fields)
+
+
+ACTIONS: dict[str, ActionDef] = {a.name: _typed(a) for a in (*GENERATED, *COMPOSED)}
 
 
 def action_catalog() -> dict[str, ActionDef]:

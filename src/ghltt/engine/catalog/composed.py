@@ -63,8 +63,8 @@ async def _links_find(ctx: BridgeContext, inp: dict[str, Any]) -> Any:
 
 
 COMPOSED = (
-    ActionDef("tt.events.add", _tt_events_add, None, "tt.event", True),
-    ActionDef("tt.events.update", _tt_events_update, None, "tt.event", True),
+    ActionDef("tt.events.add", _tt_events_add),
+    ActionDef("tt.events.update", _tt_events_update),
     ActionDef(
         "ghltt.links.find",
         _links_find,
