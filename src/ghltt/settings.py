@@ -78,7 +78,8 @@ class Settings(BaseSettings):
     )
     auto_migrate: bool = Field(default=True, description="Upgrade the store's schema at start.")
     plugins: list[str] = Field(
-        default_factory=list, description="Python modules imported at start (extra actions)."
+        default_factory=list,
+        description="Python modules imported at start (extra actions, steps or routes).",
     )
     # The vault (see docs/vault.md). GHLTT_MASTER_KEY may hold several comma-separated keys
     # during a rotation: the first encrypts, all of them decrypt.

@@ -78,7 +78,7 @@ def test_send_list_show_and_token_against_a_running_server(tmp_path: Path) -> No
         [run] = listed()
         assert run["recipe"] == "test-multistep"
         shown = ghltt("runs", "show", run["id"], env=env)
-        assert json.loads(shown.stdout)["steps"][0]["action"] == "test.journal"
+        assert json.loads(shown.stdout)["steps"][0]["name"] == "test.journal"
         missing = ghltt("runs", "show", "nope", env=env)
         assert missing.returncode == 2 and "no run" in missing.stderr
         token = ghltt("token", "show", env=env).stdout.strip()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-import tests.support.plugin  # noqa: F401  (registers the test handler and action)
+import tests.support.plugin  # noqa: F401  (registers the test route and step)
 from ghltt.jobs import JobRuntime
 from ghltt.settings import Settings, load_settings
 from ghltt.store import open_database, upgrade

@@ -2,15 +2,15 @@
 
 For each revision step: an empty database is brought to the previous revision, representative
 rows are written with that schema, the database is upgraded to the newest revision, and then
-every row must still be there, unchanged in the columns it had, readable by today's code, and
-what the step changed must hold for the old rows too. A new revision needs an entry in
-``STEPS`` (a test says so).
+every row must still be there, unchanged in the columns it had (under their new names where a
+later revision renamed them), readable by today's code, and what the step changed must hold for
+the old rows too. A new revision needs an entry in ``STEPS`` (a test says so).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +24,13 @@ from ghltt.store import tables as t
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 Rows = dict[str, list[dict[str, Any]]]
+
+# run_steps as the revisions before 0005 wrote it: a step's name was its ``action``.
+_run_steps_0001 = sa.Table(
+    "run_steps",
+    sa.MetaData(),
+    *(sa.Column("action" if c.name == "name" else c.name, c.type) for c in t.run_steps.c),
+)
 
 
 def _inbox(event_id: str, object_id: str = "c-1") -> dict[str, Any]:
@@ -95,7 +102,7 @@ def _seed_0001(conn: sa.Connection) -> None:
     conn.execute(t.inbox_events.insert().values(**_inbox("e1")))
     conn.execute(t.runs.insert().values(**_run("r1", "e1")))
     conn.execute(
-        t.run_steps.insert().values(
+        _run_steps_0001.insert().values(
             run_id="r1",
             position=0,
             action="tt.user.update",
@@ -255,10 +262,45 @@ def _check_0004(db: sa.Engine) -> None:
     assert sorted(inbox.batch_members(["batch:1"])["batch:1"]) == ["e1", "e2"]
 
 
+def _seed_0004(conn: sa.Connection) -> None:
+    """Adds batches: a batch's events, and a second run of the same workflow."""
+    _seed_0003(conn)
+    conn.execute(
+        t.inbox_events.update().where(t.inbox_events.c.id == "e2").values(batch_id="batch:1")
+    )
+    conn.execute(t.runs.insert().values(**_run("r2", "e2")))
+    conn.execute(
+        _run_steps_0001.insert().values(
+            run_id="r2",
+            position=0,
+            action="recipe.run",
+            status="failed",
+            input={"bridge": "b1", "recipe": "contacts", "event": "e2"},
+            output=None,
+            error="boom",
+            attempts=1,
+            finished_at=AT,
+        )
+    )
+
+
+def _check_0005(db: sa.Engine) -> None:
+    """A run step's ``action`` is its ``name``: old steps read back, new ones are written so."""
+    runs = RunRepository(db)
+    old = runs.get("r2")
+    assert old is not None
+    assert [(s.name, s.status, s.error) for s in old.steps] == [("recipe.run", "failed", "boom")]
+    runs.record_step("r2", 1, name="bridge.reconcile", status="succeeded", input={"bridge": "b1"})
+    again = runs.get("r2")
+    assert again is not None and [s.name for s in again.steps] == ["recipe.run", "bridge.reconcile"]
+
+
 @dataclass(frozen=True)
 class Step:
     seed: Callable[[sa.Connection], None]
     check: Callable[[sa.Engine], None]
+    # table -> {old column: new column} for the columns the revision renames
+    renamed: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 # revision -> rows written with the schema just before it, and what the revision must make of
@@ -267,6 +309,7 @@ STEPS = {
     "0002": Step(_seed_0001, _check_0002),
     "0003": Step(_seed_0002, _check_0003),
     "0004": Step(_seed_0003, _check_0004),
+    "0005": Step(_seed_0004, _check_0005, renamed={"run_steps": {"action": "name"}}),
 }
 
 
@@ -289,6 +332,17 @@ def db(database_url: str) -> Iterator[sa.Engine]:
         yield eng
     finally:
         eng.dispose()
+
+
+def _renamed_after(revision: str) -> dict[tuple[str, str], str]:
+    """(table, old column) -> the column's name today, for the renames after ``revision``."""
+    return {
+        (table, old): new
+        for later, step in STEPS.items()
+        if later > revision
+        for table, columns in step.renamed.items()
+        for old, new in columns.items()
+    }
 
 
 def _rows(db: sa.Engine) -> Rows:
@@ -316,7 +370,9 @@ def test_a_populated_store_upgrades_forward(db: sa.Engine, revision: str) -> Non
     assert migrate.is_current(db)
 
     upgraded = _rows(db)
-    for table, rows in seeded.items():
+    renamed = _renamed_after(before)
+    for table, old_rows in seeded.items():
+        rows = [{renamed.get((table, k), k): v for k, v in row.items()} for row in old_rows]
         kept = [{k: row[k] for k in rows[0]} for row in upgraded[table]] if rows else []
         assert sorted(kept, key=repr) == rows, f"{table} changed in the upgrade"
     assert sum(map(len, seeded.values())) > 5

@@ -76,7 +76,7 @@ def test_a_recovered_batch_gets_its_queued_runs_back_and_closes_them_with_the_ev
     runs.close(
         first[0],
         position=0,
-        action="recipe.run",
+        name="recipe.run",
         step_input={},
         output={"outcome": "applied"},
         run_status="succeeded",
@@ -100,8 +100,8 @@ def test_a_recovered_run_finds_its_first_record(database_url: str) -> None:
     first = runs.start(run_id="r1", workflow_id="wf", event_id=event.id, bridge="b1", recipe="x")
     second = runs.start(run_id="r2", workflow_id="wf", event_id=event.id, bridge="b1", recipe="x")
     assert first == second == "r1"
-    runs.record_step("r1", 0, action="a", status="failed", input={"n": 1}, error="boom")
-    runs.record_step("r1", 0, action="a", status="succeeded", input={"n": 1}, output={"ok": 1})
+    runs.record_step("r1", 0, name="a", status="failed", input={"n": 1}, error="boom")
+    runs.record_step("r1", 0, name="a", status="succeeded", input={"n": 1}, output={"ok": 1})
     runs.finish("r1", "succeeded")
     record = runs.get("r1")
     assert record is not None and record.status == "succeeded"

@@ -19,7 +19,7 @@ from ghltt.jobs.plans import Route, Step, add_route, add_step
 def _plan(event: Event) -> list[Step]:
     steps = int(event.payload.get("steps", 3))
     return [
-        Step(action="test.journal", input={**event.payload, "step": i, "event": event.id})
+        Step(name="test.journal", input={**event.payload, "step": i, "event": event.id})
         for i in range(steps)
     ]
 

@@ -33,7 +33,8 @@ async def test_ghl_token_lifecycle(connections: ConnectionService, ghl_sim: GhlS
     failed = await connections.check(view.id)
     assert failed.failure is not None and failed.failure.kind is FailureKind.REVOKED
     assert failed.connection.status == "needs_reauth"
-    assert f"connections rotate {view.id}" in failed.failure.action
+    assert f"connections rotate {view.id}" in failed.failure.remedy
+    assert failed.public()["failure"]["remedy"] == failed.failure.remedy  # what the API answers
 
     rotated = await connections.rotate(view.id, new_token)
     assert rotated.connection.status == "active"

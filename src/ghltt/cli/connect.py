@@ -113,7 +113,7 @@ def _print_outcome(outcome: Outcome, as_json: bool) -> None:
             err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
         if outcome.failure is not None:
             f = outcome.failure
-            err_console.print(f"[red]{f.kind.value}:[/] {f.message}\n  -> {f.action}")
+            err_console.print(f"[red]{f.kind.value}:[/] {f.message}\n  -> {f.remedy}")
     if outcome.failure is not None:
         raise typer.Exit(1)
 

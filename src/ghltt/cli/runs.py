@@ -41,7 +41,7 @@ def list_runs(
 
 @app.command("show")
 def show(run_id: str = typer.Argument(..., help="A run id (or its workflow id).")) -> None:
-    """Show one run with every step: action, input, output, error, attempts."""
+    """Show one run with every step: name, input, output, error, attempts."""
     record = RunRepository(store(settings())).get(run_id)
     if record is None:
         fail(f"no run with id {run_id!r} (see 'ghltt runs list')")

@@ -22,7 +22,10 @@ StepFn = Callable[[dict[str, Any]], Awaitable[Any]]
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    action: str
+    """One durable step of a run: the name of the function it calls (``Planner.step``) and
+    its recorded input."""
+
+    name: str
     input: dict[str, Any] = field(default_factory=dict)
     # Steps that are not idempotent by nature must not be retried blindly.
     retry: bool = True
@@ -41,7 +44,15 @@ class Run:
     @classmethod
     def of(cls, recorded: Mapping[str, Any]) -> Run:
         """A run as a workflow recorded it."""
-        return cls(recorded["recipe"], [Step(**s) for s in recorded["steps"]])
+        return cls(recorded["recipe"], [_step(s) for s in recorded["steps"]])
+
+
+def _step(recorded: Mapping[str, Any]) -> Step:
+    # Workflows recorded before steps had a ``name`` call it ``action``; DBOS may recover one
+    # after an upgrade. Drop this once no such workflow can be pending.
+    if "action" in recorded:
+        recorded = {("name" if k == "action" else k): v for k, v in recorded.items()}
+    return Step(**recorded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +78,8 @@ def add_step(name: str, fn: StepFn) -> None:
 
 
 def load_plugins(modules: Iterable[str]) -> None:
-    """Import the plugin modules (the ``plugins`` setting) so they can add routes and actions."""
+    """Import the plugin modules (the ``plugins`` setting): they may add routes, steps and
+    catalog actions."""
     for name in modules:
         try:
             importlib.import_module(name)
@@ -94,8 +106,8 @@ class Planner:
                     runs.append(Run(route.name, steps))
         return sorted(runs, key=lambda r: r.recipe)
 
-    def step(self, action: str) -> StepFn:
-        found = self._steps.get(action) or _steps.get(action)
+    def step(self, name: str) -> StepFn:
+        found = self._steps.get(name) or _steps.get(name)
         if found is None:
-            raise InvalidInput(f"unknown action {action!r}")
+            raise InvalidInput(f"unknown step {name!r}")
         return found

@@ -147,20 +147,20 @@ async def _start_run(workflow_id: str, event_id: str, bridge: str, recipe: str) 
 
 
 def _changed_fields(output: Any) -> list[str] | None:
-    """An action may report which fields of the event's record changed (when the sender of
+    """A step may report which fields of the event's record changed (when the sender of
     the event did not say, a sync run works it out); the event records them."""
     found = output.get("changed_fields") if isinstance(output, dict) else None
     return [str(f) for f in found] if isinstance(found, list) else None
 
 
 async def _execute(
-    run_id: str, position: int, action: str, step_input: dict[str, Any], event_id: str
+    run_id: str, position: int, step: str, step_input: dict[str, Any], event_id: str
 ) -> Any:
     ctx = _ctx()
-    # The run's id rides along (not recorded as input) so actions can attribute provenance.
-    output = await ctx.planner.step(action)({**step_input, "run_id": run_id})
+    # The run's id rides along (not recorded as input) so steps can attribute provenance.
+    output = await ctx.planner.step(step)({**step_input, "run_id": run_id})
     ctx.runs.record_step(
-        run_id, position, action=action, status="succeeded", input=step_input, output=output
+        run_id, position, name=step, status="succeeded", input=step_input, output=output
     )
     changed = _changed_fields(output)
     if changed is not None:
@@ -180,12 +180,12 @@ async def _run_in_batch(event_id: str, plan: dict[str, Any], last: bool) -> bool
         ctx.runs.close,
         run_id,
         position=0,
-        action=step.action,
+        name=step.name,
         step_input=step.input,
         event_id=event_id,
     )
     try:
-        step_fn = ctx.planner.step(step.action)
+        step_fn = ctx.planner.step(step.name)
         output = await step_fn({**step.input, "run_id": run_id})
     except Exception as exc:
         error = _error_text(exc)
@@ -203,11 +203,11 @@ async def _run_in_batch(event_id: str, plan: dict[str, Any], last: bool) -> bool
 
 
 async def _record_failure(
-    run_id: str, position: int, action: str, step_input: dict[str, Any], error: str
+    run_id: str, position: int, step: str, step_input: dict[str, Any], error: str
 ) -> None:
     ctx = _ctx()
     ctx.runs.record_step(
-        run_id, position, action=action, status="failed", input=step_input, error=error
+        run_id, position, name=step, status="failed", input=step_input, error=error
     )
     ctx.runs.finish(run_id, "failed", error)
 
@@ -227,7 +227,7 @@ async def _run_plan(workflow_id: str, event_id: str, bridge: str, plan: Run) -> 
     )
     for position, step in enumerate(plan.steps):
         options: StepOptions = {
-            "name": f"{plan.recipe}:{position}:{step.action}",
+            "name": f"{plan.recipe}:{position}:{step.name}",
             "retries_allowed": step.retry,
             "max_attempts": ctx.max_attempts,
             "interval_seconds": ctx.retry_interval,
@@ -235,16 +235,16 @@ async def _run_plan(workflow_id: str, event_id: str, bridge: str, plan: Run) -> 
         }
         try:
             await DBOS.run_step_async(
-                options, _execute, run_id, position, step.action, step.input, event_id
+                options, _execute, run_id, position, step.name, step.input, event_id
             )
         except Exception as exc:
-            log.warning("run step failed", run=run_id, action=step.action, error=_error_text(exc))
+            log.warning("run step failed", run=run_id, step=step.name, error=_error_text(exc))
             await DBOS.run_step_async(
                 {"name": "record_failure"},
                 _record_failure,
                 run_id,
                 position,
-                step.action,
+                step.name,
                 step.input,
                 _error_text(exc),
             )

@@ -20,7 +20,7 @@ from ghltt.store.tables import inbox_events, run_steps, runs
 @dataclass(frozen=True, slots=True)
 class StepRecord:
     position: int
-    action: str
+    name: str
     status: str
     input: Any
     output: Any
@@ -82,7 +82,7 @@ def _put_step(
     conn: sa.Connection,
     run_id: str,
     position: int,
-    action: str,
+    name: str,
     status: str,
     step_input: Any,
     output: Any,
@@ -90,7 +90,7 @@ def _put_step(
     attempts: int,
 ) -> None:
     values = {
-        "action": action,
+        "name": name,
         "status": status,
         "input": step_input,
         "output": output,
@@ -183,7 +183,7 @@ class RunRepository:
         run_id: str,
         position: int,
         *,
-        action: str,
+        name: str,
         status: str,
         input: Any,
         output: Any = None,
@@ -191,7 +191,7 @@ class RunRepository:
         attempts: int = 1,
     ) -> None:
         with self.db.begin() as conn:
-            _put_step(conn, run_id, position, action, status, input, output, error, attempts)
+            _put_step(conn, run_id, position, name, status, input, output, error, attempts)
 
     def finish(self, run_id: str, status: str, error: str | None = None) -> None:
         with self.db.begin() as conn:
@@ -202,7 +202,7 @@ class RunRepository:
         run_id: str,
         *,
         position: int,
-        action: str,
+        name: str,
         step_input: Any,
         output: Any = None,
         error: str | None = None,
@@ -220,7 +220,7 @@ class RunRepository:
         """
         step_status = "failed" if error is not None else "succeeded"
         with self.db.begin() as conn:
-            _put_step(conn, run_id, position, action, step_status, step_input, output, error, 1)
+            _put_step(conn, run_id, position, name, step_status, step_input, output, error, 1)
             _finish(conn, run_id, run_status, run_error)
             event: dict[str, Any] = {}
             if changed_fields is not None:
@@ -263,7 +263,7 @@ class RunRepository:
                 record.steps.append(
                     StepRecord(
                         position=m["position"],
-                        action=m["action"],
+                        name=m["name"],
                         status=m["status"],
                         input=m["input"],
                         output=m["output"],

@@ -104,7 +104,7 @@ run_steps = sa.Table(
     metadata,
     sa.Column("run_id", sa.ForeignKey("runs.id"), primary_key=True),
     sa.Column("position", sa.Integer, primary_key=True),
-    sa.Column("action", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),  # the function it called (jobs' Step)
     sa.Column("status", sa.String(16), nullable=False),  # succeeded, failed
     sa.Column("input", sa.JSON, nullable=True),
     sa.Column("output", sa.JSON, nullable=True),

@@ -78,7 +78,7 @@ class Outcome:
             out["failure"] = {
                 "kind": self.failure.kind.value,
                 "message": self.failure.message,
-                "action": self.failure.action,
+                "remedy": self.failure.remedy,
             }
         if self.notes:
             out["notes"] = self.notes

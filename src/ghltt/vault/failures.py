@@ -47,10 +47,10 @@ STATUS_FOR = {
 class Failure:
     kind: FailureKind
     message: str
-    action: str
+    remedy: str  # what a person should do to fix it
 
     def describe(self) -> str:
-        return f"{self.kind.value}: {self.message} -> {self.action}"
+        return f"{self.kind.value}: {self.message} -> {self.remedy}"
 
 
 class ConnectionFailed(GhlttError):

@@ -179,7 +179,7 @@ class TagsApi:
 
     async def bulk(
         self,
-        action: Literal["add", "remove"],
+        change: Literal["add", "remove"],
         contact_ids: Sequence[str],
         tags: Sequence[str],
         *,
@@ -190,9 +190,9 @@ class TagsApi:
             "contacts": list(contact_ids),
             "tags": list(tags),
         }
-        if action == "remove" and remove_all:
+        if change == "remove" and remove_all:
             payload["removeAllTags"] = True
-        body = await self._core.call("tags.bulk_update", path={"type": action}, json=payload)
+        body = await self._core.call("tags.bulk_update", path={"type": change}, json=payload)
         return BulkTagsResult.model_validate(body)
 
 
