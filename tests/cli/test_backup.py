@@ -7,6 +7,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
@@ -52,6 +53,11 @@ def test_backup_while_serving_then_wipe_and_restore(tmp_path: Path) -> None:
             payload = json.dumps({"journal": str(tmp_path / "journal"), "steps": 1})
             sent = ok("events", "send", "--kind", "test.multistep", "--payload", payload)
             event_id = sent.stdout.split("accepted as event")[1].strip()
+            # The executor has run it (so its jobs database exists) before the backup.
+            deadline = time.monotonic() + 60
+            while not (tmp_path / "journal").exists():
+                assert time.monotonic() < deadline, "the event never ran"
+                time.sleep(0.1)
 
             backup = tmp_path / "backups" / "one"
             made = ok("backup", str(backup))
