@@ -16,7 +16,7 @@ from ghltt import __version__
 from ghltt.jobs import JobAdmin, JobRuntime
 from ghltt.jobs.plans import load_plugins
 from ghltt.settings import Settings
-from ghltt.store import TokenRepository, is_current, open_database, upgrade
+from ghltt.store import TokenRepository, open_database, prepare
 from ghltt.store.database import reachable
 from ghltt.store.tokens import ensure_first_token, token_file
 from ghltt.web import api, connections_api, errors, hooks, intake, oauth
@@ -90,10 +90,7 @@ def _declare_intake_schema(app: FastAPI) -> None:
 def _start(settings: Settings, with_executor: bool) -> Services:
     load_plugins(settings.plugins)
     db = open_database(settings.store_url)
-    if settings.auto_migrate:
-        upgrade(db)
-    elif not is_current(db):
-        raise RuntimeError("the store's schema is not current: run 'ghltt db upgrade'")
+    prepare(db, upgrade_existing=settings.auto_migrate)
     if ensure_first_token(TokenRepository(db), settings.data_dir):
         log.warning(
             "created the API token; show it with 'ghltt token show'",
