@@ -204,8 +204,8 @@ def _play_scenario(loaded: Settings, endpoints: Endpoints) -> None:
             say(
                 f"scenario done in {time.monotonic() - started:.0f} s. TrackingTime sends no "
                 "webhook for new users or customer edits: the scenario asked ghltt to poll at "
-                f"once ({len(scenario.facts.polls)} times, as 'ghltt events send --source "
-                f"schedule --kind bridge.reconcile --bridge {endpoints.bridge}' does); left "
+                f"once ({len(scenario.facts.polls)} times, as 'ghltt bridges poll "
+                f"{endpoints.bridge}' does); left "
                 "alone, the sandbox polls every minute."
             )
     say(
