@@ -76,7 +76,11 @@ class Settings(BaseSettings):
     bench_baseline: bool = Field(
         default=False, description="Mount a non-persisting twin of the intake, for benchmarks."
     )
-    auto_migrate: bool = Field(default=True, description="Upgrade the store's schema at start.")
+    auto_migrate: bool = Field(
+        default=False,
+        description="Also upgrade an existing store's older schema when a command opens it "
+        "(a new store is always set up; otherwise 'ghltt db upgrade' does it).",
+    )
     plugins: list[str] = Field(
         default_factory=list,
         description="Python modules imported at start (extra actions, steps or routes).",

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 
+from ghltt.core import utcnow
+from ghltt.store import InboxRepository, migrate, open_database
+from ghltt.store.bridges import BridgeRepository
+from ghltt.store.connections import ConnectionRepository
 from tests.support import process
 from tests.support.server import free_port
 
@@ -23,6 +29,7 @@ COMMANDS = [
     ["runs", "dead-letters"],
     ["events", "send"],
     ["token", "show"],
+    ["bridges", "poll"],
     ["backup"],
     ["restore"],
     ["version"],
@@ -93,3 +100,73 @@ def test_sending_to_a_server_that_is_not_there_says_so(tmp_path: Path) -> None:
     result = ghltt("events", "send", "--kind", "a.b", "--token", "x", env=env)
     assert result.returncode == 2
     assert "cannot reach ghltt" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_fresh_data_directory_works_with_every_command_that_reads_the_store(
+    tmp_path: Path,
+) -> None:
+    env = process.ghltt_env(tmp_path / "data", f"sqlite:///{tmp_path / 'g.sqlite'}", free_port())
+    for command in (["bridges", "list"], ["runs", "list"], ["token", "show"]):
+        result = ghltt(*command, env=env)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert ghltt("token", "show", env=env).stdout.strip().startswith("ghltt_")
+    assert ghltt("db", "current", env=env).returncode == 0  # set up at the newest revision
+
+
+def test_a_store_on_an_older_schema_is_refused_with_the_command_to_run(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'g.sqlite'}"
+    db = open_database(url)
+    revisions = [
+        s.revision for s in ScriptDirectory.from_config(migrate._config(db)).walk_revisions()
+    ]
+    migrate.upgrade(db, revisions[1])  # newest first: the one before the head
+    db.dispose()
+    env = process.ghltt_env(tmp_path / "data", url, free_port())
+    for command in (["bridges", "list"], ["runs", "list"], ["token", "show"]):
+        result = ghltt(*command, env=env)
+        assert result.returncode == 2, command
+        [line] = result.stderr.strip().splitlines()
+        assert "older" in line and "run 'ghltt db upgrade'" in line
+    assert ghltt("db", "upgrade", env=env).returncode == 0
+    assert ghltt("bridges", "list", env=env).returncode == 0
+
+
+def test_events_send_takes_bridge_names_and_bridges_poll_always_polls(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"sqlite:///{tmp_path / 'data' / 'ghltt.sqlite'}"
+    env = process.ghltt_env(tmp_path / "data", url, port)
+    server = process.start(["serve"], env, tmp_path / "serve.log")
+    try:
+        process.wait_healthy(port, server)
+        db = open_database(url)
+        ids = [
+            ConnectionRepository(db).insert(system=system, label=system, auth_kind="token")
+            for system in ("ghl", "tt")
+        ]
+        BridgeRepository(db).insert(
+            "br_acme",
+            name="acme",
+            mode="shadow",
+            ghl_connection_id=ids[0],
+            tt_connection_id=ids[1],
+            now=utcnow(),
+        )
+        sent = ghltt("events", "send", "--kind", "a.b", "--bridge", "acme", env=env)
+        assert sent.returncode == 0, sent.stderr
+        [event_id] = re.findall(r"accepted as event (\S+)", sent.stdout)
+        stored = InboxRepository(db).get(event_id)
+        assert stored is not None and stored.event.bridge == "br_acme"
+        for command in (
+            ["events", "send", "--kind", "a.b", "--bridge", "nope"],
+            ["bridges", "poll", "nope"],
+        ):
+            unknown = ghltt(*command, env=env)
+            assert unknown.returncode == 2 and "no bridge 'nope'" in unknown.stderr, command
+        polls = [ghltt("bridges", "poll", "acme", env=env) for _ in range(2)]
+        assert [p.returncode for p in polls] == [0, 0], polls[0].stderr
+        first, second = (re.findall(r"requested as event (\S+)", p.stdout) for p in polls)
+        assert first and second and first != second
+        db.dispose()
+    finally:
+        process.stop(server)

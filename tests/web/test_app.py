@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
 import pytest
 
+from ghltt import __version__
 from ghltt.settings import load_settings
 from ghltt.store import open_database
 from ghltt.store.tokens import token_file
@@ -123,6 +125,32 @@ def test_unknown_routes_and_methods_answer_json(api: httpx2.Client) -> None:
     assert missing.status_code == 404 and "/no/such/thing" in missing.json()["message"]
     wrong = api.get("/api/events")
     assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
+
+
+def test_docs_and_every_asset_they_load_come_from_ghltt_itself(api: httpx2.Client) -> None:
+    public = httpx2.Client(base_url=api.base_url, timeout=10)  # no token: the docs are public
+    page = public.get("/docs")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
+    assets += re.findall(r"""url: ?["']([^"']+)["']""", page.text)  # the OpenAPI document
+    assert {a for a in assets if "://" in a or a.startswith("//")} == set()
+    assert any(a.endswith(".js") for a in assets) and any(a.endswith(".css") for a in assets)
+    for asset in assets:
+        response = public.get(asset)
+        assert response.status_code == 200, asset
+        assert len(response.content) > 100, asset
+    assert public.get("/docs/oauth2-redirect").status_code == 200
+
+
+def test_home_page_says_what_runs_and_no_more(api: httpx2.Client) -> None:
+    public = httpx2.Client(base_url=api.base_url, timeout=10)
+    home = public.get("/")
+    assert home.status_code == 200 and home.headers["content-type"].startswith("text/html")
+    assert f"ghltt {__version__}" in home.text
+    assert 'href="/healthz"' in home.text and 'href="/docs"' in home.text
+    assert "<script" not in home.text and "<style" not in home.text and " on" not in home.text
+    assert home.headers["content-security-policy"] == "default-src 'none'"
+    assert "bridge" not in home.text.lower() and "connection" not in home.text.lower()
 
 
 def test_runs_api_lists_and_explains_unknown_ids(api: httpx2.Client) -> None:

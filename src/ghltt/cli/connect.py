@@ -21,7 +21,6 @@ from ghltt.bridges import Services, build_services
 from ghltt.cli.context import console, err_console, fail, settings, store
 from ghltt.connectors.http import ConnectorError
 from ghltt.core import GhlttError
-from ghltt.store import is_current
 from ghltt.vault import Outcome, classify, open_vault, rotate_key
 from ghltt.vault.keys import new_key
 
@@ -66,10 +65,7 @@ def vault_errors() -> Iterator[None]:
 
 def open_services() -> Services:
     loaded = settings()
-    db = store(loaded)
-    if not is_current(db):
-        fail("the store's schema is not current: run 'ghltt db upgrade'")
-    return build_services(loaded, db)
+    return build_services(loaded, store(loaded))
 
 
 def _run(fn: Callable[[], Awaitable[T]]) -> T:

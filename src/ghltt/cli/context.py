@@ -12,7 +12,7 @@ from ghltt.core import GhlttError
 from ghltt.observability import configure_logging
 from ghltt.permissions import tighten
 from ghltt.settings import Settings, load_settings
-from ghltt.store import open_database
+from ghltt.store import SchemaNotCurrent, open_database, prepare
 from ghltt.store.database import Database
 from ghltt.store.tokens import token_file
 
@@ -37,4 +37,10 @@ def settings(**overrides: object) -> Settings:
 
 
 def store(loaded: Settings) -> Database:
-    return open_database(loaded.store_url)
+    """The store, ready for use: a fresh one is set up here, an older one is refused in one line."""
+    db = open_database(loaded.store_url)
+    try:
+        prepare(db, upgrade_existing=loaded.auto_migrate)
+    except SchemaNotCurrent as exc:
+        fail(str(exc))
+    return db

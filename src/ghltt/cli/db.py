@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from ghltt.cli.context import console, settings, store
-from ghltt.store import migrate
+from ghltt.cli.context import console, settings
+from ghltt.store import migrate, open_database
 
 app = typer.Typer(help="Manage the store's schema (SQLite or PostgreSQL).", no_args_is_help=True)
 
@@ -16,7 +16,7 @@ def upgrade() -> None:
 
     Example: GHLTT_DATABASE_URL=postgresql://localhost/ghltt ghltt db upgrade
     """
-    db = store(settings())
+    db = open_database(settings().store_url)
     migrate.upgrade(db)
     console.print(f"store schema at revision {migrate.current_revision(db)}")
 
@@ -24,7 +24,7 @@ def upgrade() -> None:
 @app.command("current")
 def current() -> None:
     """Show the schema revision of the store and whether it is the newest."""
-    db = store(settings())
+    db = open_database(settings().store_url)
     rev, head = migrate.current_revision(db), migrate.head_revision(db)
     console.print(f"revision {rev or 'none'} (newest: {head})")
     if rev != head:

@@ -31,6 +31,7 @@ app.add_typer(recipes.app, name="recipes")
 app.add_typer(connect.connect_app, name="connect")
 app.add_typer(connect.connections_app, name="connections")
 app.add_typer(connect.bridges_app, name="bridges")
+connect.bridges_app.command("poll")(events.poll)
 app.add_typer(connect.vault_app, name="vault")
 app.add_typer(simulate.app, name="simulate")
 

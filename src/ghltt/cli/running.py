@@ -1,4 +1,4 @@
-"""Running ghltt's processes: migrations first, then the web app with its executor child."""
+"""Running ghltt's processes: the store set up first, then the web app with its executor child."""
 
 from __future__ import annotations
 
@@ -13,10 +13,8 @@ from collections.abc import Callable
 
 import uvicorn
 
-from ghltt.cli.context import console, fail
+from ghltt.cli.context import console, store
 from ghltt.settings import Settings
-from ghltt.store import is_current, open_database, upgrade
-from ghltt.store.database import Database
 from ghltt.store.tokens import token_file
 from ghltt.web import create_app
 
@@ -28,7 +26,7 @@ def run_web(loaded: Settings, *, executor: bool) -> None:
     # The executor runs in a child process tied to this one: DBOS spends CPU on every step,
     # and sharing one interpreter lock with the intake cut acknowledged events/s by more than
     # half (bench/intake.py). The child dies with its parent, so it never outlives a SIGKILL.
-    migrate_or_fail(loaded)  # before the child starts, so the two never migrate at once
+    store(loaded)  # set up before the child starts, so the two never migrate at once
     child = _start_executor_child() if executor else None
     app = create_app(loaded, with_executor=False, executor_alive=_alive(child) if child else None)
     console.print(
@@ -57,15 +55,6 @@ def run_web(loaded: Settings, *, executor: bool) -> None:
                 child.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 child.kill()
-
-
-def migrate_or_fail(loaded: Settings) -> Database:
-    db = open_database(loaded.store_url)
-    if loaded.auto_migrate:
-        upgrade(db)
-    elif not is_current(db):
-        fail("the store's schema is not current: run 'ghltt db upgrade'")
-    return db
 
 
 def _prepare_executor_child() -> None:

@@ -18,8 +18,8 @@ import httpx2
 import typer
 
 from ghltt.bridges import build_services
-from ghltt.cli.context import console, fail, settings
-from ghltt.cli.running import migrate_or_fail, run_web
+from ghltt.cli.context import console, fail, settings, store
+from ghltt.cli.running import run_web
 from ghltt.core import GhlttError
 from ghltt.engine.recipes.templates import template_names
 from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
@@ -72,7 +72,7 @@ def sandbox(
     tt_sim = TrackingTimeSimulator()
     serve_in_thread(ghl_sim.app, host, ghl_port)
     serve_in_thread(tt_sim.app, host, tt_port)
-    db = migrate_or_fail(loaded)
+    db = store(loaded)
     try:
         bridge_id = anyio.run(_provision, loaded, db, ghl_sim, tt_sim)
     except GhlttError as exc:
@@ -204,8 +204,8 @@ def _play_scenario(loaded: Settings, endpoints: Endpoints) -> None:
             say(
                 f"scenario done in {time.monotonic() - started:.0f} s. TrackingTime sends no "
                 "webhook for new users or customer edits: the scenario asked ghltt to poll at "
-                f"once ({len(scenario.facts.polls)} times, as 'ghltt events send --source "
-                f"schedule --kind bridge.reconcile --bridge {endpoints.bridge}' does); left "
+                f"once ({len(scenario.facts.polls)} times, as 'ghltt bridges poll "
+                f"{endpoints.bridge}' does); left "
                 "alone, the sandbox polls every minute."
             )
     say(

@@ -7,8 +7,8 @@ import threading
 
 import typer
 
-from ghltt.cli.context import console, settings
-from ghltt.cli.running import migrate_or_fail, run_web
+from ghltt.cli.context import console, settings, store
+from ghltt.cli.running import run_web
 from ghltt.jobs import JobRuntime
 from ghltt.jobs.plans import load_plugins
 from ghltt.settings import Settings
@@ -56,7 +56,7 @@ def serve(
 
 
 def _has_connections(loaded: Settings) -> bool:
-    db = migrate_or_fail(loaded)
+    db = store(loaded)
     try:
         return ConnectionRepository(db).exists()
     finally:
@@ -73,7 +73,7 @@ def worker() -> None:
     """
     loaded = settings()
     load_plugins(loaded.plugins)
-    db = migrate_or_fail(loaded)
+    db = store(loaded)
     runtime = JobRuntime(loaded, db)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -2,7 +2,7 @@
 
 from ghltt.store.database import Connection, Database, Row, open_database, sqlalchemy_url
 from ghltt.store.inbox import InboxRepository, StoredEvent, commit_new, insert_new
-from ghltt.store.migrate import is_current, upgrade
+from ghltt.store.migrate import SchemaNotCurrent, is_current, prepare, upgrade
 from ghltt.store.runs import RunRecord, RunRepository, StepRecord
 from ghltt.store.tokens import TokenRepository
 
@@ -13,6 +13,7 @@ __all__ = [
     "Row",
     "RunRecord",
     "RunRepository",
+    "SchemaNotCurrent",
     "StepRecord",
     "StoredEvent",
     "TokenRepository",
@@ -20,6 +21,7 @@ __all__ = [
     "insert_new",
     "is_current",
     "open_database",
+    "prepare",
     "sqlalchemy_url",
     "upgrade",
 ]

@@ -16,10 +16,10 @@ from ghltt import __version__
 from ghltt.jobs import JobAdmin, JobRuntime
 from ghltt.jobs.plans import load_plugins
 from ghltt.settings import Settings
-from ghltt.store import TokenRepository, is_current, open_database, upgrade
+from ghltt.store import TokenRepository, open_database, prepare
 from ghltt.store.database import reachable
 from ghltt.store.tokens import ensure_first_token, token_file
-from ghltt.web import api, connections_api, errors, hooks, intake, oauth
+from ghltt.web import api, connections_api, errors, hooks, intake, oauth, pages
 from ghltt.web.auth import services
 from ghltt.web.intake_writer import IntakeWriter
 from ghltt.web.middleware import BodyLimit, RequestId
@@ -56,6 +56,8 @@ def create_app(
         version=__version__,
         lifespan=lifespan,
         default_response_class=JSONResponse,
+        docs_url=None,  # pages.install serves it, with Swagger UI's files from ghltt itself
+        redoc_url=None,  # ReDoc comes from a CDN only
     )
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
@@ -64,6 +66,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(oauth.router)
     app.include_router(connections_api.router)
+    pages.install(app)
     # The hot paths go first: the router tries routes in order, and bursts hit these.
     app.router.routes[:0] = [*intake.routes(baseline=settings.bench_baseline), *hooks.routes()]
     _declare_intake_schema(app)
@@ -90,10 +93,7 @@ def _declare_intake_schema(app: FastAPI) -> None:
 def _start(settings: Settings, with_executor: bool) -> Services:
     load_plugins(settings.plugins)
     db = open_database(settings.store_url)
-    if settings.auto_migrate:
-        upgrade(db)
-    elif not is_current(db):
-        raise RuntimeError("the store's schema is not current: run 'ghltt db upgrade'")
+    prepare(db, upgrade_existing=settings.auto_migrate)
     if ensure_first_token(TokenRepository(db), settings.data_dir):
         log.warning(
             "created the API token; show it with 'ghltt token show'",
