@@ -133,7 +133,8 @@ def open_loop(
                 )
         ghl.add_webhook_target(f"{settings.public_url}/webhooks")
         with serve_asgi(create_app(settings, with_executor=executor), port=port):
-            if executor:
+            polls = (bridge_settings or {}).get("reconcile", {}).get("enabled", True)
+            if executor and polls:
                 # A change made while the bridge's first poll runs may be seen by both the
                 # webhook and the poll: start from a bridge whose first poll is behind it.
                 wait_for(lambda: _first_poll_done(db, bridge), "the bridge's first poll")

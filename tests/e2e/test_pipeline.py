@@ -4,6 +4,8 @@ run of the contacts template → TrackingTime simulator, and back, on SQLite and
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import anyio
 import httpx2
@@ -15,7 +17,7 @@ from ghltt.jobs import JobAdmin
 from ghltt.store import RunRepository
 from ghltt.store.tables import connections, inbox_events
 from ghltt.store.tokens import token_file
-from tests.e2e.conftest import Loop, settled, wait_for
+from tests.e2e.conftest import Loop, open_loop, settled, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +37,18 @@ def _create_contact(loop: Loop, email: str, token: str | None = None) -> str:
         return str(response.json()["contact"]["id"])
 
 
-def test_a_ghl_contact_reaches_trackingtime_once_and_its_echo_writes_nothing(loop: Loop) -> None:
+@pytest.fixture
+def webhook_loop(database_url: str, tmp_path: Path) -> Iterator[Loop]:
+    """A loop whose bridge does not poll: all that happens is the webhooks' doing (the
+    sandbox's bridge polls every minute, and a poll may see the contact first)."""
+    with open_loop(database_url, tmp_path, bridge_settings={"reconcile": {"enabled": False}}) as lp:
+        yield lp
+
+
+def test_a_ghl_contact_reaches_trackingtime_once_and_its_echo_writes_nothing(
+    webhook_loop: Loop,
+) -> None:
+    loop = webhook_loop
     _create_contact(loop, "ada@example.com")
     wait_for(lambda: loop.tt_writes("customers/add") == 1, "the TT customer")
     wait_for(lambda: loop.ghl_contact_writes() == 1, "the TT id written back to GHL")
