@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from starlette.applications import Starlette
 
-from ghltt.core.clock import Clock
 from ghltt.sandbox.ghl.app import build_app
-from ghltt.sandbox.ghl.config import GhlSimulatorConfig
 from ghltt.sandbox.ghl.instance import GhlInstance
 
 
@@ -16,8 +16,6 @@ class GhlSimulator(GhlInstance):
     Every admin control of ``/_admin/`` is also a method here, for in-process tests.
     """
 
-    def __init__(
-        self, config: GhlSimulatorConfig | None = None, *, clock: Clock | None = None
-    ) -> None:
-        super().__init__(config, clock=clock)
-        self.app: Starlette = build_app(self)
+    @cached_property
+    def app(self) -> Starlette:
+        return build_app(self)
