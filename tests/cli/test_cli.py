@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
+from typer.testing import CliRunner
 
+from ghltt.cli.main import app
 from ghltt.core import utcnow
 from ghltt.store import InboxRepository, migrate, open_database
 from ghltt.store.bridges import BridgeRepository
@@ -49,7 +51,14 @@ def ghltt(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "ghltt")
 def test_every_command_has_help(command: list[str]) -> None:
-    result = ghltt(*command, "--help")
+    # In process: a new interpreter per command would spend seconds importing ghltt each time.
+    result = CliRunner().invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output and len(result.output) > 200
+
+
+def test_python_m_ghltt_is_the_cli() -> None:
+    result = ghltt("--help")
     assert result.returncode == 0, result.stderr
     assert "Usage" in result.stdout and len(result.stdout) > 200
 
