@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from ghltt.cli import connect
+from ghltt.cli import bridges, connect
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store import open_database, upgrade
 from tests.support.server import serve_asgi
@@ -18,7 +18,7 @@ from tests.vault.conftest import tt_app_password
 app = typer.Typer()
 app.add_typer(connect.connect_app, name="connect")
 app.add_typer(connect.connections_app, name="connections")
-app.add_typer(connect.bridges_app, name="bridges")
+app.add_typer(bridges.bridges_app, name="bridges")
 app.add_typer(connect.vault_app, name="vault")
 runner = CliRunner()
 

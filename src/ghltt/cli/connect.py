@@ -1,4 +1,4 @@
-"""``ghltt connect``, ``connections``, ``bridges`` and ``vault``: credentials and their pairing.
+"""``ghltt connect``, ``connections`` and ``vault``: credentials and the key that protects them.
 
 Secrets are never taken from the command line (anyone can read it in ``ps``): they come from a
 hidden prompt, from ``--stdin``, or from an environment variable named with ``--secret-env``.
@@ -9,22 +9,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, TypeVar
 
-import anyio
 import typer
 from rich.table import Table
 
-from ghltt.bridges import Services, build_services
 from ghltt.cli.context import console, err_console, fail, settings, store
-from ghltt.connectors.http import ConnectorError
-from ghltt.core import GhlttError
-from ghltt.vault import Outcome, classify, open_vault, rotate_key
+from ghltt.cli.services import JsonOpt, open_services, run_remote, vault_errors
+from ghltt.vault import Outcome, open_vault, rotate_key
 from ghltt.vault.keys import new_key
-
-T = TypeVar("T")
 
 _SECRET_HELP = (
     "The secret is read from a hidden prompt; or from standard input with --stdin "
@@ -39,38 +31,12 @@ connect_app = typer.Typer(
 connections_app = typer.Typer(
     help="List, check, rotate and revoke connections.", no_args_is_help=True
 )
-bridges_app = typer.Typer(
-    help="Pair a GHL connection with a TT connection (registers the TT webhooks).",
-    no_args_is_help=True,
-)
 vault_app = typer.Typer(help="The vault's master key.", no_args_is_help=True)
 
 StdinOpt = typer.Option(False, "--stdin", help="Read the secret from standard input.")
 SecretEnvOpt = typer.Option(
     None, "--secret-env", metavar="NAME", help="Read the secret from environment variable NAME."
 )
-JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
-
-
-@contextmanager
-def vault_errors() -> Iterator[None]:
-    try:
-        yield
-    except ConnectorError as exc:
-        failure = classify(exc, connection_id="?", system="remote")
-        fail(f"{failure.message} ({failure.kind.value})")
-    except GhlttError as exc:
-        fail(str(exc))
-
-
-def open_services() -> Services:
-    loaded = settings()
-    return build_services(loaded, store(loaded))
-
-
-def _run(fn: Callable[[], Awaitable[T]]) -> T:
-    with vault_errors():
-        return anyio.run(fn)
 
 
 def _read_secret(prompt: str, *, stdin: bool, env: str | None) -> str:
@@ -157,7 +123,7 @@ def connect_ghl(
     if not location:
         fail("--location: a GHL token needs the id of its location (sub-account)")
     token = _read_secret("GHL token", stdin=stdin, env=secret_env)
-    outcome = _run(
+    outcome = run_remote(
         lambda: svc.connections.add_ghl_token(
             label=label, token=token, location_id=location, kind=kind, granted=scope or None
         )
@@ -181,7 +147,7 @@ def connect_tt(
     """
     svc = open_services()
     secret = _read_secret("TrackingTime secret", stdin=stdin, env=secret_env)
-    outcome = _run(
+    outcome = run_remote(
         lambda: svc.connections.add_tt(label=label, secret=secret, kind=kind, account_id=account)
     )
     _print_outcome(outcome, as_json)
@@ -214,7 +180,7 @@ def connections_check(
     Exits 1 when the credential failed, with what to do (reconnect, reactivate, wait).
     """
     svc = open_services()
-    _print_outcome(_run(lambda: svc.connections.check(ref)), as_json)
+    _print_outcome(run_remote(lambda: svc.connections.check(ref)), as_json)
 
 
 @connections_app.command("rotate")
@@ -227,7 +193,7 @@ def connections_rotate(
     """Replace the secret (tried first); bridges and everything linked stay as they are."""
     svc = open_services()
     secret = _read_secret("new secret", stdin=stdin, env=secret_env)
-    _print_outcome(_run(lambda: svc.connections.rotate(ref, secret)), as_json)
+    _print_outcome(run_remote(lambda: svc.connections.rotate(ref, secret)), as_json)
 
 
 @connections_app.command("revoke")
@@ -242,113 +208,7 @@ def connections_revoke(
         view = svc.connections.get(ref)
     if not yes and not typer.confirm(f"Revoke {view.id} ({view.label})?"):
         raise typer.Exit(1)
-    _print_outcome(_run(lambda: svc.connections.revoke(view.id)), as_json)
-
-
-# ---- ghltt bridges ----------------------------------------------------------------------------
-def _print_bridge(data: dict[str, Any]) -> None:
-    console.print_json(json.dumps(data, default=str))
-
-
-@bridges_app.command("add")
-def bridges_add(
-    name: str = typer.Argument(..., help="A unique name for the bridge."),
-    ghl: str = typer.Option(..., "--ghl", help="GHL connection id or label."),
-    tt: str = typer.Option(..., "--tt", help="TT connection id or label."),
-    mode: str = typer.Option("sandbox", help="sandbox, shadow (plan only) or live."),
-) -> None:
-    """Pair a GHL connection with a TT connection and register the TT webhooks."""
-    svc = open_services()
-    view = _run(lambda: svc.bridges.add(name=name, ghl_connection=ghl, tt_connection=tt, mode=mode))
-    _print_bridge(view.public())
-
-
-@bridges_app.command("list")
-def bridges_list(as_json: bool = JsonOpt) -> None:
-    """Every bridge with its connections and mode."""
-    svc = open_services()
-    with vault_errors():
-        rows = svc.bridges.all()
-    if as_json:
-        console.print_json(json.dumps([b.public() for b in rows], default=str))
-        return
-    table = Table("id", "name", "mode", "ghl", "tt", "webhooks", "recipes")
-    for b in rows:
-        enabled = sum(r.enabled for r in b.recipes)
-        table.add_row(
-            b.id,
-            b.name,
-            b.mode,
-            b.ghl_connection_id or "",
-            b.tt_connection_id or "",
-            str(len(b.webhooks)),
-            f"{enabled}/{len(b.recipes)}",
-        )
-    console.print(table)
-
-
-@bridges_app.command("show")
-def bridges_show(ref: str = typer.Argument(..., help="Bridge id or name.")) -> None:
-    """One bridge: connections, webhooks and recipes."""
-    svc = open_services()
-    with vault_errors():
-        _print_bridge(svc.bridges.show(ref).public())
-
-
-@bridges_app.command("mode")
-def bridges_mode(
-    ref: str = typer.Argument(..., help="Bridge id or name."),
-    mode: str = typer.Argument(..., help="sandbox, shadow (plan only) or live."),
-) -> None:
-    """Switch a bridge's mode, e.g. from shadow to live once its plans look right.
-
-    Runs read the mode when they start, so the switch needs nothing else: no restart, no
-    new connection. Example: ghltt bridges mode acme live
-    """
-    svc = open_services()
-    with vault_errors():
-        view = svc.bridges.set_mode(ref, mode)
-    console.print(f"bridge {view.name} is now {view.mode}", highlight=False)
-
-
-@bridges_app.command("hooks")
-def bridges_hooks(
-    ref: str = typer.Argument(..., help="Bridge id or name."),
-    register: bool = typer.Option(
-        False,
-        "--register",
-        help="Register the TrackingTime webhook again: after an upgrade that subscribes to "
-        "more events, or if it was deleted in TrackingTime.",
-    ),
-) -> None:
-    """The URLs that senders post to for this bridge.
-
-    Give GHL's app the first (one URL serves every location); ghltt registers the TT one
-    itself. Paste the last into a GHL workflow's Webhook action: it carries this bridge's
-    secret, so treat it like a password ('ghltt bridges hooks NAME' shows it again).
-    """
-    svc = open_services()
-    if register:
-        _run(lambda: svc.bridges.webhooks.register(ref))
-        console.print("TrackingTime webhook registered", highlight=False)
-    with vault_errors():
-        urls = svc.bridges.intake_urls(ref)
-    for name, url in urls.items():
-        console.print(f"{name}: {url}", highlight=False, soft_wrap=True)
-
-
-@bridges_app.command("remove")
-def bridges_remove(
-    ref: str = typer.Argument(..., help="Bridge id or name."),
-    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
-) -> None:
-    """Remove a bridge and delete its TT webhooks (the connections stay)."""
-    svc = open_services()
-    if not yes and not typer.confirm(f"Remove bridge {ref}?"):
-        raise typer.Exit(1)
-    for note in _run(lambda: svc.bridges.remove(ref)):
-        console.print(note, highlight=False)
-    console.print(f"removed {ref}", highlight=False)
+    _print_outcome(run_remote(lambda: svc.connections.revoke(view.id)), as_json)
 
 
 # ---- ghltt vault ------------------------------------------------------------------------------

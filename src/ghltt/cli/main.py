@@ -5,7 +5,19 @@ from __future__ import annotations
 import typer
 
 from ghltt import __version__
-from ghltt.cli import backup, connect, db, events, recipes, runs, sandbox, serve, simulate, token
+from ghltt.cli import (
+    backup,
+    bridges,
+    connect,
+    db,
+    events,
+    recipes,
+    runs,
+    sandbox,
+    serve,
+    simulate,
+    token,
+)
 
 app = typer.Typer(
     name="ghltt",
@@ -30,8 +42,8 @@ app.add_typer(token.app, name="token")
 app.add_typer(recipes.app, name="recipes")
 app.add_typer(connect.connect_app, name="connect")
 app.add_typer(connect.connections_app, name="connections")
-app.add_typer(connect.bridges_app, name="bridges")
-connect.bridges_app.command("poll")(events.poll)
+app.add_typer(bridges.bridges_app, name="bridges")
+bridges.bridges_app.command("poll")(events.poll)
 app.add_typer(connect.vault_app, name="vault")
 app.add_typer(simulate.app, name="simulate")
 

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ghltt.cli.connect import open_services, vault_errors
+from ghltt.cli.services import open_services, vault_errors
 from ghltt.core import Event, InvalidInput, utcnow
 from ghltt.engine import sync
 from ghltt.engine.catalog import action_catalog

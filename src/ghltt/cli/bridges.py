@@ -1,0 +1,125 @@
+"""``ghltt bridges``: pair a GHL connection with a TT connection, and steer the pair."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from ghltt.cli.context import console
+from ghltt.cli.services import JsonOpt, open_services, run_remote, vault_errors
+
+bridges_app = typer.Typer(
+    help="Pair a GHL connection with a TT connection (registers the TT webhooks).",
+    no_args_is_help=True,
+)
+
+
+# ---- ghltt bridges ----------------------------------------------------------------------------
+def _print_bridge(data: dict[str, Any]) -> None:
+    console.print_json(json.dumps(data, default=str))
+
+
+@bridges_app.command("add")
+def bridges_add(
+    name: str = typer.Argument(..., help="A unique name for the bridge."),
+    ghl: str = typer.Option(..., "--ghl", help="GHL connection id or label."),
+    tt: str = typer.Option(..., "--tt", help="TT connection id or label."),
+    mode: str = typer.Option("sandbox", help="sandbox, shadow (plan only) or live."),
+) -> None:
+    """Pair a GHL connection with a TT connection and register the TT webhooks."""
+    svc = open_services()
+    view = run_remote(
+        lambda: svc.bridges.add(name=name, ghl_connection=ghl, tt_connection=tt, mode=mode)
+    )
+    _print_bridge(view.public())
+
+
+@bridges_app.command("list")
+def bridges_list(as_json: bool = JsonOpt) -> None:
+    """Every bridge with its connections and mode."""
+    svc = open_services()
+    with vault_errors():
+        rows = svc.bridges.all()
+    if as_json:
+        console.print_json(json.dumps([b.public() for b in rows], default=str))
+        return
+    table = Table("id", "name", "mode", "ghl", "tt", "webhooks", "recipes")
+    for b in rows:
+        enabled = sum(r.enabled for r in b.recipes)
+        table.add_row(
+            b.id,
+            b.name,
+            b.mode,
+            b.ghl_connection_id or "",
+            b.tt_connection_id or "",
+            str(len(b.webhooks)),
+            f"{enabled}/{len(b.recipes)}",
+        )
+    console.print(table)
+
+
+@bridges_app.command("show")
+def bridges_show(ref: str = typer.Argument(..., help="Bridge id or name.")) -> None:
+    """One bridge: connections, webhooks and recipes."""
+    svc = open_services()
+    with vault_errors():
+        _print_bridge(svc.bridges.show(ref).public())
+
+
+@bridges_app.command("mode")
+def bridges_mode(
+    ref: str = typer.Argument(..., help="Bridge id or name."),
+    mode: str = typer.Argument(..., help="sandbox, shadow (plan only) or live."),
+) -> None:
+    """Switch a bridge's mode, e.g. from shadow to live once its plans look right.
+
+    Runs read the mode when they start, so the switch needs nothing else: no restart, no
+    new connection. Example: ghltt bridges mode acme live
+    """
+    svc = open_services()
+    with vault_errors():
+        view = svc.bridges.set_mode(ref, mode)
+    console.print(f"bridge {view.name} is now {view.mode}", highlight=False)
+
+
+@bridges_app.command("hooks")
+def bridges_hooks(
+    ref: str = typer.Argument(..., help="Bridge id or name."),
+    register: bool = typer.Option(
+        False,
+        "--register",
+        help="Register the TrackingTime webhook again: after an upgrade that subscribes to "
+        "more events, or if it was deleted in TrackingTime.",
+    ),
+) -> None:
+    """The URLs that senders post to for this bridge.
+
+    Give GHL's app the first (one URL serves every location); ghltt registers the TT one
+    itself. Paste the last into a GHL workflow's Webhook action: it carries this bridge's
+    secret, so treat it like a password ('ghltt bridges hooks NAME' shows it again).
+    """
+    svc = open_services()
+    if register:
+        run_remote(lambda: svc.bridges.webhooks.register(ref))
+        console.print("TrackingTime webhook registered", highlight=False)
+    with vault_errors():
+        urls = svc.bridges.intake_urls(ref)
+    for name, url in urls.items():
+        console.print(f"{name}: {url}", highlight=False, soft_wrap=True)
+
+
+@bridges_app.command("remove")
+def bridges_remove(
+    ref: str = typer.Argument(..., help="Bridge id or name."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Remove a bridge and delete its TT webhooks (the connections stay)."""
+    svc = open_services()
+    if not yes and not typer.confirm(f"Remove bridge {ref}?"):
+        raise typer.Exit(1)
+    for note in run_remote(lambda: svc.bridges.remove(ref)):
+        console.print(note, highlight=False)
+    console.print(f"removed {ref}", highlight=False)
