@@ -81,6 +81,13 @@ class Settings(BaseSettings):
         description="Also upgrade an existing store's older schema when a command opens it "
         "(a new store is always set up; otherwise 'ghltt db upgrade' does it).",
     )
+    retention_days: int = Field(
+        default=30,
+        ge=0,
+        le=3650,
+        description="Days of history kept: older finished runs, processed events and workflow "
+        "records are pruned every hour (0 keeps everything). Dead letters stay until replayed.",
+    )
     plugins: list[str] = Field(
         default_factory=list,
         description="Python modules imported at start (extra actions, steps or routes).",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 
 from ghltt.store import InboxRepository, RunRepository, migrate, open_database
 from ghltt.store import tables as t
+from ghltt.store.retention import prune_history
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 Rows = dict[str, list[dict[str, Any]]]
@@ -295,6 +296,43 @@ def _check_0005(db: sa.Engine) -> None:
     assert again is not None and [s.name for s in again.steps] == ["recipe.run", "bridge.reconcile"]
 
 
+def _seed_0005(conn: sa.Connection) -> None:
+    """The schema before retention: every provenance row names its run (steps have a name)."""
+    conn.execute(t.inbox_events.insert().values(**_inbox("e1")))
+    conn.execute(t.inbox_events.insert().values(**_inbox("e2", "c-2")))
+    for run_id, event_id in (("r1", "e1"), ("r2", "e2")):
+        conn.execute(t.runs.insert().values(**_run(run_id, event_id, f"wf-{run_id}")))
+        conn.execute(
+            t.run_steps.insert().values(
+                run_id=run_id, position=0, name="recipe.run", status="succeeded", finished_at=AT
+            )
+        )
+        conn.execute(
+            t.provenance.insert().values(
+                run_id=run_id,
+                bridge_id="b1",
+                target_system="tt",
+                object_type="customer",
+                object_id="7",
+                field="email",
+                source_system="ghl",
+                source_path="contact.email",
+                value_hash=run_id[-1] * 64,
+                written_at=AT,
+            )
+        )
+
+
+def _check_0011(db: sa.Engine) -> None:
+    """Retention prunes the old runs; the field's newest provenance stays, without its run."""
+    pruned = prune_history(db, before=AT + timedelta(days=1))
+    assert pruned.runs == 2
+    with db.connect() as conn:
+        kept = conn.execute(sa.select(t.provenance.c.run_id, t.provenance.c.field)).all()
+    # r1's write was superseded by r2's, which outlives its run.
+    assert [tuple(row) for row in kept] == [(None, "email")]
+
+
 @dataclass(frozen=True)
 class Step:
     seed: Callable[[sa.Connection], None]
@@ -310,6 +348,7 @@ STEPS = {
     "0003": Step(_seed_0002, _check_0003),
     "0004": Step(_seed_0003, _check_0004),
     "0005": Step(_seed_0004, _check_0005, renamed={"run_steps": {"action": "name"}}),
+    "0011": Step(_seed_0005, _check_0011),
 }
 
 

@@ -1,10 +1,11 @@
-"""``ghltt db``: the store's schema."""
+"""``ghltt db``: the store's schema, and pruning its history."""
 
 from __future__ import annotations
 
 import typer
 
-from ghltt.cli.context import console, settings
+from ghltt.cli.context import console, fail, settings, store
+from ghltt.jobs import JobAdmin, retention
 from ghltt.store import migrate, open_database
 
 app = typer.Typer(help="Manage the store's schema (SQLite or PostgreSQL).", no_args_is_help=True)
@@ -29,3 +30,28 @@ def current() -> None:
     console.print(f"revision {rev or 'none'} (newest: {head})")
     if rev != head:
         raise typer.Exit(1)
+
+
+@app.command("prune")
+def prune(
+    days: int | None = typer.Option(
+        None, min=0, help="Keep this many days of history (default: GHLTT_RETENTION_DAYS)."
+    ),
+) -> None:
+    """Remove history older than the retention period now (the executor does it hourly).
+
+    Finished runs, processed events and finished workflow records go; dead letters, links,
+    snapshots and pending events stay. Example: ghltt db prune --days 7
+    """
+    loaded = settings()
+    keep = loaded.retention_days if days is None else days
+    if keep == 0:
+        fail("the retention period is 0 days (keep everything): give --days N to prune")
+    db = store(loaded)
+    admin = JobAdmin(loaded, db)
+    try:
+        pruned = retention.prune(db, admin.client if admin.has_run() else None, keep)
+    finally:
+        admin.close()
+    counts = ", ".join(f"{n} {what}" for what, n in pruned.as_dict().items())
+    console.print(f"pruned history older than {keep} days: {counts}", highlight=False)

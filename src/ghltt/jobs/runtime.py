@@ -16,7 +16,7 @@ import structlog
 from dbos import DBOS, DBOSClient, DBOSConfig
 
 from ghltt.core import InvalidInput, NotFound
-from ghltt.jobs import schedules, workflows
+from ghltt.jobs import retention, schedules, workflows
 from ghltt.jobs.bridge_schedules import BridgeSchedules
 from ghltt.jobs.dispatcher import Dispatcher
 from ghltt.jobs.workflows import (
@@ -29,7 +29,7 @@ from ghltt.jobs.workflows import (
 )
 from ghltt.settings import Settings, sqlite_path
 from ghltt.store import InboxRepository, RunRepository, open_database
-from ghltt.store.database import Database, prepare_sqlite_file
+from ghltt.store.database import Database, has_table, prepare_sqlite_file
 
 log = structlog.get_logger(__name__)
 
@@ -85,6 +85,15 @@ class JobAdmin:
         if self._client is not None:
             self._client.destroy()
             self._client = None
+
+    def has_run(self) -> bool:
+        """Whether an executor ever set up the system database (before, it holds nothing)."""
+        jobs_db = open_database(self._settings.jobs_url, pool_size=1)
+        try:
+            schema = None if jobs_db.dialect.name == "sqlite" else "dbos"
+            return has_table(jobs_db, "workflow_status", schema=schema)
+        finally:
+            jobs_db.dispose()
 
     def ping(self) -> bool:
         try:
@@ -199,6 +208,7 @@ class JobRuntime:
                 max_attempts=settings.run_max_attempts,
                 retry_interval=settings.run_retry_interval,
                 on_new_events=self.wake,
+                workflows=self.admin.client,
             )
         )
         DBOS(config=config)
@@ -224,6 +234,7 @@ class JobRuntime:
         self._dispatcher.start()
         self._dispatcher.wake()
         self.bridges.start()
+        self._keep_retention(settings.retention_days)
         self.started = True
         log.info("executor started", executor_id=settings.executor_id)
 
@@ -245,6 +256,26 @@ class JobRuntime:
         if self._jobs_db is not None:
             self._jobs_db.dispose()
         workflows.set_context(None)
+
+    def _keep_retention(self, days: int) -> None:
+        """The hourly pruning schedule, as the settings say (0 days: none)."""
+        existing = DBOS.get_schedule(retention.RETENTION_SCHEDULE)
+        context = {"days": days}
+        if existing is not None:
+            if days and existing.get("context") == context:
+                return
+            DBOS.delete_schedule(retention.RETENTION_SCHEDULE)
+        if not days:
+            return
+        try:
+            DBOS.create_schedule(
+                schedule_name=retention.RETENTION_SCHEDULE,
+                workflow_fn=retention.prune_tick,
+                schedule=retention.RETENTION_CRON,
+                context=context,
+            )
+        except Exception as exc:  # another executor starting at the same moment made it
+            log.warning("retention schedule not (re)created", error=str(exc))
 
     def ensure_schedule(
         self,

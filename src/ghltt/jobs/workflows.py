@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import structlog
-from dbos import DBOS, StepOptions
+from dbos import DBOS, DBOSClient, StepOptions
 from dbos import error as dbos_error
 
 from ghltt.core import Event, NotFound
@@ -51,6 +51,8 @@ class RunContext:
     max_attempts: int
     retry_interval: float
     on_new_events: Callable[[], None] | None = None
+    # The system database's client, for work on workflow records themselves (retention).
+    workflows: DBOSClient | None = None
 
     @property
     def inbox(self) -> InboxRepository:

@@ -87,6 +87,12 @@ def reachable(db: sa.Engine) -> bool:
     return True
 
 
+def has_table(db: sa.Engine, name: str, *, schema: str | None = None) -> bool:
+    """Whether a table exists (e.g. one another component creates on its first start)."""
+    with db.connect() as conn:
+        return sa.inspect(conn).has_table(name, schema=schema)
+
+
 class InTransaction:
     """A database stand-in for repositories: their ``begin()`` and ``connect()`` reuse one
     connection inside one transaction, so several repositories' writes commit together."""

@@ -79,6 +79,7 @@ inbox_events = sa.Table(
     sa.UniqueConstraint("bridge_id", "dedup_key"),
     sa.Index("ix_inbox_events_undispatched", "dispatched_at", "received_at"),
     sa.Index("ix_inbox_events_bridge_id_source_object_id", "bridge_id", "source", "object_id"),
+    sa.Index("ix_inbox_events_processed", "processed_at"),
 )
 
 runs = sa.Table(
@@ -97,6 +98,7 @@ runs = sa.Table(
     sa.Column("finished_at", Timestamp, nullable=True),
     sa.UniqueConstraint("workflow_id", "event_id", "recipe"),
     sa.Index("ix_runs_status_started", "status", "started_at"),
+    sa.Index("ix_runs_status_finished", "status", "finished_at"),
 )
 
 run_steps = sa.Table(
@@ -134,7 +136,8 @@ provenance = sa.Table(
     "provenance",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("run_id", sa.ForeignKey("runs.id"), nullable=False, index=True),
+    # NULL once retention pruned the run: the newest provenance of a field is kept.
+    sa.Column("run_id", sa.ForeignKey("runs.id"), nullable=True, index=True),
     sa.Column("bridge_id", sa.String(64), nullable=False),
     sa.Column("target_system", sa.String(8), nullable=False),
     sa.Column("object_type", sa.String(50), nullable=False),
