@@ -114,6 +114,17 @@ class Settings(BaseSettings):
     tt_base_url: str = Field(
         default="https://api.trackingtime.co/api/v4", description="TrackingTime API base URL."
     )
+    tt_rate_limit: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="Requests per minute per TT account (TT publishes no quota: unthrottled).",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:port/db: share rate budgets between processes through Redis "
+        "(default: through the store when it is PostgreSQL).",
+    )
     oauth_state_ttl: float = Field(
         default=600.0, gt=0, le=86400, description="Seconds an OAuth state stays usable."
     )
@@ -129,6 +140,13 @@ class Settings(BaseSettings):
         if scheme == "postgres":
             value = "postgresql" + value[len("postgres") :]
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return value or None
 
     @field_validator("public_url", "ghl_base_url", "ghl_authorize_url", "tt_base_url")
     @classmethod

@@ -333,6 +333,15 @@ def _check_0011(db: sa.Engine) -> None:
     assert [tuple(row) for row in kept] == [(None, "email")]
 
 
+def _check_0012(db: sa.Engine) -> None:
+    """The shared rate windows start empty and take bookings."""
+    with db.begin() as conn:
+        conn.execute(t.rate_slots.insert().values(budget="ghl:loc", token="a", at=1.5))
+        conn.execute(t.rate_blocks.insert().values(budget="ghl:loc", until=2.5))
+    with db.connect() as conn:
+        assert conn.execute(sa.select(t.rate_slots.c.at)).scalar_one() == 1.5
+
+
 @dataclass(frozen=True)
 class Step:
     seed: Callable[[sa.Connection], None]
@@ -349,6 +358,7 @@ STEPS = {
     "0004": Step(_seed_0003, _check_0004),
     "0005": Step(_seed_0004, _check_0005, renamed={"run_steps": {"action": "name"}}),
     "0011": Step(_seed_0005, _check_0011),
+    "0012": Step(_seed_0005, _check_0012),
 }
 
 

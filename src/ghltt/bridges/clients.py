@@ -3,7 +3,8 @@ OAuth app and a connection's credentials in the vault.
 
 ``Remotes`` is what the vault is handed to check a credential (``ghltt.vault.ClientFactory``);
 ``Clients`` builds the client of a stored connection, for the runner, the poller, the CLI and
-the web API alike. GHL clients of one location draw on one rate budget per process.
+the web API alike. Clients of one GHL location, or of one TT account, draw on one rate budget:
+per process, and across processes when the registries are given a shared window.
 """
 
 from __future__ import annotations
@@ -17,11 +18,27 @@ from pydantic import SecretStr
 
 from ghltt.connectors.ghl import DEFAULT_BASE_URL as GHL_BASE_URL
 from ghltt.connectors.ghl import GhlClient, OAuthApp, default_registry
-from ghltt.connectors.http import AuthProvider, BudgetRegistry, RetryPolicy
+from ghltt.connectors.http import (
+    AuthProvider,
+    BudgetRegistry,
+    RateBudget,
+    RetryPolicy,
+    SharedWindow,
+)
 from ghltt.connectors.trackingtime import DEFAULT_BASE_URL as TT_BASE_URL
 from ghltt.connectors.trackingtime import Credentials, TrackingTimeClient
 from ghltt.core import Clock, InvalidInput, SystemClock
 from ghltt.vault import ConnectionService
+
+
+def tt_registry(
+    per_minute: int | None, shared: SharedWindow | None = None
+) -> BudgetRegistry | None:
+    """One budget of ``per_minute`` sends per TT account (none: unthrottled); ``shared`` makes
+    it one per deployment."""
+    if per_minute is None:
+        return None
+    return BudgetRegistry(lambda: RateBudget(per_minute, 60.0), shared=shared, prefix="tt:")
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,9 @@ class Remotes:
     clock: Clock = field(default_factory=SystemClock)
     # GHL's limits are per location: every client of one location shares its budget.
     budgets: BudgetRegistry = field(default_factory=default_registry)
+    # TT's are per account (by id, or by connection when the account is the user's default).
+    # TT publishes no quota: None sends unthrottled unless GHLTT_TT_RATE_LIMIT is set.
+    tt_budgets: BudgetRegistry | None = None
 
     def __repr__(self) -> str:
         return f"Remotes(ghl={self.ghl_base_url!r}, tt={self.tt_base_url!r})"
@@ -90,13 +110,18 @@ class Remotes:
         *,
         policy: RetryPolicy | None = None,
         account_timezone: str = "UTC",
+        budget_key: str | None = None,
     ) -> TrackingTimeClient:
-        """``account_timezone``: the zone the account's wall clocks are read in."""
+        """``account_timezone``: the zone the account's wall clocks are read in. ``budget_key``
+        names the account's budget in ``tt_budgets`` (default: its id)."""
+        key = budget_key or (str(account_id) if account_id is not None else None)
+        budgets = self.tt_budgets
         return TrackingTimeClient(
             credentials,
             account_id=account_id,
             base_url=self.tt_base_url,
             transport=self.tt_transport,
+            budget=budgets.get(key) if budgets is not None and key is not None else None,
             retry=policy,
             timeout=self.timeout,
             clock=self.clock,
@@ -144,5 +169,8 @@ class Clients:
         row = self.connections.repo.resolve(ref)
         account = int(row.account_id) if row.account_id else None
         return self.remotes.tt_client(
-            self.connections.tt_credentials(row.id), account, account_timezone=account_timezone
+            self.connections.tt_credentials(row.id),
+            account,
+            account_timezone=account_timezone,
+            budget_key=str(account) if account is not None else f"connection:{row.id}",
         )

@@ -265,3 +265,22 @@ record_snapshots = sa.Table(
     sa.Column("state", sa.JSON, nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
 )
+
+rate_slots = sa.Table(
+    "rate_slots",
+    metadata,
+    # One booked send to a remote's rate budget (e.g. "ghl:<location>"), shared by every process
+    # of a deployment on PostgreSQL. ``at``: wall-clock seconds of the send, then the response.
+    sa.Column("budget", sa.String(200), primary_key=True),
+    sa.Column("token", sa.String(100), primary_key=True),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Index("ix_rate_slots_budget_at", "budget", "at"),
+)
+
+rate_blocks = sa.Table(
+    "rate_blocks",
+    metadata,
+    # After a 429: no process sends on the budget before ``until`` (wall-clock seconds).
+    sa.Column("budget", sa.String(200), primary_key=True),
+    sa.Column("until", sa.Float, nullable=False),
+)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx2
 
-from ghltt.connectors.http import BudgetRegistry, RateBudget
+from ghltt.connectors.http import BudgetRegistry, RateBudget, SharedWindow
 
 __all__ = [
     "BURST_LIMIT",
@@ -27,9 +27,10 @@ def default_budget() -> RateBudget:
     return RateBudget(BURST_LIMIT, BURST_WINDOW_SECONDS, daily_limit=DAILY_LIMIT)
 
 
-def default_registry() -> BudgetRegistry:
-    """One budget per location id; share a registry between clients of the same process."""
-    return BudgetRegistry(default_budget)
+def default_registry(shared: SharedWindow | None = None) -> BudgetRegistry:
+    """One budget per location id; share a registry between clients of the same process, and
+    ``shared`` between the processes of a deployment."""
+    return BudgetRegistry(default_budget, shared=shared, prefix="ghl:")
 
 
 def _int(headers: httpx2.Headers, name: str) -> int | None:

@@ -31,7 +31,9 @@ Rate budgets
     ``RateLimited`` if the wait would exceed ``max_wait``); ``settle(slot)`` when the response
     arrives (the ``Requestor`` does); ``observe(limit=, remaining=, window=, daily_limit=,
     daily_remaining=)`` folds in response headers; ``penalize(retry_after)`` after a 429.
-    ``BudgetRegistry(factory)`` hands out one budget per key (e.g. per location).
+    ``BudgetRegistry(factory, shared=, prefix=)`` hands out one budget per key (e.g. per
+    location). A ``SharedWindow`` (PostgreSQL or Redis, from the store) makes the processes of a
+    deployment book their sends in one window per key.
 
 Errors
     ``ConnectorError`` → ``AuthError``, ``PermissionDenied`` → ``ScopeError``, ``NotFound`` (also a
@@ -81,6 +83,7 @@ from ghltt.connectors.http._retry import (
     is_idempotent,
     parse_retry_after,
 )
+from ghltt.connectors.http._shared import SharedWindow
 from ghltt.connectors.http._transport import DEFAULT_TIMEOUT, build_client
 from ghltt.connectors.http._version import USER_AGENT, ghltt_version
 
@@ -105,6 +108,7 @@ __all__ = [
     "RetryPolicy",
     "ScopeError",
     "ServerError",
+    "SharedWindow",
     "Slot",
     "TransportError",
     "ValidationError",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 from ghltt.connectors.http._errors import RateLimited
+from ghltt.connectors.http._shared import SharedWindow, spawn
 
 __all__ = ["BudgetRegistry", "RateBudget", "Slot"]
 
@@ -22,12 +24,14 @@ def _utcnow() -> datetime:
 
 
 class Slot:
-    """One booked send. ``at`` starts as the send time; ``settle`` moves it to the response time."""
+    """One booked send. ``at`` starts as the send time; ``settle`` moves it to the response time.
+    ``token`` names its booking in the shared window, if there is one."""
 
-    __slots__ = ("at",)
+    __slots__ = ("at", "token")
 
-    def __init__(self, at: float) -> None:
+    def __init__(self, at: float, token: str | None = None) -> None:
         self.at = at
+        self.token = token
 
 
 class RateBudget:
@@ -42,6 +46,10 @@ class RateBudget:
     shares the budget), books the difference as used now. ``acquire`` waits, in FIFO order,
     until a send is allowed; if that would take longer than ``max_wait`` it raises
     ``RateLimited`` so a durable job can reschedule.
+
+    With ``shared`` (see ``share``), every send is also booked under ``key`` in a window that
+    all processes of the deployment see, and settles, refusals and server-reported usage are
+    folded into it too: then no process's sends can push the location over its limit.
     """
 
     def __init__(
@@ -55,6 +63,9 @@ class RateBudget:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         wall_clock: WallClock = _utcnow,
+        shared: SharedWindow | None = None,
+        key: str = "",
+        shared_clock: Clock = time.time,
     ) -> None:
         if limit < 1 or window <= 0:
             raise ValueError("a budget needs limit >= 1 and window > 0")
@@ -71,6 +82,14 @@ class RateBudget:
         self._day: date = wall_clock().date()
         self._daily_used = 0
         self._lock = asyncio.Lock()
+        self.shared = shared
+        self.key = key
+        self._shared_clock = shared_clock
+
+    def share(self, shared: SharedWindow, key: str) -> RateBudget:
+        """Book this budget's sends in ``shared`` under ``key`` (e.g. ``ghl:<location>``)."""
+        self.shared, self.key = shared, key
+        return self
 
     def __repr__(self) -> str:
         return f"RateBudget(limit={self.limit}, window={self.window}, in_window={len(self._sent)})"
@@ -93,8 +112,18 @@ class RateBudget:
             while True:
                 now = self._clock()
                 wait = self._wait_needed(now)
+                token = None
+                if wait <= 0 and self.shared is not None:
+                    token = uuid.uuid4().hex
+                    wait = await self.shared.book(
+                        self.key,
+                        token,
+                        limit=self.limit,
+                        span=self.span,
+                        now=self._shared_clock(),
+                    )
                 if wait <= 0:
-                    slot = Slot(now)
+                    slot = Slot(self._clock(), token)
                     self._sent.append(slot)
                     self._daily_used += 1
                     return slot
@@ -128,15 +157,26 @@ class RateBudget:
             # Slots the server says are gone but we never booked: book them now.
             for _ in range(max(0, ours - max(0, remaining))):
                 self._sent.append(Slot(now))
+            if self.shared is not None:
+                used = self.limit - max(0, remaining)
+                spawn(
+                    self.shared.reconcile(
+                        self.key, used=used, span=self.span, now=self._shared_clock()
+                    )
+                )
 
     def settle(self, slot: Slot) -> None:
         """The response to ``slot`` arrived: count it from now (the latest it can have landed)."""
         slot.at = max(slot.at, self._clock())
+        if self.shared is not None and slot.token is not None:
+            spawn(self.shared.settle(self.key, slot.token, at=self._shared_clock()))
 
     def penalize(self, retry_after: float | None) -> None:
         """After a refusal: send nothing for ``retry_after`` seconds (or one window)."""
         wait = self.span if retry_after is None else retry_after
         self._blocked_until = max(self._blocked_until, self._clock() + wait)
+        if self.shared is not None:
+            spawn(self.shared.block(self.key, until=self._shared_clock() + wait))
 
     def _expire(self, now: float) -> None:
         # Oldest booking first; a slow-answered slot holds back the ones after it (safe side).
@@ -166,16 +206,30 @@ class RateBudget:
 
 
 class BudgetRegistry:
-    """One ``RateBudget`` per key (e.g. per location), shared by every client using that key."""
+    """One ``RateBudget`` per key (e.g. per location), shared by every client using that key.
 
-    def __init__(self, factory: Callable[[], RateBudget]) -> None:
+    With ``shared``, each budget also books its sends in that window under ``prefix + key``, so
+    the processes of a deployment share one budget per key.
+    """
+
+    def __init__(
+        self,
+        factory: Callable[[], RateBudget],
+        *,
+        shared: SharedWindow | None = None,
+        prefix: str = "",
+    ) -> None:
         self._factory = factory
         self._budgets: dict[str, RateBudget] = {}
+        self.shared = shared
+        self.prefix = prefix
 
     def get(self, key: str) -> RateBudget:
         budget = self._budgets.get(key)
         if budget is None:
             budget = self._budgets[key] = self._factory()
+            if self.shared is not None:
+                budget.share(self.shared, self.prefix + key)
         return budget
 
     def __len__(self) -> int:
