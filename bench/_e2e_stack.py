@@ -90,6 +90,7 @@ class Stack:
             stdout=log,
             stderr=log,
             preexec_fn=_prepare_worker if name.startswith("worker") else None,
+            start_new_session=True,  # its own process group: a kill reaches its children too
         )
 
     def _stop(self, name: str, timeout: float = 30) -> None:
@@ -100,22 +101,39 @@ class Stack:
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
 
+    def kill(self, name: str) -> None:
+        """SIGKILL a process and everything it started (its process group), as a crash does."""
+        proc = self.procs.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
     def start(self) -> None:
-        ghl_port, tt_port, port = free_port(), free_port(), free_port()
+        self.start_simulators()
+        self.prepare()
+        self.start_web()
+        self.start_worker()
+
+    def start_simulators(self, ghl_sim: Path = HERE / "_e2e_ghl_sim.py") -> None:
+        ghl_port, tt_port = free_port(), free_port()
         self.ghl_url = f"http://127.0.0.1:{ghl_port}"
         self.tt_url = f"http://127.0.0.1:{tt_port}"
-        self.url = f"http://127.0.0.1:{port}"
         py = sys.executable
-        self._spawn("ghl-sim", [py, str(HERE / "_e2e_ghl_sim.py"), str(ghl_port)])
+        self._spawn("ghl-sim", [py, str(ghl_sim), str(ghl_port)])
         self._spawn(
             "tt-sim", [py, "-m", "ghltt", "simulate", "trackingtime", "--port", str(tt_port)]
         )
         _wait_http(f"{self.ghl_url}/_admin/sample", self.procs["ghl-sim"], "the GHL simulator")
         _wait_http(f"{self.tt_url}/_admin/credentials", self.procs["tt-sim"], "the TT simulator")
 
+    def prepare(self, **settings: str) -> None:
+        """The store, the settings every process shares (``settings``: more GHLTT_* values),
+        and the bridge."""
+        self.url = f"http://127.0.0.1:{free_port()}"
         database_url = None
         if self.database == "postgres":
             self.pg_name = f"ghltt_bench_{uuid.uuid4().hex[:10]}"
@@ -127,12 +145,13 @@ class Stack:
             GHLTT_ENV_FILE=str(self.tmp / "no.env"),  # never a developer's .env
             GHLTT_DATA_DIR=str(self.tmp / "data"),
             GHLTT_HOST="127.0.0.1",
-            GHLTT_PORT=str(port),
+            GHLTT_PORT=self.url.rsplit(":", 1)[1],
             GHLTT_PUBLIC_URL=self.url,
             GHLTT_GHL_BASE_URL=self.ghl_url,
             GHLTT_TT_BASE_URL=f"{self.tt_url}/api/v4",
             GHLTT_SANDBOX_WHEN_EMPTY="false",
             GHLTT_LOG_LEVEL="warning",
+            **settings,
         )
         if database_url:
             env["GHLTT_DATABASE_URL"] = database_url
@@ -151,12 +170,13 @@ class Stack:
         self.db = open_database(self.settings.store_url)
         upgrade(self.db)
         self.bridge_id = anyio.run(self._provision)
-        self._spawn("web", [py, "-m", "ghltt", "serve", "--no-executor"], env)
+
+    def start_web(self) -> None:
+        self._spawn("web", [sys.executable, "-m", "ghltt", "serve", "--no-executor"], self._env)
         _wait_http(f"{self.url}/readyz", self.procs["web"], "ghltt serve")
         httpx2.post(
             f"{self.ghl_url}/_admin/webhooks/targets", json={"url": f"{self.url}/webhooks"}
         ).raise_for_status()
-        self.start_worker()
 
     def worker_names(self) -> list[str]:
         return ["worker"] + [f"worker-{i}" for i in range(1, self.workers)]
@@ -188,7 +208,7 @@ class Stack:
             self._stop(name)
 
     def close(self) -> None:
-        for name in (*self.worker_names(), "web", "ghl-sim", "tt-sim"):
+        for name in reversed(list(self.procs)):  # ghltt first, the simulators last
             with contextlib.suppress(Exception):
                 self._stop(name, timeout=15)
         if self.db is not None:

@@ -29,6 +29,7 @@ class FaultSettings:
     timeout_s: float = 30.0
     webhook_drop_rate: float = 0.0
     webhook_duplicate_rate: float = 0.0
+    webhook_duplicate_copies: int = 2  # how many times a duplicated webhook is sent in all
     webhook_reorder_rate: float = 0.0
 
 
@@ -69,6 +70,8 @@ class FaultInjector:
         for name in _RATES:
             if name in changes and not 0.0 <= float(changes[name]) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
+        if not 2 <= int(changes.get("webhook_duplicate_copies", 2)) <= 10:
+            raise ValueError("webhook_duplicate_copies must be between 2 and 10")
         with self._lock:
             if "seed" in changes:
                 self._seed = int(changes.pop("seed"))
@@ -123,7 +126,7 @@ class FaultInjector:
             if s.webhook_drop_rate and self._rng.random() < s.webhook_drop_rate:
                 return 0, False
             copies = (
-                2
+                s.webhook_duplicate_copies
                 if s.webhook_duplicate_rate and self._rng.random() < s.webhook_duplicate_rate
                 else 1
             )

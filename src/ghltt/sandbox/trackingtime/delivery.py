@@ -151,10 +151,11 @@ class Dispatcher:
                 continue
             expanded.append(d)
             if faults.webhook_duplicate():
-                twin = Delivery(
-                    d.id, d.webhook_id, d.event, d.url, d.body, dict(d.headers), duplicate=True
-                )
-                expanded.append(twin)
+                for _ in range(faults.config.webhook_duplicate_copies - 1):
+                    twin = Delivery(
+                        d.id, d.webhook_id, d.event, d.url, d.body, dict(d.headers), duplicate=True
+                    )
+                    expanded.append(twin)
         for d in expanded:
             d.delay_s = faults.webhook_delay_s()
             self._record(d)

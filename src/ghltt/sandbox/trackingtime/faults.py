@@ -30,6 +30,9 @@ class FaultConfig(BaseModel):
     post_commit_5xx_rate: float = Rate
     webhook_drop_rate: float = Rate
     webhook_duplicate_rate: float = Rate
+    webhook_duplicate_copies: int = Field(
+        default=2, ge=2, le=10, description="How many times a duplicated webhook is sent in all"
+    )
     webhook_reorder_rate: float = Rate
     webhook_reorder_delay_ms: int = Field(default=300, ge=0)
 
