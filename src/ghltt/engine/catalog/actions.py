@@ -18,15 +18,13 @@ from dataclasses import replace
 from typing import Any
 
 from ghltt.engine.catalog.composed import COMPOSED
-from ghltt.engine.catalog.generate import ghl, tt
+from ghltt.engine.catalog.generate import ghl
 from ghltt.engine.catalog.spec import ActionDef
+from ghltt.engine.catalog.tt_actions import TT_ACTIONS
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.objects import OBJECTS
 
 __all__ = ["ACTIONS", "GENERATED", "action_catalog", "call_action", "register_action"]
-
-# TT reads of the records a sync pairs ask for their custom fields: mappings read them.
-_READ_CUSTOM = {"include_custom_fields": True}
 
 GENERATED: tuple[ActionDef, ...] = (
     ghl("contacts.get"),
@@ -48,33 +46,7 @@ GENERATED: tuple[ActionDef, ...] = (
     ghl("appointments.create", open_inputs=True),
     ghl("appointments.update", open_inputs=True),
     ghl("appointments.delete"),
-    tt("users.get"),
-    tt("users.add", open_inputs=True),
-    tt("users.update", open_inputs=True),
-    tt("users.close"),
-    tt("users.open"),
-    tt("users.assigned_tasks"),
-    tt("customers.get", params=_READ_CUSTOM),
-    tt("customers.add", open_inputs=True),
-    tt("customers.update", open_inputs=True),
-    tt("customers.delete"),
-    tt("customers.close"),
-    tt("customers.open"),
-    tt("projects.get", params=_READ_CUSTOM),
-    tt("projects.add", open_inputs=True),
-    tt("projects.update", open_inputs=True),
-    tt("projects.delete"),
-    tt("projects.close"),
-    tt("projects.open"),
-    tt("tasks.get", params=_READ_CUSTOM),
-    tt("tasks.add"),
-    tt("tasks.update", open_inputs=True),
-    tt("tasks.delete"),
-    tt("tasks.close"),
-    tt("tasks.open"),
-    tt("events.get", params=_READ_CUSTOM),
-    tt("events.list"),
-    tt("events.delete"),
+    *TT_ACTIONS,
 )
 
 # A create or update of a synced type writes that type's fields (and ``custom:<key>`` fields
