@@ -19,6 +19,7 @@ from typing import Any
 
 from ghltt.engine.catalog.composed import COMPOSED
 from ghltt.engine.catalog.generate import ghl
+from ghltt.engine.catalog.schema import inputs_schema
 from ghltt.engine.catalog.spec import ActionDef
 from ghltt.engine.catalog.tt_actions import TT_ACTIONS
 from ghltt.engine.context import BridgeContext
@@ -61,7 +62,15 @@ def _typed(action: ActionDef) -> ActionDef:
     return replace(action, object_type=obj.type, custom_fields=obj.custom_fields)
 
 
-ACTIONS: dict[str, ActionDef] = {a.name: _typed(a) for a in (*GENERATED, *COMPOSED)}
+def _described(action: ActionDef) -> ActionDef:
+    """An action declared without an input schema (ghltt's own, a plugin's) gets one from its
+    described inputs, so every entry has one."""
+    if action.input_schema is not None:
+        return action
+    return replace(action, input_schema=inputs_schema(action.inputs))
+
+
+ACTIONS: dict[str, ActionDef] = {a.name: _described(_typed(a)) for a in (*GENERATED, *COMPOSED)}
 
 
 def action_catalog() -> dict[str, ActionDef]:
@@ -77,4 +86,4 @@ async def call_action(ctx: BridgeContext, name: str, inp: Mapping[str, Any]) -> 
 def register_action(action: ActionDef) -> None:
     """Add an action to the catalog, for recipes to use: what a plugin module (the ``plugins``
     setting) does when it is imported, before any recipe is loaded."""
-    ACTIONS[action.name] = action
+    ACTIONS[action.name] = _described(action)

@@ -23,7 +23,7 @@ from ghltt.connectors.trackingtime.catalog import Idempotency, Operation
 from ghltt.connectors.trackingtime.catalog import operation as tt_operation
 from ghltt.engine.catalog.records import as_record
 from ghltt.engine.catalog.schema import input_schema, output_schema
-from ghltt.engine.catalog.spec import ActionDef, Call
+from ghltt.engine.catalog.spec import ActionDef, Call, Idempotence
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import Input
 from ghltt.engine.recipes.catalog import InputType
@@ -34,9 +34,10 @@ __all__ = ["TT_API_VERSION", "ghl", "input_type", "model_inputs", "tt"]
 _CLIENT_FILLS = frozenset({"locationId"})
 TT_API_VERSION = "v4"
 
-_GHL_RETRY = {
-    True: "repeating it leaves the same state (an update, a set membership): retried on a 5xx",
-    False: "never retried once sent; an automation step guards it with a 'once' key",
+_GHL_RETRY: dict[Idempotence, str] = {
+    "safe": "a read: retried freely",
+    "idempotent": "repeating it leaves the same state (an update, a set membership): retried",
+    "unsafe": "never retried once sent; an automation step guards it with a 'once' key",
 }
 _TT_RETRY = {
     Idempotency.SAFE: "a read: retried freely",
@@ -129,6 +130,9 @@ def ghl(
     schema = input_schema(
         op.path_params, "string", op.input, skip=_CLIENT_FILLS, open_inputs=open_inputs
     )
+    idempotence: Idempotence = (
+        "safe" if not op.writes else "idempotent" if op.idempotent else "unsafe"
+    )
     if require:
         schema["required"] = list(dict.fromkeys([*schema.get("required", []), *require]))
     return ActionDef(
@@ -142,8 +146,8 @@ def ghl(
         example=example,
         input_schema=schema,
         output_schema=output_schema(op.output),
-        idempotence="idempotent" if op.idempotent else "unsafe",
-        idempotent_how=_GHL_RETRY[op.idempotent],
+        idempotence=idempotence,
+        idempotent_how=_GHL_RETRY[idempotence],
         api_version=op.version,
     )
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-__all__ = ["input_schema", "output_schema"]
+__all__ = ["input_schema", "inputs_schema", "output_schema"]
 
 _ID_TYPES: dict[str, dict[str, Any]] = {
     "integer": {"type": "integer"},
@@ -51,6 +51,22 @@ def input_schema(
     # Extra fields pass on to the API (custom fields, TT's ``json``...) where the model says so.
     extra = model is None or model.model_config.get("extra") == "allow"
     schema["additionalProperties"] = bool(open_inputs or (extra and model is not None))
+    return schema
+
+
+def inputs_schema(inputs: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The schema of inputs described only as ``Input`` (name, type, required): ghltt's own
+    steps and plugins' actions. None: not described, anything passes."""
+    if inputs is None:
+        return {"type": "object", "additionalProperties": True}
+    properties = {
+        name: {} if spec.type == "any" else {"type": spec.type} for name, spec in inputs.items()
+    }
+    required = [name for name, spec in inputs.items() if spec.required]
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    schema["additionalProperties"] = False
     return schema
 
 

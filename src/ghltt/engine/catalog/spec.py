@@ -69,4 +69,6 @@ class TriggerDef:
 
     @property
     def system(self) -> str:
-        return self.name.split(".", 1)[0]
+        """ghl or tt; ghltt for its own (schedules)."""
+        prefix = self.name.split(".", 1)[0]
+        return prefix if prefix in ("ghl", "tt") else "ghltt"
