@@ -4,7 +4,7 @@ triggers through the snapshot polls."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx2
@@ -20,13 +20,14 @@ from ghltt.engine.recipes import load_recipe_text
 from ghltt.engine.reconcile.model import PollContext
 from ghltt.engine.reconcile.settings import ReconcileSettings
 from ghltt.engine.reconcile.tt import poll_snapshot
+from ghltt.engine.reconcile.tt_timesheets import poll_timesheets
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from tests.engine.catalog import CATALOG
 
 pytestmark = pytest.mark.anyio
 
 PUSHED = [t.name for t in TT_TRIGGERS if "webhook" in t.detection]
-POLLED = [t.name for t in TT_TRIGGERS if t.detection == ("poll",)]
+POLLED = [t.name for t in TT_TRIGGERS if t.detection == ("poll",) and "timesheet" not in t.name]
 
 
 def _recipe(kinds: list[str]) -> Any:
@@ -119,3 +120,42 @@ async def test_every_poll_trigger_is_found_by_the_snapshot_polls() -> None:
         str(customer.id),
     }
     _check(events, POLLED)
+
+
+async def test_a_week_total_passing_a_threshold_is_reported_once() -> None:
+    sim = TrackingTimeSimulator()
+    name = "tt.timesheet.threshold_crossed"
+    async with _client(sim) as tt:
+        ctx = PollContext(bridge="b1", now=datetime.now(UTC), settings=ReconcileSettings())
+        idle = await poll_timesheets(tt, ctx, None)
+        assert idle.cursor == {} and sim.request_log() == []  # no thresholds, no call
+        start = await poll_timesheets(tt, ctx, idle.cursor)
+        ada = str(sim.seeded[0].id)
+        before = (await poll_timesheets(tt, _watching(ctx, 168), None)).cursor or {}
+        hours = float(before["hours"].get(ada, 0.0))
+        ctx = _watching(ctx, hours + 1.5)
+        first = await poll_timesheets(tt, ctx, before)
+        assert first.events == []  # not there yet
+        monday = date.fromisoformat(before["week"])
+        await tt.invoke(
+            "events.add",
+            {
+                "start": f"{monday} 00:05:00",
+                "end": f"{monday} 02:05:00",
+                "timezone": "America/New_York",
+                "user_id": int(ada),
+            },
+        )
+        crossed = await poll_timesheets(tt, ctx, first.cursor)
+        again = await poll_timesheets(tt, ctx, crossed.cursor)
+    assert start.events == [] and again.events == []
+    assert [(e.kind, e.object_id) for e in crossed.events] == [(name.removeprefix("tt."), ada)]
+    data = crossed.events[0].payload["data"]
+    assert data["previous_hours"] == pytest.approx(hours)
+    assert data["worked_hours"] == pytest.approx(hours + 2)
+    _check(crossed.events, [name])
+
+
+def _watching(ctx: PollContext, hours: float) -> PollContext:
+    settings = ReconcileSettings(timesheet_thresholds_hours=(hours,))
+    return PollContext(bridge=ctx.bridge, now=ctx.now, settings=settings)

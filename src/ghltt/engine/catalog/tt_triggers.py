@@ -1,5 +1,5 @@
 """Every TrackingTime trigger: each webhook event TT sends, and what ghltt polls for where TT
-sends none (users and customers have no webhook; deletes of time entries are pushed only).
+sends none (users and customers have no webhook; a week's hours passing a threshold).
 
 A trigger's name is the event kind a recipe's ``trigger.events`` lists. Webhook and poll
 deliver the same payload (``engine/reconcile/events.py``): the kind under ``event``, the
@@ -47,10 +47,30 @@ def _payload(kind: str, record: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+# What ``engine/reconcile/tt_timesheets.py`` reports when a week's total passes a threshold.
+_CROSSING = {
+    "type": "object",
+    "properties": {
+        "user_id": {"type": "integer"},
+        "week_start": {"type": "string", "format": "date"},
+        "threshold_hours": {"type": "number"},
+        "previous_hours": {"type": "number"},
+        "worked_hours": {"type": "number"},
+    },
+    "required": ["user_id", "week_start", "threshold_hours", "previous_hours", "worked_hours"],
+}
+
+
 def _trigger(
-    kind: str, record: type[BaseModel] | None, detection: tuple[Detection, ...], about: str
+    kind: str,
+    record: type[BaseModel] | dict[str, Any] | None,
+    detection: tuple[Detection, ...],
+    about: str,
 ) -> TriggerDef:
-    shape = output_schema(record) if record is not None else _GONE
+    if isinstance(record, dict):
+        shape = record
+    else:
+        shape = output_schema(record) if record is not None else _GONE
     return TriggerDef(
         f"tt.{kind}",
         about,
@@ -81,4 +101,10 @@ TT_TRIGGERS: tuple[TriggerDef, ...] = (
     _trigger("customer.created", Customer, _POLL, "A customer was added (TT pushes no event)."),
     _trigger("customer.updated", Customer, _POLL, "A customer was edited or archived."),
     _trigger("customer.deleted", None, _POLL, "A customer was deleted."),
+    _trigger(
+        "timesheet.threshold_crossed",
+        _CROSSING,
+        _POLL,
+        "A user's hours this week passed a threshold of the bridge (timesheet_thresholds_hours).",
+    ),
 )
