@@ -54,6 +54,7 @@ def test_show_of_an_unknown_name_says_so_and_suggests() -> None:
     code, out, err = run("catalog", "show", "tt.tasks.trak")
     assert code == 2 and out == ""
     assert "no action or trigger named 'tt.tasks.trak'" in err
+    assert "did you mean tt.tasks.track" in err
 
 
 def test_recipes_schema_checks_every_shipped_template(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -65,7 +66,7 @@ def show(
     """Show one entry: its input and output (or payload) schema, scopes, idempotence, example."""
     entry = find_entry(name)
     if entry is None:
-        close = [e.name for e in entries(search=name.rsplit(".", 1)[-1])][:5]
+        close = difflib.get_close_matches(name, [e.name for e in entries()], n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         _err.print(f"no action or trigger named {name!r}{hint} (see: ghltt catalog list)")
         raise typer.Exit(2)

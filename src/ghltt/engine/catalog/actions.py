@@ -1,10 +1,10 @@
 """The action catalog: each action name a recipe may use, its typed inputs and scopes, and the
 call it makes. Sync runs and automation steps both call actions through here.
 
-An action is ``<system>.<operation>``: one line below exposes an operation the connector
-declares (``connectors/ghl/catalog.py``, ``connectors/trackingtime/catalog.py``), and the
-generic adapter (``generate.py``) builds the rest from that declaration. ``composed.py`` holds
-the few actions a declaration cannot express.
+An action is ``<system>.<operation>``: one line exposes an operation the connector declares
+(``connectors/ghl/catalog.py``, ``connectors/trackingtime/catalog.py``): GHL's below,
+TrackingTime's in ``tt_actions.py``; the generic adapter (``generate.py``) builds the rest
+from that declaration. ``composed.py`` holds what a declaration cannot express.
 
 How each write stays idempotent: GHL contacts go through upsert; tags are set membership;
 TT records carry a third-party id the sync looks up before adding; ``once`` keys guard
