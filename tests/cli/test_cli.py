@@ -36,6 +36,10 @@ COMMANDS = [
     ["restore"],
     ["version"],
     ["simulate"],
+    ["catalog", "list"],
+    ["catalog", "show"],
+    ["catalog", "docs"],
+    ["recipes", "schema"],
 ]
 
 

@@ -8,6 +8,7 @@ from ghltt import __version__
 from ghltt.cli import (
     backup,
     bridges,
+    catalog,
     connect,
     db,
     events,
@@ -40,6 +41,7 @@ app.add_typer(runs.app, name="runs")
 app.add_typer(events.app, name="events")
 app.add_typer(token.app, name="token")
 app.add_typer(recipes.app, name="recipes")
+app.add_typer(catalog.app, name="catalog")
 app.add_typer(connect.connect_app, name="connect")
 app.add_typer(connect.connections_app, name="connections")
 app.add_typer(bridges.bridges_app, name="bridges")

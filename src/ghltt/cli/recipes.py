@@ -15,6 +15,7 @@ from ghltt.cli.services import open_services, vault_errors
 from ghltt.core import Event, InvalidInput, utcnow
 from ghltt.engine import sync
 from ghltt.engine.catalog import action_catalog
+from ghltt.engine.catalog.describe import recipe_schema
 from ghltt.engine.context import open_bridge_context
 from ghltt.engine.dispatch import run_recipe
 from ghltt.engine.recipes import SyncRecipe, load_recipes, required_scopes
@@ -61,6 +62,30 @@ def validate(
         _err.print(f"{count} problem{'s' if count > 1 else ''} in {len(files)} file(s)")
         raise typer.Exit(2)
     _err.print(f"ok: {len(recipes)} recipe(s) valid")
+
+
+@app.command("schema")
+def schema(
+    path: Path | None = typer.Argument(
+        None, help="Where to write the schema (JSON); standard output when absent."
+    ),
+) -> None:
+    """Write the JSON Schema of recipe files, every action's inputs included, for editors.
+
+    With the YAML extension of VS Code, put this first in a recipe file:
+    # yaml-language-server: $schema=recipe.schema.json
+    Example: ghltt recipes schema recipe.schema.json
+    """
+    text = json.dumps(recipe_schema(), indent=2) + "\n"
+    if path is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _err.print(f"cannot write {path}: {exc.strerror}")
+        raise typer.Exit(2) from None
+    _err.print(f"wrote {path}")
 
 
 @app.command("list")

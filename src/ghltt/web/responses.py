@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse as StarletteJSON
 
 
-class JSONResponse(Response):
+class JSONResponse(StarletteJSON):
+    """A JSON response (a subclass, so the OpenAPI document shows routes' response models)."""
+
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:

@@ -306,6 +306,77 @@ async def test_quirk_flags_and_faults(served: tuple[Any, str], sim: Any, admin: 
     sim.clear_faults()
 
 
+async def test_operations_performed_from_their_declaration(
+    tt: TrackingTimeClient, admin: Any
+) -> None:
+    """The operations only the generic path sends (``invoke``): reads, timers by name,
+    comments, billing marks, reports."""
+    run = tt.invoke
+    project = (await tt.projects.list())[0]
+    task = (await tt.tasks.list())[1]
+    grouped = await run("users.tasks", {"id": admin.id})
+    assert all(group.tasks is not None for group in grouped)
+    user = await tt.users.add("Ida", "CO_WORKER", email="ida@example.com")
+    promoted = await run("users.update_permissions", {"id": user.id, "role": "PROJECT_MANAGER"})
+    assert promoted.role == "PROJECT_MANAGER"
+    refs = {"id": user.id, "data": [{"id": project.id}]}
+    await run("users.assign_projects", refs)
+    await run("users.remove_projects", refs)
+    assert project.id in {hit.id for hit in await run("projects.ids", {"filter": "ALL"})}
+    hits = await run("projects.search", {"keyword": project.name[:4], "type": "PROJECT"})
+    assert project.id in {hit.id for hit in hits}
+    favourite = await run("projects.update_preferences", {"id": project.id, "is_favorite": True})
+    assert favourite.id == project.id
+    made = await tt.task_lists.add(project.id, "Later")
+    assert (await run("task_lists.get", {"id": made.id})).name == "Later"
+    active = await run("tasks.filter", {"filter": "ACTIVE", "project_id": project.id})
+    assert all(t.project_id == project.id for t in active)
+    shared = await run("tasks.share", {"name": "Pair", "users": [{"id": admin.id}]})
+    assert [u.id for u in await run("tasks.users", {"id": shared.id})] == [admin.id]
+    note = await run("task_comments.add", {"id": shared.id, "comment": "Ready"})
+    assert [c.id for c in await run("task_comments.list", {"id": shared.id})] == [note.id]
+    await run("task_comments.delete", {"task_id": shared.id, "comment_id": note.id})
+    assert await run("task_comments.list", {"id": shared.id}) == []
+    assert (await run("subtasks.add", {"id": shared.id, "name": "Step"})).name == "Step"
+    at = {"date": "2026-01-06 09:00:00", "timezone": "GMT-05:00", "stop_running_task": True}
+    running = await run(
+        "tasks.track_by_name", {"task_name": task.name, "project_id": task.project_id, **at}
+    )
+    # Found by name among the admin's active tasks, else made: either way it now runs.
+    assert running.end is None and running.task == task.name
+    tracking = await run("tasks.filter", {"filter": "TRACKING"})
+    assert [t.id for t in tracking] == [running.task_id]
+    await tt.tasks.stop(running.task_id)
+    window = {"filter": "COMPANY", "from": "2000-01-01", "to": "2100-01-01"}
+    count = (await run("events.count", window)).count
+    assert count == len(await run("events.flat", window)) > 0
+    query = {"query_data": '{"date_range": {"period": "all"}}'}
+    assert len(await run("events.filtered", query)) == count
+    days = await run("events.summary", {"from": "2000-01-01", "to": "2100-01-01"})
+    assert sum(d.worked_hours for d in days) > 0
+    found = await run("events.search", {"type": "ByID", "id": running.id})
+    assert [e.id for e in found] == [running.id]
+    marks = {"data": f'[{{"id": {running.id}}}]'}
+    await run("events.billed", marks)
+    assert (await tt.events.get(running.id)).is_billed
+    await run("events.not_billed", marks)
+    assert not (await tt.events.get(running.id)).is_billed
+    tag = (await tt.event_tags.list())[0]
+    assert (await run("event_tags.get", {"id": tag.id})).name == tag.name
+    await run("event_tags.save", {"id": running.id, "name": "x", "value": "1"})
+    assert await run("event_tags.values", {"name": "x"}) == ["1"]
+    field = (await tt.custom_fields.list())[0]
+    assert (await run("custom_fields.get", {"id": field.id})).slug == field.slug
+    report = await run("reports.user", {"id": admin.id, "sort_by": "WORKED_HOURS"})
+    assert report.user_id == admin.id and report.worked_hours >= report.billable_hours
+    hours = [p.worked_hours for p in report.projects]
+    assert hours == sorted(hours, reverse=True) and sum(hours) == pytest.approx(
+        report.worked_hours, abs=1e-3
+    )
+    with pytest.raises(TTValidationError, match="sort_by"):
+        await run("reports.user", {"id": admin.id, "sort_by": "COLOUR"})
+
+
 def test_every_catalog_operation_is_exercised() -> None:
     """Runs last in this module: each catalog entry was sent to the simulator above."""
     if len(CALLED) < 10:

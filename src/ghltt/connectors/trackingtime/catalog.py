@@ -22,24 +22,65 @@ from typing import Any
 
 from ghltt.connectors.trackingtime.models import (
     AssignedTasksQuery,
+    Assignee,
+    Comment,
+    CommentFields,
     CompactUser,
+    Count,
     Customer,
+    CustomerFields,
+    CustomerUpdate,
     CustomField,
+    CustomFieldFields,
+    CustomFieldUpdate,
+    DayHours,
     EnumOption,
+    EnumOptionFields,
+    EnumOptionUpdate,
+    EventFields,
+    EventIds,
+    EventSearch,
+    EventsFilteredQuery,
     EventsQuery,
+    EventsSummaryQuery,
     EventTag,
+    FlatEvent,
+    ListFilter,
+    NameFields,
+    PermissionFields,
     Project,
+    ProjectFields,
+    ProjectPreferences,
+    ProjectRefs,
+    ProjectSearch,
+    ProjectTasks,
+    ProjectUpdate,
+    ReportQuery,
+    SearchHit,
     Service,
+    ServiceUpdate,
+    Subtask,
+    TagFields,
+    TagName,
+    TagValuesQuery,
     Task,
     TaskFields,
     TaskList,
+    TasksQuery,
+    TaskUpdate,
     Team,
     TimeEntry,
     Trackables,
+    TrackByName,
+    TrackFields,
     TtInput,
     User,
+    UserFields,
+    UserReport,
+    UserUpdate,
     Webhook,
     WebhookCreated,
+    WebhookFields,
 )
 
 __all__ = ["OPERATIONS", "Idempotency", "Operation", "Paging", "operation"]
@@ -96,12 +137,18 @@ _ALL: tuple[Operation, ...] = (
         "teams.list", "GET", "/teams", _S, account_scoped=False, paging=_W, output=list[Team]
     ),
     # users
-    Operation("users.list", "GET", "/users", _S, paging=_W, output=list[User]),
+    Operation("users.list", "GET", "/users", _S, paging=_W, output=list[User], input=ListFilter),
     Operation("users.get", "GET", "/users/{id}", _S, output=User),
     Operation(
-        "users.add", "POST", "/users/add", _U, note="find by email before adding", output=User
+        "users.add",
+        "POST",
+        "/users/add",
+        _U,
+        note="find by email before adding",
+        output=User,
+        input=UserFields,
     ),
-    Operation("users.update", "POST", "/users/update/{id}", _I, output=User),
+    Operation("users.update", "POST", "/users/update/{id}", _I, output=User, input=UserUpdate),
     Operation("users.close", "PUT", "/users/close/{id}", _I, output=User),
     Operation("users.open", "PUT", "/users/open/{id}", _I, output=User),
     Operation(
@@ -130,9 +177,25 @@ _ALL: tuple[Operation, ...] = (
         "users.tracking", "GET", "/users/{id}/tasks/tracking", _S, paging=_W, output=list[Task]
     ),
     # customers
-    Operation("customers.list", "GET", "/customers", _S, paging=_W, output=list[Customer]),
+    Operation(
+        "customers.list",
+        "GET",
+        "/customers",
+        _S,
+        paging=_W,
+        output=list[Customer],
+        input=ListFilter,
+    ),
     Operation("customers.get", "GET", "/customers/{id}", _S, output=Customer),
-    Operation("customers.add", "POST", "/customers/add", _U, note=_UNIQUE, output=Customer),
+    Operation(
+        "customers.add",
+        "POST",
+        "/customers/add",
+        _U,
+        note=_UNIQUE,
+        output=Customer,
+        input=CustomerFields,
+    ),
     Operation(
         "customers.update",
         "POST",
@@ -140,23 +203,42 @@ _ALL: tuple[Operation, ...] = (
         _I,
         note="name is required",
         output=Customer,
+        input=CustomerUpdate,
     ),
     Operation("customers.close", "PUT", "/customers/close/{id}", _I, output=Customer),
     Operation("customers.open", "PUT", "/customers/open/{id}", _I, output=Customer),
     Operation("customers.delete", "GET", "/customers/delete/{id}", _I),
     # services
-    Operation("services.list", "GET", "/services", _S, paging=_W, output=list[Service]),
+    Operation(
+        "services.list", "GET", "/services", _S, paging=_W, output=list[Service], input=ListFilter
+    ),
     Operation("services.get", "GET", "/services/{id}", _S, output=Service),
-    Operation("services.add", "POST", "/services/add", _U, note=_UNIQUE, output=Service),
-    Operation("services.update", "PUT", "/services/update/{id}", _I, output=Service),
+    Operation(
+        "services.add", "POST", "/services/add", _U, note=_UNIQUE, output=Service, input=NameFields
+    ),
+    Operation(
+        "services.update", "PUT", "/services/update/{id}", _I, output=Service, input=ServiceUpdate
+    ),
     Operation("services.close", "PUT", "/services/close/{id}", _I, output=Service),
     Operation("services.open", "PUT", "/services/open/{id}", _I, output=Service),
     Operation("services.delete", "DELETE", "/services/delete/{id}", _I),
     # projects and task lists
-    Operation("projects.list", "GET", "/projects", _S, paging=_W, output=list[Project]),
+    Operation(
+        "projects.list", "GET", "/projects", _S, paging=_W, output=list[Project], input=ListFilter
+    ),
     Operation("projects.get", "GET", "/projects/{id}", _S, output=Project),
-    Operation("projects.add", "POST", "/projects/add", _U, note=_ADD_NOTE, output=Project),
-    Operation("projects.update", "POST", "/projects/update/{id}", _I, output=Project),
+    Operation(
+        "projects.add",
+        "POST",
+        "/projects/add",
+        _U,
+        note=_ADD_NOTE,
+        output=Project,
+        input=ProjectFields,
+    ),
+    Operation(
+        "projects.update", "POST", "/projects/update/{id}", _I, output=Project, input=ProjectUpdate
+    ),
     Operation("projects.close", "GET", "/projects/close/{id}", _I, output=Project),
     Operation("projects.open", "GET", "/projects/open/{id}", _I, output=Project),
     Operation("projects.delete", "DELETE", "/projects/delete/{id}", _I),
@@ -166,14 +248,28 @@ _ALL: tuple[Operation, ...] = (
     Operation(
         "task_lists.list", "GET", "/projects/{id}/task_lists", _S, paging=_W, output=list[TaskList]
     ),
-    Operation("task_lists.add", "POST", "/projects/{id}/task_lists/add", _U, output=TaskList),
+    Operation(
+        "task_lists.add",
+        "POST",
+        "/projects/{id}/task_lists/add",
+        _U,
+        output=TaskList,
+        input=NameFields,
+    ),
     # tasks
     Operation(
-        "tasks.list", "GET", "/tasks/paginated", _S, paging=_P, output=list[Task], page_size=500
+        "tasks.list",
+        "GET",
+        "/tasks/paginated",
+        _S,
+        paging=_P,
+        output=list[Task],
+        page_size=500,
+        input=ListFilter,
     ),
     Operation("tasks.get", "GET", "/tasks/{id}", _S, output=Task),
     Operation("tasks.add", "POST", "/tasks/add", _U, note=_ADD_NOTE, input=TaskFields, output=Task),
-    Operation("tasks.update", "POST", "/tasks/update/{id}", _I, output=Task),
+    Operation("tasks.update", "POST", "/tasks/update/{id}", _I, output=Task, input=TaskUpdate),
     Operation("tasks.close", "PUT", "/tasks/close/{id}", _I, output=Task),
     Operation("tasks.open", "PUT", "/tasks/open/{id}", _I, output=Task),
     Operation("tasks.delete", "GET", "/tasks/delete/{id}", _I),
@@ -184,8 +280,9 @@ _ALL: tuple[Operation, ...] = (
         _U,
         note="502 = a timer already runs",
         output=TimeEntry,
+        input=TrackFields,
     ),
-    Operation("tasks.stop", "POST", "/tasks/stop/{id}", _I, output=TimeEntry),
+    Operation("tasks.stop", "POST", "/tasks/stop/{id}", _I, output=TimeEntry, input=TrackFields),
     # events (time entries)
     Operation(
         "events.list",
@@ -198,18 +295,28 @@ _ALL: tuple[Operation, ...] = (
         page_size=1000,
     ),
     Operation("events.get", "GET", "/events/{id}", _S, output=TimeEntry),
-    Operation("events.add", "POST", "/events/add", _U, note=_ADD_NOTE, output=TimeEntry),
     Operation(
-        "events.update", "POST", "/events/update/{id}", _I, note="end is required", output=TimeEntry
+        "events.add", "POST", "/events/add", _U, note=_ADD_NOTE, output=TimeEntry, input=EventFields
+    ),
+    Operation(
+        "events.update",
+        "POST",
+        "/events/update/{id}",
+        _I,
+        note="end is required",
+        output=TimeEntry,
+        input=EventFields,
     ),
     Operation("events.delete", "DELETE", "/events/delete/{id}", _I),
     # event tags (legacy in the release notes, verified live by FICUS)
     Operation("event_tags.list", "GET", "/events/tags", _S, paging=_W, output=list[EventTag]),
-    Operation("event_tags.add", "POST", "/events/tags/add", _U, output=EventTag),
-    Operation("event_tags.update", "PUT", "/events/tags/update/{id}", _I, output=EventTag),
+    Operation("event_tags.add", "POST", "/events/tags/add", _U, output=EventTag, input=TagFields),
+    Operation(
+        "event_tags.update", "PUT", "/events/tags/update/{id}", _I, output=EventTag, input=TagFields
+    ),
     Operation("event_tags.delete", "DELETE", "/events/tags/delete/{id}", _I),
-    Operation("event_tags.save", "POST", "/events/{id}/tags/save", _I),
-    Operation("event_tags.remove", "DELETE", "/events/{id}/tags/delete", _I),
+    Operation("event_tags.save", "POST", "/events/{id}/tags/save", _I, input=TagFields),
+    Operation("event_tags.remove", "DELETE", "/events/{id}/tags/delete", _I, input=TagName),
     # custom fields and enum options
     Operation(
         "custom_fields.list", "GET", "/custom_fields", _S, paging=_W, output=list[CustomField]
@@ -221,8 +328,16 @@ _ALL: tuple[Operation, ...] = (
         _U,
         note="names unique per class",
         output=CustomField,
+        input=CustomFieldFields,
     ),
-    Operation("custom_fields.update", "POST", "/custom_fields/{id}/update", _I, output=CustomField),
+    Operation(
+        "custom_fields.update",
+        "POST",
+        "/custom_fields/{id}/update",
+        _I,
+        output=CustomField,
+        input=CustomFieldUpdate,
+    ),
     Operation("custom_fields.delete", "GET", "/custom_fields/{id}/delete", _I),
     Operation(
         "enum_options.list",
@@ -232,11 +347,25 @@ _ALL: tuple[Operation, ...] = (
         paging=_W,
         output=list[EnumOption],
     ),
-    Operation("enum_options.add", "POST", "/enum_options/add", _U, output=EnumOption),
-    Operation("enum_options.update", "POST", "/enum_options/{id}/update", _I, output=EnumOption),
+    Operation(
+        "enum_options.add",
+        "POST",
+        "/enum_options/add",
+        _U,
+        output=EnumOption,
+        input=EnumOptionFields,
+    ),
+    Operation(
+        "enum_options.update",
+        "POST",
+        "/enum_options/{id}/update",
+        _I,
+        output=EnumOption,
+        input=EnumOptionUpdate,
+    ),
     Operation("enum_options.delete", "GET", "/enum_options/{id}/delete", _I),
     # webhooks
-    Operation("webhooks.list", "GET", "/webhooks", _S, paging=_W),
+    Operation("webhooks.list", "GET", "/webhooks", _S, paging=_W, output=list[Webhook]),
     Operation("webhooks.get", "GET", "/webhooks/{id}", _S, output=Webhook),
     Operation(
         "webhooks.add",
@@ -245,11 +374,154 @@ _ALL: tuple[Operation, ...] = (
         _U,
         note="find by url before adding",
         output=WebhookCreated,
+        input=WebhookFields,
     ),
     Operation("webhooks.delete", "GET", "/webhooks/{id}/delete", _I),
     Operation("webhooks.enable", "PUT", "/webhooks/enable/{id}", _I, output=Webhook),
     Operation("webhooks.disable", "PUT", "/webhooks/disable/{id}", _I, output=Webhook),
-    Operation("webhooks.reset_token", "POST", "/webhooks/reset_token/{id}", _U),
+    Operation(
+        "webhooks.reset_token", "POST", "/webhooks/reset_token/{id}", _U, output=WebhookCreated
+    ),
+    # what the sections above leave out: reads, timers by name, comments, reports
+    Operation("users.tasks", "GET", "/users/{id}/tasks", _S, paging=_W, output=list[ProjectTasks]),
+    Operation(
+        "users.update_permissions",
+        "POST",
+        "/users/update_permissions/{id}",
+        _I,
+        input=PermissionFields,
+        output=User,
+    ),
+    Operation(
+        "users.assign_projects", "POST", "/users/{id}/assign_projects", _I, input=ProjectRefs
+    ),
+    Operation(
+        "users.remove_projects", "POST", "/users/{id}/remove_projects", _I, input=ProjectRefs
+    ),
+    Operation(
+        "projects.ids",
+        "GET",
+        "/projects/ids",
+        _S,
+        paging=_W,
+        input=ListFilter,
+        output=list[SearchHit],
+    ),
+    Operation(
+        "projects.search",
+        "GET",
+        "/projects/search",
+        _S,
+        paging=_W,
+        input=ProjectSearch,
+        output=list[SearchHit],
+    ),
+    Operation(
+        "projects.update_preferences",
+        "POST",
+        "/projects/update_preferences/{id}",
+        _I,
+        input=ProjectPreferences,
+        output=Project,
+    ),
+    Operation("task_lists.get", "GET", "/task_lists/{id}", _S, output=TaskList),
+    Operation("tasks.filter", "GET", "/tasks", _S, paging=_W, input=TasksQuery, output=list[Task]),
+    Operation(
+        "tasks.share",
+        "POST",
+        "/tasks/share",
+        _U,
+        note=_ADD_NOTE,
+        input=TaskFields,
+        output=Task,
+    ),
+    Operation(
+        "tasks.track_by_name",
+        "POST",
+        "/tasks/track",
+        _U,
+        note="502 = a timer already runs",
+        input=TrackByName,
+        output=TimeEntry,
+    ),
+    Operation("tasks.users", "GET", "/tasks/{id}/users", _S, paging=_W, output=list[Assignee]),
+    Operation(
+        "task_comments.list", "GET", "/tasks/{id}/comments", _S, paging=_W, output=list[Comment]
+    ),
+    Operation(
+        "task_comments.add",
+        "POST",
+        "/tasks/{id}/comments/add",
+        _U,
+        input=CommentFields,
+        output=Comment,
+    ),
+    Operation(
+        "task_comments.delete", "DELETE", "/tasks/{task_id}/comments/delete/{comment_id}", _I
+    ),
+    Operation(
+        "subtasks.add", "POST", "/tasks/{id}/subtasks/add", _U, input=NameFields, output=Subtask
+    ),
+    Operation(
+        "events.flat",
+        "GET",
+        "/events/flat",
+        _S,
+        paging=_P,
+        input=EventsQuery,
+        output=list[FlatEvent],
+        page_size=1000,
+    ),
+    Operation(
+        "events.filtered",
+        "GET",
+        "/events/filtered",
+        _S,
+        paging=_P,
+        input=EventsFilteredQuery,
+        output=list[TimeEntry],
+        page_size=1000,
+    ),
+    Operation("events.count", "GET", "/events/count", _S, input=EventsQuery, output=Count),
+    Operation(
+        "events.summary",
+        "GET",
+        "/events/summary",
+        _S,
+        paging=_W,
+        input=EventsSummaryQuery,
+        output=list[DayHours],
+    ),
+    Operation(
+        "events.search",
+        "GET",
+        "/search/events",
+        _S,
+        paging=_W,
+        input=EventSearch,
+        output=list[TimeEntry],
+    ),
+    Operation("events.billed", "PUT", "/events/billed", _I, input=EventIds),
+    Operation("events.not_billed", "PUT", "/events/not_billed", _I, input=EventIds),
+    Operation("event_tags.get", "GET", "/events/tags/{id}", _S, output=EventTag),
+    Operation(
+        "event_tags.values",
+        "GET",
+        "/events/tags/values",
+        _S,
+        paging=_W,
+        input=TagValuesQuery,
+        output=list[str],
+    ),
+    Operation("custom_fields.get", "GET", "/custom_fields/{id}", _S, output=CustomField),
+    Operation(
+        "reports.user",
+        "GET",
+        "/reports/users/{id}",
+        _S,
+        input=ReportQuery,
+        output=UserReport,
+    ),
 )
 
 OPERATIONS: MappingProxyType[str, Operation] = MappingProxyType({op.name: op for op in _ALL})

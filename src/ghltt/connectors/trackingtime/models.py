@@ -17,26 +17,68 @@ from ghltt.connectors.trackingtime.timefmt import parse_datetime
 __all__ = [
     "AssignedTask",
     "AssignedTasksQuery",
+    "Assignee",
+    "Comment",
+    "CommentFields",
     "CompactUser",
+    "Count",
     "CustomField",
+    "CustomFieldFields",
+    "CustomFieldUpdate",
     "Customer",
+    "CustomerFields",
+    "CustomerUpdate",
+    "DayHours",
     "EnumOption",
+    "EnumOptionFields",
+    "EnumOptionUpdate",
+    "EventFields",
+    "EventIds",
+    "EventSearch",
     "EventTag",
+    "EventsFilteredQuery",
     "EventsQuery",
+    "EventsSummaryQuery",
+    "FlatEvent",
+    "ListFilter",
+    "NameFields",
     "NamedRef",
+    "PermissionFields",
     "Project",
+    "ProjectFields",
+    "ProjectHours",
+    "ProjectPreferences",
+    "ProjectRefs",
+    "ProjectSearch",
+    "ProjectTasks",
+    "ProjectUpdate",
+    "ReportQuery",
+    "SearchHit",
     "Service",
+    "ServiceUpdate",
+    "Subtask",
+    "TagFields",
+    "TagName",
+    "TagValuesQuery",
     "Task",
     "TaskFields",
     "TaskList",
+    "TaskUpdate",
+    "TasksQuery",
     "Team",
     "TimeEntry",
+    "TrackByName",
+    "TrackFields",
     "Trackables",
     "TtInput",
     "TtModel",
     "User",
+    "UserFields",
+    "UserReport",
+    "UserUpdate",
     "Webhook",
     "WebhookCreated",
+    "WebhookFields",
 ]
 
 
@@ -317,3 +359,330 @@ class EventsQuery(TtInput):
 
 class AssignedTasksQuery(TtInput):
     filter: str | None = None
+
+
+class ListFilter(TtInput):
+    """The whole-list reads: ``filter`` ALL, ACTIVE (TT's default) or ARCHIVED."""
+
+    filter: str | None = None
+    include_custom_fields: bool | None = None
+
+
+class UserFields(TtInput):
+    name: str
+    role: str  # ADMIN, PROJECT_MANAGER or CO_WORKER
+    surname: str | None = None
+    email: str | None = None
+    hourly_rate: float | None = None
+    hourly_cost: float | None = None
+
+
+class UserUpdate(TtInput):
+    name: str | None = None
+    surname: str | None = None
+    email: str | None = None
+    role: str | None = None
+    hourly_rate: float | None = None
+    hourly_cost: float | None = None
+
+
+class PermissionFields(TtInput):
+    role: str | None = None
+    can_edit_time_entries: bool | None = None
+    can_edit_projects_and_tasks: bool | None = None
+    can_view_time_entries_from_others: bool | None = None
+    can_view_others: bool | None = None
+
+
+class ProjectRefs(TtInput):
+    """``data``: the projects, as ``[{"id": n}]`` (a raw array in a JSON body)."""
+
+    data: list[dict[str, Any]]
+
+
+class CustomerFields(TtInput):
+    name: str
+    notes: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    custom_fields: list[Any] | None = None
+
+
+class CustomerUpdate(TtInput):
+    name: str | None = None  # TT refuses an update without it (FICUS): the sync always sends it
+    notes: str | None = None
+    custom_fields: list[Any] | None = None
+
+
+class NameFields(TtInput):
+    """Records named and nothing else (a service, a task list, a subtask)."""
+
+    name: str
+    index: int | None = None
+
+
+class ServiceUpdate(TtInput):
+    name: str | None = None
+    is_archived: bool | None = None
+
+
+class ProjectFields(TtInput):
+    name: str
+    customer_id: int | None = None
+    customer_name: str | None = None
+    service_name: str | None = None
+    is_public: bool | None = None
+    estimated_time: float | None = None  # hours
+    notes: str | None = None
+    custom_fields: list[Any] | None = None
+
+
+class ProjectUpdate(TtInput):
+    name: str | None = None
+    customer_id: int | None = None
+    customer_name: str | None = None
+    service_id: int | None = None
+    service_name: str | None = None
+    estimated_time: float | None = None
+    delivery_date: str | None = None  # yyyy-MM-dd; "" clears it
+    color: str | None = None
+    notes: str | None = None
+    is_billable: bool | None = None
+    hourly_rate: float | None = None
+    custom_fields: list[Any] | None = None
+
+
+class ProjectPreferences(TtInput):
+    is_favorite: bool | None = None
+    default_view: str | None = None
+
+
+class ProjectSearch(TtInput):
+    keyword: str
+    type: str | None = None  # PROJECT, TASK or ALL
+
+
+class TaskUpdate(TtInput):
+    name: str | None = None
+    description: str | None = None
+    due_date: str | None = None  # yyyy-MM-dd; "" clears it
+    list_id: int | None = None
+    project_id: int | None = None
+    project_name: str | None = None
+    service_id: int | None = None
+    estimated_time: float | None = None
+    is_billable: bool | None = None
+    users: list[Any] | None = None
+    type: str | None = None
+    custom_fields: list[Any] | None = None
+
+
+class TasksQuery(TtInput):
+    """``/tasks``: ``filter`` ALL, ACTIVE, ARCHIVED or TRACKING (every running task)."""
+
+    filter: str | None = None
+    project_id: int | None = None
+
+
+class TrackFields(TtInput):
+    """Start or stop a timer at ``date``, a wall clock (``yyyy-MM-dd HH:mm:ss``) in
+    ``timezone`` (``GMT-05:00``); TT requires it."""
+
+    date: str
+    timezone: str | None = None
+    notes: str | None = None
+    stop_running_task: bool | None = None
+    return_task: bool | None = None
+
+
+class TrackByName(TrackFields):
+    """``/tasks/track`` without an id: TT finds or creates the task by names."""
+
+    task_name: str | None = None
+    project_name: str | None = None
+    project_id: int | None = None
+
+
+class CommentFields(TtInput):
+    comment: str
+
+
+class EventFields(TtInput):
+    """``/events/add`` and ``/events/update``: wall-clock times in ``timezone``."""
+
+    start: str | None = None
+    end: str | None = None
+    timezone: str | None = None
+    user_id: int | None = None
+    task_id: int | None = None
+    task_name: str | None = None
+    project_id: int | None = None
+    project_name: str | None = None
+    notes: str | None = None
+    event_type: str | None = None
+    is_billed: bool | None = None
+    custom_fields: list[Any] | None = None
+
+
+class EventsSummaryQuery(TtInput):
+    from_: Day = Field(default=None, alias="from")
+    to: Day = None
+    users: list[dict[str, Any]] | None = None
+
+
+class EventsFilteredQuery(TtInput):
+    """``query_data``: TT's report query as a JSON string (date_range, filters, sorts...)."""
+
+    query_data: str
+
+
+class EventIds(TtInput):
+    """``data``: the events as a JSON *string* ``[{"id": n}]``, the one place TT wants it so."""
+
+    data: str
+
+
+class EventSearch(TtInput):
+    """``/search/events``: ``type`` ByID, ByProjectID, ByTaskID, ByProjectOrTaskName,
+    ByExternalID, ByProjectExternalID or ByTaskExternalID, with the fields it names."""
+
+    type: str
+    id: int | None = None
+    project_id: int | None = None
+    task_id: int | None = None
+    project_name: str | None = None
+    task_name: str | None = None
+    external_id: str | None = None
+
+
+class TagFields(TtInput):
+    name: str
+    value: str | None = None
+    type: str | None = None
+    color: str | None = None
+    notes: str | None = None
+
+
+class TagName(TtInput):
+    name: str
+
+
+class TagValuesQuery(TtInput):
+    name: str
+
+
+class CustomFieldFields(TtInput):
+    name: str
+    value_type: str  # boolean, currency, date, enum, number, text, checkbox...
+    filter_object_class: str  # event, task, project, user or customer
+    color: str | None = None
+    notes: str | None = None
+
+
+class CustomFieldUpdate(TtInput):
+    name: str | None = None
+    color: str | None = None
+    notes: str | None = None
+
+
+class EnumOptionFields(TtInput):
+    name: str
+    custom_field: int
+    index: int | None = None
+    color: str | None = None
+    enabled: bool | None = None
+
+
+class EnumOptionUpdate(TtInput):
+    name: str | None = None
+    color: str | None = None
+    enabled: bool | None = None
+
+
+class WebhookFields(TtInput):
+    url: str
+    events: str  # a comma list: event.created,event.updated
+    grouped: bool | None = None
+
+
+class ReportQuery(TtInput):
+    from_: Day = Field(default=None, alias="from")
+    to: Day = None
+    sort_by: str | None = None  # NAME or WORKED_HOURS
+
+
+# ---- answers without a model above ---------------------------------------------------------
+
+
+class Count(TtModel):
+    count: int
+
+
+class DayHours(TtModel):
+    """One user's worked hours on one day (``/events/summary``)."""
+
+    user_id: int
+    date: str
+    worked_hours: float
+
+
+class FlatEvent(TtModel):
+    """An event as ``/events/flat`` spells it: keys with spaces (``"Project Id"``)."""
+
+    id: int = Field(alias="ID")
+
+
+class Comment(TtModel):
+    id: int
+    task_id: int | None = None
+    comment: str | None = None
+    user: CompactUser | None = None
+    created_at: str | None = None
+
+
+class Subtask(TtModel):
+    id: int
+    name: str | None = None
+    is_done: bool | None = None
+    index: int | None = None
+
+
+class SearchHit(TtModel):
+    """A project or task found by keyword (``/projects/search``, ``/projects/ids``)."""
+
+    id: int
+    name: str | None = None
+    type: str | None = None
+    project_id: int | None = None
+    is_archived: bool | None = None
+
+
+class ProjectTasks(TtModel):
+    """A project and a user's tasks in it (``/users/:id/tasks``)."""
+
+    id: int
+    name: str | None = None
+    tasks: list[Task] = Field(default_factory=list)
+
+
+class Assignee(TtModel):
+    id: int
+    name: str | None = None
+    surname: str | None = None
+    status: str | None = None
+
+
+class ProjectHours(TtModel):
+    id: int
+    name: str | None = None
+    worked_hours: float = 0
+
+
+class UserReport(TtModel):
+    """``/reports/users/:id``: a user's worked hours in a period, by project."""
+
+    user_id: int
+    name: str | None = None
+    worked_hours: float = 0
+    billable_hours: float = 0
+    projects: list[ProjectHours] = Field(default_factory=list)

@@ -1,10 +1,10 @@
 """The action catalog: each action name a recipe may use, its typed inputs and scopes, and the
 call it makes. Sync runs and automation steps both call actions through here.
 
-An action is ``<system>.<operation>``: one line below exposes an operation the connector
-declares (``connectors/ghl/catalog.py``, ``connectors/trackingtime/catalog.py``), and the
-generic adapter (``generate.py``) builds the rest from that declaration. ``composed.py`` holds
-the few actions a declaration cannot express.
+An action is ``<system>.<operation>``: one line exposes an operation the connector declares
+(``connectors/ghl/catalog.py``, ``connectors/trackingtime/catalog.py``): GHL's below,
+TrackingTime's in ``tt_actions.py``; the generic adapter (``generate.py``) builds the rest
+from that declaration. ``composed.py`` holds what a declaration cannot express.
 
 How each write stays idempotent: GHL contacts go through upsert; tags are set membership;
 TT records carry a third-party id the sync looks up before adding; ``once`` keys guard
@@ -18,15 +18,14 @@ from dataclasses import replace
 from typing import Any
 
 from ghltt.engine.catalog.composed import COMPOSED
-from ghltt.engine.catalog.generate import ghl, tt
+from ghltt.engine.catalog.generate import ghl
+from ghltt.engine.catalog.schema import inputs_schema
 from ghltt.engine.catalog.spec import ActionDef
+from ghltt.engine.catalog.tt_actions import TT_ACTIONS
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.objects import OBJECTS
 
 __all__ = ["ACTIONS", "GENERATED", "action_catalog", "call_action", "register_action"]
-
-# TT reads of the records a sync pairs ask for their custom fields: mappings read them.
-_READ_CUSTOM = {"include_custom_fields": True}
 
 GENERATED: tuple[ActionDef, ...] = (
     ghl("contacts.get"),
@@ -48,33 +47,7 @@ GENERATED: tuple[ActionDef, ...] = (
     ghl("appointments.create", open_inputs=True),
     ghl("appointments.update", open_inputs=True),
     ghl("appointments.delete"),
-    tt("users.get"),
-    tt("users.add", open_inputs=True),
-    tt("users.update", open_inputs=True),
-    tt("users.close"),
-    tt("users.open"),
-    tt("users.assigned_tasks"),
-    tt("customers.get", params=_READ_CUSTOM),
-    tt("customers.add", open_inputs=True),
-    tt("customers.update", open_inputs=True),
-    tt("customers.delete"),
-    tt("customers.close"),
-    tt("customers.open"),
-    tt("projects.get", params=_READ_CUSTOM),
-    tt("projects.add", open_inputs=True),
-    tt("projects.update", open_inputs=True),
-    tt("projects.delete"),
-    tt("projects.close"),
-    tt("projects.open"),
-    tt("tasks.get", params=_READ_CUSTOM),
-    tt("tasks.add"),
-    tt("tasks.update", open_inputs=True),
-    tt("tasks.delete"),
-    tt("tasks.close"),
-    tt("tasks.open"),
-    tt("events.get", params=_READ_CUSTOM),
-    tt("events.list"),
-    tt("events.delete"),
+    *TT_ACTIONS,
 )
 
 # A create or update of a synced type writes that type's fields (and ``custom:<key>`` fields
@@ -89,7 +62,15 @@ def _typed(action: ActionDef) -> ActionDef:
     return replace(action, object_type=obj.type, custom_fields=obj.custom_fields)
 
 
-ACTIONS: dict[str, ActionDef] = {a.name: _typed(a) for a in (*GENERATED, *COMPOSED)}
+def _described(action: ActionDef) -> ActionDef:
+    """An action declared without an input schema (ghltt's own, a plugin's) gets one from its
+    described inputs, so every entry has one."""
+    if action.input_schema is not None:
+        return action
+    return replace(action, input_schema=inputs_schema(action.inputs))
+
+
+ACTIONS: dict[str, ActionDef] = {a.name: _described(_typed(a)) for a in (*GENERATED, *COMPOSED)}
 
 
 def action_catalog() -> dict[str, ActionDef]:
@@ -105,4 +86,4 @@ async def call_action(ctx: BridgeContext, name: str, inp: Mapping[str, Any]) -> 
 def register_action(action: ActionDef) -> None:
     """Add an action to the catalog, for recipes to use: what a plugin module (the ``plugins``
     setting) does when it is imported, before any recipe is loaded."""
-    ACTIONS[action.name] = action
+    ACTIONS[action.name] = _described(action)

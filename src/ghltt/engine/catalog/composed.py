@@ -1,7 +1,8 @@
-"""The actions the generic adapter cannot build from a declaration alone.
+"""What the generic adapter cannot build from a declaration alone.
 
-TrackingTime time entries take their times as wall clocks in one zone: the action reads the
-step's times in the bridge's TT zone (or the zone the step names), which only the run knows.
+TrackingTime time entries take their times as wall clocks in one zone: their calls read the
+step's times in the bridge's TT zone (or the zone the step names), which only the run knows;
+``tt_actions.py`` gives them to the adapter, which describes them from their declarations.
 ``ghltt.links.find`` is ghltt's own step and reads the store, not an API.
 """
 
@@ -15,14 +16,14 @@ from ghltt.engine.catalog.spec import ActionDef
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import Input
 
-__all__ = ["COMPOSED"]
+__all__ = ["COMPOSED", "tt_events_add", "tt_events_update"]
 
 
 def _take(body: dict[str, Any], *names: str) -> list[Any]:
     return [body.pop(n, None) for n in names]
 
 
-async def _tt_events_add(ctx: BridgeContext, inp: dict[str, Any]) -> Any:
+async def tt_events_add(ctx: BridgeContext, inp: dict[str, Any]) -> Any:
     start, end, zone = _take(inp, "start", "end", "timezone")
     inp.pop("duration", None)  # the client derives it from start and end
     offset = str(zone) if zone else ctx.tt_timezone
@@ -31,7 +32,7 @@ async def _tt_events_add(ctx: BridgeContext, inp: dict[str, Any]) -> Any:
     return tt_record(entry, "event")
 
 
-async def _tt_events_update(ctx: BridgeContext, inp: dict[str, Any]) -> Any:
+async def tt_events_update(ctx: BridgeContext, inp: dict[str, Any]) -> Any:
     record_id, start, end, zone = _take(inp, "id", "start", "end", "timezone")
     inp.pop("duration", None)
     offset = str(zone) if zone else ctx.tt_timezone
@@ -63,8 +64,6 @@ async def _links_find(ctx: BridgeContext, inp: dict[str, Any]) -> Any:
 
 
 COMPOSED = (
-    ActionDef("tt.events.add", _tt_events_add),
-    ActionDef("tt.events.update", _tt_events_update),
     ActionDef(
         "ghltt.links.find",
         _links_find,
@@ -76,5 +75,9 @@ COMPOSED = (
             "tt_id": Input(),
         },
         writes=False,
+        description="The link of a record under a sync recipe, from either side's id.",
+        output_schema={"type": ["object", "null"], "additionalProperties": True},
+        idempotence="safe",
+        idempotent_how="a read of ghltt's own store",
     ),
 )

@@ -19,18 +19,31 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from ghltt.connectors.ghl.catalog import operation as ghl_operation
-from ghltt.connectors.trackingtime.catalog import Idempotency
+from ghltt.connectors.trackingtime.catalog import Idempotency, Operation
 from ghltt.connectors.trackingtime.catalog import operation as tt_operation
 from ghltt.engine.catalog.records import as_record
-from ghltt.engine.catalog.spec import ActionDef
+from ghltt.engine.catalog.schema import input_schema, output_schema
+from ghltt.engine.catalog.spec import ActionDef, Call, Idempotence
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import Input
 from ghltt.engine.recipes.catalog import InputType
 
-__all__ = ["ghl", "input_type", "model_inputs", "tt"]
+__all__ = ["TT_API_VERSION", "ghl", "input_type", "model_inputs", "tt"]
 
 # The client fills in the location: no step sets it.
 _CLIENT_FILLS = frozenset({"locationId"})
+TT_API_VERSION = "v4"
+
+_GHL_RETRY: dict[Idempotence, str] = {
+    "safe": "a read: retried freely",
+    "idempotent": "repeating it leaves the same state (an update, a set membership): retried",
+    "unsafe": "never retried once sent; an automation step guards it with a 'once' key",
+}
+_TT_RETRY = {
+    Idempotency.SAFE: "a read: retried freely",
+    Idempotency.IDEMPOTENT: "repeating it leaves the same state: retried on a 5xx",
+    Idempotency.UNSAFE: "never retried once sent",
+}
 
 
 def _kind(annotation: Any) -> InputType:
@@ -100,6 +113,8 @@ def ghl(
     custom_fields: bool = False,
     open_inputs: bool = False,
     require: Collection[str] = (),
+    description: str = "",
+    example: Mapping[str, Any] | None = None,
 ) -> ActionDef:
     """``ghl.<operation>``. ``open_inputs``: the inputs are not described (any field passes);
     ``require``: inputs a step must give beyond what the model requires."""
@@ -112,6 +127,14 @@ def ghl(
     inputs = _inputs(op.path_params, "string", op.input, _CLIENT_FILLS)
     for name in require:
         inputs[name] = Input(inputs[name].type, True)
+    schema = input_schema(
+        op.path_params, "string", op.input, skip=_CLIENT_FILLS, open_inputs=open_inputs
+    )
+    idempotence: Idempotence = (
+        "safe" if not op.writes else "idempotent" if op.idempotent else "unsafe"
+    )
+    if require:
+        schema["required"] = list(dict.fromkeys([*schema.get("required", []), *require]))
     return ActionDef(
         f"ghl.{operation}",
         call,
@@ -119,27 +142,46 @@ def ghl(
         object_type,
         custom_fields,
         writes=op.writes,
+        description=description,
+        example=example,
+        input_schema=schema,
+        output_schema=output_schema(op.output),
+        idempotence=idempotence,
+        idempotent_how=_GHL_RETRY[idempotence],
+        api_version=op.version,
     )
+
+
+def _tt_how(op: Operation, done_if_gone: bool) -> str:
+    how = _TT_RETRY[op.idempotency]
+    if done_if_gone:
+        how += "; a record already gone counts as done"
+    return f"{how}; {op.note}" if op.note else how
 
 
 def tt(
     operation: str,
-    object_type: str | None = None,
+    description: str,
+    example: Mapping[str, Any] | None = None,
     *,
+    object_type: str | None = None,
     custom_fields: bool = False,
     open_inputs: bool = False,
     params: Mapping[str, Any] | None = None,
+    call: Call | None = None,
 ) -> ActionDef:
-    """``tt.<operation>``. ``params``: sent with every call (``include_custom_fields`` on the
-    reads whose records mappings read custom fields of). A write that answers nothing (a
+    """``tt.<operation>``, described in one line, with an input ``example`` that works against
+    the simulator's sample account. ``params``: sent with every call (``include_custom_fields``
+    on the reads whose records mappings read custom fields of). A write that answers nothing (a
     delete) answers True, and finding its record already gone counts as done: that is the
-    state it asked for, as a retried delete finds it."""
+    state it asked for, as a retried delete finds it. ``call``: the few operations whose inputs
+    need the run (time entries' wall clocks) bring their own call (``composed.py``)."""
     op = tt_operation(operation)
     fixed = dict(params or {})
     fields = open_inputs or op.input is not None
     done_if_gone = op.output is None and op.idempotency is Idempotency.IDEMPOTENT
 
-    async def call(ctx: BridgeContext, inp: dict[str, Any]) -> Any:
+    async def generic(ctx: BridgeContext, inp: dict[str, Any]) -> Any:
         values = {**_sent(op.path_params, fields, inp), **fixed}
         answer = await ctx.tt.invoke(operation, values, missing_ok=done_if_gone)
         return True if op.output is None else as_record(answer)
@@ -147,9 +189,16 @@ def tt(
     inputs = _inputs(op.path_params, "integer", op.input, ())
     return ActionDef(
         f"tt.{operation}",
-        call,
+        call or generic,
         None if open_inputs else inputs,
         object_type,
         custom_fields,
         writes=not op.safe,
+        description=description,
+        example=example,
+        input_schema=input_schema(op.path_params, "integer", op.input, open_inputs=open_inputs),
+        output_schema=output_schema(op.output),
+        idempotence=op.idempotency.value,
+        idempotent_how=_tt_how(op, done_if_gone),
+        api_version=TT_API_VERSION,
     )

@@ -25,6 +25,7 @@ from ghltt.engine.reconcile import ghl as ghl_streams
 from ghltt.engine.reconcile import tt as tt_streams
 from ghltt.engine.reconcile.model import PollContext, StreamResult
 from ghltt.engine.reconcile.settings import ReconcileSettings
+from ghltt.engine.reconcile.tt_timesheets import TIMESHEETS, poll_timesheets
 from ghltt.store.cursors import CursorRepository
 from ghltt.store.database import Connection, Database
 from ghltt.store.polls import save_poll, save_poll_in
@@ -116,6 +117,8 @@ async def _tt(
     for stream in wanted:
         if stream in tt_streams.SNAPSHOT_STREAMS:
             poll = partial(tt_streams.poll_snapshot, tt, ctx, stream, stored.get(stream))
+        elif stream == TIMESHEETS:
+            poll = partial(poll_timesheets, tt, ctx, stored.get(stream))
         else:
             poll = partial(tt_streams.poll_time_entries, tt, ctx, stored.get(stream))
         results.append(await _guarded(stream, poll))

@@ -3,7 +3,8 @@
 They live under ``bridges.settings["reconcile"]``; every key is optional::
 
     {"enabled": true, "interval_seconds": 600, "streams": ["ghl.contacts", "tt.users"],
-     "ghl_overlap_seconds": 300, "tt_overlap_seconds": 7200, "calendar_ids": ["cal-1"]}
+     "ghl_overlap_seconds": 300, "tt_overlap_seconds": 7200, "calendar_ids": ["cal-1"],
+     "timesheet_thresholds_hours": [40]}
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ __all__ = [
 DEFAULT_INTERVAL = 600  # seconds
 
 GHL_STREAMS = ("ghl.contacts", "ghl.tasks", "ghl.notes", "ghl.appointments")
-TT_STREAMS = ("tt.users", "tt.customers", "tt.projects", "tt.tasks", "tt.events")
+TT_STREAMS = (
+    "tt.users",
+    "tt.customers",
+    "tt.projects",
+    "tt.tasks",
+    "tt.events",
+    "tt.timesheets",
+)
 ALL_STREAMS = GHL_STREAMS + TT_STREAMS
 
 # Tasks and notes are read for the contacts the contacts stream found changed.
@@ -57,6 +65,16 @@ class ReconcileSettings(BaseModel):
     # A first run with backfill reads windowed streams this far back.
     backfill_days: int = Field(default=30, ge=0, le=3650)
     page_limit: int = Field(default=100, ge=1, le=500)
+    # Weekly hours per user whose crossing is an event (tt.timesheet.threshold_crossed);
+    # none: the timesheets stream reads nothing.
+    timesheet_thresholds_hours: tuple[float, ...] = ()
+
+    @field_validator("timesheet_thresholds_hours")
+    @classmethod
+    def _positive(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(hours <= 0 or hours > 168 for hours in value):
+            raise ValueError("thresholds are hours in a week: above 0, at most 168")
+        return tuple(sorted(set(value)))
 
     @field_validator("streams")
     @classmethod

@@ -9,6 +9,7 @@ from ghltt.sandbox.trackingtime.routes import (
     events,
     identity,
     projects,
+    reports,
     services,
     tags,
     tasks,
@@ -30,6 +31,7 @@ def build_router() -> Router:
         events,
         custom_fields,
         webhooks,
+        reports,
     ):
         router.include(module.router)
     return router

@@ -32,7 +32,7 @@ def _can_see_others(ctx: Ctx) -> bool:
     return ctx.is_manager or ctx.account.permissions.get("can_view_time_entries_from_others", False)
 
 
-def _event_local_date(ctx: Ctx, ev: Event) -> date:
+def event_local_date(ctx: Ctx, ev: Event) -> date:
     zone = parse_zone(ev.zone) or ctx.account_zone
     return ev.start.astimezone(zone).date()
 
@@ -80,7 +80,7 @@ def _select(ctx: Ctx) -> list[Event]:
     else:
 
         def day_of(e: Event) -> date:
-            return _event_local_date(ctx, e)
+            return event_local_date(ctx, e)
 
         key = lambda e: (e.start, e.id)  # noqa: E731
     if start_day is not None:
@@ -208,9 +208,9 @@ def filtered(ctx: Ctx) -> Any:
     rng = query.get("date_range") or {}
     first, last = _period(ctx, rng)
     if first is not None:
-        events = [e for e in events if _event_local_date(ctx, e) >= first]
+        events = [e for e in events if event_local_date(ctx, e) >= first]
     if last is not None:
-        events = [e for e in events if _event_local_date(ctx, e) <= last]
+        events = [e for e in events if event_local_date(ctx, e) <= last]
     for flt in query.get("filters") or []:
         events = _apply_filter(ctx, events, flt)
     events.sort(key=lambda e: (e.start, e.id))
@@ -648,7 +648,7 @@ def summary(ctx: Ctx) -> Any:
             continue
         if not _can_see_others(ctx) and e.user_id != ctx.viewer.id:
             continue
-        day = _event_local_date(ctx, e)
+        day = event_local_date(ctx, e)
         if (first and day < first) or (last and day > last):
             continue
         key = (e.user_id, day.isoformat())
