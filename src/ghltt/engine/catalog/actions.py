@@ -48,6 +48,9 @@ GENERATED: tuple[ActionDef, ...] = (
     ghl("appointments.create", open_inputs=True),
     ghl("appointments.update", open_inputs=True),
     ghl("appointments.delete"),
+    # Setup: the fields recipes map (``ghltt bridges check --fix`` makes what is missing).
+    ghl("location_custom_fields.list"),
+    ghl("location_custom_fields.create"),
     tt("users.get"),
     tt("users.add", open_inputs=True),
     tt("users.update", open_inputs=True),
@@ -75,6 +78,8 @@ GENERATED: tuple[ActionDef, ...] = (
     tt("events.get", params=_READ_CUSTOM),
     tt("events.list"),
     tt("events.delete"),
+    tt("custom_fields.list"),
+    tt("custom_fields.add"),
 )
 
 # A create or update of a synced type writes that type's fields (and ``custom:<key>`` fields
