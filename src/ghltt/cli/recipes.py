@@ -181,6 +181,8 @@ def plan(
         )
         for name, value in (write.get("fields") or {}).items():
             _out.print(f"    + {name}: {json.dumps(value, default=str)}", highlight=False)
+        if write.get("problem"):
+            _out.print(f"    ! {write['problem']}", highlight=False)
     if not report["writes"]:
         _out.print("  no writes")
 
