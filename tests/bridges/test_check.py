@@ -4,12 +4,13 @@ fields; ``--fix`` creates them through both APIs; the check is then clean."""
 from __future__ import annotations
 
 import pytest
+from structlog.testing import capture_logs
 
-from ghltt.bridges import BridgeService, CheckReport, FieldNeed, Needs, check_bridge
-from ghltt.engine.needs import needs_of
+from ghltt.bridges import BridgeService, CheckReport, FieldNeed, Needs, Services, check_bridge
+from ghltt.engine.needs import needs_of, warn_unready
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
-from ghltt.vault import ConnectionService
+from ghltt.vault import ConnectionService, OAuthFlow
 from tests.bridges.test_service import make_bridge
 
 pytestmark = pytest.mark.anyio
@@ -133,3 +134,29 @@ async def test_delivery_is_not_checked_when_ghltt_is_not_reachable(
     assert delivery.status == "not checked"
     assert "not reachable" in delivery.detail and "ghltt serve" in delivery.remedy
     assert not report.problems
+
+
+async def test_serve_start_logs_one_warning_per_problem_and_never_raises(
+    connections: ConnectionService,
+    bridges: BridgeService,
+    flow: OAuthFlow,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+) -> None:
+    await make_bridge(connections, bridges, ghl_sim, tt_sim)
+    bridges.enable_recipe("main", "contacts", [])
+    services = Services(connections.vault, connections, bridges, flow)
+    with capture_logs() as logs:
+        found = await warn_unready(services)
+    problems = [e for e in logs if e["event"] == "bridge not ready"]
+    assert found == len(problems) == 5  # one GHL field, four TT fields
+    assert all(e["bridge"] == "main" and e["log_level"] == "warning" for e in problems)
+    assert any("contact.tt_customer_id: missing" in e["problem"] for e in problems)
+    assert any(e.get("command") == "ghltt bridges check main --fix" for e in logs)
+
+    # GHL failing: its fields are "not checked" (not reported missing), the rest still is.
+    ghl_sim.set_faults(error_rate=1.0)
+    with capture_logs() as logs:
+        found = await warn_unready(services)
+    assert found == 4
+    assert not any("contact.tt_customer_id" in e.get("problem", "") for e in logs)

@@ -153,11 +153,16 @@ def bridges_check(
 
 
 def print_check(report: CheckReport) -> None:
-    table = Table("check", "subject", "status", "detail", "remedy", title=f"bridge {report.bridge}")
+    """One line per finding, status first: narrow enough for any terminal, easy to grep."""
+    recipes = ", ".join(report.recipes) or "none enabled"
+    console.print(f"bridge {report.bridge} (recipes: {recipes})", highlight=False)
     for f in report.findings:
-        remedy = f.remedy if f.problem or f.status == "not checked" else ""
-        table.add_row(f.check, f.subject, f.status, f.detail, remedy)
-    console.print(table)
+        text = f"  {f.status:<11} {f.check} {f.subject}"
+        if f.detail:
+            text += f": {f.detail}"
+        if f.remedy and f.status != "ok":
+            text += f"\n              -> {f.remedy}"
+        console.print(text, highlight=False, soft_wrap=True, markup=False)
     if not report.recipes:
         console.print(
             "no recipe is enabled: enable one with 'ghltt recipes enable'", highlight=False
