@@ -12,7 +12,7 @@ and registers a missing webhook, then reports them ``fixed``. Nothing here block
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import httpx2
@@ -25,6 +25,7 @@ from ghltt.connectors.ghl import GhlClient, LocationCustomFieldInput
 from ghltt.connectors.http import ConnectorError
 from ghltt.connectors.trackingtime import TrackingTimeClient
 from ghltt.connectors.trackingtime.webhooks import TOKEN_HEADER
+from ghltt.core import GhlttError
 from ghltt.vault import TT, classify, scopes
 
 Status = Literal["ok", "missing", "failed", "not checked", "fixed"]
@@ -99,6 +100,7 @@ class Finding:
     detail: str = ""
     remedy: str = ""
     recipes: tuple[str, ...] = ()
+    fixable: bool = False  # --fix settles it
 
     @property
     def problem(self) -> bool:
@@ -138,13 +140,7 @@ class CheckReport:
     @property
     def fixable(self) -> list[Finding]:
         """Problems ``--fix`` can settle (a missing field or webhook; not a scope)."""
-        return [
-            f
-            for f in self.problems
-            if f.status == "missing"
-            and f.check in ("ghl field", "tt field", "tt webhook")
-            and "--fix" in f.remedy
-        ]
+        return [f for f in self.problems if f.fixable]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -175,13 +171,24 @@ async def check_bridge(
     ghl_needs = [n for n in needs.fields if n.system == "ghl"]
     tt_needs = [n for n in needs.fields if n.system == "tt"]
     if ghl_needs and row.ghl_connection_id:
-        ghl = clients.ghl(row.ghl_connection_id)
         try:
-            await _check_ghl_fields(ghl, ghl_needs, report, fix, fix_cmd, granted)
-        finally:
-            await ghl.aclose()
+            ghl = clients.ghl(row.ghl_connection_id)
+        except GhlttError as exc:  # revoked, or an agency connection: nothing to read with
+            report.findings.append(
+                Finding("ghl fields", row.ghl_connection_id, "not checked", str(exc))
+            )
+        else:
+            try:
+                await _check_ghl_fields(ghl, ghl_needs, report, fix, fix_cmd, granted)
+            finally:
+                await ghl.aclose()
+    tt: TrackingTimeClient | None = None
     if row.tt_connection_id:
-        tt = clients.tt(row.tt_connection_id)
+        try:
+            tt = clients.tt(row.tt_connection_id)
+        except GhlttError as exc:
+            report.findings.append(Finding("tt", row.tt_connection_id, "not checked", str(exc)))
+    if tt is not None:
         try:
             if tt_needs:
                 await _check_tt_fields(tt, tt_needs, report, fix, fix_cmd)
@@ -267,25 +274,21 @@ async def _check_ghl_fields(
     can_write = granted is None or WRITE_FIELDS in granted
     for need in needs:
         wanted = f"{need.owner}.{need.key}".casefold()
+        by_hand = f"add a TEXT {need.owner} field named {need.key} in GHL"
         if wanted in keys:
             report.findings.append(Finding("ghl field", need.label, "ok", "", "", need.recipes))
             continue
-        if not fix:
-            remedy = fix_cmd if can_write else f"add a TEXT contact field named {need.key} in GHL"
-            report.findings.append(
-                Finding("ghl field", need.label, "missing", _effect(need), remedy, need.recipes)
-            )
+        if not (fix and can_write):
+            remedy = fix_cmd if can_write else f"grant {WRITE_FIELDS} to the token, or {by_hand}"
+            missing = Finding("ghl field", need.label, "missing", _effect(need), remedy)
+            report.findings.append(replace(missing, recipes=need.recipes, fixable=can_write))
             continue
         body = LocationCustomFieldInput(name=need.key, data_type="TEXT", model=need.owner)
         try:
             made = await ghl.custom_fields.create_for_location(body)
         except ConnectorError as exc:
-            remedy = f"add a TEXT contact field named {need.key} in GHL"
-            report.findings.append(
-                Finding(
-                    "ghl field", need.label, "failed", _failed(exc, "ghl"), remedy, need.recipes
-                )
-            )
+            failed = Finding("ghl field", need.label, "failed", _failed(exc, "ghl"), by_hand)
+            report.findings.append(replace(failed, recipes=need.recipes))
             continue
         if (made.field_key or "").casefold() != wanted:
             detail = f"GHL named the new field {made.field_key}, not {need.owner}.{need.key}"
@@ -326,9 +329,8 @@ async def _check_tt_fields(
             )
             continue
         if not fix:
-            report.findings.append(
-                Finding("tt field", need.label, "missing", _effect(need), fix_cmd, need.recipes)
-            )
+            missing = Finding("tt field", need.label, "missing", _effect(need), fix_cmd)
+            report.findings.append(replace(missing, recipes=need.recipes, fixable=True))
             continue
         try:
             made = await tt.custom_fields.add(need.key, "text", need.owner)
@@ -374,7 +376,9 @@ async def _check_webhook(
         report.findings.append(Finding("tt webhook", url, "ok", f"id {complete[0].id}"))
         return
     if not fix:
-        report.findings.append(Finding("tt webhook", url, "missing", problem, fix_cmd))
+        report.findings.append(
+            Finding("tt webhook", url, "missing", problem, fix_cmd, fixable=True)
+        )
         return
     try:
         await bridges.webhooks.register(bridge_id)
