@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from ghltt.cli import recipes as recipes_cli
 from ghltt.cli.main import app
 from ghltt.observability import configure_logging
 from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
@@ -55,8 +56,8 @@ def accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Accoun
         yield Accounts(ghl, tt, public_port)
 
 
-def ghltt(*args: str, code: int = 0) -> Any:
-    result = CliRunner().invoke(app, list(args))
+def ghltt(*args: str, code: int = 0, stdin: str | None = None) -> Any:
+    result = CliRunner().invoke(app, list(args), input=stdin)
     assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
     return result
 
@@ -66,12 +67,16 @@ def findings(*args: str, code: int) -> dict[tuple[str, str], str]:
     return {(f["check"], f["subject"]): f["status"] for f in report["findings"]}
 
 
-def test_enable_warns_check_reports_fix_creates_and_check_is_clean(accounts: Accounts) -> None:
+def add_bridge(accounts: Accounts) -> None:
     location = accounts.ghl.sample_location_id
     scopes = [arg for scope in GRANTED for arg in ("--scope", scope)]
     ghltt("connect", "ghl", "--location", location, "--secret-env", "GHL_TOKEN", *scopes)
     ghltt("connect", "tt", "--secret-env", "TT_PASSWORD")
     ghltt("bridges", "add", "acme", "--ghl", "GHL", "--tt", "TrackingTime", "--mode", "shadow")
+
+
+def test_enable_warns_check_reports_fix_creates_and_check_is_clean(accounts: Accounts) -> None:
+    add_bridge(accounts)
 
     enabled = ghltt("recipes", "enable", "acme", "contacts")
     assert "enabled contacts on acme" in enabled.stdout
@@ -104,3 +109,15 @@ def test_enable_warns_check_reports_fix_creates_and_check_is_clean(accounts: Acc
     assert lines[0] == "bridge acme (recipes: contacts)"
     assert any(line.split() == ["ok", "ghl", "field", "contact.tt_customer_id"] for line in lines)
     assert lines[-1] == "ready"
+
+
+def test_enable_in_a_terminal_offers_to_create_what_is_missing(
+    accounts: Accounts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_bridge(accounts)
+    monkeypatch.setattr(recipes_cli, "_interactive", lambda: True)
+    enabled = ghltt("recipes", "enable", "acme", "contacts", stdin="y\n")
+    said = " ".join(enabled.stderr.split())
+    assert "Create what is missing now (ghltt bridges check acme --fix)?" in enabled.stdout + said
+    assert "ghl field contact.tt_customer_id: fixed" in said
+    assert set(findings(code=0).values()) <= {"ok", "not checked"}

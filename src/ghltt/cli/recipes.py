@@ -107,6 +107,10 @@ def enable(
     _check_setup(svc, bridge)
 
 
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
 def _check_setup(svc: Services, bridge: str) -> None:
     """Warn about what the bridge lacks for its recipes (custom fields, webhook) and offer to
     create it; in a non-interactive run, print what is missing and the command that fixes it."""
@@ -124,7 +128,7 @@ def _check_setup(svc: Services, bridge: str) -> None:
     fix = f"ghltt bridges check {report.bridge} --fix"
     if not report.fixable:
         return
-    if not sys.stdin.isatty():
+    if not _interactive():
         _err.print(f"runs will fail until this is fixed: run '{fix}'")
         return
     if not typer.confirm(f"Create what is missing now ({fix})?", default=True):
