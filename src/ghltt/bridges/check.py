@@ -26,6 +26,7 @@ from ghltt.connectors.http import ConnectorError
 from ghltt.connectors.trackingtime import TrackingTimeClient
 from ghltt.connectors.trackingtime.webhooks import TOKEN_HEADER
 from ghltt.core import GhlttError
+from ghltt.store.database import Row
 from ghltt.vault import TT, classify, scopes
 
 Status = Literal["ok", "missing", "failed", "not checked", "fixed"]
@@ -166,7 +167,7 @@ async def check_bridge(
     row = bridges.resolve(ref)
     report = CheckReport(row.id, row.name, needs.recipes)
     fix_cmd = f"run 'ghltt bridges check {row.name} --fix'"
-    granted = _check_scopes(bridges, row.ghl_connection_id, needs, report, fix=fix)
+    granted = _check_scopes(bridges, row, needs, report, fix=fix)
     clients = bridges.clients.with_transports(transports)
     ghl_needs = [n for n in needs.fields if n.system == "ghl"]
     tt_needs = [n for n in needs.fields if n.system == "tt"]
@@ -202,13 +203,14 @@ async def check_bridge(
 
 def _check_scopes(
     bridges: BridgeService,
-    connection_id: str | None,
+    row: Row,
     needs: Needs,
     report: CheckReport,
     *,
     fix: bool,
 ) -> frozenset[str] | None:
     """The granted scopes (None: unknown); a finding for what the recipes (and --fix) need."""
+    connection_id = row.ghl_connection_id
     if connection_id is None:
         report.findings.append(
             Finding("scopes", "ghl connection", "missing", "the bridge has no GHL connection")
@@ -225,8 +227,8 @@ def _check_scopes(
                 "scopes",
                 connection.id,
                 "not checked",
-                "the token's scopes cannot be read; record them with "
-                "'ghltt connect ghl --scopes ...'",
+                "a token's scopes cannot be read: connect it with --scope for each scope "
+                "granted to have them checked",
                 recipes=needs.recipes,
             )
         )
@@ -237,7 +239,9 @@ def _check_scopes(
                 connection.id,
                 "missing",
                 ", ".join(sorted(check.missing)),
-                "grant them to the token in GHL, then 'ghltt connections rotate' it",
+                "grant them in GHL, then reconnect: 'ghltt connect ghl --oauth --reconnect "
+                f"{connection.id} --bridge {row.name}', or connect a token made with them "
+                "(--scope for each)",
                 needs.recipes,
             )
         )
