@@ -19,7 +19,6 @@ __all__ = [
     "AssignedTasksQuery",
     "CompactUser",
     "CustomField",
-    "CustomFieldFields",
     "Customer",
     "EnumOption",
     "EventTag",
@@ -291,18 +290,6 @@ def _day(value: Any) -> Any:
 
 
 Day = Annotated[date | None, BeforeValidator(_day)]
-
-
-class CustomFieldFields(TtInput):
-    """``/custom_fields/add``: the name is unique per class; ``value_type`` text, number,
-    enum...; ``filter_object_class`` event, task, project, user or customer."""
-
-    name: str
-    value_type: str
-    filter_object_class: str
-    color: str | None = None
-    notes: str | None = None
-    cf_index: int | None = None
 
 
 class TaskFields(TtInput):

@@ -78,8 +78,6 @@ GENERATED: tuple[ActionDef, ...] = (
     tt("events.get", params=_READ_CUSTOM),
     tt("events.list"),
     tt("events.delete"),
-    tt("custom_fields.list"),
-    tt("custom_fields.add"),
 )
 
 # A create or update of a synced type writes that type's fields (and ``custom:<key>`` fields
