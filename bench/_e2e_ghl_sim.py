@@ -1,10 +1,6 @@
-"""The GHL simulator in its own process, as ``ghltt simulate ghl`` runs it, plus the contact
-custom fields the contacts template maps.
-
-GHL's API (and so the simulator, admin API included) has no custom-field creation for a
-location, and without ``contact.tt_customer_id`` the contacts template cannot write a TT id
-back, so its runs would fail. The sandbox adds the fields in-process; this does the same with
-the sandbox's own helper before serving.
+"""The GHL simulator in its own process, as ``ghltt simulate ghl`` runs it, without GHL's rate
+limits. The contact custom fields the contacts template maps are made by the stack's setup,
+through the location's Custom Fields API (as 'ghltt bridges check --fix' does).
 
 Usage: ``python bench/_e2e_ghl_sim.py PORT``
 """
@@ -15,7 +11,6 @@ import sys
 
 import uvicorn
 
-from ghltt.cli.sandbox import _add_custom_fields
 from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
 
 
@@ -30,7 +25,6 @@ def main() -> None:
         rate_limit_daily=100_000_000,
     )
     sim = GhlSimulator(config)
-    _add_custom_fields(sim)
     uvicorn.run(sim.app, host="127.0.0.1", port=port, log_level="warning")
 
 

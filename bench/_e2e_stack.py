@@ -27,6 +27,7 @@ import psycopg
 import sqlalchemy as sa
 
 from ghltt.bridges import build_services
+from ghltt.engine.needs import check_enabled
 from ghltt.settings import Settings, load_settings
 from ghltt.store import open_database, upgrade
 from ghltt.store.tables import inbox_events
@@ -35,7 +36,6 @@ HERE = Path(__file__).resolve().parent
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 RECIPE = "contacts"
 # The TT custom fields the contacts template maps (as the sandbox creates them).
-TT_CUSTOMER_FIELDS = ("ghl_phone", "ghl_business_id", "ghl_tags", "ghl_contact_id")
 
 
 def free_port() -> int:
@@ -254,10 +254,9 @@ class Stack:
                 "reconcile": {"interval_seconds": 3600},
             },
         )
-        async with services.clients.tt(tt.connection.id) as client:
-            for name in TT_CUSTOMER_FIELDS:
-                await client.custom_fields.add(name, "text", "customer")
         services.bridges.enable_recipe(bridge.id, RECIPE, [])
+        # The custom fields the recipe maps, made as 'ghltt bridges check --fix' makes them.
+        await check_enabled(services, bridge.id, fix=True, deliver=False)
         return bridge.id
 
     def disable_recipe(self) -> None:

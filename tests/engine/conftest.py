@@ -44,7 +44,7 @@ def ghl_sim() -> GhlSimulator:
     sim = GhlSimulator(GhlSimulatorConfig(rsa_key_size=2048))
     location = sim.sample_location_id
     for key in GHL_CONTACT_FIELDS:
-        # The simulator has no custom-field writes: add the fields the templates need.
+        # The fields the templates need, seeded (the API makes them too: tests/bridges).
         field = {
             "id": f"cf_{key}",
             "name": key,

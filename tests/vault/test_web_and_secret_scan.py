@@ -103,6 +103,14 @@ def test_every_path_keeps_secrets_out_of_logs_answers_and_the_database(
     )
     assert len(bridge["webhooks"]) == 1  # type: ignore[arg-type]
     call("PUT", "/api/bridges/main/recipes/contacts", 200, json={"scopes": ["contacts.readonly"]})
+    # The bridge check: the missing fields made, and a delivery with the webhook's token (kept
+    # out of every answer and log, as checked below) reaching this very server.
+    checked = call("POST", "/api/bridges/main/check?fix=true", 200)
+    found = {(f["check"], f["subject"]): f["status"] for f in checked["findings"]}  # type: ignore[attr-defined]
+    assert found[("ghl field", "contact.tt_customer_id")] == "fixed"
+    assert next(v for (check, _), v in found.items() if check == "delivery") == "ok"
+    assert call("POST", "/api/bridges/main/check", 200)["ok"] is True
+    call("POST", "/api/bridges/nope/check", 404)
 
     # OAuth: the start needs the API token; the browser then goes GHL → our callback.
     assert httpx2.post(f"{http.base_url}/oauth/ghl/start").status_code == 401

@@ -7,6 +7,7 @@ webhooks; ``Clients`` is the one place API clients are built; ``open_bridge`` (o
 custom-field ids and customer listings. See docs/bridges.md.
 """
 
+from ghltt.bridges.check import CheckReport, FieldNeed, Finding, Needs, check_bridge
 from ghltt.bridges.clients import Clients, Remotes, Transports
 from ghltt.bridges.customfields import CustomFieldCache
 from ghltt.bridges.listings import RecentListings
@@ -22,8 +23,12 @@ __all__ = [
     "BridgePool",
     "BridgeService",
     "BridgeView",
+    "CheckReport",
     "Clients",
     "CustomFieldCache",
+    "FieldNeed",
+    "Finding",
+    "Needs",
     "OpenBridge",
     "RecentListings",
     "Remotes",
@@ -31,5 +36,6 @@ __all__ = [
     "Transports",
     "TtWebhooks",
     "build_services",
+    "check_bridge",
     "open_bridge",
 ]

@@ -56,9 +56,9 @@ class TtWebhooks:
         url = self.url(row.id)
         async with self.clients.tt(row.tt_connection_id) as tt:
             remote = [h for h in await tt.webhooks.list() if h.url == url]
-            remote.sort(key=lambda hook: bool(_missing_events(hook)))  # complete ones first
+            remote.sort(key=lambda hook: bool(missing_events(hook)))  # complete ones first
             stored = self.rows.webhook_secret_refs(row.id, TT)
-            if remote and _missing_events(remote[0]):
+            if remote and missing_events(remote[0]):
                 # Subscribed by an older ghltt to fewer events. TT cannot change a webhook's
                 # events: subscribe anew, then drop the old one (added first, so no delivery
                 # falls between; one sent to both is two inbox events, and runs are idempotent).
@@ -132,7 +132,7 @@ class TtWebhooks:
             self.vault.delete(ref)
 
 
-def _missing_events(hook: Any) -> set[str]:
+def missing_events(hook: Any) -> set[str]:
     """The events ghltt needs that a remote webhook is not subscribed to; none when TT does
     not say which it is subscribed to."""
     events = getattr(hook, "events", None)

@@ -8,8 +8,10 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from ghltt.bridges import CheckReport
 from ghltt.cli.context import console
 from ghltt.cli.services import JsonOpt, open_services, run_remote, vault_errors
+from ghltt.engine.needs import check_enabled
 
 bridges_app = typer.Typer(
     help="Pair a GHL connection with a TT connection (registers the TT webhooks).",
@@ -123,3 +125,49 @@ def bridges_remove(
     for note in run_remote(lambda: svc.bridges.remove(ref)):
         console.print(note, highlight=False)
     console.print(f"removed {ref}", highlight=False)
+
+
+@bridges_app.command("check")
+def bridges_check(
+    ref: str = typer.Argument(..., help="Bridge id or name."),
+    fix: bool = typer.Option(
+        False, "--fix", help="Create the missing custom fields and register a missing webhook."
+    ),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Is the bridge ready for its enabled recipes? Scopes, custom fields, webhook, delivery.
+
+    For each enabled recipe: the GHL scopes its actions need, the custom fields it reads or
+    writes in GHL and TrackingTime, the TrackingTime webhook, and a test delivery to ghltt at
+    GHLTT_PUBLIC_URL ("not checked" when ghltt is not running there). Exits 1 while a problem
+    remains. Example: ghltt bridges check acme --fix
+    """
+    svc = open_services()
+    report = run_remote(lambda: check_enabled(svc, ref, fix=fix))
+    if as_json:
+        console.print_json(json.dumps(report.as_dict()))
+    else:
+        print_check(report)
+    if report.problems:
+        raise typer.Exit(1)
+
+
+def print_check(report: CheckReport) -> None:
+    """One line per finding, status first: narrow enough for any terminal, easy to grep."""
+    recipes = ", ".join(report.recipes) or "none enabled"
+    console.print(f"bridge {report.bridge} (recipes: {recipes})", highlight=False)
+    for f in report.findings:
+        text = f"  {f.status:<11} {f.check} {f.subject}"
+        if f.detail:
+            text += f": {f.detail}"
+        if f.remedy and f.status != "ok":
+            text += f"\n              -> {f.remedy}"
+        console.print(text, highlight=False, soft_wrap=True, markup=False)
+    if not report.recipes:
+        console.print(
+            "no recipe is enabled: enable one with 'ghltt recipes enable'", highlight=False
+        )
+    elif report.problems:
+        console.print(f"{len(report.problems)} problem(s)", highlight=False)
+    else:
+        console.print("ready", highlight=False)

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import anyio
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from ghltt.bridges import Services
 from ghltt.cli.services import open_services, vault_errors
-from ghltt.core import Event, InvalidInput, utcnow
+from ghltt.connectors.http import ConnectorError
+from ghltt.core import Event, GhlttError, InvalidInput, utcnow
 from ghltt.engine import sync
 from ghltt.engine.catalog import action_catalog
 from ghltt.engine.catalog.describe import recipe_schema
 from ghltt.engine.context import open_bridge_context
 from ghltt.engine.dispatch import run_recipe
+from ghltt.engine.needs import check_enabled
 from ghltt.engine.recipes import SyncRecipe, load_recipes, required_scopes
 from ghltt.engine.recipes.templates import list_templates, load_template, sync_template_names
 from ghltt.store import InboxRepository
@@ -111,8 +116,10 @@ def enable(
 ) -> None:
     """Enable a template on a bridge, after checking the GHL scopes it needs are granted.
 
-    A missing scope is an error that names it; an excess one a warning. Running executors pick
-    it up within seconds. Example: ghltt recipes enable acme contacts
+    A missing scope is an error that names it; an excess one a warning. Then the bridge is
+    checked as 'ghltt bridges check' does: what it lacks (custom fields, the webhook) is
+    printed, and offered to be created when run in a terminal. Running executors pick the
+    recipe up within seconds. Example: ghltt recipes enable acme contacts
     """
     svc = open_services()
     with vault_errors():
@@ -122,6 +129,44 @@ def enable(
     for warning in warnings:
         _err.print(f"warning: {warning}", highlight=False)
     _out.print(f"enabled {recipe} on {bridge} (scopes: {', '.join(needed) or 'none'})")
+    _check_setup(svc, bridge)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _check_setup(svc: Services, bridge: str) -> None:
+    """Warn about what the bridge lacks for its recipes (custom fields, webhook) and offer to
+    create it; in a non-interactive run, print what is missing and the command that fixes it."""
+    try:
+        report = anyio.run(lambda: check_enabled(svc, bridge, deliver=False))
+    except (ConnectorError, GhlttError) as exc:
+        _err.print(
+            f"warning: could not check the bridge ({exc}): run 'ghltt bridges check {bridge}'"
+        )
+        return
+    if not report.problems:
+        return
+    for finding in report.problems:
+        _err.print(f"warning: {finding.line()}")
+    fix = f"ghltt bridges check {report.bridge} --fix"
+    if not report.fixable:
+        return
+    if not _interactive():
+        _err.print(f"runs will fail until this is fixed: run '{fix}'")
+        return
+    if not typer.confirm(f"Create what is missing now ({fix})?", default=True):
+        _err.print(f"runs will fail until this is fixed: run '{fix}'")
+        return
+    try:
+        fixed = anyio.run(lambda: check_enabled(svc, bridge, fix=True, deliver=False))
+    except (ConnectorError, GhlttError) as exc:
+        _err.print(f"warning: could not fix the bridge ({exc}): run '{fix}'")
+        return
+    for finding in fixed.findings:
+        if finding.status == "fixed" or finding.problem:
+            _err.print(finding.line())
 
 
 @app.command("disable")
@@ -148,8 +193,6 @@ def plan(
     Reads both accounts as a shadow run does. Example: ghltt plan contacts --event ev.json
     --bridge acme
     """
-    import anyio
-
     svc = open_services()
     with vault_errors():
         loaded = _load_event(event, svc, bridge)
@@ -167,6 +210,8 @@ def plan(
         )
         for name, value in (write.get("fields") or {}).items():
             _out.print(f"    + {name}: {json.dumps(value, default=str)}", highlight=False)
+        if write.get("problem"):
+            _out.print(f"    ! {write['problem']}", highlight=False)
     if not report["writes"]:
         _out.print("  no writes")
 

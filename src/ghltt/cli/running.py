@@ -9,12 +9,18 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 
+import anyio
+import structlog
 import uvicorn
 
+from ghltt.bridges import build_services
 from ghltt.cli.context import console, store
+from ghltt.engine.needs import warn_unready
 from ghltt.settings import Settings
+from ghltt.store.database import Database
 from ghltt.store.tokens import token_file
 from ghltt.web import create_app
 
@@ -26,8 +32,9 @@ def run_web(loaded: Settings, *, executor: bool) -> None:
     # The executor runs in a child process tied to this one: DBOS spends CPU on every step,
     # and sharing one interpreter lock with the intake cut acknowledged events/s by more than
     # half (bench/intake.py). The child dies with its parent, so it never outlives a SIGKILL.
-    store(loaded)  # set up before the child starts, so the two never migrate at once
+    db = store(loaded)  # set up before the child starts, so the two never migrate at once
     child = _start_executor_child() if executor else None
+    threading.Thread(target=_check_bridges, args=(loaded, db), daemon=True).start()
     app = create_app(loaded, with_executor=False, executor_alive=_alive(child) if child else None)
     console.print(
         f"ghltt listening on http://{loaded.host}:{loaded.port}  "
@@ -55,6 +62,14 @@ def run_web(loaded: Settings, *, executor: bool) -> None:
                 child.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 child.kill()
+
+
+def _check_bridges(loaded: Settings, db: Database) -> None:
+    """What each bridge lacks for its recipes, as warnings in the log, beside the start."""
+    try:
+        anyio.run(warn_unready, build_services(loaded, db))
+    except Exception as exc:  # a check must never take the server down
+        structlog.get_logger(__name__).warning("bridges not checked", reason=str(exc))
 
 
 def _prepare_executor_child() -> None:

@@ -20,10 +20,10 @@ import typer
 from ghltt.bridges import build_services
 from ghltt.cli.context import console, fail, settings, store
 from ghltt.cli.running import run_web
-from ghltt.core import GhlttError
+from ghltt.core import GhlttError, InvalidInput
+from ghltt.engine.needs import check_enabled
 from ghltt.engine.recipes.templates import template_names
 from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
-from ghltt.sandbox.ghl.timeutil import iso_ms
 from ghltt.sandbox.scenario import Endpoints, NotSeen, Outcome, Scenario
 from ghltt.sandbox.serving import serve_in_thread
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
@@ -31,10 +31,6 @@ from ghltt.settings import Settings
 from ghltt.store import TokenRepository
 from ghltt.store.database import Database
 from ghltt.store.tokens import ensure_first_token, token_file
-
-# The custom fields the shipped templates map; a real account gets them from its admin.
-TT_CUSTOMER_FIELDS = ("ghl_phone", "ghl_business_id", "ghl_tags", "ghl_contact_id")
-GHL_CONTACT_FIELDS = ("tt_customer_id", "tt_hours_total", "tt_hours_this_month")
 
 
 def sandbox(
@@ -117,32 +113,14 @@ async def _provision(
             "reconcile": {"interval_seconds": 60},
         },
     )
-    _add_custom_fields(ghl_sim)
-    async with services.clients.tt(tt.connection.id) as client:
-        for name in TT_CUSTOMER_FIELDS:
-            await client.custom_fields.add(name, "text", "customer")
     for name in template_names():
         services.bridges.enable_recipe(bridge.id, name, [])
+    # The simulators start without the custom fields the templates map, as a real account
+    # does: they are made the way 'ghltt bridges check --fix' makes them, through both APIs.
+    report = await check_enabled(services, bridge.id, fix=True, deliver=False)
+    if report.problems:
+        raise InvalidInput("; ".join(f.line() for f in report.problems), where="sandbox setup")
     return bridge.id
-
-
-def _add_custom_fields(ghl_sim: GhlSimulator) -> None:
-    # GHL's API (and so its simulator) has no custom-field creation for a location token.
-    # The record has every key a seeded field has: the location's field list shows them all.
-    location = ghl_sim.sample_location_id
-    added = iso_ms(ghl_sim.clock.now())
-    for position, key in enumerate(GHL_CONTACT_FIELDS, start=100):
-        ghl_sim.state.custom_fields[f"cf_{key}"] = {
-            "id": f"cf_{key}",
-            "name": key,
-            "fieldKey": f"contact.{key}",
-            "placeholder": "",
-            "dataType": "TEXT",
-            "position": position,
-            "locationId": location,
-            "dateAdded": added,
-            "dateUpdated": added,
-        }
 
 
 def _all_scopes() -> set[str]:

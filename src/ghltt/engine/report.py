@@ -10,22 +10,27 @@ Outcome = Literal["applied", "echo", "no_change", "skipped", "deleted", "planned
 
 @dataclass(frozen=True)
 class Write:
-    """One remote write: made, or planned in shadow mode. ``fields`` names what it sets."""
+    """One remote write: made, or planned in shadow mode. ``fields`` names what it sets;
+    ``problem`` (planned writes) says why it would fail, e.g. a custom field the account lacks."""
 
     system: str
     action: str
     object_type: str
     object_id: str | None
     fields: dict[str, Any] = field(default_factory=dict)
+    problem: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "system": self.system,
             "action": self.action,
             "object_type": self.object_type,
             "object_id": self.object_id,
             "fields": self.fields,
         }
+        if self.problem:
+            out["problem"] = self.problem
+        return out
 
 
 @dataclass

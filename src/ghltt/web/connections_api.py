@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from ghltt.bridges import Services, build_services
 from ghltt.connectors.http import ConnectorError
+from ghltt.engine.needs import check_enabled
 from ghltt.vault import VaultError, classify
 from ghltt.web.auth import require_token, services
 
@@ -183,3 +184,16 @@ async def disable_recipe(request: Request, ref: str, recipe: str) -> dict[str, A
     if not found:
         raise HTTPException(404, detail=f"recipe {recipe!r} is not on bridge {ref!r}")
     return {"bridge": ref, "recipe": recipe, "enabled": False}
+
+
+@router.post(
+    "/bridges/{ref}/check",
+    summary="Is the bridge ready for its recipes? Scopes, custom fields, webhook, delivery",
+)
+async def check_bridge(request: Request, ref: str, fix: bool = False) -> dict[str, Any]:
+    """What 'ghltt bridges check' prints: one finding per scope set, custom field, webhook
+    and test delivery, each ok, missing, failed or not checked, with its remedy. ``fix=true``
+    creates the missing custom fields and registers a missing webhook."""
+    async with remote_errors("remote"):
+        report = await check_enabled(bridge_services(request), ref, fix=fix)
+    return report.as_dict()

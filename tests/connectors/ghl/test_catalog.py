@@ -9,7 +9,7 @@ from ghltt.connectors.ghl import CATALOG, operation, scopes_for
 
 # Copies of GHL's official specs, kept with the tests (see the README there).
 SPECS = Path(__file__).resolve().parents[2] / "fixtures" / "ghl-official"
-FILES = ["contacts", "businesses", "custom-fields", "users", "calendars", "oauth"]
+FILES = ["contacts", "businesses", "custom-fields", "users", "calendars", "oauth", "locations"]
 
 
 def _spec_ops() -> dict[tuple[str, str], list[str]]:

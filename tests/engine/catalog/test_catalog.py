@@ -139,16 +139,18 @@ def _fields(model: type[BaseModel] | None) -> dict[str, Any]:
 
 @pytest.mark.parametrize("action", GENERATED, ids=lambda a: a.name)
 def test_generated_inputs_are_the_declared_path_and_input_model(action: Any) -> None:
-    """Path parameters first (ids: text for GHL, integers for TT), then the input model's
-    fields by wire name, typed and required as the model says."""
+    """Path parameters first (ids: text for GHL, integers for TT; never the location, which
+    the client fills), then the input model's fields by wire name, typed and required as the
+    model says."""
     system, _, name = action.name.partition(".")
     op = GHL[name] if system == "ghl" else TT[name]
     if action.inputs is None:
         return
     fields = _fields(op.input)
-    assert list(action.inputs)[: len(op.path_params)] == list(op.path_params)
-    assert set(action.inputs) == set(op.path_params) | set(fields)
-    for key in op.path_params:
+    params = [p for p in op.path_params if p != "locationId"]
+    assert list(action.inputs)[: len(params)] == params
+    assert set(action.inputs) == set(params) | set(fields)
+    for key in params:
         assert action.inputs[key].type == ("string" if system == "ghl" else "integer")
         assert action.inputs[key].required
     for key, field in fields.items():

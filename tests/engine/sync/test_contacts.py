@@ -158,11 +158,49 @@ async def test_shadow_mode_plans_and_writes_nothing(
     finally:
         await shadow.aclose()
     assert report.outcome == "planned"
-    assert [(w.system, w.action) for w in report.writes] == [("tt", "tt.customers.add")]
+    # The customer, then the write-back of its id to the contact: every write a live run makes.
+    assert [(w.system, w.action) for w in report.writes] == [
+        ("tt", "tt.customers.add"),
+        ("ghl", "ghl.contacts.update"),
+    ]
     assert report.writes[0].fields["contact_email"] == contact["email"]
+    back = report.writes[1]
+    assert back.object_id == contact["id"]
+    assert back.fields == {
+        "customFields": [{"id": "cf_tt_customer_id", "field_value": "(the id of the new customer)"}]
+    }
+    assert not any(w.problem for w in report.writes)
     assert writes.both() == (0, 0)
     assert ctx.repos.links.by_ghl("b1", "contact", contact["id"], "customer") is None
     assert report.as_dict()["writes"][0]["action"] == "tt.customers.add"
+    assert "problem" not in report.as_dict()["writes"][1]
+
+
+async def test_a_shadow_plan_flags_the_writes_a_missing_field_would_fail(
+    db: sa.Engine, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    """Accounts without the template's fields (no 'bridges check --fix' yet): the shadow plan
+    still lists both writes, each flagged with the field it lacks and the command that fixes
+    it, where a live run would create the customer and then fail on the write-back."""
+    del ghl_sim.state.custom_fields["cf_tt_customer_id"]
+    shadow = make_context(db, ghl_sim, tt_sim, mode="shadow")
+    try:
+        contact = first_contact(ghl_sim)
+        report = await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), shadow)
+    finally:
+        await shadow.aclose()
+    assert report.outcome == "planned"
+    create, back = report.writes
+    assert create.action == "tt.customers.add"
+    assert create.problem is not None
+    assert "TrackingTime has no customer custom field" in create.problem
+    assert "ghl_contact_id" in create.problem and "ghl_business_id" in create.problem
+    assert back.action == "ghl.contacts.update"
+    assert back.problem == (
+        "would fail: GHL has no contact custom field contact.tt_customer_id "
+        "(run 'ghltt bridges check b1 --fix')"
+    )
+    assert report.as_dict()["writes"][1]["problem"] == back.problem
 
 
 async def test_a_retried_run_after_a_crash_creates_no_duplicate(

@@ -270,3 +270,31 @@ async def test_event_tags(client: httpx2.AsyncClient) -> None:
     saved = await ok(client, f"events/{event['id']}/tags/save", "POST", data={"name": "client"})
     assert {t["n"] for t in saved["tags"]} == {"overtime", "client"}
     assert "client" in [t["name"] for t in await ok(client, "events/tags")]
+
+
+async def test_custom_field_creation_checks_its_input_and_the_role(
+    client: httpx2.AsyncClient, coworker: httpx2.AsyncClient
+) -> None:
+    """What 'ghltt bridges check --fix' relies on: a text customer field is made once; bad
+    input and a coworker's request are refused in-band, as TrackingTime does."""
+    fields = {"name": "ghl_phone", "value_type": "text", "filter_object_class": "customer"}
+    made = await ok(client, "custom_fields/add", "POST", data=fields)
+    assert (made["name"], made["value_type"], made["filter_object_class"]) == (
+        "ghl_phone",
+        "text",
+        "customer",
+    )
+    assert made["status"] == "ACTIVE"
+    listed = await ok(client, "custom_fields", params={"filter_object_class": "customer"})
+    assert made["id"] in {f["id"] for f in listed}
+    for data, message in [
+        (fields, "There is already another custom field with that name."),
+        ({**fields, "name": "x", "value_type": "words"}, "Invalid value_type: words"),
+        ({**fields, "name": "x", "filter_object_class": "deal"}, "Invalid filter_object_class"),
+        ({"value_type": "text", "filter_object_class": "customer"}, "'name' is required"),
+    ]:
+        refused = await call(client, "custom_fields/add", "POST", data=data)
+        assert refused["response"]["status"] == 500
+        assert message in refused["response"]["message"]
+    denied = await call(coworker, "custom_fields/add", "POST", data={**fields, "name": "y"})
+    assert denied["response"]["status"] == 403

@@ -73,7 +73,12 @@ class GhlCore:
         ``values``, the rest as the query (GET) or the JSON body, the answer decoded."""
         op = operation(name)
         rest = dict(values)
-        path = {key: str(rest.pop(key)) for key in op.path_params}
+        if "locationId" in op.path_params:
+            rest.pop("locationId", None)  # a location in the path is always the client's own
+        path = {
+            key: self.location_id if key == "locationId" else str(rest.pop(key))
+            for key in op.path_params
+        }
         if op.location:
             rest = {"locationId": self.location_id, **rest}
         if op.method == "GET":

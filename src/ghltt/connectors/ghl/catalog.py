@@ -34,6 +34,8 @@ from ghltt.connectors.ghl.models import (
     CustomFieldsByObject,
     FollowersInput,
     FollowersResult,
+    LocationCustomField,
+    LocationCustomFieldInput,
     Note,
     NoteCreate,
     NoteInput,
@@ -296,6 +298,26 @@ _OPERATIONS = (
         "/custom-fields/{id}",
         "locations/customFields.write",
         output=bool,
+    ),
+    # a location's contact (and opportunity) fields (apps/locations.json): the v2 API above
+    # creates fields of custom objects only
+    _op(
+        "location_custom_fields.list",
+        "GET",
+        "/locations/{locationId}/customFields",
+        "locations/customFields.readonly",
+        output=list[LocationCustomField],
+        unwrap="customFields",
+    ),
+    _op(
+        "location_custom_fields.create",
+        "POST",
+        "/locations/{locationId}/customFields",
+        "locations/customFields.write",
+        idem=False,
+        input=LocationCustomFieldInput,
+        output=LocationCustomField,
+        unwrap="customField",
     ),
     # users (apps/users.json): read-only, ghltt never manages users
     _op("users.list", "GET", "/users/", "users.readonly", **_USERS, location=True),

@@ -13,6 +13,8 @@ from ghltt.connectors.ghl.models import (
     CustomFieldInput,
     CustomFieldsByObject,
     InputModel,
+    LocationCustomField,
+    LocationCustomFieldInput,
     User,
 )
 
@@ -108,6 +110,18 @@ class CustomFieldsApi:
 
     async def delete(self, field_id: str) -> bool:
         return cast(bool, await self._core.invoke("custom_fields.delete", {"id": field_id}))
+
+    async def of_location(self) -> list[LocationCustomField]:
+        """The location's contact fields (the location API; v2's lists the same fields)."""
+        found = await self._core.invoke("location_custom_fields.list", {})
+        return cast(list[LocationCustomField], found)
+
+    async def create_for_location(
+        self, field: LocationCustomFieldInput | Mapping[str, Any]
+    ) -> LocationCustomField:
+        """Add a contact field to the location; GHL derives its key from the name."""
+        found = await self._core.invoke("location_custom_fields.create", _body(field))
+        return cast(LocationCustomField, found)
 
 
 class UsersApi:

@@ -32,6 +32,8 @@ __all__ = [
     "FollowersResult",
     "GhlModel",
     "InputModel",
+    "LocationCustomField",
+    "LocationCustomFieldInput",
     "Note",
     "NoteCreate",
     "NoteInput",
@@ -350,6 +352,32 @@ class CustomFieldInput(InputModel):
 class CustomFieldsByObject(GhlModel):
     fields: list[CustomField] = Field(default_factory=list)
     folders: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class LocationCustomField(GhlModel):
+    """A field of a location's contacts or opportunities (locations.json ``CustomFieldSchema``).
+    ``field_key`` is GHL's, derived from the name at creation: ``contact.tt_customer_id``."""
+
+    id: str
+    name: str | None = None
+    field_key: str | None = None
+    data_type: str | None = None
+    placeholder: str | None = None
+    position: float | None = None
+    model: str | None = None
+    location_id: str | None = None
+    picklist_options: list[Any] | None = None
+
+
+class LocationCustomFieldInput(InputModel):
+    """``CreateCustomFieldsDTO``: ``name`` and ``data_type`` (TEXT, NUMERICAL, DATE...) are
+    required; ``model`` is ``contact`` (the default) or ``opportunity``."""
+
+    name: str
+    data_type: str
+    placeholder: str | None = None
+    position: float | None = None
+    model: str | None = None
 
 
 class User(GhlModel):

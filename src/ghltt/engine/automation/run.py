@@ -21,6 +21,7 @@ from ghltt.core import Event, GhlttError, InvalidInput
 from ghltt.engine.catalog import ACTIONS, ActionDef, action_catalog, call_action
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.mapping import MappedRecord, MappingContext, MappingFailed
+from ghltt.engine.missing import planning_resolver, problem
 from ghltt.engine.recipes import (
     AutomationRecipe,
     Invocation,
@@ -59,7 +60,7 @@ async def run_automation(recipe: AutomationRecipe, event: Event, ctx: BridgeCont
     mctx = build_context(
         recipe,
         now=ctx.now,
-        resolver=ctx.resolver,
+        resolver=planning_resolver(ctx.resolver, ctx.writes),
         params=params,
         location_tz=ctx.location_tz,
         tt_timezone=ctx.tt_timezone,
@@ -127,9 +128,9 @@ async def _invoke(
     ):
         return None
     object_id = next((str(body[k]) for k in ("contactId", "id", "taskId") if k in body), None)
-    report.writes.append(
-        Write(spec.system, action, spec.object_type or action.split(".")[1], object_id, dict(body))
-    )
+    object_type = spec.object_type or action.split(".")[1]
+    flagged = problem(spec.system, object_type.split(".")[-1], body, ctx.bridge_id)
+    report.writes.append(Write(spec.system, action, object_type, object_id, dict(body), flagged))
     if not ctx.writes:
         return None
     try:
@@ -319,7 +320,7 @@ async def _save_pair(ctx: BridgeContext, pairing: _Pairing, action: str, result:
     mctx = build_context(
         recipe,
         now=ctx.now,
-        resolver=ctx.resolver,
+        resolver=planning_resolver(ctx.resolver, ctx.writes),
         params=ctx.params_for(recipe.name),
         location_tz=ctx.location_tz,
         tt_timezone=ctx.tt_timezone,

@@ -47,6 +47,17 @@ GENERATED: tuple[ActionDef, ...] = (
     ghl("appointments.create", open_inputs=True),
     ghl("appointments.update", open_inputs=True),
     ghl("appointments.delete"),
+    # Setup: the fields recipes map (``ghltt bridges check --fix`` makes what is missing).
+    ghl(
+        "location_custom_fields.list",
+        description="List the location's custom fields (contact fields by default).",
+        example={},
+    ),
+    ghl(
+        "location_custom_fields.create",
+        description="Create a custom field on the location (a contact field by default).",
+        example={"name": "TT customer id", "dataType": "TEXT", "model": "contact"},
+    ),
     *TT_ACTIONS,
 )
 

@@ -40,7 +40,7 @@ def input_schema(
     )
     properties = {k: v for k, v in base.get("properties", {}).items() if k not in skip}
     required = [k for k in base.get("required", []) if k not in skip]
-    for name in reversed(params):
+    for name in reversed([p for p in params if p not in skip]):
         properties = {name: {**_ID_TYPES[id_type], "title": name}, **properties}
         required = [name, *(r for r in required if r != name)]
     schema: dict[str, Any] = {"type": "object", "properties": properties}

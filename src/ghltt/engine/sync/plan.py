@@ -23,8 +23,8 @@ from ghltt.engine.context import BridgeContext
 from ghltt.engine.mapping import MappedRecord, canonical_json
 from ghltt.engine.objects import OBJECTS, ObjectType
 from ghltt.engine.recipes import SyncRecipe, build_context
-from ghltt.engine.report import Outcome, RunReport, Write
-from ghltt.engine.sync import lookup
+from ghltt.engine.report import Outcome, RunReport
+from ghltt.engine.sync import lookup, shadow
 from ghltt.engine.sync.compare import current_value, same
 from ghltt.engine.sync.state import (
     OTHER,
@@ -106,7 +106,7 @@ async def _plan(run: SyncRun, source: str, record_id: str, payload: dict[str, An
     run.mctx = build_context(
         run.recipe,
         now=run.ctx.now,
-        resolver=run.ctx.resolver,
+        resolver=shadow.planning_resolver(run),
         params=run.ctx.params_for(run.recipe.name),
         location_tz=run.ctx.location_tz,
         tt_timezone=run.ctx.tt_timezone,
@@ -258,23 +258,33 @@ def _plan_pair(
         writes.append(PlannedWrite("write_back", run.objects(source), id_of(record)))
     written_to = counterpart.id if counterpart is not None else Created(0)
     writes.append(PlannedWrite("link", run.objects(target), written_to))
-    _report_planned(run, writes)
+    _report_planned(run, writes, source, record, counterpart)
     run.report.finish("planned" if run.report.writes else "no_change")
     return Plan(run, writes, source, record, mapped, counterpart, link)
 
 
-def _report_planned(run: SyncRun, writes: list[PlannedWrite]) -> None:
-    """The remote writes in the run report, as shadow mode shows them."""
+def _report_planned(
+    run: SyncRun,
+    writes: list[PlannedWrite],
+    source: str = "",
+    record: dict[str, Any] | None = None,
+    counterpart: Counterpart | None = None,
+) -> None:
+    """The remote writes in the run report, as shadow mode shows them: the write-back too,
+    and each flagged when it would fail (a custom field the account lacks)."""
     run.report.writes = []
     run.report.provenance = []
     for w in writes:
         if w.remote:
             object_id = w.target_id if isinstance(w.target_id, str) else None
-            assert w.action is not None
-            run.report.writes.append(
-                Write(w.system, w.action, w.object_type.name, object_id, w.fields())
-            )
+            run.report.writes.append(shadow.reported(run, w, object_id))
             run.report.provenance += [e.as_dict() for e in w.provenance]
+        elif w.operation == "write_back" and record is not None:
+            target = run.objects(OTHER[source])
+            target_id = None if counterpart is None else counterpart.id  # None: created
+            back = shadow.write_back(run, source, record, target, target_id)
+            if back is not None:
+                run.report.writes.append(back)
 
 
 def _partial(mapped: MappedRecord, names: set[str]) -> dict[str, Any]:
