@@ -27,7 +27,7 @@ from ghltt.store.connections import ConnectionRepository, ConnectionView
 from ghltt.store.database import Database, Row
 from ghltt.vault import scopes
 from ghltt.vault.clients import ClientFactory
-from ghltt.vault.failures import STATUS_FOR, Failure, FailureKind, classify
+from ghltt.vault.failures import PASSING, STATUS_FOR, Failure, FailureKind, classify
 from ghltt.vault.kinds import (
     AGENCY_LOCATION,
     GHL,
@@ -363,10 +363,11 @@ class ConnectionService:
         return Outcome(self.repo.view(row.id), notes=notes)
 
     async def record_failure(self, connection_id: str, exc: BaseException) -> Failure:
-        """Classify a failure and keep it on the connection (transient ones change nothing)."""
+        """Classify a failure and keep it on the connection (unreachable or transient ones
+        change nothing)."""
         row = await _db(self.repo.row, connection_id)
         failure = classify(exc, connection_id=connection_id, system=row.system)
-        if failure.kind is not FailureKind.TRANSIENT:
+        if failure.kind not in PASSING:
             await _db(
                 lambda: self.repo.update(
                     connection_id, status=STATUS_FOR[failure.kind], status_detail=failure.describe()
@@ -458,6 +459,11 @@ class ConnectionService:
             return await probe
         except ConnectorError as exc:
             failure = classify(exc, connection_id="(new)", system=system)
+            if failure.kind in PASSING:
+                # No verdict on the credential: say what failed and what to check instead.
+                raise InvalidInput(
+                    f"{failure.message}; {failure.remedy}", where=failure.kind.value
+                ) from None
             raise InvalidInput(
                 f"{system.upper()} refused the credential ({failure.kind.value}): "
                 f"{failure.message}",
