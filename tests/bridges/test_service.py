@@ -109,3 +109,34 @@ async def test_least_privilege_and_revoke_disables_recipes(
     fresh = tt_sim.add_app_password(int(tt_sim.credentials()[0]["id"]))
     await connections.rotate(tt_id, fresh)
     assert bridges.show(bridge_id).recipes[0].enabled  # what revoke switched off comes back
+
+
+async def test_a_private_integration_bridge_is_told_to_build_workflows_and_the_urls(
+    connections: ConnectionService,
+    bridges: BridgeService,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+) -> None:
+    bridge_id, _ghl, _tt = await make_bridge(connections, bridges, ghl_sim, tt_sim)
+    guide = bridges.intake("main")
+    assert guide.ghl_auth_kind == "pit" and guide.ghl_path == "workflow_webhooks"
+    assert guide.tt_webhooks == 1
+    assert guide.urls["ghl_workflow_webhook"].startswith(
+        f"http://ghltt.test/hooks/ghl-workflow/{bridge_id}?secret="
+    )
+    kinds = {w.custom_data["ghltt_event"]: w for w in guide.workflows}
+    for kind in (
+        "contact.created",
+        "contact.updated",
+        "contact.tags_updated",
+        "task.created",
+        "task.completed",
+        "note.created",
+        "appointment.created",
+        "appointment.updated",
+        "opportunity.stage_updated",
+    ):
+        assert kind in kinds, kind
+    assert kinds["task.created"].trigger == "Task Added"
+    assert kinds["task.created"].custom_data["ghltt_id"] == "{{task.id}}"
+    assert "ghltt_id" not in kinds["contact.created"].custom_data

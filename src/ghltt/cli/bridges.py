@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
 import typer
 from rich.table import Table
 
+from ghltt.bridges.intake import APP
 from ghltt.cli.context import console
 from ghltt.cli.services import JsonOpt, open_services, run_remote, vault_errors
 
@@ -94,21 +96,46 @@ def bridges_hooks(
         help="Register the TrackingTime webhook again: after an upgrade that subscribes to "
         "more events, or if it was deleted in TrackingTime.",
     ),
+    as_json: bool = JsonOpt,
 ) -> None:
-    """The URLs that senders post to for this bridge.
+    """Where GHL and TrackingTime post this bridge's events, for the bridge's GHL credential.
 
-    Give GHL's app the first (one URL serves every location); ghltt registers the TT one
-    itself. Paste the last into a GHL workflow's Webhook action: it carries this bridge's
-    secret, so treat it like a password ('ghltt bridges hooks NAME' shows it again).
+    A Marketplace app (OAuth) gets GHL's signed app webhooks: give the app the first URL (one
+    URL serves every location). A Private Integration token or an API key gets none: build
+    the listed GHL workflows, each with a Webhook action posting to the workflow URL, which
+    carries this bridge's secret (treat it like a password). Step by step:
+    docs/ghl-workflows.md. ghltt registers the TrackingTime webhook itself.
     """
     svc = open_services()
     if register:
         run_remote(lambda: svc.bridges.webhooks.register(ref))
         console.print("TrackingTime webhook registered", highlight=False)
     with vault_errors():
-        urls = svc.bridges.intake_urls(ref)
-    for name, url in urls.items():
-        console.print(f"{name}: {url}", highlight=False, soft_wrap=True)
+        guide = svc.bridges.intake(ref)
+    if as_json:
+        console.print_json(json.dumps(guide.public()))
+        return
+    say = functools.partial(console.print, highlight=False, soft_wrap=True)
+    urls = guide.urls
+    if guide.ghl_path == APP:
+        say(f"GHL (Marketplace app, {guide.ghl_auth_kind}): set the app's webhook URL to")
+        say(f"  {urls['ghl_app_webhooks']}")
+        say("  (GHL workflows may also post to the workflow URL below)")
+    else:
+        say(
+            f"GHL ({guide.ghl_auth_kind}): GHL sends app webhooks only to Marketplace apps. "
+            "Build one workflow per row in GHL (Automation > Workflows), its action a "
+            "Webhook (POST) to the workflow URL, with the custom data shown:"
+        )
+        table = Table("workflow", "trigger", "custom data")
+        for w in guide.workflows:
+            custom = ", ".join(f"{k} = {v}" for k, v in w.custom_data.items())
+            table.add_row(w.name, w.trigger, custom)
+        console.print(table)
+        say("  Step by step: docs/ghl-workflows.md")
+    say(f"GHL workflow URL (carries the bridge's secret): {urls['ghl_workflow_webhook']}")
+    registered = "registered" if guide.tt_webhooks else "NOT registered: run with --register"
+    say(f"TrackingTime posts to {urls['tt_webhooks']}; ghltt subscribes it itself ({registered})")
 
 
 @bridges_app.command("remove")

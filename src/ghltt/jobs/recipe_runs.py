@@ -15,7 +15,7 @@ from typing import Any
 import structlog
 
 from ghltt.bridges import BridgePool, Services
-from ghltt.connectors.http import AuthError
+from ghltt.connectors.http import AuthError, PermissionDenied
 from ghltt.connectors.trackingtime.errors import TrackingTimeError
 from ghltt.core import Event, NotFound, utcnow
 from ghltt.engine.context import BridgeContext, Repositories
@@ -28,14 +28,17 @@ from ghltt.engine.dispatch import (
     shipped_recipe,
 )
 from ghltt.engine.recipes import Recipe
-from ghltt.jobs.plans import Run, Step
+from ghltt.jobs.plans import Held, Run, Step
 from ghltt.store import InboxRepository, commit_new
+from ghltt.store.bridge_recipes import BridgeRecipeRepository
 from ghltt.store.database import Database
-from ghltt.store.routing import enabled_recipes
+from ghltt.store.routing import connection_states, enabled_recipes
 
 log = structlog.get_logger(__name__)
 
 RUN_STEP = "recipe.run"
+# Statuses a connection is left in by a failure a person must fix (see ghltt.vault.failures).
+FAILING = frozenset({"needs_reauth", "revoked", "location_inactive", "missing_scope", "error"})
 
 
 class RecipeRuns:
@@ -123,25 +126,51 @@ class RecipeRuns:
             raise NotFound(f"event {data['event']} is not in the inbox")
         event, recipe = stored.event, shipped_recipe(str(data["recipe"]))
         bridge_id = str(data["bridge"])
+        self._hold_if_failing(bridge_id)
         try:
             async with self._bridges.use(bridge_id) as bridge:
                 ctx = BridgeContext.of(bridge, self._repos, now=utcnow(), run_id=data.get("run_id"))
                 result = await run_event(recipe, event, ctx)
-        except AuthError as exc:
-            # Say on the connection what went wrong and what to do; the run still fails and
-            # can be replayed once the connection is fixed.
-            await self._record_auth_failure(bridge_id, exc)
-            raise
+        except (AuthError, PermissionDenied) as exc:
+            # Trying again cannot help: say on the connection what went wrong and what to do,
+            # and hold the event until the connection is fixed.
+            raise Held(await self._record_auth_failure(bridge_id, exc)) from None
         if isinstance(result, FannedOut) and result.events:
             commit_new(self._db, result.events)
             self._wake()
         # A report's changed_fields are recorded on the event by the workflow, with the run.
         return result.as_dict()
 
-    async def _record_auth_failure(self, bridge_id: str, exc: AuthError) -> None:
+    def _hold_if_failing(self, bridge_id: str) -> None:
+        """A connection already known broken is not asked again: the run waits for the fix."""
+        for state in connection_states(self._db, bridge_id):
+            if state.status in FAILING:
+                raise Held(
+                    f"{state.system.upper()} connection {state.id} is {state.status}: "
+                    f"{state.detail or 'fix it'}; the event runs once it works again"
+                )
+
+    def hold_reason(self, event: Event) -> str | None:
+        """Why an event no enabled recipe takes waits instead: a recipe that would take it is
+        switched off because a connection was revoked (rotating it switches it back on)."""
+        for state in BridgeRecipeRepository(self._db).of_bridge(event.bridge):
+            reason = state.disabled_reason or ""
+            if state.enabled or not reason.startswith("connection "):
+                continue
+            try:
+                recipe = shipped_recipe(state.recipe)
+            except (NotFound, KeyError, FileNotFoundError, ValueError):
+                continue
+            if recipes_for(event, [recipe]):
+                return f"{state.recipe} is off ({reason}): rotate or reconnect the connection"
+        return None
+
+    async def _record_auth_failure(self, bridge_id: str, exc: Exception) -> str:
         view = self._services().bridges.show(bridge_id)
         connection = (
             view.tt_connection_id if isinstance(exc, TrackingTimeError) else view.ghl_connection_id
         )
-        if connection:
-            await self._services().connections.record_failure(connection, exc)
+        if not connection:
+            return str(exc)
+        failure = await self._services().connections.record_failure(connection, exc)
+        return f"connection {connection}: {failure.describe()}; the event runs once it works"

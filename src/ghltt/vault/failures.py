@@ -71,7 +71,7 @@ def classify(exc: BaseException, *, connection_id: str, system: str) -> Failure:
     message = redact_text(str(exc)) or type(exc).__name__
     reconnect = (
         f"reconnect it: 'ghltt connections rotate {connection_id}' (or 'ghltt connect ghl "
-        "--oauth' for an OAuth app), then replay the failed runs"
+        "--oauth' for an OAuth app); the events held meanwhile then run by themselves"
     )
     if isinstance(exc, ConnectionFailed):
         return exc.failure
