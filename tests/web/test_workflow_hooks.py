@@ -7,9 +7,13 @@ import json
 import logging
 from typing import Any
 
+import httpx2
 import pytest
 
+from ghltt.connectors.ghl import WORKFLOW_TRIGGERS
+from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
 from ghltt.web.hooks import hook_state
+from tests.support.server import serve_asgi
 from tests.web import test_hooks as shared
 from tests.web.test_hooks import LOCATION, Hooks
 
@@ -179,3 +183,64 @@ def test_refused_webhooks_are_logged_with_reason_and_bridge_a_line_a_minute(
     # Never the secret nor the body.
     text = "\n".join(lines)
     assert secret not in text and "not-the-secret" not in text and "ada@example.com" not in text
+
+
+def test_the_ghl_simulators_workflows_post_each_trigger_through_the_real_path(
+    hooks: Hooks,
+) -> None:
+    """Workflows published in the simulator post their standard data, unsigned, to the
+    bridge's workflow URL; each arrives as the kind its custom data names, about its record."""
+    sim = GhlSimulator(GhlSimulatorConfig(rsa_key_size=2048))
+    url = hooks.services.bridges.intake_urls("acme")["ghl_workflow_webhook"]
+    url = str(hooks.client.base_url).rstrip("/") + "/" + url.split("/", 3)[3]
+    for trigger in WORKFLOW_TRIGGERS:
+        key = {
+            "Contact Created": "contact_created",
+            "Task Added": "task_added",
+            "Task Completed": "task_completed",
+            "Note Added": "note_added",
+            "Customer Booked Appointment": "appointment_booked",
+        }.get(trigger.trigger)
+        if key is not None:
+            custom = {"ghltt_event": trigger.kind}
+            if trigger.id_field:
+                custom["ghltt_id"] = trigger.id_field
+            sim.add_workflow(key, url, custom_data=custom, name=f"ghltt: {trigger.trigger}")
+    headers = {"Authorization": f"Bearer {sim.sample_token}", "Version": "2021-07-28"}
+    location = sim.sample_location_id
+    with serve_asgi(sim.app) as base, httpx2.Client(base_url=base, headers=headers) as api:
+        made = api.post("/contacts/", json={"locationId": location, "email": "hedy@example.com"})
+        contact = made.json()["contact"]["id"]
+        task = api.post(
+            f"/contacts/{contact}/tasks",
+            json={"title": "Call", "dueDate": "2026-12-24T10:00:00Z", "completed": False},
+        ).json()["task"]["id"]
+        api.put(f"/contacts/{contact}/tasks/{task}/completed", json={"completed": True})
+        note = api.post(f"/contacts/{contact}/notes", json={"body": "Met"}).json()["note"]["id"]
+        calendar = next(iter(sim.state.calendars))
+        appointment = api.post(
+            "/calendars/events/appointments",
+            headers={"Version": "2021-04-15"},
+            json={
+                "calendarId": calendar,
+                "locationId": location,
+                "contactId": contact,
+                "startTime": "2026-12-24T10:00:00+00:00",
+                "endTime": "2026-12-24T11:00:00+00:00",
+            },
+        ).json()["id"]
+        assert sim.wait_webhooks(10)
+    deliveries = [d for d in sim.webhooks.deliveries if d["type"] is None]
+    assert deliveries and all(d["status"] == 200 for d in deliveries), deliveries
+    found = {(kind, object_id) for kind, _, object_id, _ in _events(hooks)}
+    assert found == {
+        ("contact.created", contact),
+        ("task.created", task),
+        ("task.completed", task),
+        ("note.created", note),
+        ("appointment.created", appointment),
+    }
+    payloads = {kind: payload for kind, _, _, payload in _events(hooks)}
+    assert payloads["task.created"]["contactId"] == contact
+    assert payloads["appointment.created"]["calendar"]["appointmentId"] == appointment
+    assert payloads["contact.created"]["email"] == "hedy@example.com"
