@@ -87,6 +87,14 @@ def bridges_mode(
     console.print(f"bridge {view.name} is now {view.mode}", highlight=False)
 
 
+_CREDENTIALS = {
+    "pit": "Private Integration token",
+    "api_key": "location API key",
+    "oauth": "Marketplace app",
+    "agency_location": "Marketplace app, agency install",
+}
+
+
 @bridges_app.command("hooks")
 def bridges_hooks(
     ref: str = typer.Argument(..., help="Bridge id or name."),
@@ -117,21 +125,20 @@ def bridges_hooks(
         return
     say = functools.partial(console.print, highlight=False, soft_wrap=True)
     urls = guide.urls
+    credential = _CREDENTIALS.get(guide.ghl_auth_kind, guide.ghl_auth_kind)
     if guide.ghl_path == APP:
-        say(f"GHL (Marketplace app, {guide.ghl_auth_kind}): set the app's webhook URL to")
+        say(f"GHL ({credential}): set the Marketplace app's webhook URL to")
         say(f"  {urls['ghl_app_webhooks']}")
         say("  (GHL workflows may also post to the workflow URL below)")
     else:
         say(
-            f"GHL ({guide.ghl_auth_kind}): GHL sends app webhooks only to Marketplace apps. "
-            "Build one workflow per row in GHL (Automation > Workflows), its action a "
-            "Webhook (POST) to the workflow URL, with the custom data shown:"
+            f"GHL ({credential}): GHL sends app webhooks only to Marketplace apps. In GHL "
+            "(Automation > Workflows) build one workflow per trigger below, its action a "
+            "Webhook (POST) to the workflow URL, with this Custom Data:"
         )
-        table = Table("workflow", "trigger", "custom data")
-        for w in guide.workflows:
-            custom = ", ".join(f"{k} = {v}" for k, v in w.custom_data.items())
-            table.add_row(w.name, w.trigger, custom)
-        console.print(table)
+        for number, w in enumerate(guide.workflows, 1):
+            custom = "; ".join(f"{k} = {v}" for k, v in w.custom_data.items())
+            say(f"  {number:>2}. {w.trigger}: {custom}")
         say("  Step by step: docs/ghl-workflows.md")
     say(f"GHL workflow URL (carries the bridge's secret): {urls['ghl_workflow_webhook']}")
     registered = "registered" if guide.tt_webhooks else "NOT registered: run with --register"
