@@ -32,7 +32,11 @@ from ghltt.jobs.plans import Held, Run, Step
 from ghltt.store import InboxRepository, commit_new
 from ghltt.store.bridge_recipes import BridgeRecipeRepository
 from ghltt.store.database import Database
-from ghltt.store.routing import connection_states, enabled_recipes
+from ghltt.store.routing import (
+    bridges_with_recipes_off_for_a_connection,
+    connection_states,
+    enabled_recipes,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -57,6 +61,7 @@ class RecipeRuns:
         self._wake = wake
         # Replaced whole on refresh: workflows plan from it on other threads.
         self._enabled: dict[str, list[Recipe]] = {}
+        self._waiting: set[str] = set()  # bridges with recipes off for a revoked connection
         self._scheduled: set[str] = set()
         self._bridges = BridgePool(services)
         self._repos = Repositories.of(db)
@@ -76,7 +81,9 @@ class RecipeRuns:
         else:
             self._pending_schedules.append((args, kwargs))
 
-    def refresh(self) -> None:
+    def refresh(self, *, schedules: bool = True) -> None:
+        """Read the enabled recipes again; ``schedules=False`` leaves their schedules to the
+        next full refresh (a workflow's step must not create DBOS schedules)."""
         enabled: dict[str, list[Recipe]] = {}
         wanted: set[str] = set()
         for bridge_id, names in enabled_recipes(self._db).items():
@@ -89,9 +96,11 @@ class RecipeRuns:
                 enabled.setdefault(bridge_id, []).append(recipe)
                 key = f"{bridge_id}:{name}"
                 wanted.add(key)
-                if key not in self._scheduled:
+                if schedules and key not in self._scheduled:
                     self._ensure_recipe_schedule(bridge_id, recipe)
-        self._scheduled = wanted
+        if schedules:
+            self._scheduled = wanted
+        self._waiting = bridges_with_recipes_off_for_a_connection(self._db)
         self._enabled = enabled
 
     def _ensure_recipe_schedule(self, bridge_id: str, recipe: Recipe) -> None:
@@ -153,6 +162,8 @@ class RecipeRuns:
     def hold_reason(self, event: Event) -> str | None:
         """Why an event no enabled recipe takes waits instead: a recipe that would take it is
         switched off because a connection was revoked (rotating it switches it back on)."""
+        if event.bridge not in self._waiting:  # read with the enabled recipes, consistent
+            return None
         for state in BridgeRecipeRepository(self._db).of_bridge(event.bridge):
             reason = state.disabled_reason or ""
             if state.enabled or not reason.startswith("connection "):

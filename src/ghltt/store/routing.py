@@ -104,6 +104,19 @@ def connection_states(db: sa.Engine, bridge_id: str) -> list[ConnectionState]:
         ]
 
 
+def bridges_with_recipes_off_for_a_connection(db: sa.Engine) -> set[str]:
+    """Bridges with a recipe a connection's revocation switched off (their events wait)."""
+    c = bridge_recipes.c
+    stmt = (
+        sa.select(c.bridge_id)
+        .distinct()
+        .where(c.enabled.is_(False), c.disabled_reason.like("connection %"))
+    )
+    with db.connect() as conn:
+        found: list[Any] = list(conn.execute(stmt).scalars())
+    return {str(b) for b in found}
+
+
 def bridge_stamp(db: sa.Engine, bridge_id: str) -> tuple[Any, ...] | None:
     """What changes whenever a bridge's mode, settings or either connection changes (a
     rotation, a revocation, a new status): an opened bridge is kept while this stays equal."""
