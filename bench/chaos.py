@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _e2e_stack import Stack, _wait_http, free_port
 from _lb import LoadBalancer
+from ghltt.bridges import build_services
 from ghltt.core import Event, EventSource
 from ghltt.jobs.bridge_schedules import RECONCILE_KIND
 from ghltt.store import insert_new
@@ -75,6 +76,11 @@ class ChaosStack(Stack):
     def start(self) -> None:
         self.start_simulators()
         self.prepare(GHLTT_RUN_MAX_ATTEMPTS="5")
+        # TT pushes no customer changes: its edits arrive by the poll, every minute here.
+        assert self.settings is not None and self.db is not None
+        build_services(self.settings, self.db).bridges.update_settings(
+            self.bridge_id, {"reconcile": {"interval_seconds": 60}}
+        )
         if self.single:
             self.start_server()
         else:

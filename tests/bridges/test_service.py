@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from ghltt.bridges import BridgeService, Clients
-from ghltt.core import InvalidInput
+from ghltt.core import Event, EventSource, InvalidInput
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
+from ghltt.store import InboxRepository, commit_new
 from ghltt.vault import ConnectionService, MissingScopes
 from tests.vault.conftest import tt_app_password
 
@@ -109,3 +110,60 @@ async def test_least_privilege_and_revoke_disables_recipes(
     fresh = tt_sim.add_app_password(int(tt_sim.credentials()[0]["id"]))
     await connections.rotate(tt_id, fresh)
     assert bridges.show(bridge_id).recipes[0].enabled  # what revoke switched off comes back
+
+
+async def test_a_private_integration_bridge_is_told_to_build_workflows_and_the_urls(
+    connections: ConnectionService,
+    bridges: BridgeService,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+) -> None:
+    bridge_id, _ghl, _tt = await make_bridge(connections, bridges, ghl_sim, tt_sim)
+    guide = bridges.intake("main")
+    assert guide.ghl_auth_kind == "pit" and guide.ghl_path == "workflow_webhooks"
+    assert guide.tt_webhooks == 1
+    assert guide.urls["ghl_workflow_webhook"].startswith(
+        f"http://ghltt.test/hooks/ghl-workflow/{bridge_id}?secret="
+    )
+    kinds = {w.custom_data["ghltt_event"]: w for w in guide.workflows}
+    for kind in (
+        "contact.created",
+        "contact.updated",
+        "contact.tags_updated",
+        "task.created",
+        "task.completed",
+        "note.created",
+        "appointment.created",
+        "appointment.updated",
+        "opportunity.stage_updated",
+    ):
+        assert kind in kinds, kind
+    assert kinds["task.created"].trigger == "Task Added"
+    assert kinds["task.created"].custom_data["ghltt_id"] == "{{task.id}}"
+    assert "ghltt_id" not in kinds["contact.created"].custom_data
+
+
+async def test_a_check_that_passes_again_releases_the_events_held_meanwhile(
+    connections: ConnectionService,
+    bridges: BridgeService,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+) -> None:
+    bridge_id, ghl_id, _tt = await make_bridge(connections, bridges, ghl_sim, tt_sim)
+    event = Event(bridge=bridge_id, source=EventSource.GHL, kind="contact.updated", dedup_key="k")
+    inbox = InboxRepository(connections.db)
+    commit_new(connections.db, [event])
+    inbox.mark_dispatched([event.id])
+    inbox.mark_processed(event.id, "held")
+    connections.repo.update(ghl_id, status="needs_reauth", status_detail="revoked: [401]")
+    assert inbox.count_held(bridge_id) == 1
+
+    checked = await connections.check(ghl_id)
+    assert checked.ok and checked.connection.status == "active"
+    assert "released 1 held event(s): they run again" in checked.notes
+    stored = inbox.get(event.id)
+    assert stored is not None and stored.outcome == "released"
+    assert stored.dispatched_at is None and stored.processed_at is None
+    assert inbox.count_held() == 0
+    # A check of a connection that was fine all along releases nothing and says nothing.
+    assert (await connections.check(ghl_id)).notes == []

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
-import httpx2
 import pytest
 import sqlalchemy as sa
 
@@ -16,7 +15,6 @@ from ghltt.bridges import build_services
 from ghltt.jobs import JobAdmin
 from ghltt.store import RunRepository
 from ghltt.store.tables import connections, inbox_events
-from ghltt.store.tokens import token_file
 from tests.e2e.conftest import Loop, open_loop, settled, wait_for
 
 pytestmark = pytest.mark.slow
@@ -75,45 +73,79 @@ def test_a_ghl_contact_reaches_trackingtime_once_and_its_echo_writes_nothing(
     assert "contact_email" in sorted(said, key=len)[1]
 
 
-def test_a_revoked_token_fails_the_run_visibly_and_a_replay_after_reconnecting_succeeds(
-    loop: Loop,
+def _event_outcome(loop: Loop, email: str) -> str | None:
+    c = inbox_events.c
+    with loop.db.connect() as conn:
+        outcomes = [
+            row.outcome
+            for row in conn.execute(sa.select(c.outcome, c.payload).where(c.source == "ghl"))
+            if email in str(row.payload)
+        ]
+    return outcomes[0] if outcomes else None
+
+
+def _connection_id(loop: Loop, system: str) -> str:
+    with loop.db.connect() as conn:
+        found: str = conn.execute(
+            sa.select(connections.c.id).where(connections.c.system == system)
+        ).scalar_one()
+    return found
+
+
+def test_a_refused_token_holds_the_event_without_retrying_and_rotating_runs_it(
+    webhook_loop: Loop,
 ) -> None:
+    loop = webhook_loop
     loop.ghl.revoke_token(loop.ghl.sample_token)  # ghltt still holds this one
     fresh = loop.ghl.create_token(kind="pit", location_id=loop.ghl.sample_location_id).token
     _create_contact(loop, "grace@example.com", token=fresh)
     runs = RunRepository(loop.db)
-    wait_for(lambda: runs.count("failed") >= 1, "the run to fail")
+    wait_for(lambda: _event_outcome(loop, "grace@example.com") == "held", "the event held")
+    # One refused request: a 401 is not tried again, neither by the client nor by the run.
+    assert loop.ghl.count_requests(status=401) == 1
+    [held] = runs.list(status="held")
+    assert "401" in (held.error or "") and "runs once it works" in (held.error or "")
+    assert runs.count("failed") == 0
     admin = JobAdmin(loop.settings, loop.db)
     try:
-        wait_for(lambda: len(admin.dead_letters()) >= 1, "a dead letter")
-        token = token_file(loop.settings.data_dir).read_text().strip()
-        listed = httpx2.get(
-            f"{loop.settings.public_url}/api/dead-letters",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=10,
-        )
-        assert listed.status_code == 200, listed.text
-        [letter] = listed.json()
-        assert letter["workflow_id"].startswith("event:") and letter["events"] == 1
-        assert letter["event_id"] and letter["error"], letter
-        [failed, *_] = runs.list(status="failed")
-        assert "401" in (failed.error or "") or "auth" in (failed.error or "").lower()
-        with loop.db.connect() as conn:
-            status = conn.execute(
-                sa.select(connections.c.status).where(connections.c.system == "ghl")
-            ).scalar_one()
-        assert status != "active", "the connection says it needs attention"
-        services = build_services(loop.settings, loop.db)
-        ghl_id = (
-            loop.db.connect()
-            .execute(sa.select(connections.c.id).where(connections.c.system == "ghl"))
-            .scalar_one()
-        )
-        anyio.run(services.connections.rotate, ghl_id, fresh)  # as 'ghltt connections rotate'
-
-        for letter in admin.dead_letters():
-            admin.replay(letter.workflow_id)
+        assert admin.dead_letters() == []
     finally:
         admin.close()
-    wait_for(lambda: loop.tt_writes("customers/add") >= 1, "the replayed run to write")
-    wait_for(lambda: runs.count("failed") == 0, "no failed run left")
+    with loop.db.connect() as conn:
+        status = conn.execute(
+            sa.select(connections.c.status).where(connections.c.system == "ghl")
+        ).scalar_one()
+    assert status == "needs_reauth", "the connection says it needs attention"
+
+    services = build_services(loop.settings, loop.db)
+    rotated = anyio.run(services.connections.rotate, _connection_id(loop, "ghl"), fresh)
+    assert "released 1 held event(s): they run again" in rotated.notes
+    wait_for(lambda: loop.tt_writes("customers/add") == 1, "the held event to run")
+    wait_for(lambda: _event_outcome(loop, "grace@example.com") == "applied", "it applied")
+    assert runs.count("failed") == 0
+
+
+def test_events_while_the_tt_connection_is_revoked_wait_and_run_after_rotating(
+    webhook_loop: Loop,
+) -> None:
+    loop = webhook_loop
+    services = build_services(loop.settings, loop.db)
+    tt_id = _connection_id(loop, "tt")
+    [before] = loop.tt.snapshot()["webhooks"]
+    user = loop.tt.credentials()[0]
+    anyio.run(services.connections.revoke, tt_id)  # as 'ghltt connections revoke'
+    loop.tt.revoke_app_password(user["app_password"])
+    assert loop.tt.snapshot()["webhooks"] == []
+    _create_contact(loop, "hedy@example.com")
+    wait_for(lambda: _event_outcome(loop, "hedy@example.com") == "held", "the event held")
+    assert loop.tt_writes("customers/add") == 0
+
+    new_password = loop.tt.add_app_password(user["id"])
+    rotated = anyio.run(services.connections.rotate, tt_id, new_password)
+    notes = "\n".join(rotated.notes)
+    assert "re-enabled" in notes and "released 1 held event(s)" in notes
+    assert "re-registered the TrackingTime webhook of bridge" in notes
+    [after] = loop.tt.snapshot()["webhooks"]
+    assert after["id"] != before["id"] and after["url"] == before["url"]
+    wait_for(lambda: loop.tt_writes("customers/add") == 1, "the held event to run")
+    wait_for(lambda: _event_outcome(loop, "hedy@example.com") == "applied", "it applied")

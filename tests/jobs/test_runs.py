@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from ghltt.core import Event, EventSource
@@ -73,7 +74,12 @@ def test_a_run_that_keeps_failing_is_a_dead_letter_and_replays_from_the_failed_s
     jobs.admin.replay(failed.id)
     wait_for(lambda: runs.count("succeeded") == 1, what="the replayed run to succeed")
     assert runs.count("failed") == 0
-    assert InboxRepository(db).get(accepted.event_id).outcome == "applied"  # type: ignore[union-attr]
+    # The run is marked succeeded one step before its event is marked processed.
+    inbox = InboxRepository(db)
+    wait_for(
+        lambda: inbox.get(accepted.event_id).outcome == "applied",  # type: ignore[union-attr]
+        what="the event applied",
+    )
 
 
 def test_events_nobody_handles_are_processed_without_runs(
@@ -86,3 +92,23 @@ def test_events_nobody_handles_are_processed_without_runs(
     wait_for(lambda: inbox.count(processed=True) == 1, what="processing")
     assert inbox.get(event.id).outcome == "no_match"  # type: ignore[union-attr]
     assert RunRepository(db).count() == 0
+
+
+@pytest.mark.parametrize("steps", [1, 2])  # one step: run in its batch; two: its own workflow
+def test_a_run_a_connection_refuses_is_held_not_retried_and_no_dead_letter(
+    runtime: tuple[JobRuntime, IntakeWriter, sa.Engine], tmp_path: Path, steps: int
+) -> None:
+    jobs, intake, db = runtime
+    journal = tmp_path / "journal"
+    event = _event("refused", journal, refused=True, steps=steps)
+    [accepted] = asyncio.run(intake.submit([event]))
+    inbox = InboxRepository(db)
+    wait_for(lambda: inbox.count(processed=True) == 1, what="processing")
+    assert inbox.get(accepted.event_id).outcome == "held"  # type: ignore[union-attr]
+    runs = RunRepository(db)
+    [held] = runs.list(status="held")
+    assert "401" in (held.error or "")
+    assert runs.count("failed") == 0 and runs.count("retried") == 0
+    # Tried once: a refusal is not tried again, neither in the batch nor in its own workflow.
+    assert len([ln for ln in journal.read_text().splitlines() if ln.startswith("start")]) == 1
+    assert jobs.admin.dead_letters() == []

@@ -2,7 +2,8 @@
 
 Events of kind ``test.multistep`` plan three steps that append to a journal file, so a test can
 see which steps ran and how often. ``hold_step`` makes that step wait for a file to appear,
-holding the run open while the test kills the process.
+holding the run open while the test kills the process. ``refused`` makes every step end as a
+connection's refusal would (``Held``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ghltt.core import Event
-from ghltt.jobs.plans import Route, Step, add_route, add_step
+from ghltt.jobs.plans import Held, Route, Step, add_route, add_step
 
 
 def _plan(event: Event) -> list[Step]:
@@ -32,6 +33,8 @@ async def journal(data: dict[str, Any]) -> dict[str, Any]:
         release = Path(data["release"])
         while not release.exists():
             await asyncio.sleep(0.05)
+    if data.get("refused"):
+        raise Held("connection c1: revoked: [401] (simulated)")
     if data.get("fail_until") and not Path(data["fail_until"]).exists():
         raise RuntimeError("the remote side refused (simulated)")
     _append(path, f"done {line}")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+from dataclasses import replace
 
-from ghltt.bridges import Clients
+import pytest
+import sqlalchemy as sa
+
+from ghltt.bridges import Clients, Remotes
+from ghltt.connectors.http import TransportError
 from ghltt.core import InvalidInput
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import SAMPLE_ACCOUNT_ID, TrackingTimeSimulator
-from ghltt.vault import ConnectionService, FailureKind, MissingScopes, Vault
+from ghltt.vault import ConnectionService, FailureKind, MissingScopes, Vault, classify
 from tests.vault.conftest import tt_app_password
 
 pytestmark = pytest.mark.anyio
@@ -104,3 +108,43 @@ async def test_tt_bearer(
     client = clients.tt(added.connection.id)
     async with client:
         assert (await client.me()).id
+
+
+async def test_an_unresolvable_host_is_a_connection_failure_not_a_refused_credential(
+    db: sa.Engine, vault: Vault, remotes: Remotes, ghl_sim: GhlSimulator
+) -> None:
+    # No transport: a real lookup of a name that cannot exist (RFC 2606's .invalid).
+    nowhere = replace(remotes, ghl_base_url="http://ghl.invalid", ghl_transport=None)
+    connections = ConnectionService(db, vault, nowhere)
+    with pytest.raises(InvalidInput) as refused:
+        await connections.add_ghl_token(
+            label="x", token=ghl_sim.sample_token, location_id=ghl_sim.sample_location_id
+        )
+    message = str(refused.value)
+    assert "refused the credential" not in message
+    assert message.startswith("unreachable: could not reach GHL")
+    assert "GHLTT_GHL_BASE_URL" in message
+    failure = classify(
+        TransportError("ConnectError: [Errno -2] Name or service not known", sent=False),
+        connection_id="c1",
+        system="tt",
+    )
+    assert failure.kind is FailureKind.UNREACHABLE and "GHLTT_TT_BASE_URL" in failure.remedy
+
+
+async def test_a_connection_that_cannot_be_reached_keeps_its_status(
+    db: sa.Engine,
+    vault: Vault,
+    connections: ConnectionService,
+    remotes: Remotes,
+    ghl_sim: GhlSimulator,
+) -> None:
+    added = await connections.add_ghl_token(
+        label="shop", token=ghl_sim.sample_token, location_id=ghl_sim.sample_location_id
+    )
+    nowhere = ConnectionService(
+        db, vault, replace(remotes, ghl_base_url="http://ghl.invalid", ghl_transport=None)
+    )
+    checked = await nowhere.check(added.connection.id)
+    assert checked.failure is not None and checked.failure.kind is FailureKind.UNREACHABLE
+    assert checked.connection.status == "active"

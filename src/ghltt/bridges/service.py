@@ -1,7 +1,8 @@
 """Bridges: one GHL connection paired with one TT connection, its mode, settings and recipes.
 
 Adding a bridge subscribes its TrackingTime webhooks (``TtWebhooks``); revoking a TT
-connection unsubscribes them through the vault's revoke hook, registered here.
+connection unsubscribes them through the vault's revoke hook, and rotating or reconnecting it
+subscribes them anew through its fixed hook, both registered here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import anyio
 import structlog
 
 from ghltt.bridges.clients import Clients
+from ghltt.bridges.intake import IntakeGuide, intake_guide
 from ghltt.bridges.webhooks import TtWebhooks
 from ghltt.core import InvalidInput, utcnow
 from ghltt.store.bridge_recipes import BridgeRecipeRepository, RecipeState
@@ -54,6 +56,7 @@ class BridgeService:
         self.recipes = BridgeRecipeRepository(self.db)
         self.webhooks = TtWebhooks(self.rows, clients, public_url)
         self.connections.revoke_hooks.append(self.webhooks.on_revoke)
+        self.connections.fixed_hooks.append(self.webhooks.on_fixed)
 
     def intake_urls(self, ref: str) -> dict[str, str]:
         """Where each sender posts: GHL's app webhook, TT's, and a GHL workflow's action.
@@ -76,6 +79,15 @@ class BridgeService:
             "tt_webhooks": self.webhooks.url(row.id),
             "ghl_workflow_webhook": f"{workflow}?secret={record.payload['secret']}",
         }
+
+    def intake(self, ref: str) -> IntakeGuide:
+        """The URLs, and which way GHL's events come for this bridge's GHL credential."""
+        row = self.rows.resolve(ref)
+        urls = self.intake_urls(row.id)
+        kind = (
+            self.connections.get(row.ghl_connection_id).auth_kind if row.ghl_connection_id else ""
+        )
+        return intake_guide(kind, urls, len(self.rows.webhooks(row.id)))
 
     # ---- reading --------------------------------------------------------------------------
     def resolve(self, ref: str) -> Row:

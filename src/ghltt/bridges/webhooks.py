@@ -51,17 +51,23 @@ class TtWebhooks:
         refs = [r for r in self.rows.webhook_secret_refs(bridge_id, TT).values() if r]
         return [str(self.vault.get(r).payload["token"]) for r in refs]
 
-    async def register(self, ref: str) -> None:
+    async def register(self, ref: str, *, renew: bool = False) -> str:
+        """Make sure the bridge's webhook is subscribed in TT; the id of the one kept.
+
+        ``renew``: subscribe anew and drop what was there, as after a credential changed (a
+        subscription belongs to the credential that made it).
+        """
         row = self.rows.resolve(ref)
         url = self.url(row.id)
         async with self.clients.tt(row.tt_connection_id) as tt:
             remote = [h for h in await tt.webhooks.list() if h.url == url]
             remote.sort(key=lambda hook: bool(missing_events(hook)))  # complete ones first
             stored = self.rows.webhook_secret_refs(row.id, TT)
-            if remote and missing_events(remote[0]):
-                # Subscribed by an older ghltt to fewer events. TT cannot change a webhook's
-                # events: subscribe anew, then drop the old one (added first, so no delivery
-                # falls between; one sent to both is two inbox events, and runs are idempotent).
+            if renew or not remote or missing_events(remote[0]):
+                # Subscribed by an older ghltt to fewer events, or under another credential.
+                # TT cannot change a webhook: subscribe anew, then drop the old one (added
+                # first, so no delivery falls between; one sent to both is two inbox events,
+                # and runs are idempotent).
                 created = await tt.webhooks.add(url, TT_WEBHOOK_EVENTS)
                 if not created.secret:
                     raise InvalidInput("TrackingTime added the webhook without a token", where=url)
@@ -69,7 +75,7 @@ class TtWebhooks:
                 for old in remote:
                     await tt.webhooks.delete(old.id, missing_ok=True)
                 kept = str(created.id)
-            elif remote:
+            else:
                 keep, extra = remote[0], remote[1:]
                 if not (str(keep.id) in stored and stored[str(keep.id)]):
                     # Subscribed earlier but its token was never saved: renew the token.
@@ -78,14 +84,9 @@ class TtWebhooks:
                 for duplicate in extra:
                     await tt.webhooks.delete(duplicate.id, missing_ok=True)
                 kept = str(keep.id)
-            else:
-                created = await tt.webhooks.add(url, TT_WEBHOOK_EVENTS)
-                if not created.secret:
-                    raise InvalidInput("TrackingTime added the webhook without a token", where=url)
-                self.save(row.id, str(created.id), url, created.secret)
-                kept = str(created.id)
         for remote_id in set(stored) - {kept}:
             self.forget(row.id, remote_id)
+        return kept
 
     async def unregister(self, ref: str) -> list[str]:
         row = self.rows.resolve(ref)
@@ -112,6 +113,18 @@ class TtWebhooks:
         notes: list[str] = []
         for bridge_id in self.rows.ids_of_tt_connection(connection.id):
             notes.extend(await self.unregister(bridge_id))
+        return notes
+
+    async def on_fixed(self, connection: ConnectionView) -> list[str]:
+        """The vault's hook once a TT connection works again (rotated, reconnected): its
+        bridges' webhooks are subscribed anew under the new credential."""
+        if connection.system != TT:
+            return []
+        notes: list[str] = []
+        for bridge_id in self.rows.ids_of_tt_connection(connection.id):
+            kept = await self.register(bridge_id, renew=True)
+            name = self.rows.resolve(bridge_id).name
+            notes.append(f"re-registered the TrackingTime webhook of bridge {name} ({kept})")
         return notes
 
     def save(self, bridge_id: str, remote_id: str, url: str, token: str) -> None:

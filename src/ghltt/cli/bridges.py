@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -9,6 +10,7 @@ import typer
 from rich.table import Table
 
 from ghltt.bridges import CheckReport
+from ghltt.bridges.intake import APP
 from ghltt.cli.context import console
 from ghltt.cli.services import JsonOpt, open_services, run_remote, vault_errors
 from ghltt.engine.needs import check_enabled
@@ -87,6 +89,14 @@ def bridges_mode(
     console.print(f"bridge {view.name} is now {view.mode}", highlight=False)
 
 
+_CREDENTIALS = {
+    "pit": "Private Integration token",
+    "api_key": "location API key",
+    "oauth": "Marketplace app",
+    "agency_location": "Marketplace app, agency install",
+}
+
+
 @bridges_app.command("hooks")
 def bridges_hooks(
     ref: str = typer.Argument(..., help="Bridge id or name."),
@@ -96,21 +106,45 @@ def bridges_hooks(
         help="Register the TrackingTime webhook again: after an upgrade that subscribes to "
         "more events, or if it was deleted in TrackingTime.",
     ),
+    as_json: bool = JsonOpt,
 ) -> None:
-    """The URLs that senders post to for this bridge.
+    """Where GHL and TrackingTime post this bridge's events, for the bridge's GHL credential.
 
-    Give GHL's app the first (one URL serves every location); ghltt registers the TT one
-    itself. Paste the last into a GHL workflow's Webhook action: it carries this bridge's
-    secret, so treat it like a password ('ghltt bridges hooks NAME' shows it again).
+    A Marketplace app (OAuth) gets GHL's signed app webhooks: give the app the first URL (one
+    URL serves every location). A Private Integration token or an API key gets none: build
+    the listed GHL workflows, each with a Webhook action posting to the workflow URL, which
+    carries this bridge's secret (treat it like a password). Step by step:
+    docs/ghl-workflows.md. ghltt registers the TrackingTime webhook itself.
     """
     svc = open_services()
     if register:
         run_remote(lambda: svc.bridges.webhooks.register(ref))
         console.print("TrackingTime webhook registered", highlight=False)
     with vault_errors():
-        urls = svc.bridges.intake_urls(ref)
-    for name, url in urls.items():
-        console.print(f"{name}: {url}", highlight=False, soft_wrap=True)
+        guide = svc.bridges.intake(ref)
+    if as_json:
+        console.print_json(json.dumps(guide.public()))
+        return
+    say = functools.partial(console.print, highlight=False, soft_wrap=True)
+    urls = guide.urls
+    credential = _CREDENTIALS.get(guide.ghl_auth_kind, guide.ghl_auth_kind)
+    if guide.ghl_path == APP:
+        say(f"GHL ({credential}): set the Marketplace app's webhook URL to")
+        say(f"  {urls['ghl_app_webhooks']}")
+        say("  (GHL workflows may also post to the workflow URL below)")
+    else:
+        say(
+            f"GHL ({credential}): GHL sends app webhooks only to Marketplace apps. In GHL "
+            "(Automation > Workflows) build one workflow per trigger below, its action a "
+            "Webhook (POST) to the workflow URL, with this Custom Data:"
+        )
+        for number, w in enumerate(guide.workflows, 1):
+            custom = "; ".join(f"{k} = {v}" for k, v in w.custom_data.items())
+            say(f"  {number:>2}. {w.trigger}: {custom}")
+        say("  Step by step: docs/ghl-workflows.md")
+    say(f"GHL workflow URL (carries the bridge's secret): {urls['ghl_workflow_webhook']}")
+    registered = "registered" if guide.tt_webhooks else "NOT registered: run with --register"
+    say(f"TrackingTime posts to {urls['tt_webhooks']}; ghltt subscribes it itself ({registered})")
 
 
 @bridges_app.command("remove")

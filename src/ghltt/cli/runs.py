@@ -22,7 +22,9 @@ def _when(value: Any) -> str:
 
 @app.command("list")
 def list_runs(
-    status: str = typer.Option(None, help="Only runs in this status: running, succeeded, failed."),
+    status: str = typer.Option(
+        None, help="Only runs in this status: running, succeeded, failed, held, retried."
+    ),
     limit: int = typer.Option(20, min=1, max=1000, help="How many, newest first."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:

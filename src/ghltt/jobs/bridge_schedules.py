@@ -67,6 +67,8 @@ class BridgeSchedules:
         return Planner(
             [self._reconcile_runs, self.recipes.runs_for],
             {RECONCILE_STEP: self.reconcile, RUN_STEP: self.recipes.run},
+            holds=[self.recipes.hold_reason],
+            refresh=lambda: self.recipes.refresh(schedules=False),
         )
 
     def start(self, every: float = 5.0) -> None:

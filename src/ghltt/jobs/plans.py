@@ -20,6 +20,12 @@ from ghltt.engine.dispatch import matches
 StepFn = Callable[[dict[str, Any]], Awaitable[Any]]
 
 
+class Held(Exception):
+    """A run that waits for a person: a connection it needs was refused (401, 403) or revoked.
+    Trying again cannot help, so it is not retried: its event is held, and dispatched again
+    once the connection works (``ghltt connections rotate`` / ``check``, or a reconnect)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """One durable step of a run: the name of the function it calls (``Planner.step``) and
@@ -88,14 +94,36 @@ def load_plugins(modules: Iterable[str]) -> None:
 
 
 PlanSource = Callable[[Event], list[Run]]
+# Why an event that needs no run now would need one once a connection is fixed (None: it never
+# will): it is held rather than dropped as matching nothing.
+HoldCheck = Callable[[Event], str | None]
 
 
 class Planner:
     """Which runs an event needs (by run name), and the function each step names."""
 
-    def __init__(self, sources: Sequence[PlanSource], steps: Mapping[str, StepFn]) -> None:
+    def __init__(
+        self,
+        sources: Sequence[PlanSource],
+        steps: Mapping[str, StepFn],
+        *,
+        holds: Sequence[HoldCheck] = (),
+        refresh: Callable[[], None] | None = None,
+    ) -> None:
         self._sources = sources
         self._steps = dict(steps)
+        self._holds = holds
+        self._refresh = refresh
+
+    def held(self, event: Event) -> str | None:
+        """Why an event that matched no run waits for a fix, if it does."""
+        return next((reason for check in self._holds if (reason := check(event))), None)
+
+    def refresh(self) -> None:
+        """Read again what the plans are made of (a released event must not meet yesterday's
+        list of enabled recipes)."""
+        if self._refresh is not None:
+            self._refresh()
 
     def plan(self, event: Event) -> list[Run]:
         runs = [run for source in self._sources for run in source(event)]

@@ -15,7 +15,7 @@ from typing import Any
 import structlog
 
 from ghltt.bridges import BridgePool, Services
-from ghltt.connectors.http import AuthError
+from ghltt.connectors.http import AuthError, PermissionDenied
 from ghltt.connectors.trackingtime.errors import TrackingTimeError
 from ghltt.core import Event, NotFound, utcnow
 from ghltt.engine.context import BridgeContext, Repositories
@@ -28,14 +28,21 @@ from ghltt.engine.dispatch import (
     shipped_recipe,
 )
 from ghltt.engine.recipes import Recipe
-from ghltt.jobs.plans import Run, Step
+from ghltt.jobs.plans import Held, Run, Step
 from ghltt.store import InboxRepository, commit_new
+from ghltt.store.bridge_recipes import BridgeRecipeRepository
 from ghltt.store.database import Database
-from ghltt.store.routing import enabled_recipes
+from ghltt.store.routing import (
+    bridges_with_recipes_off_for_a_connection,
+    connection_states,
+    enabled_recipes,
+)
 
 log = structlog.get_logger(__name__)
 
 RUN_STEP = "recipe.run"
+# Statuses a connection is left in by a failure a person must fix (see ghltt.vault.failures).
+FAILING = frozenset({"needs_reauth", "revoked", "location_inactive", "missing_scope", "error"})
 
 
 class RecipeRuns:
@@ -54,6 +61,7 @@ class RecipeRuns:
         self._wake = wake
         # Replaced whole on refresh: workflows plan from it on other threads.
         self._enabled: dict[str, list[Recipe]] = {}
+        self._waiting: set[str] = set()  # bridges with recipes off for a revoked connection
         self._scheduled: set[str] = set()
         self._bridges = BridgePool(services)
         self._repos = Repositories.of(db)
@@ -73,7 +81,9 @@ class RecipeRuns:
         else:
             self._pending_schedules.append((args, kwargs))
 
-    def refresh(self) -> None:
+    def refresh(self, *, schedules: bool = True) -> None:
+        """Read the enabled recipes again; ``schedules=False`` leaves their schedules to the
+        next full refresh (a workflow's step must not create DBOS schedules)."""
         enabled: dict[str, list[Recipe]] = {}
         wanted: set[str] = set()
         for bridge_id, names in enabled_recipes(self._db).items():
@@ -86,9 +96,11 @@ class RecipeRuns:
                 enabled.setdefault(bridge_id, []).append(recipe)
                 key = f"{bridge_id}:{name}"
                 wanted.add(key)
-                if key not in self._scheduled:
+                if schedules and key not in self._scheduled:
                     self._ensure_recipe_schedule(bridge_id, recipe)
-        self._scheduled = wanted
+        if schedules:
+            self._scheduled = wanted
+        self._waiting = bridges_with_recipes_off_for_a_connection(self._db)
         self._enabled = enabled
 
     def _ensure_recipe_schedule(self, bridge_id: str, recipe: Recipe) -> None:
@@ -123,25 +135,53 @@ class RecipeRuns:
             raise NotFound(f"event {data['event']} is not in the inbox")
         event, recipe = stored.event, shipped_recipe(str(data["recipe"]))
         bridge_id = str(data["bridge"])
+        self._hold_if_failing(bridge_id)
         try:
             async with self._bridges.use(bridge_id) as bridge:
                 ctx = BridgeContext.of(bridge, self._repos, now=utcnow(), run_id=data.get("run_id"))
                 result = await run_event(recipe, event, ctx)
-        except AuthError as exc:
-            # Say on the connection what went wrong and what to do; the run still fails and
-            # can be replayed once the connection is fixed.
-            await self._record_auth_failure(bridge_id, exc)
-            raise
+        except (AuthError, PermissionDenied) as exc:
+            # Trying again cannot help: say on the connection what went wrong and what to do,
+            # and hold the event until the connection is fixed.
+            raise Held(await self._record_auth_failure(bridge_id, exc)) from None
         if isinstance(result, FannedOut) and result.events:
             commit_new(self._db, result.events)
             self._wake()
         # A report's changed_fields are recorded on the event by the workflow, with the run.
         return result.as_dict()
 
-    async def _record_auth_failure(self, bridge_id: str, exc: AuthError) -> None:
+    def _hold_if_failing(self, bridge_id: str) -> None:
+        """A connection already known broken is not asked again: the run waits for the fix."""
+        for state in connection_states(self._db, bridge_id):
+            if state.status in FAILING:
+                raise Held(
+                    f"{state.system.upper()} connection {state.id} is {state.status}: "
+                    f"{state.detail or 'fix it'}; the event runs once it works again"
+                )
+
+    def hold_reason(self, event: Event) -> str | None:
+        """Why an event no enabled recipe takes waits instead: a recipe that would take it is
+        switched off because a connection was revoked (rotating it switches it back on)."""
+        if event.bridge not in self._waiting:  # read with the enabled recipes, consistent
+            return None
+        for state in BridgeRecipeRepository(self._db).of_bridge(event.bridge):
+            reason = state.disabled_reason or ""
+            if state.enabled or not reason.startswith("connection "):
+                continue
+            try:
+                recipe = shipped_recipe(state.recipe)
+            except (NotFound, KeyError, FileNotFoundError, ValueError):
+                continue
+            if recipes_for(event, [recipe]):
+                return f"{state.recipe} is off ({reason}): rotate or reconnect the connection"
+        return None
+
+    async def _record_auth_failure(self, bridge_id: str, exc: Exception) -> str:
         view = self._services().bridges.show(bridge_id)
         connection = (
             view.tt_connection_id if isinstance(exc, TrackingTimeError) else view.ghl_connection_id
         )
-        if connection:
-            await self._services().connections.record_failure(connection, exc)
+        if not connection:
+            return str(exc)
+        failure = await self._services().connections.record_failure(connection, exc)
+        return f"connection {connection}: {failure.describe()}; the event runs once it works"

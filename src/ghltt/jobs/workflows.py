@@ -29,9 +29,10 @@ from dbos import error as dbos_error
 
 from ghltt.core import Event, NotFound
 from ghltt.jobs.locks import KeyedLocks
-from ghltt.jobs.plans import Planner, Run
+from ghltt.jobs.plans import Held, Planner, Run
 from ghltt.store import InboxRepository, RunRepository
 from ghltt.store.database import Database
+from ghltt.store.inbox import HELD, RELEASED
 
 log = structlog.get_logger(__name__)
 
@@ -42,6 +43,13 @@ PROCESS_EVENT = "ghltt.process_event"
 PROCESS_BATCH = "ghltt.process_batch"
 # The status of a batch run whose step failed: the run is retried in its event's own workflow.
 RETRIED = "retried"
+# What a run came to: done, failed (retried, then a dead letter), or waiting for a fix (held).
+SUCCEEDED, FAILED = "succeeded", "failed"
+
+
+def _retryable(exc: BaseException) -> bool:
+    """A held run waits for a person; trying again would only repeat the refusal."""
+    return not isinstance(exc, Held)
 
 
 @dataclass
@@ -106,11 +114,14 @@ def _record_key(event: Event) -> str | None:
 
 async def _plan_batch(workflow_id: str, bridge: str, event_ids: list[str]) -> list[dict[str, Any]]:
     """Each event's plans, and a queued record of each run the batch will make; events with
-    no plan are processed here and then."""
+    no plan are processed here and then (held when they wait for a connection's fix)."""
     ctx = _ctx()
     planned: list[dict[str, Any]] = []
     unmatched: list[str] = []
+    held: list[str] = []
     inbox = ctx.inbox.get_many(event_ids)
+    if any(s.outcome == RELEASED for s in inbox.values()):
+        ctx.planner.refresh()  # released by a fix this process may not have read yet
     for event_id in event_ids:
         stored = inbox.get(event_id)
         if stored is None:
@@ -118,7 +129,7 @@ async def _plan_batch(workflow_id: str, bridge: str, event_ids: list[str]) -> li
             continue
         plans = ctx.planner.plan(stored.event)
         if not plans:
-            unmatched.append(event_id)
+            (held if ctx.planner.held(stored.event) else unmatched).append(event_id)
             continue
         planned.append(
             {
@@ -129,6 +140,7 @@ async def _plan_batch(workflow_id: str, bridge: str, event_ids: list[str]) -> li
             }
         )
     ctx.inbox.mark_processed_many(unmatched, "no_match")
+    ctx.inbox.mark_processed_many(held, HELD)
     here = [e for e in planned if not e["own_workflow"]]
     keys = [(e["event_id"], p["recipe"]) for e in here for p in e["plans"]]
     run_ids = iter(ctx.runs.start_many(workflow_id, bridge, keys))
@@ -170,11 +182,14 @@ async def _execute(
     return output
 
 
-async def _run_in_batch(event_id: str, plan: dict[str, Any], last: bool) -> bool:
+async def _run_in_batch(
+    event_id: str, plan: dict[str, Any], last: bool, held_before: bool = False
+) -> str:
     """One run of one step, recorded; the event's outcome too when it is its last run.
 
-    False when the step failed: the run is closed as retried and the caller gives the
-    event to its own workflow, which retries with backoff.
+    ``RETRIED`` when the step failed: the run is closed as retried and the caller gives the
+    event to its own workflow, which retries with backoff. ``HELD`` when it waits for a
+    connection's fix: the run is closed as held, and so is the event after its last run.
     """
     ctx = _ctx()
     run_id, [step] = plan["run_id"], Run.of(plan).steps
@@ -189,29 +204,44 @@ async def _run_in_batch(event_id: str, plan: dict[str, Any], last: bool) -> bool
     try:
         step_fn = ctx.planner.step(step.name)
         output = await step_fn({**step.input, "run_id": run_id})
+    except Held as exc:
+        log.warning("run held until a connection is fixed", run=run_id, reason=str(exc))
+        close(
+            error=str(exc),
+            run_status=HELD,
+            run_error=str(exc),
+            event_outcome=HELD if last else None,
+        )
+        return HELD
     except Exception as exc:
         error = _error_text(exc)
         log.info("batch run failed; retrying in its own workflow", run=run_id, error=error)
         retried = f"{error}; retried in {event_workflow_id(event_id)}"
         close(error=error, run_status=RETRIED, run_error=retried)
-        return False
+        return RETRIED
+    outcome = HELD if held_before else "applied"
     close(
         output=output,
-        run_status="succeeded",
-        event_outcome="applied" if last else None,
+        run_status=SUCCEEDED,
+        event_outcome=outcome if last else None,
         changed_fields=_changed_fields(output),
     )
-    return True
+    return SUCCEEDED
 
 
 async def _record_failure(
-    run_id: str, position: int, step: str, step_input: dict[str, Any], error: str
+    run_id: str,
+    position: int,
+    step: str,
+    step_input: dict[str, Any],
+    error: str,
+    run_status: str = FAILED,
 ) -> None:
     ctx = _ctx()
     ctx.runs.record_step(
         run_id, position, name=step, status="failed", input=step_input, error=error
     )
-    ctx.runs.finish(run_id, "failed", error)
+    ctx.runs.finish(run_id, run_status, error)
 
 
 async def _finish(run_id: str) -> None:
@@ -222,7 +252,14 @@ async def _mark_processed(event_id: str, outcome: str) -> None:
     _ctx().inbox.mark_processed(event_id, outcome)
 
 
-async def _run_plan(workflow_id: str, event_id: str, bridge: str, plan: Run) -> bool:
+async def _hold_reason(event_id: str) -> str | None:
+    ctx = _ctx()
+    stored = ctx.inbox.get(event_id)
+    return None if stored is None else ctx.planner.held(stored.event)
+
+
+async def _run_plan(workflow_id: str, event_id: str, bridge: str, plan: Run) -> str:
+    """The run, step by step: ``SUCCEEDED``, ``FAILED`` (after its retries) or ``HELD``."""
     ctx = _ctx()
     run_id = await DBOS.run_step_async(
         {"name": "start_run"}, _start_run, workflow_id, event_id, bridge, plan.recipe
@@ -234,13 +271,16 @@ async def _run_plan(workflow_id: str, event_id: str, bridge: str, plan: Run) -> 
             "max_attempts": ctx.max_attempts,
             "interval_seconds": ctx.retry_interval,
             "backoff_rate": 2.0,
+            "should_retry": _retryable,
         }
         try:
             await DBOS.run_step_async(
                 options, _execute, run_id, position, step.name, step.input, event_id
             )
         except Exception as exc:
-            log.warning("run step failed", run=run_id, step=step.name, error=_error_text(exc))
+            status = HELD if isinstance(exc, Held) else FAILED
+            error = str(exc) if isinstance(exc, Held) else _error_text(exc)
+            log.warning("run step did not succeed", run=run_id, step=step.name, status=status)
             await DBOS.run_step_async(
                 {"name": "record_failure"},
                 _record_failure,
@@ -248,11 +288,12 @@ async def _run_plan(workflow_id: str, event_id: str, bridge: str, plan: Run) -> 
                 position,
                 step.name,
                 step.input,
-                _error_text(exc),
+                error,
+                status,
             )
-            return False
+            return status
     await DBOS.run_step_async({"name": "finish_run"}, _finish, run_id)
-    return True
+    return SUCCEEDED
 
 
 class RunFailed(Exception):
@@ -274,17 +315,26 @@ def enqueue_options(workflow_name: str, workflow_id: str, bridge: str) -> dict[s
 
 
 @DBOS.workflow(name=PROCESS_EVENT, max_recovery_attempts=50)
-async def process_event(event_id: str, bridge: str, recipes: list[str] | None = None) -> str:
-    """Run an event's plans (only those of ``recipes`` when a batch handed some over)."""
+async def process_event(
+    event_id: str, bridge: str, recipes: list[str] | None = None, held_before: bool = False
+) -> str:
+    """Run an event's plans (only those of ``recipes`` when a batch handed some over, saying
+    whether one it ran before was held)."""
     workflow_id = DBOS.workflow_id or event_id
     raw_plans = await DBOS.run_step_async({"name": "plan"}, _plan, event_id)
     plans = [Run.of(p) for p in raw_plans if recipes is None or p["recipe"] in recipes]
-    ok = True
-    for plan in plans:
-        ok = await _run_plan(workflow_id, event_id, bridge, plan) and ok
-    outcome = "no_match" if not plans else ("applied" if ok else "failed")
+    results = [await _run_plan(workflow_id, event_id, bridge, plan) for plan in plans]
+    if held_before:
+        results.append(HELD)  # a run the batch made before handing the event over was held
+    if not plans:
+        held = await DBOS.run_step_async({"name": "hold"}, _hold_reason, event_id)
+        outcome = HELD if held else "no_match"
+    elif FAILED in results:
+        outcome = "failed"
+    else:
+        outcome = HELD if HELD in results else "applied"
     await DBOS.run_step_async({"name": "mark_processed"}, _mark_processed, event_id, outcome)
-    if not ok:
+    if outcome == "failed":
         raise RunFailed(f"event {event_id}: a run failed; replay it after fixing the cause")
     return outcome
 
@@ -301,6 +351,7 @@ async def process_batch(batch_id: str, bridge: str, event_ids: list[str]) -> dic
     for entry in planned:
         event_id, plans = entry["event_id"], entry["plans"]
         pending = [p["recipe"] for p in plans]
+        held = False
         if not entry["own_workflow"]:
             async with _record_locks.hold(entry["record"]):
                 for position, plan in enumerate(plans):
@@ -311,9 +362,12 @@ async def process_batch(batch_id: str, bridge: str, event_ids: list[str]) -> dic
                         "backoff_rate": 2.0,
                     }
                     last = position == len(plans) - 1
-                    ran = await DBOS.run_step_async(options, _run_in_batch, event_id, plan, last)
-                    if not ran:
+                    ran = await DBOS.run_step_async(
+                        options, _run_in_batch, event_id, plan, last, held
+                    )
+                    if ran in (RETRIED, False):  # False: recorded before runs could be held
                         break
+                    held = held or ran == HELD
                     counts["runs"] += 1
                     pending.remove(plan["recipe"])
         if pending:
@@ -323,5 +377,6 @@ async def process_batch(batch_id: str, bridge: str, event_ids: list[str]) -> dic
                 event_id,
                 bridge,
                 None if len(pending) == len(plans) else pending,
+                held,
             )
     return counts

@@ -17,7 +17,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from ghltt.core import Event, StoreUnavailable, utcnow
-from ghltt.store.tables import inbox_events
+from ghltt.store.tables import bridges, inbox_events
+
+# An event that waits for a person to fix a connection (revoked, refused, failing): not run,
+# not lost. Once the connection is fixed it is released: dispatched again as if new, its
+# outcome saying so until its runs give it another.
+HELD = "held"
+RELEASED = "released"
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +293,27 @@ class InboxRepository:
                 .where(inbox_events.c.id.in_(event_ids))
                 .values(processed_at=utcnow(), outcome=outcome)
             )
+
+    def release_held(self, connection_id: str) -> int:
+        """Hand the held events of the bridges using this connection back to the dispatcher."""
+        of_connection = sa.select(bridges.c.id).where(
+            (bridges.c.ghl_connection_id == connection_id)
+            | (bridges.c.tt_connection_id == connection_id)
+        )
+        with self.db.begin() as conn:
+            done = conn.execute(
+                inbox_events.update()
+                .where(inbox_events.c.bridge_id.in_(of_connection), inbox_events.c.outcome == HELD)
+                .values(dispatched_at=None, processed_at=None, batch_id=None, outcome=RELEASED)
+            )
+        return int(done.rowcount)
+
+    def count_held(self, bridge_id: str | None = None) -> int:
+        stmt = sa.select(sa.func.count()).where(inbox_events.c.outcome == HELD)
+        if bridge_id is not None:
+            stmt = stmt.where(inbox_events.c.bridge_id == bridge_id)
+        with self.db.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
 
     @staticmethod
     def changed_fields_unknown() -> sa.ColumnElement[bool]:

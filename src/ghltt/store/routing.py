@@ -77,6 +77,46 @@ def enabled_recipes(db: sa.Engine) -> dict[str, list[str]]:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class ConnectionState:
+    system: str
+    id: str
+    status: str
+    detail: str | None
+
+
+def connection_states(db: sa.Engine, bridge_id: str) -> list[ConnectionState]:
+    """The status of each connection a bridge uses (one query: asked before each run)."""
+    stmt = (
+        sa.select(connections.c.system, connections.c.id, connections.c.status)
+        .add_columns(connections.c.status_detail)
+        .join(
+            bridges,
+            (bridges.c.ghl_connection_id == connections.c.id)
+            | (bridges.c.tt_connection_id == connections.c.id),
+        )
+        .where(bridges.c.id == bridge_id)
+        .order_by(connections.c.system)
+    )
+    with db.connect() as conn:
+        return [
+            ConnectionState(r.system, r.id, r.status, r.status_detail) for r in conn.execute(stmt)
+        ]
+
+
+def bridges_with_recipes_off_for_a_connection(db: sa.Engine) -> set[str]:
+    """Bridges with a recipe a connection's revocation switched off (their events wait)."""
+    c = bridge_recipes.c
+    stmt = (
+        sa.select(c.bridge_id)
+        .distinct()
+        .where(c.enabled.is_(False), c.disabled_reason.like("connection %"))
+    )
+    with db.connect() as conn:
+        found: list[Any] = list(conn.execute(stmt).scalars())
+    return {str(b) for b in found}
+
+
 def bridge_stamp(db: sa.Engine, bridge_id: str) -> tuple[Any, ...] | None:
     """What changes whenever a bridge's mode, settings or either connection changes (a
     rotation, a revocation, a new status): an opened bridge is kept while this stays equal."""

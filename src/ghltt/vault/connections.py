@@ -25,9 +25,10 @@ from ghltt.core import GhlttError, InvalidInput, NotFound, utcnow
 from ghltt.store.bridge_recipes import BridgeRecipeRepository
 from ghltt.store.connections import ConnectionRepository, ConnectionView
 from ghltt.store.database import Database, Row
+from ghltt.store.inbox import InboxRepository
 from ghltt.vault import scopes
 from ghltt.vault.clients import ClientFactory
-from ghltt.vault.failures import STATUS_FOR, Failure, FailureKind, classify
+from ghltt.vault.failures import PASSING, STATUS_FOR, Failure, FailureKind, classify
 from ghltt.vault.kinds import (
     AGENCY_LOCATION,
     GHL,
@@ -45,6 +46,9 @@ log = structlog.get_logger(__name__)
 
 # Called with a connection being revoked; returns notes on what it did remotely.
 RevokeHook = Callable[[ConnectionView], Awaitable[list[str]]]
+# Called once a connection works again (rotated, reconnected, checked after a failure): what
+# hangs on its credential is set up again (TT webhooks); each returns notes for the person.
+FixedHook = Callable[[ConnectionView], Awaitable[list[str]]]
 
 _REMOTE_NOTE = {
     "pit": "GHL has no API to revoke a Private Integration token: delete it in GHL under "
@@ -117,6 +121,7 @@ class ConnectionService:
         # Revoking a connection switches off the recipes of the bridges that use it.
         self.recipes = BridgeRecipeRepository(db)
         self.revoke_hooks: list[RevokeHook] = []
+        self.fixed_hooks: list[FixedHook] = []
         self._auth: dict[str, AuthProvider] = {}
 
     def __repr__(self) -> str:
@@ -225,10 +230,10 @@ class ConnectionService:
                 lambda: self.repo.update(target, **values, **({"label": label} if label else {}))
             )
         await self._set_secret(target, "ghl.oauth", tokens_to_payload(tokens))
-        await _db(self.recipes.reenable_for_connection, target)
         self._auth.pop(target, None)
+        notes = await self._fixed(target) if existing is not None else []
         log.info("oauth connection stored", connection=target, renewed=existing is not None)
-        return Outcome(self.repo.view(target), check.warnings())
+        return Outcome(self.repo.view(target), check.warnings(), notes=notes)
 
     def _oauth_target(self, tokens: OAuthTokens, connection_id: str | None) -> Row | None:
         if connection_id is not None:
@@ -283,7 +288,9 @@ class ConnectionService:
             values.update(status=STATUS_FOR[failure.kind], status_detail=failure.describe())
         await _db(lambda: self.repo.update(row.id, **values))
         warnings = check.warnings() if row.system == GHL else []
-        return Outcome(self.repo.view(row.id), warnings, failure)
+        # Working again after a failure: what waited for the fix goes on.
+        notes = await self._fixed(row.id) if failure is None and row.status != "active" else []
+        return Outcome(self.repo.view(row.id), warnings, failure, notes=notes)
 
     async def rotate(self, ref: str, secret: str) -> Outcome:
         """Replace the secret in place (same vault row): bridges and links stay as they are."""
@@ -322,11 +329,29 @@ class ConnectionService:
                 checked_at=utcnow(),
             )
         )
-        reenabled = await _db(self.recipes.reenable_for_connection, row.id)
-        notes = [f"re-enabled {reenabled} recipe(s)"] if reenabled else []
         self._auth.pop(row.id, None)
+        notes = await self._fixed(row.id)
         log.info("connection rotated", connection=row.id)
         return Outcome(self.repo.view(row.id), notes=notes)
+
+    async def _fixed(self, connection_id: str) -> list[str]:
+        """The connection works again: switch back on what revoking it switched off, set up
+        again what hangs on its credential, and release the events held meanwhile."""
+        notes: list[str] = []
+        reenabled = await _db(self.recipes.reenable_for_connection, connection_id)
+        if reenabled:
+            notes.append(f"re-enabled {reenabled} recipe(s)")
+        view = await _db(self.repo.view, connection_id)
+        for hook in self.fixed_hooks:
+            try:
+                notes.extend(await hook(view))
+            except (ConnectorError, GhlttError) as exc:
+                failure = classify(exc, connection_id=connection_id, system=view.system)
+                notes.append(f"could not set up again remotely: {failure.message}")
+        released = await _db(InboxRepository(self.db).release_held, connection_id)
+        if released:
+            notes.append(f"released {released} held event(s): they run again")
+        return notes
 
     async def revoke(self, ref: str, *, status: str = "revoked") -> Outcome:
         """Tell the remote side what its API allows, switch off recipes, delete the secret."""
@@ -363,10 +388,11 @@ class ConnectionService:
         return Outcome(self.repo.view(row.id), notes=notes)
 
     async def record_failure(self, connection_id: str, exc: BaseException) -> Failure:
-        """Classify a failure and keep it on the connection (transient ones change nothing)."""
+        """Classify a failure and keep it on the connection (unreachable or transient ones
+        change nothing)."""
         row = await _db(self.repo.row, connection_id)
         failure = classify(exc, connection_id=connection_id, system=row.system)
-        if failure.kind is not FailureKind.TRANSIENT:
+        if failure.kind not in PASSING:
             await _db(
                 lambda: self.repo.update(
                     connection_id, status=STATUS_FOR[failure.kind], status_detail=failure.describe()
@@ -458,6 +484,11 @@ class ConnectionService:
             return await probe
         except ConnectorError as exc:
             failure = classify(exc, connection_id="(new)", system=system)
+            if failure.kind in PASSING:
+                # No verdict on the credential: say what failed and what to check instead.
+                raise InvalidInput(
+                    f"{failure.message}; {failure.remedy}", where=failure.kind.value
+                ) from None
             raise InvalidInput(
                 f"{system.upper()} refused the credential ({failure.kind.value}): "
                 f"{failure.message}",

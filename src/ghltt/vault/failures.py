@@ -30,11 +30,16 @@ class FailureKind(StrEnum):
     REVOKED = "revoked"
     LOCATION_INACTIVE = "location_inactive"
     MISSING_SCOPE = "missing_scope"
+    # No answer at all: DNS, connect or timeout. Nothing was said about the credential.
+    UNREACHABLE = "unreachable"
     TRANSIENT = "transient"
     ERROR = "error"
 
 
-# The connection status each kind leaves behind (transient failures change nothing).
+# Failures that say nothing about the credential: they leave the connection as it was.
+PASSING = frozenset({FailureKind.UNREACHABLE, FailureKind.TRANSIENT})
+
+# The connection status each kind leaves behind (passing failures change nothing).
 STATUS_FOR = {
     FailureKind.REVOKED: "needs_reauth",
     FailureKind.LOCATION_INACTIVE: "location_inactive",
@@ -66,7 +71,7 @@ def classify(exc: BaseException, *, connection_id: str, system: str) -> Failure:
     message = redact_text(str(exc)) or type(exc).__name__
     reconnect = (
         f"reconnect it: 'ghltt connections rotate {connection_id}' (or 'ghltt connect ghl "
-        "--oauth' for an OAuth app), then replay the failed runs"
+        "--oauth' for an OAuth app); the events held meanwhile then run by themselves"
     )
     if isinstance(exc, ConnectionFailed):
         return exc.failure
@@ -82,7 +87,14 @@ def classify(exc: BaseException, *, connection_id: str, system: str) -> Failure:
         )
     if isinstance(exc, InvalidGrant | ReauthorizationRequired | AuthError):
         return Failure(FailureKind.REVOKED, message, reconnect)
-    if isinstance(exc, RateLimited | ServerError | TransportError):
+    if isinstance(exc, TransportError):
+        return Failure(
+            FailureKind.UNREACHABLE,
+            f"could not reach {system.upper()} (no answer, so nothing is known about the "
+            f"credential): {message}",
+            f"check the network, DNS and GHLTT_{system.upper()}_BASE_URL; ghltt retries",
+        )
+    if isinstance(exc, RateLimited | ServerError):
         return Failure(
             FailureKind.TRANSIENT,
             message,

@@ -32,6 +32,7 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         messages = {404: "no such route", 405: "method not allowed on this route"}
         error = {
+            400: "bad_request",
             401: "unauthorized",
             404: "not_found",
             405: "method_not_allowed",

@@ -19,17 +19,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Route
 
+from ghltt.connectors.ghl import event_from_workflow
 from ghltt.connectors.ghl.webhooks import WebhookRejected, WebhookVerifier
 from ghltt.connectors.trackingtime.webhooks import WebhookVerificationError, parse_delivery
 from ghltt.connectors.trackingtime.webhooks import WebhookVerifier as TTWebhookVerifier
-from ghltt.core import (
-    Event,
-    EventOrigin,
-    EventSource,
-    InvalidInput,
-    StoreUnavailable,
-    dedup_key_for,
-)
+from ghltt.core import Event, InvalidInput, StoreUnavailable
 from ghltt.store.routing import BridgeRoute, bridge_by_id, bridges_for_ghl_account
 from ghltt.vault import handle_install_event, handle_uninstall_event
 from ghltt.web import metrics
@@ -37,6 +31,7 @@ from ghltt.web.auth import services
 from ghltt.web.connections_api import bridge_services
 from ghltt.web.errors import problem
 from ghltt.web.intake_writer import IntakeOverloaded
+from ghltt.web.refusals import UNKNOWN_BRIDGE, RefusalLog
 from ghltt.web.responses import JSONResponse
 
 log = structlog.get_logger(__name__)
@@ -69,23 +64,39 @@ class _TTLCache:
         self._items.clear()
 
 
-class _HookState:
-    """Per-app caches, so a burst of webhooks costs no store reads for routing or tokens."""
+class HookState:
+    """Per-app caches, so a burst of webhooks costs no store reads for routing or tokens, and
+    the log of refusals."""
 
     def __init__(self) -> None:
         self.routes = _TTLCache()
         self.tt_tokens = _TTLCache()
         self.verifiers: dict[str, WebhookVerifier] = {}
+        self.refusals = RefusalLog()
 
 
-def _state(request: Request) -> _HookState:
-    state: _HookState | None = getattr(request.app.state, "hooks", None)
+def hook_state(app: Any) -> HookState:
+    state: HookState | None = getattr(app.state, "hooks", None)
     if state is None:
-        state = request.app.state.hooks = _HookState()
+        state = app.state.hooks = HookState()
     return state
 
 
-def _ghl_verifier(state: _HookState, route: BridgeRoute | None) -> WebhookVerifier:
+def _state(request: Request) -> HookState:
+    return hook_state(request.app)
+
+
+def _refuse(
+    request: Request, status: int, *, bridge: str, reason: str, detail: str
+) -> HTTPException:
+    """The refusal, logged (rate-limited) and counted; raise what this returns."""
+    _state(request).refusals.refused(
+        bridge=bridge, reason=reason, endpoint=request.url.path.split("?")[0], detail=detail
+    )
+    return HTTPException(status, detail=f"webhook refused: {detail}")
+
+
+def _ghl_verifier(state: HookState, route: BridgeRoute | None) -> WebhookVerifier:
     """GHL's published keys, or a sandbox bridge's simulator keys; unsigned only if asked."""
     settings = route.settings if route else {}
     keys = settings.get("ghl_public_keys") or {}
@@ -135,7 +146,10 @@ def _json_object(body: bytes) -> dict[str, Any]:
 async def ghl_webhook(request: Request) -> JSONResponse:
     """POST /webhooks: every GHL marketplace webhook, routed to bridges by its location."""
     body = await request.body()
-    payload = _json_object(body)
+    try:
+        payload = _json_object(body)
+    except InvalidInput as exc:
+        raise _refuse(request, 400, bridge=UNROUTED, reason="malformed", detail=str(exc)) from None
     account = str(payload.get("locationId") or payload.get("companyId") or "")
     db = services(request).db
     state = _state(request)
@@ -146,15 +160,15 @@ async def ghl_webhook(request: Request) -> JSONResponse:
     )
     events = []
     targets: list[BridgeRoute | None] = list(routes) or [None]
+    bridge = UNROUTED
     try:
         for route in targets:
             bridge = route.id if route else UNROUTED
             verifier = _ghl_verifier(state, route)
             events.append(verifier.parse(body, request.headers, bridge=bridge))
     except WebhookRejected as exc:
-        metrics.EVENTS_REFUSED.labels(exc.reason).inc()
         status = 400 if exc.reason == "malformed" else 401
-        raise HTTPException(status, detail=f"webhook refused: {exc}") from None
+        raise _refuse(request, status, bridge=bridge, reason=exc.reason, detail=str(exc)) from None
     if payload.get("type") in {"INSTALL", "UNINSTALL"}:
         await _install_or_uninstall(request, payload)
     return await _commit(request, events, busy_status=429)
@@ -176,7 +190,8 @@ async def _bridge(request: Request, *, stale: bool = False) -> BridgeRoute:
         f"bridge:{bridge_id}", lambda: bridge_by_id(db, bridge_id), stale=stale
     )
     if route is None:
-        raise HTTPException(404, detail=f"no bridge {bridge_id!r}")
+        detail = f"no bridge {bridge_id[:64]!r}"
+        raise _refuse(request, 404, bridge=UNKNOWN_BRIDGE, reason="unknown_bridge", detail=detail)
     return route
 
 
@@ -202,13 +217,15 @@ async def tt_webhook(request: Request) -> JSONResponse:
         try:
             await _verify_tt(request, route.id, body, stale=True)
         except WebhookVerificationError as exc:
-            metrics.EVENTS_REFUSED.labels("bad_token").inc()
-            raise HTTPException(401, detail=f"webhook refused: {exc}") from None
+            raise _refuse(
+                request, 401, bridge=route.id, reason="bad_token", detail=str(exc)
+            ) from None
     zone = str(route.settings.get("tt_timezone") or "UTC")
     try:
         events = parse_delivery(body, bridge=route.id, zone=zone)
     except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput(f"not a TrackingTime delivery: {exc}", where="body") from None
+        detail = f"body: not a TrackingTime delivery: {type(exc).__name__}"
+        raise _refuse(request, 400, bridge=route.id, reason="malformed", detail=detail) from None
     if not events:
         return JSONResponse({"accepted": []}, status_code=200)
     return await _commit(request, events, busy_status=503)
@@ -218,35 +235,29 @@ async def ghl_workflow_webhook(request: Request) -> JSONResponse:
     """POST /hooks/ghl-workflow/{bridge}: a GHL workflow's Webhook action (no signature).
 
     Authenticated by the bridge's own secret, in the ``X-Ghltt-Secret`` header or the
-    ``secret`` query parameter (GHL workflows can set neither headers nor signatures).
+    ``secret`` query parameter (GHL workflows can set neither headers nor signatures). The
+    event's kind is the custom data's ``ghltt_event`` (see docs/ghl-workflows.md).
     """
     given = request.headers.get(WORKFLOW_SECRET_HEADER) or request.query_params.get("secret")
-    if not given:
-        raise HTTPException(401, detail="missing bridge secret (header X-Ghltt-Secret or ?secret=)")
     route = await _bridge(request)
+    if not given:
+        detail = "missing bridge secret (header X-Ghltt-Secret or ?secret=)"
+        raise _refuse(request, 401, bridge=route.id, reason="no_secret", detail=detail)
     if not await _secret_matches(request, route, given):
         # The secret may be newer than the cached bridge: look again, at most once a second.
         route = await _bridge(request, stale=True)
         if not await _secret_matches(request, route, given):
-            raise HTTPException(401, detail="wrong bridge secret")
+            raise _refuse(
+                request, 401, bridge=route.id, reason="bad_secret", detail="wrong bridge secret"
+            )
     body = await request.body()
-    payload = _json_object(body)
-    custom = payload.get("customData") if isinstance(payload.get("customData"), dict) else {}
-    contact_id = payload.get("contact_id") or payload.get("contactId") or payload.get("id")
-    kind = str(custom.get("event") or "contact.updated") if custom else "contact.updated"
     try:
-        event = Event(
-            bridge=route.id,
-            source=EventSource.GHL,
-            kind=kind,
-            object_type="contact" if contact_id else None,
-            object_id=str(contact_id) if contact_id else None,
-            origin=EventOrigin.WEBHOOK,
-            dedup_key=dedup_key_for("ghl-workflow", None, body),
-            payload=payload,
-        )
-    except ValueError as exc:
-        raise InvalidInput(str(exc), where="customData.event") from None
+        event = event_from_workflow(_json_object(body), body, bridge=route.id)
+    except InvalidInput as exc:
+        raise _refuse(request, 400, bridge=route.id, reason="malformed", detail=str(exc)) from None
+    except ValueError as exc:  # the Event refused a field (a kind or id out of shape)
+        detail = f"body: {str(exc).splitlines()[0][:200]}"
+        raise _refuse(request, 400, bridge=route.id, reason="malformed", detail=detail) from None
     return await _commit(request, [event], busy_status=429)
 
 

@@ -17,7 +17,9 @@ list_by_business, set_business, appointments), ``tags``, ``followers``, ``campai
 ``custom_fields`` (by id and by key), ``users``. Every route lives in ``catalog.CATALOG``.
 
 Webhooks: ``WebhookVerifier(ed25519_public_keys=…, rsa_public_keys=…, tolerance=…, clock=…)``
-with ``verify(body, headers)`` and ``parse(body, headers) -> Event``.
+with ``verify(body, headers)`` and ``parse(body, headers) -> Event``. A workflow's Webhook
+action (unsigned, the workflow's standard data): ``event_from_workflow(payload, body, bridge=…)``;
+``WORKFLOW_TRIGGERS`` lists the workflow triggers ghltt takes and the event kind of each.
 """
 
 from ghltt.connectors.ghl.auth import (
@@ -61,12 +63,18 @@ from ghltt.connectors.ghl.webhooks import (
     event_from_payload,
     kind_for,
 )
+from ghltt.connectors.ghl.workflow_hooks import (
+    WORKFLOW_TRIGGERS,
+    WorkflowTrigger,
+    event_from_workflow,
+)
 
 __all__ = [
     "CATALOG",
     "DEFAULT_BASE_URL",
     "GHL_ED25519_PUBLIC_KEY",
     "GHL_RSA_PUBLIC_KEY",
+    "WORKFLOW_TRIGGERS",
     "Appointment",
     "AppointmentInput",
     "Business",
@@ -97,10 +105,12 @@ __all__ = [
     "User",
     "WebhookRejected",
     "WebhookVerifier",
+    "WorkflowTrigger",
     "budget_observer",
     "default_budget",
     "default_registry",
     "event_from_payload",
+    "event_from_workflow",
     "kind_for",
     "map_ghl_error",
     "operation",

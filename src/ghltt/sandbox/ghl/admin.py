@@ -253,6 +253,31 @@ async def clock(request: Request) -> Any:
     return {"now": sim.clock.now().isoformat()}
 
 
+@_admin
+async def workflows(request: Request) -> Any:
+    """GET: the published workflows. POST ``{"trigger", "url", "customData"?, "name"?}``: a
+    workflow whose Webhook action posts the standard data to ``url`` when ``trigger`` fires."""
+    sim = _sim(request)
+    if request.method == "POST":
+        body = await _body(request)
+        custom = body.get("customData") or {}
+        if not isinstance(custom, dict):
+            raise AdminError("customData must be an object of key/value pairs")
+        workflow = sim.add_workflow(
+            str(body["trigger"]),
+            str(body["url"]),
+            custom_data={str(k): str(v) for k, v in custom.items()},
+            name=str(body.get("name") or ""),
+        )
+        return workflow.public()
+    return {"workflows": [w.public() for w in sim.workflow_hooks.values()]}
+
+
+@_admin
+async def remove_workflow(request: Request) -> Any:
+    return {"removed": _sim(request).remove_workflow(request.path_params["workflowId"])}
+
+
 routes = [
     Route("/_admin/state", state, methods=["GET"]),
     Route("/_admin/sample", sample, methods=["GET"]),
@@ -266,6 +291,8 @@ routes = [
     Route("/_admin/webhooks/deliveries", deliveries, methods=["GET"]),
     Route("/_admin/webhooks/events", events, methods=["GET"]),
     Route("/_admin/webhooks/drain", drain, methods=["POST"]),
+    Route("/_admin/workflows", workflows, methods=["GET", "POST"]),
+    Route("/_admin/workflows/{workflowId}", remove_workflow, methods=["DELETE"]),
     Route("/_admin/keys", keys, methods=["GET"]),
     Route("/_admin/tokens", tokens, methods=["GET", "POST"]),
     Route("/_admin/tokens/revoke", revoke, methods=["POST"]),

@@ -22,6 +22,7 @@ from ghltt.sandbox.ghl.seed import SeedResult, seed
 from ghltt.sandbox.ghl.state import Record, SimState
 from ghltt.sandbox.ghl.timeutil import iso_ms
 from ghltt.sandbox.ghl.webhooks import WebhookDispatcher, WebhookOptions, WebhookTarget
+from ghltt.sandbox.ghl.workflow_hooks import TRIGGERS, Workflow, check_trigger, standard_data
 
 _PERMISSIONS = (
     "campaignsEnabled", "contactsEnabled", "workflowsEnabled", "triggersEnabled",
@@ -96,6 +97,7 @@ class GhlInstance:
         self._build_state()
 
     def _build_state(self) -> None:
+        self.workflow_hooks: dict[str, Workflow] = {}
         self.ids = IdFactory(self.config.seed)
         self.state = SimState()
         self.tokens = TokenStore(self.ids, self.clock)
@@ -122,7 +124,8 @@ class GhlInstance:
 
     # ---- controls (mirrored by /_admin/) -------------------------------------------------
     def reset(self, seed: int | None = None) -> None:
-        """Back to the seeded sample: state, tokens, clients, limits, faults, logs, targets."""
+        """Back to the seeded sample: state, tokens, clients, limits, faults, logs, targets,
+        workflows."""
         with self.lock:
             if seed is not None:
                 self.config.seed = seed
@@ -323,7 +326,35 @@ class GhlInstance:
             webhookId=str(uuid.uuid4()),
         )
         self.webhooks.emit(payload)
+        self._fire_workflows(event_type, location_id, fields)
         return payload
+
+    # ---- workflows whose action is a Webhook ----------------------------------------------
+    def add_workflow(
+        self, trigger: str, url: str, *, custom_data: dict[str, str] | None = None, name: str = ""
+    ) -> Workflow:
+        """A published workflow: ``trigger`` (a key of ``TRIGGERS``) → Webhook POST to ``url``."""
+        check_trigger(trigger)
+        with self.lock:
+            workflow_id = self.ids.uuid()
+            workflow = Workflow(
+                workflow_id, name or f"Webhook on {trigger}", trigger, url, dict(custom_data or {})
+            )
+            self.workflow_hooks[workflow_id] = workflow
+            return workflow
+
+    def remove_workflow(self, workflow_id: str) -> bool:
+        with self.lock:
+            return self.workflow_hooks.pop(workflow_id, None) is not None
+
+    def _fire_workflows(self, event_type: str, location_id: str | None, fields: Record) -> None:
+        with self.lock:
+            fired = [w for w in self.workflow_hooks.values() if event_type in TRIGGERS[w.trigger]]
+            for workflow in fired:
+                data = standard_data(workflow, event_type, fields, self.state, location_id)
+                if data is not None:
+                    target = WebhookTarget(workflow.id, workflow.url, signed=False)
+                    self.webhooks.send(data, target)
 
     @property
     def emitted_events(self) -> list[Record]:

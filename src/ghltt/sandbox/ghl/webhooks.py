@@ -30,6 +30,7 @@ class WebhookTarget:
     url: str
     events: frozenset[str] | None = None
     location_id: str | None = None
+    signed: bool = True  # a workflow's Webhook action is not signed
 
     def wants(self, payload: dict[str, Any]) -> bool:
         if self.events is not None and payload.get("type") not in self.events:
@@ -137,6 +138,14 @@ class WebhookDispatcher:
                     self._busy += 1
         self._kick()
 
+    def send(self, payload: dict[str, Any], target: WebhookTarget) -> None:
+        """Queue one delivery of ``payload`` to ``target`` alone (a workflow's Webhook)."""
+        body = encode(payload)
+        with self._lock:
+            self._pending.append(_Send(payload, body, target))
+            self._busy += 1
+        self._kick()
+
     def clear(self) -> None:
         with self._lock:
             self.emitted.clear()
@@ -237,7 +246,7 @@ class WebhookDispatcher:
             "content-type": "application/json",
             "user-agent": self.options.user_agent,
             **self.options.extra_headers,
-            **self.sign(send.body),
+            **(self.sign(send.body) if send.target.signed else {}),
         }
         status: int | None = None
         try:
