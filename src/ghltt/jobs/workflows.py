@@ -28,6 +28,7 @@ from dbos import DBOS, StepOptions
 from dbos import error as dbos_error
 
 from ghltt.core import Event, NotFound
+from ghltt.jobs.failures import failure_class
 from ghltt.jobs.locks import KeyedLocks
 from ghltt.jobs.plans import Planner, Run
 from ghltt.store import InboxRepository, RunRepository
@@ -203,13 +204,18 @@ async def _run_in_batch(event_id: str, plan: dict[str, Any], last: bool) -> bool
 
 
 async def _record_failure(
-    run_id: str, position: int, step: str, step_input: dict[str, Any], error: str
+    run_id: str,
+    position: int,
+    step: str,
+    step_input: dict[str, Any],
+    error: str,
+    error_class: str | None = None,
 ) -> None:
     ctx = _ctx()
     ctx.runs.record_step(
         run_id, position, name=step, status="failed", input=step_input, error=error
     )
-    ctx.runs.finish(run_id, "failed", error)
+    ctx.runs.finish(run_id, "failed", error, error_class)
 
 
 async def _finish(run_id: str) -> None:
@@ -247,6 +253,7 @@ async def _run_plan(workflow_id: str, event_id: str, bridge: str, plan: Run) -> 
                 step.name,
                 step.input,
                 _error_text(exc),
+                failure_class(exc),
             )
             return False
     await DBOS.run_step_async({"name": "finish_run"}, _finish, run_id)

@@ -95,8 +95,12 @@ runs = sa.Table(
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("started_at", Timestamp, nullable=False),
     sa.Column("finished_at", Timestamp, nullable=True),
+    # Added by 0008: the kind of a failed run's last error (credential, network, rejected...).
+    sa.Column("error_class", sa.String(32), nullable=True),
     sa.UniqueConstraint("workflow_id", "event_id", "recipe"),
     sa.Index("ix_runs_status_started", "status", "started_at"),
+    sa.Index("ix_runs_started_at", "started_at"),
+    sa.Index("ix_runs_bridge_id_started_at", "bridge_id", "started_at"),
 )
 
 run_steps = sa.Table(
@@ -261,4 +265,16 @@ record_snapshots = sa.Table(
     sa.Column("object_id", sa.String(100), primary_key=True),
     sa.Column("state", sa.JSON, nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+executors = sa.Table(
+    "executors",
+    metadata,
+    # One row per executor process (added by 0008): readiness asks whether any is alive.
+    sa.Column("id", sa.String(200), primary_key=True),  # executor id, host and pid
+    sa.Column("executor_id", sa.String(100), nullable=False),  # GHLTT_EXECUTOR_ID
+    sa.Column("host", sa.String(200), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("started_at", Timestamp, nullable=False),
+    sa.Column("heartbeat_at", Timestamp, nullable=False, index=True),
 )
