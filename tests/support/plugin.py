@@ -1,8 +1,9 @@
 """A plugin the durability tests load into ghltt processes (via GHLTT_PLUGINS).
 
 Events of kind ``test.multistep`` plan three steps that append to a journal file, so a test can
-see which steps ran and how often. ``hold_step`` makes that step wait for a file to appear,
-holding the run open while the test kills the process.
+see which steps ran and how often. ``fail_until`` makes each step fail until a file appears
+(``fail_as: network`` as a DNS failure would). ``hold_step`` makes that step wait for a file to
+appear, holding the run open while the test kills the process.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ghltt.connectors.http import TransportError
 from ghltt.core import Event
 from ghltt.jobs.plans import Route, Step, add_route, add_step
 
@@ -33,6 +35,8 @@ async def journal(data: dict[str, Any]) -> dict[str, Any]:
         while not release.exists():
             await asyncio.sleep(0.05)
     if data.get("fail_until") and not Path(data["fail_until"]).exists():
+        if data.get("fail_as") == "network":
+            raise TransportError("GET https://api.example.com: name or service not known")
         raise RuntimeError("the remote side refused (simulated)")
     _append(path, f"done {line}")
     return {"step": data["step"]}

@@ -10,6 +10,7 @@ from ghltt.cli.context import console, settings, store
 from ghltt.cli.listing import (
     BridgeOpt,
     SinceOpt,
+    add_row,
     bridge_id,
     print_json,
     refused,
@@ -60,7 +61,8 @@ def list_events(
     )
     for e in events:
         event = e.event
-        out.add_row(
+        add_row(
+            out,
             e.short_id,
             e.bridge,
             event.source.value,
@@ -93,7 +95,7 @@ def show_event(
         print_json(data)
         return
     for label in ("id", "bridge", "source", "kind", "object_type", "object_id", "origin"):
-        console.print(f"{label:>12}  {data[label] or '-'}", highlight=False)
+        console.print(f"{label:>12}  {data[label] or '-'}", highlight=False, markup=False)
     for label in ("occurred_at", "received_at", "processed_at"):
         console.print(f"{label:>12}  {when(data[label])}", highlight=False)
     console.print(f"{'outcome':>12}  {data['outcome']}", highlight=False)
@@ -101,8 +103,9 @@ def show_event(
         f"{'payload':>12}  {json.dumps(data['payload'], default=str)}",
         highlight=False,
         soft_wrap=True,
+        markup=False,
     )
     out = table(("run", SHORT["run"]), text=("recipe", "status", "started"), last="error")
     for r in runs:
-        out.add_row(r.short_id, r.recipe, r.status, when(r.started_at), r.error or "")
+        add_row(out, r.short_id, r.recipe, r.status, when(r.started_at), r.error or "")
     console.print(out)

@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 from rich.table import Column, Table
+from rich.text import Text
 
 from ghltt.cli.context import fail
 from ghltt.core import GhlttError, utcnow
@@ -63,3 +64,8 @@ def table(*ids: tuple[str, int], text: tuple[str, ...] = (), last: str | None = 
 
 def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, default=str, indent=2))
+
+
+def add_row(out: Table, *values: str) -> None:
+    """A row of plain text: an error's ``[401]`` is not taken for markup and swallowed."""
+    out.add_row(*(Text(v) for v in values))

@@ -8,6 +8,7 @@ from ghltt.cli.context import console, fail, settings, store
 from ghltt.cli.listing import (
     BridgeOpt,
     SinceOpt,
+    add_row,
     bridge_id,
     print_json,
     refused,
@@ -62,7 +63,8 @@ def list_runs(
     )
     for r in records:
         error = f"[{r.error_class}] {r.error}" if r.error_class and r.error else r.error or ""
-        out.add_row(
+        add_row(
+            out,
             r.short_id,
             short_id(r.event_id, "event"),
             r.bridge,
@@ -103,11 +105,17 @@ def show(
     if record.error:
         lines.append(("error", f"[{record.error_class or 'internal'}] {record.error}"))
     for label, value in lines:
-        console.print(f"{label:>9}  {value}", highlight=False, soft_wrap=True)
+        console.print(f"{label:>9}  {value}", highlight=False, soft_wrap=True, markup=False)
     steps = table(text=("#", "step", "status", "attempts", "finished"), last="error")
     for s in record.steps:
-        steps.add_row(
-            str(s.position), s.name, s.status, str(s.attempts), when(s.finished_at), s.error or ""
+        add_row(
+            steps,
+            str(s.position),
+            s.name,
+            s.status,
+            str(s.attempts),
+            when(s.finished_at),
+            s.error or "",
         )
     console.print(steps)
     console.print("inputs and outputs: ghltt runs show --json " + record.short_id, highlight=False)
@@ -183,7 +191,9 @@ def _progress(
 ) -> None:
     said = f"refused: {outcome}" if isinstance(outcome, GhlttError) else "replaying"
     what = f"run {letter.short_id}" if letter.recipe else f"workflow {letter.workflow_id}"
-    console.print(f"[{position}/{total}] {what} ({letter.bridge}): {said}", highlight=False)
+    console.print(
+        f"[{position}/{total}] {what} ({letter.bridge}): {said}", highlight=False, markup=False
+    )
 
 
 @app.command("dead-letters")
@@ -220,7 +230,8 @@ def dead_letters(
     )
     for d in letters:
         event = short_id(d.event_id, "event") if d.event_id else f"batch of {d.events}"
-        out.add_row(
+        add_row(
+            out,
             d.short_id,
             event,
             d.bridge,

@@ -187,9 +187,8 @@ class JobAdmin:
         return letters
 
     def _orphans(self, where: DeadLetterFilter) -> list[DeadLetter]:
-        dead = [
-            wf
-            for wf in self.client.list_workflows(
+        try:
+            found = self.client.list_workflows(
                 status=DEAD_STATUSES,
                 name=[PROCESS_EVENT, PROCESS_BATCH],
                 is_fork=False,
@@ -197,6 +196,15 @@ class JobAdmin:
                 sort_desc=True,
                 load_output=True,
             )
+        except Exception as exc:
+            # No executor has run yet: DBOS makes its tables when it first launches (its
+            # client never does), so there is no workflow, dead or alive.
+            if "workflow_status" in str(exc):
+                return []
+            raise
+        dead = [
+            wf
+            for wf in found
             if where.bridge_id in (None, wf.queue_partition_key)
             and (where.since is None or (_from_ms(wf.created_at) or where.since) >= where.since)
         ]

@@ -49,5 +49,7 @@ def resolve_prefix(
         raise NotFound(f"no {what} with an id starting {ref!r} (see '{listed_by}')")
     if len(found) > 1:
         shown = ", ".join(found[:_CANDIDATES]) + (", ..." if len(found) > _CANDIDATES else "")
-        raise InvalidInput(f"{what} id {ref!r} is ambiguous: it starts {shown}; give more of it")
+        raise InvalidInput(
+            f"{what} id {ref!r} is ambiguous, it could be: {shown} (give more of it)"
+        )
     return found[0]

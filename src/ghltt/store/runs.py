@@ -406,8 +406,10 @@ class RunRepository:
         """Which of these workflows hold a failed run (their dead letters are those runs)."""
         if not workflow_ids:
             return set()
-        stmt = sa.select(runs.c.workflow_id.distinct()).where(
-            runs.c.workflow_id.in_(workflow_ids), runs.c.status == "failed"
+        stmt = (
+            sa.select(runs.c.workflow_id)
+            .where(runs.c.workflow_id.in_(workflow_ids), runs.c.status == "failed")
+            .distinct()
         )
         with self.db.connect() as conn:
             found: list[Any] = list(conn.execute(stmt).scalars())
