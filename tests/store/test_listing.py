@@ -116,7 +116,7 @@ def test_lists_show_bridge_names_and_filter_in_sql(db: sa.Engine, seeded: dict[s
     ]
     [failed] = runs.list(where=RunFilter(status="failed", bridge_id="br_aab222"))
     assert failed.as_dict()["bridge"] == "globex" and failed.as_dict()["short_id"] == "abc12399"
-    assert runs.list(where=RunFilter(since=NOW + timedelta(minutes=1))) == []
+    assert runs.list(where=RunFilter(since=utcnow() + timedelta(minutes=1))) == []
     assert runs.count(where=RunFilter(bridge_id="br_aaa111")) == 1
     assert len(runs.list(limit=2)) == 2 and len(runs.list(limit=2, offset=2)) == 1
 
@@ -126,7 +126,7 @@ def test_lists_show_bridge_names_and_filter_in_sql(db: sa.Engine, seeded: dict[s
     assert [e.event.id for e in inbox.recent(EventFilter(outcome="pending"))] == [seeded["gone"].id]
     assert [e.bridge for e in inbox.recent(EventFilter(bridge_id="br_aaa111"))] == ["acme"]
     assert len(inbox.recent(EventFilter(kind="contact.updated"))) == 2
-    assert inbox.recent(EventFilter(since=NOW + timedelta(minutes=1))) == []
+    assert inbox.recent(EventFilter(since=utcnow() + timedelta(minutes=1))) == []
 
 
 @pytest.mark.parametrize(

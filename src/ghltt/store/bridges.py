@@ -161,6 +161,11 @@ def bridge_id_of(db: sa.Engine, ref: str) -> str:
     if found is not None:
         return str(found.id)
     with db.connect() as conn:
-        return resolve_prefix(
-            conn, bridges.c.id, ref, what="bridge", listed_by="ghltt bridges list"
-        )
+        try:
+            return resolve_prefix(
+                conn, bridges.c.id, ref, what="bridge", listed_by="ghltt bridges list"
+            )
+        except NotFound:
+            raise NotFound(
+                f"no bridge {ref!r}, by name or id ('ghltt bridges list' shows them)"
+            ) from None
