@@ -97,7 +97,7 @@ class ExecutorSupervisor:
                 return False
             child = subprocess.Popen(self._command, preexec_fn=_prepare_executor_child)
             self._child = child
-        log.info("executor started", pid=child.pid, restarts=self.restarts)
+        log.info("executor process started", pid=child.pid, restarts=self.restarts)
         return True
 
     def _watch(self) -> None:
@@ -112,7 +112,7 @@ class ExecutorSupervisor:
             if time.monotonic() - started >= STABLE_AFTER:
                 delay = FIRST_DELAY
             log.error(
-                "executor exited; restarting it",
+                "executor process exited; restarting it",
                 pid=child.pid,
                 exit_code=code,
                 restart_in_seconds=delay,
