@@ -95,7 +95,9 @@ def test_a_revoked_token_fails_the_run_visibly_and_a_replay_after_reconnecting_s
         assert listed.status_code == 200, listed.text
         [letter] = listed.json()
         assert letter["workflow_id"].startswith("event:") and letter["events"] == 1
-        assert letter["event_id"] and letter["error"], letter
+        assert letter["event_id"] and letter["cause"], letter
+        # The cause is the failing step's own error, classified, not a generic message.
+        assert letter["cause_class"] in ("credential", "connection"), letter
         [failed, *_] = runs.list(status="failed")
         assert "401" in (failed.error or "") or "auth" in (failed.error or "").lower()
         with loop.db.connect() as conn:

@@ -105,3 +105,23 @@ def test_replay_all_failed_replays_what_the_filter_matches_and_counts_it(
     wait_for(lambda: runs.count("succeeded") == 2, what="both replays of b1 to succeed")
     [left] = jobs.admin.dead_letters()
     assert left.bridge == "b2"
+
+
+def test_a_batch_that_dies_outside_its_runs_is_a_dead_letter_until_a_replay_succeeds(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    jobs, intake, db = runtime
+    fixed = tmp_path / "plannable"
+    event = _failing("b1", "unplannable", tmp_path, plan_fails_until=str(fixed), fail_until="")
+    asyncio.run(intake.submit([event]))
+    wait_for(lambda: len(jobs.admin.dead_letters()) == 1, what="the batch to die")
+    [letter] = jobs.admin.dead_letters()
+    assert letter.workflow_id.startswith("batch:") and letter.id == letter.workflow_id
+    assert (letter.recipe, letter.events, letter.bridge) == (None, 1, "b1")
+    assert "cannot plan this event" in (letter.cause or "")
+    assert jobs.admin.dead_letters(DeadLetterFilter(bridge_id="b2")) == []
+
+    fixed.touch()
+    jobs.admin.replay(letter.id)
+    wait_for(lambda: RunRepository(db).count("succeeded") == 1, what="the replayed batch")
+    wait_for(lambda: jobs.admin.dead_letters() == [], what="the dead letter to leave the list")

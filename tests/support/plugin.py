@@ -2,7 +2,8 @@
 
 Events of kind ``test.multistep`` plan three steps that append to a journal file, so a test can
 see which steps ran and how often. ``fail_until`` makes each step fail until a file appears
-(``fail_as: network`` as a DNS failure would). ``hold_step`` makes that step wait for a file to
+(``fail_as: network`` as a DNS failure would); ``plan_fails_until`` makes planning fail, so
+the batch dies outside any run. ``hold_step`` makes that step wait for a file to
 appear, holding the run open while the test kills the process.
 """
 
@@ -19,6 +20,9 @@ from ghltt.jobs.plans import Route, Step, add_route, add_step
 
 
 def _plan(event: Event) -> list[Step]:
+    refuse_until = event.payload.get("plan_fails_until")
+    if refuse_until and not Path(refuse_until).exists():
+        raise RuntimeError("cannot plan this event (simulated)")
     steps = int(event.payload.get("steps", 3))
     return [
         Step(name="test.journal", input={**event.payload, "step": i, "event": event.id})

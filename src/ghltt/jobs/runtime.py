@@ -170,20 +170,26 @@ class JobAdmin:
     def dead_letters(
         self, where: DeadLetterFilter | None = None, *, limit: int = 50, offset: int = 0
     ) -> list[DeadLetter]:
-        """Dead letters newest first: failed runs (paged in the store), and on the first page
-        the workflows that died outside any run. A replayed dead letter that succeeded is
-        gone: its run succeeded, or a fork of its workflow did."""
+        """Dead letters: first the workflows that died outside any run (rare, and read from
+        DBOS), then failed runs newest first (paged and filtered in the store). A replayed
+        dead letter that succeeded is gone: its run succeeded, or a fork of its workflow did.
+        """
         where = where or DeadLetterFilter()
-        runs = RunRepository(self._db).list(
-            where=RunFilter(
-                status="failed", bridge_id=where.bridge_id, recipe=where.recipe, since=where.since
-            ),
-            limit=limit,
-            offset=offset,
-        )
-        letters = [DeadLetter.of_run(r) for r in runs]
-        if offset == 0 and where.recipe is None:
-            letters = self._orphans(where)[: max(0, limit - len(letters))] + letters
+        orphans = self._orphans(where) if where.recipe is None else []
+        letters = orphans[offset : offset + limit]
+        room = limit - len(letters)
+        if room > 0:
+            runs = RunRepository(self._db).list(
+                where=RunFilter(
+                    status="failed",
+                    bridge_id=where.bridge_id,
+                    recipe=where.recipe,
+                    since=where.since,
+                ),
+                limit=room,
+                offset=max(0, offset - len(orphans)),
+            )
+            letters += [DeadLetter.of_run(r) for r in runs]
         return letters
 
     def _orphans(self, where: DeadLetterFilter) -> list[DeadLetter]:
@@ -212,10 +218,11 @@ class JobAdmin:
             return []
         ids = [wf.workflow_id for wf in dead]
         covered = RunRepository(self._db).failed_in(ids)
+        # Replayed: a fork of it succeeded or is under way (one that died lists it again).
         resolved = {
             wf.forked_from
             for wf in self.client.list_workflows(
-                forked_from=ids, status="SUCCESS", load_input=False
+                forked_from=ids, status=["SUCCESS", "PENDING", "ENQUEUED"], load_input=False
             )
         }
         names = bridge_names(self._db)
