@@ -30,6 +30,8 @@ COMMANDS = [
     ["runs", "replay"],
     ["runs", "dead-letters"],
     ["events", "send"],
+    ["events", "list"],
+    ["events", "show"],
     ["token", "show"],
     ["bridges", "poll"],
     ["backup"],
@@ -97,7 +99,7 @@ def test_send_list_show_and_token_against_a_running_server(tmp_path: Path) -> No
             subprocess.run(["sleep", "0.2"], check=True)
         [run] = listed()
         assert run["recipe"] == "test-multistep"
-        shown = ghltt("runs", "show", run["id"], env=env)
+        shown = ghltt("runs", "show", run["id"], "--json", env=env)
         assert json.loads(shown.stdout)["steps"][0]["name"] == "test.journal"
         missing = ghltt("runs", "show", "nope", env=env)
         assert missing.returncode == 2 and "no run" in missing.stderr

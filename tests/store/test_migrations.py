@@ -342,6 +342,52 @@ def _check_0012(db: sa.Engine) -> None:
         assert conn.execute(sa.select(t.rate_slots.c.at)).scalar_one() == 1.5
 
 
+def _seed_0012(conn: sa.Connection) -> None:
+    """A bridge, its events and runs as 0012 wrote them, one run failed."""
+    conn.execute(
+        t.bridges.insert().values(
+            id="b1", name="main", mode="live", settings={}, created_at=AT, updated_at=AT
+        )
+    )
+    conn.execute(t.inbox_events.insert().values(**_inbox("e1")))
+    conn.execute(t.inbox_events.insert().values(**_inbox("e2", object_id="c-2")))
+    conn.execute(t.runs.insert().values(**_run("r1", "e1")))
+    conn.execute(
+        t.runs.insert().values(**{**_run("r2", "e2"), "status": "failed", "error": "boom"})
+    )
+    conn.execute(
+        t.run_steps.insert().values(
+            run_id="r2",
+            position=0,
+            name="recipe.run",
+            status="failed",
+            input={"event": "e2"},
+            error="boom",
+            attempts=5,
+            finished_at=AT,
+        )
+    )
+
+
+def _check_0013(db: sa.Engine) -> None:
+    """Old runs have no error class and list with their bridge's name; executors beat."""
+    from ghltt.store.executors import ExecutorRepository
+    from ghltt.store.runs import RunFilter
+
+    runs = RunRepository(db)
+    [failed] = runs.list(where=RunFilter(status="failed", bridge_id="b1"))
+    assert (failed.id, failed.error, failed.error_class, failed.bridge) == (
+        "r2",
+        "boom",
+        None,
+        "main",
+    )
+    assert runs.resolve("r2") == "r2"
+    beats = ExecutorRepository(db)
+    beats.beat("local:host:1", executor_id="local", host="host", pid=1)
+    assert [b.id for b in beats.alive(within=60)] == ["local:host:1"]
+
+
 @dataclass(frozen=True)
 class Step:
     seed: Callable[[sa.Connection], None]
@@ -359,6 +405,7 @@ STEPS = {
     "0005": Step(_seed_0004, _check_0005, renamed={"run_steps": {"action": "name"}}),
     "0011": Step(_seed_0005, _check_0011),
     "0012": Step(_seed_0005, _check_0012),
+    "0013": Step(_seed_0012, _check_0013),
 }
 
 

@@ -1,9 +1,11 @@
 """A plugin the durability tests load into ghltt processes (via GHLTT_PLUGINS).
 
 Events of kind ``test.multistep`` plan three steps that append to a journal file, so a test can
-see which steps ran and how often. ``hold_step`` makes that step wait for a file to appear,
-holding the run open while the test kills the process. ``refused`` makes every step end as a
-connection's refusal would (``Held``).
+see which steps ran and how often. ``fail_until`` makes each step fail until a file appears
+(``fail_as: network`` as a DNS failure would); ``plan_fails_until`` makes planning fail, so
+the batch dies outside any run. ``hold_step`` makes that step wait for a file to
+appear, holding the run open while the test kills the process. ``refused`` makes every step
+end as a connection's refusal would (``Held``).
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ghltt.connectors.http import TransportError
 from ghltt.core import Event
 from ghltt.jobs.plans import Held, Route, Step, add_route, add_step
 
 
 def _plan(event: Event) -> list[Step]:
+    refuse_until = event.payload.get("plan_fails_until")
+    if refuse_until and not Path(refuse_until).exists():
+        raise RuntimeError("cannot plan this event (simulated)")
     steps = int(event.payload.get("steps", 3))
     return [
         Step(name="test.journal", input={**event.payload, "step": i, "event": event.id})
@@ -36,6 +42,8 @@ async def journal(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("refused"):
         raise Held("connection c1: revoked: [401] (simulated)")
     if data.get("fail_until") and not Path(data["fail_until"]).exists():
+        if data.get("fail_as") == "network":
+            raise TransportError("GET https://api.example.com: name or service not known")
         raise RuntimeError("the remote side refused (simulated)")
     _append(path, f"done {line}")
     return {"step": data["step"]}

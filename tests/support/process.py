@@ -41,7 +41,9 @@ def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[b
         )
 
 
-def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 180) -> None:
+    """Until /readyz says ready: the store is reachable and an executor has sent a heartbeat
+    (a new executor process takes seconds to start, tens of them on a loaded machine)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -123,7 +123,7 @@ def test_the_api_requires_a_valid_token(api: httpx2.Client) -> None:
 def test_unknown_routes_and_methods_answer_json(api: httpx2.Client) -> None:
     missing = api.get("/no/such/thing")
     assert missing.status_code == 404 and "/no/such/thing" in missing.json()["message"]
-    wrong = api.get("/api/events")
+    wrong = api.delete("/api/events")
     assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
 
 

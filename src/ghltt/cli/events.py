@@ -17,7 +17,10 @@ from ghltt.core import new_event_id
 from ghltt.jobs.bridge_schedules import RECONCILE_KIND
 from ghltt.store.tokens import token_file
 
-app = typer.Typer(help="Submit events to a running ghltt by hand.", no_args_is_help=True)
+app = typer.Typer(
+    help="See what arrived (list, show); submit events to a running ghltt by hand.",
+    no_args_is_help=True,
+)
 
 
 @app.command("send")

@@ -11,6 +11,7 @@ from ghltt.cli import (
     catalog,
     connect,
     db,
+    event_views,
     events,
     recipes,
     runs,
@@ -39,6 +40,8 @@ app.command("restore")(backup.restore)
 app.add_typer(db.app, name="db")
 app.add_typer(runs.app, name="runs")
 app.add_typer(events.app, name="events")
+events.app.command("list")(event_views.list_events)
+events.app.command("show")(event_views.show_event)
 app.add_typer(token.app, name="token")
 app.add_typer(recipes.app, name="recipes")
 app.add_typer(catalog.app, name="catalog")

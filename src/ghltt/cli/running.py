@@ -1,4 +1,5 @@
-"""Running ghltt's processes: the store set up first, then the web app with its executor child."""
+"""Running ghltt's processes: the store set up first, then the web app with its executor child,
+which is restarted (with backoff) whenever it dies."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+import time
 
 import anyio
 import structlog
@@ -25,6 +26,12 @@ from ghltt.store.tokens import token_file
 from ghltt.web import create_app
 
 _PR_SET_PDEATHSIG = 1
+# Restart delays after the executor dies: doubling from the first to the last, and back to the
+# first once a child has run for STABLE_AFTER seconds (a crash loop slows down, a rare crash
+# is healed at once).
+FIRST_DELAY, LAST_DELAY, STABLE_AFTER = 1.0, 60.0, 120.0
+
+log = structlog.get_logger(__name__)
 
 
 def run_web(loaded: Settings, *, executor: bool) -> None:
@@ -33,9 +40,11 @@ def run_web(loaded: Settings, *, executor: bool) -> None:
     # and sharing one interpreter lock with the intake cut acknowledged events/s by more than
     # half (bench/intake.py). The child dies with its parent, so it never outlives a SIGKILL.
     db = store(loaded)  # set up before the child starts, so the two never migrate at once
-    child = _start_executor_child() if executor else None
+    supervisor = ExecutorSupervisor() if executor else None
+    if supervisor is not None:
+        supervisor.start()
     threading.Thread(target=_check_bridges, args=(loaded, db), daemon=True).start()
-    app = create_app(loaded, with_executor=False, executor_alive=_alive(child) if child else None)
+    app = create_app(loaded, with_executor=False, expects_executor=executor)
     console.print(
         f"ghltt listening on http://{loaded.host}:{loaded.port}  "
         f"(store: {'SQLite in ' + str(loaded.data_dir) if loaded.is_sqlite else 'PostgreSQL'}; "
@@ -56,12 +65,8 @@ def run_web(loaded: Settings, *, executor: bool) -> None:
             timeout_graceful_shutdown=10,
         )
     finally:
-        if child is not None:
-            child.terminate()
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        if supervisor is not None:
+            supervisor.stop()
 
 
 def _check_bridges(loaded: Settings, db: Database) -> None:
@@ -80,11 +85,67 @@ def _prepare_executor_child() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _start_executor_child() -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "ghltt", "worker"], preexec_fn=_prepare_executor_child
-    )
+class ExecutorSupervisor:
+    """Keeps one executor child ('ghltt worker') running: a child that dies, whatever the
+    cause (a SIGKILL, the OOM killer, a crash), is logged and started again after a delay.
 
+    The new child has the same executor id, so DBOS hands it the runs the dead one held.
+    """
 
-def _alive(child: subprocess.Popen[bytes]) -> Callable[[], bool]:
-    return lambda: child.poll() is None
+    def __init__(self, command: list[str] | None = None) -> None:
+        self._command = command or [sys.executable, "-m", "ghltt", "worker"]
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._child: subprocess.Popen[bytes] | None = None
+        self._thread = threading.Thread(target=self._watch, name="ghltt-supervisor", daemon=True)
+        self.restarts = 0
+
+    def start(self) -> None:
+        self._spawn()
+        self._thread.start()
+
+    def _spawn(self) -> bool:
+        with self._lock:  # stop() holds it too: no child is started after it looked
+            if self._stopping.is_set():
+                return False
+            child = subprocess.Popen(self._command, preexec_fn=_prepare_executor_child)
+            self._child = child
+        log.info("executor process started", pid=child.pid, restarts=self.restarts)
+        return True
+
+    def _watch(self) -> None:
+        delay = FIRST_DELAY
+        while True:
+            child = self._child
+            assert child is not None
+            started = time.monotonic()
+            code = child.wait()
+            if self._stopping.is_set():
+                return
+            if time.monotonic() - started >= STABLE_AFTER:
+                delay = FIRST_DELAY
+            log.error(
+                "executor process exited; restarting it",
+                pid=child.pid,
+                exit_code=code,
+                restart_in_seconds=delay,
+            )
+            if self._stopping.wait(delay):
+                return
+            self.restarts += 1
+            if not self._spawn():
+                return
+            delay = min(delay * 2, LAST_DELAY)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping.set()
+            child = self._child
+        if child is None:
+            return
+        child.terminate()
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+        self._thread.join(timeout=5)

@@ -7,18 +7,22 @@ executor-less view the CLI and web use to list dead letters and replay them.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 from dbos import DBOS, DBOSClient, DBOSConfig
 
-from ghltt.core import InvalidInput, NotFound
+from ghltt.core import GhlttError, InvalidInput, NotFound
 from ghltt.jobs import retention, schedules, workflows
 from ghltt.jobs.bridge_schedules import BridgeSchedules
 from ghltt.jobs.dispatcher import Dispatcher
+from ghltt.jobs.failures import FAILURE_CLASSES
+from ghltt.jobs.heartbeat import Heartbeat
 from ghltt.jobs.workflows import (
     PROCESS_BATCH,
     PROCESS_EVENT,
@@ -28,41 +32,111 @@ from ghltt.jobs.workflows import (
     event_workflow_id,
 )
 from ghltt.settings import Settings, sqlite_path
-from ghltt.store import InboxRepository, RunRepository, open_database
+from ghltt.store import InboxRepository, RunRecord, RunRepository, open_database
+from ghltt.store.bridges import bridge_names
 from ghltt.store.database import Database, has_table, prepare_sqlite_file
+from ghltt.store.ids import short_id
+from ghltt.store.runs import RunFilter
 
 log = structlog.get_logger(__name__)
 
 DEAD_STATUSES = ["ERROR", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"]
+_SETTLE_SECONDS = 10.0
+# At most this many workflows that died outside any run are looked at per list.
+_ORPHANS_MAX = 100
 
 
 @dataclass(frozen=True, slots=True)
 class DeadLetter:
+    """What exhausted its retries and waits for a replay.
+
+    Mostly a failed run (``id`` is the run's), whose cause is the last error of its failing
+    step. A workflow that died outside any run (a batch that failed before its runs, or one
+    that crashed its executor too often) is one too, under its workflow id.
+    """
+
+    id: str
+    short_id: str
     workflow_id: str
-    # The event of an event's workflow; a batch that failed outside its runs names none.
+    # The event of the run or of an event's workflow; a batch's names none.
     event_id: str | None
-    status: str
-    error: str | None
-    created_at: datetime | None
+    bridge: str
+    bridge_id: str
+    recipe: str | None
+    cause: str | None
+    cause_class: str
+    failed_at: datetime | None
     events: int = 1
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON view shown by the API."""
-        return {name: getattr(self, name) for name in self.__slots__}
+        """The JSON view shown by the API and the CLI."""
+        data = {name: getattr(self, name) for name in self.__slots__}
+        data["remedy"] = FAILURE_CLASSES.get(self.cause_class, "")
+        return data
+
+    @classmethod
+    def of_run(cls, run: RunRecord) -> DeadLetter:
+        return cls(
+            id=run.id,
+            short_id=run.short_id,
+            workflow_id=run.workflow_id,
+            event_id=run.event_id,
+            bridge=run.bridge,
+            bridge_id=run.bridge_id,
+            recipe=run.recipe,
+            cause=run.error,
+            cause_class=run.error_class or "internal",
+            failed_at=run.finished_at or run.started_at,
+        )
 
 
-def _dead_letter(wf: Any) -> DeadLetter:
+@dataclass(frozen=True, slots=True)
+class DeadLetterFilter:
+    bridge_id: str | None = None
+    recipe: str | None = None
+    since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """A replay: the workflow that runs it, and the runs it runs again when they are known
+    already (a dead letter resumes its own runs; anything else makes new ones)."""
+
+    workflow_id: str
+    run_ids: list[str]
+    event_id: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "workflow_id": self.workflow_id,
+            "runs": self.run_ids,
+            "short_ids": [short_id(r, "run") for r in self.run_ids],
+            "event_id": self.event_id,
+        }
+
+
+def _orphan(wf: Any, bridge_names: dict[str, str]) -> DeadLetter:
     inputs = getattr(wf, "input", None)
     args = inputs.get("args") if isinstance(inputs, dict) else None
     batch = wf.name == PROCESS_BATCH
+    bridge_id = str(wf.queue_partition_key or (args[1] if args and len(args) > 1 else ""))
     return DeadLetter(
+        id=wf.workflow_id,
+        short_id=wf.workflow_id,
         workflow_id=wf.workflow_id,
         event_id=None if batch or not args else args[0],
-        status=wf.status,
-        error=str(wf.error)[:500] if wf.error else None,
-        created_at=datetime.fromtimestamp(wf.created_at / 1000) if wf.created_at else None,
+        bridge=bridge_names.get(bridge_id, bridge_id),
+        bridge_id=bridge_id,
+        recipe=None,
+        cause=str(wf.error)[:500] if wf.error else wf.status,
+        cause_class="internal",
+        failed_at=_from_ms(wf.updated_at or wf.created_at),
         events=len(args[2]) if batch and args and len(args) > 2 else 1,
     )
+
+
+def _from_ms(value: int | None) -> datetime | None:
+    return datetime.fromtimestamp(value / 1000, tz=UTC) if value else None
 
 
 class JobAdmin:
@@ -102,21 +176,74 @@ class JobAdmin:
             return False
         return True
 
-    def dead_letters(self, limit: int = 50) -> list[DeadLetter]:
+    def dead_letters(
+        self, where: DeadLetterFilter | None = None, *, limit: int = 50, offset: int = 0
+    ) -> list[DeadLetter]:
+        """Dead letters: first the workflows that died outside any run (rare, and read from
+        DBOS), then failed runs newest first (paged and filtered in the store). A replayed
+        dead letter that succeeded is gone: its run succeeded, or a fork of its workflow did.
+        """
+        where = where or DeadLetterFilter()
+        orphans = self._orphans(where) if where.recipe is None else []
+        letters = orphans[offset : offset + limit]
+        room = limit - len(letters)
+        if room > 0:
+            runs = RunRepository(self._db).list(
+                where=RunFilter(
+                    status="failed",
+                    bridge_id=where.bridge_id,
+                    recipe=where.recipe,
+                    since=where.since,
+                ),
+                limit=room,
+                offset=max(0, offset - len(orphans)),
+            )
+            letters += [DeadLetter.of_run(r) for r in runs]
+        return letters
+
+    def _orphans(self, where: DeadLetterFilter) -> list[DeadLetter]:
+        if not self.has_run():
+            # DBOS makes its tables when an executor first launches (its client never does):
+            # before, there is no workflow, dead or alive.
+            return []
         found = self.client.list_workflows(
             status=DEAD_STATUSES,
             name=[PROCESS_EVENT, PROCESS_BATCH],
-            limit=limit,
+            is_fork=False,
+            limit=_ORPHANS_MAX,
             sort_desc=True,
             load_output=True,
         )
-        return [_dead_letter(wf) for wf in found]
+        dead = [
+            wf
+            for wf in found
+            if where.bridge_id in (None, wf.queue_partition_key)
+            and (where.since is None or (_from_ms(wf.created_at) or where.since) >= where.since)
+        ]
+        if not dead:
+            return []
+        ids = [wf.workflow_id for wf in dead]
+        covered = RunRepository(self._db).failed_in(ids)
+        # Replayed: a fork of it succeeded or is under way (one that died lists it again).
+        resolved = {
+            wf.forked_from
+            for wf in self.client.list_workflows(
+                forked_from=ids, status=["SUCCESS", "PENDING", "ENQUEUED"], load_input=False
+            )
+        }
+        names = bridge_names(self._db)
+        return [
+            _orphan(wf, names)
+            for wf in dead
+            if wf.workflow_id not in covered and wf.workflow_id not in resolved
+        ]
 
-    def replay(self, target: str) -> str:
-        """Replay a run, a workflow or an event; returns the id of the new workflow.
+    def replay(self, target: str) -> Replayed:
+        """Replay a run, a workflow or an event (ids or unique prefixes of them).
 
         A dead workflow is forked from its first failed step, so what already succeeded is
-        not done again. Anything else is run again from the start as a new event workflow.
+        not done again, and its failed runs run on under their own ids. Anything else is run
+        again from the start as a new event workflow, whose runs are new.
         """
         if target.startswith("batch:"):
             status = self.client.retrieve_workflow(target).get_status()
@@ -124,9 +251,14 @@ class JobAdmin:
                 raise InvalidInput(
                     f"batch {target} is not a dead letter; replay its runs or events instead"
                 )
-            return self._fork(target, str(status.queue_partition_key or "default"))
+            return Replayed(
+                self._fork(target, str(status.queue_partition_key or "default")), [], None
+            )
         runs = RunRepository(self._db)
-        run = runs.get(target)
+        try:
+            run = runs.find(target)
+        except NotFound:
+            run = None
         if run is not None:
             event_id, bridge = run.event_id, run.bridge_id
             # A run a batch closed as retried lives on in its event's own workflow.
@@ -134,24 +266,73 @@ class JobAdmin:
                 event_workflow_id(event_id) if run.status == workflows.RETRIED else run.workflow_id
             )
         else:
-            stored = InboxRepository(self._db).get(target.removeprefix("event:"))
-            if stored is None:
-                raise NotFound(f"no run, workflow or event with id {target!r}")
-            event_id, bridge = stored.event.id, stored.event.bridge
-            workflow_id = target if target.startswith("event:") else event_workflow_id(event_id)
-        status = self.client.retrieve_workflow(workflow_id).get_status()
+            try:
+                event_id = InboxRepository(self._db).resolve(target)
+            except NotFound:
+                raise NotFound(
+                    f"no run, workflow or event with an id starting {target!r} "
+                    "(see 'ghltt runs list' and 'ghltt events list')"
+                ) from None
+            stored = InboxRepository(self._db).get(event_id)
+            assert stored is not None
+            bridge = stored.event.bridge
+            workflow_id = event_workflow_id(event_id)
+        status = self._status(workflow_id, settling=run is not None and run.status == "failed")
         if status is not None and status.status in DEAD_STATUSES:
             new_id = self._fork(workflow_id, bridge)
+            reopened = []
             for record in runs.list(event_id=event_id, limit=100):
                 if record.workflow_id == workflow_id and record.status == "failed":
                     runs.reopen(record.id)
-            return new_id
+                    reopened.append(record.id)
+            return Replayed(new_id, reopened, event_id)
         if status is not None and status.status in {"PENDING", "ENQUEUED"}:
             raise InvalidInput(f"workflow {workflow_id} is still {status.status.lower()}")
         new_id = f"{event_workflow_id(event_id)}:replay:{uuid.uuid4().hex[:12]}"
         options = enqueue_options(PROCESS_EVENT, new_id, bridge)
         self.client.enqueue(options, event_id, bridge)  # type: ignore[arg-type]
-        return new_id
+        return Replayed(new_id, [], event_id)
+
+    def replay_all(
+        self,
+        where: DeadLetterFilter,
+        on_progress: Callable[[int, int, DeadLetter, Replayed | GhlttError], None] | None = None,
+    ) -> tuple[int, int]:
+        """Replay every dead letter the filter matches, one replay per dead workflow (its
+        failed runs resume together); (replayed, refused) counts."""
+        letters: list[DeadLetter] = []
+        while batch := self.dead_letters(where, limit=1000, offset=len(letters)):
+            letters += batch
+            if len(batch) < 1000:
+                break
+        first_of: dict[str, DeadLetter] = {}
+        for letter in letters:
+            first_of.setdefault(letter.workflow_id, letter)
+        todo = list(first_of.values())
+        replayed = refused = 0
+        for position, letter in enumerate(todo, start=1):
+            outcome: Replayed | GhlttError
+            try:
+                outcome = self.replay(letter.id)
+                replayed += 1
+            except GhlttError as exc:
+                outcome = exc
+                refused += 1
+            if on_progress is not None:
+                on_progress(position, len(todo), letter, outcome)
+        return replayed, refused
+
+    def _status(self, workflow_id: str, *, settling: bool) -> Any:
+        """The workflow's status; a failed run's workflow is given a moment to finish dying
+        (it records the run, then the event, then ends in error)."""
+        deadline = time.monotonic() + (_SETTLE_SECONDS if settling else 0)
+        while True:
+            status = self.client.retrieve_workflow(workflow_id).get_status()
+            if status is None or status.status not in {"PENDING", "ENQUEUED"}:
+                return status
+            if time.monotonic() >= deadline:
+                return status
+            time.sleep(0.1)
 
     def _fork(self, workflow_id: str, bridge: str) -> str:
         steps = self.client.list_workflow_steps(workflow_id)
@@ -183,6 +364,7 @@ class JobRuntime:
         self._jobs_db: Database | None = None
         self.admin = JobAdmin(settings, db)
         self.bridges: BridgeSchedules | None = None
+        self._heartbeat: Heartbeat | None = None
         self.started = False
 
     def start(self) -> None:
@@ -235,6 +417,8 @@ class JobRuntime:
         self._dispatcher.wake()
         self.bridges.start()
         self._keep_retention(settings.retention_days)
+        self._heartbeat = Heartbeat(self._db, settings.executor_id)
+        self._heartbeat.start()
         self.started = True
         log.info("executor started", executor_id=settings.executor_id)
 
@@ -243,6 +427,9 @@ class JobRuntime:
             self._dispatcher.wake()
 
     def stop(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
+            self._heartbeat = None
         if self.bridges is not None:
             self.bridges.stop()
             self.bridges = None

@@ -28,6 +28,7 @@ from dbos import DBOS, DBOSClient, StepOptions
 from dbos import error as dbos_error
 
 from ghltt.core import Event, NotFound
+from ghltt.jobs.failures import failure_class
 from ghltt.jobs.locks import KeyedLocks
 from ghltt.jobs.plans import Held, Planner, Run
 from ghltt.store import InboxRepository, RunRepository
@@ -236,12 +237,13 @@ async def _record_failure(
     step_input: dict[str, Any],
     error: str,
     run_status: str = FAILED,
+    error_class: str | None = None,
 ) -> None:
     ctx = _ctx()
     ctx.runs.record_step(
         run_id, position, name=step, status="failed", input=step_input, error=error
     )
-    ctx.runs.finish(run_id, run_status, error)
+    ctx.runs.finish(run_id, run_status, error, error_class)
 
 
 async def _finish(run_id: str) -> None:
@@ -290,6 +292,7 @@ async def _run_plan(workflow_id: str, event_id: str, bridge: str, plan: Run) -> 
                 step.input,
                 error,
                 status,
+                None if status == HELD else failure_class(exc),
             )
             return status
     await DBOS.run_step_async({"name": "finish_run"}, _finish, run_id)

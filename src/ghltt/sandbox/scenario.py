@@ -209,7 +209,9 @@ class Scenario:
             except httpx2.HTTPError:
                 return False
 
-        wait_until(up, "ghltt ready (GET /readyz)", self.timeout)
+        # Ready once the executor child has started and sent its first heartbeat: seconds on a
+        # laptop, more on a loaded machine, so this wait is longer than a step's.
+        wait_until(up, "ghltt ready (GET /readyz)", max(self.timeout, 120.0))
         self.poll()
 
     # -- contacts, both ways -------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ghltt.core import InvalidInput, NotFound, utcnow
+from ghltt.store.ids import resolve_prefix
 from ghltt.store.tables import bridge_webhooks, bridges
 
 
@@ -146,3 +147,25 @@ class BridgeRepository:
             ref = conn.execute(sa.select(bridge_webhooks.c.secret_ref).where(key)).scalar()
             conn.execute(bridge_webhooks.delete().where(key))
         return str(ref) if ref else None
+
+
+def bridge_names(db: sa.Engine) -> dict[str, str]:
+    """Every bridge's name by its id (tables show bridges by name)."""
+    with db.connect() as conn:
+        return {r.id: r.name for r in conn.execute(sa.select(bridges.c.id, bridges.c.name))}
+
+
+def bridge_id_of(db: sa.Engine, ref: str) -> str:
+    """The id of the bridge named ``ref`` (by name, id, or a unique prefix of its id)."""
+    found = BridgeRepository(db).find(ref)
+    if found is not None:
+        return str(found.id)
+    with db.connect() as conn:
+        try:
+            return resolve_prefix(
+                conn, bridges.c.id, ref, what="bridge", listed_by="ghltt bridges list"
+            )
+        except NotFound:
+            raise NotFound(
+                f"no bridge {ref!r}, by name or id ('ghltt bridges list' shows them)"
+            ) from None

@@ -16,7 +16,8 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from ghltt.core import Event, StoreUnavailable, utcnow
+from ghltt.core import Event, EventSource, InvalidInput, StoreUnavailable, utcnow
+from ghltt.store.ids import resolve_prefix, short_id
 from ghltt.store.tables import bridges, inbox_events
 
 # An event that waits for a person to fix a connection (revoked, refused, failing): not run,
@@ -24,6 +25,11 @@ from ghltt.store.tables import bridges, inbox_events
 # outcome saying so until its runs give it another.
 HELD = "held"
 RELEASED = "released"
+
+# What became of an event: its runs applied it, one failed (a dead letter), no recipe wanted
+# it, it waits for a connection to be fixed (held) or runs again after the fix (released);
+# "pending" is not stored: the event waits for its runs.
+OUTCOMES = ("applied", "failed", "no_match", HELD, RELEASED, "pending")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +55,80 @@ class StoredEvent:
     dispatched_at: datetime | None
     processed_at: datetime | None
     outcome: str | None
+    # The bridge's name, when listed with it and the bridge still exists.
+    bridge_name: str | None = None
+
+    @property
+    def short_id(self) -> str:
+        return short_id(self.event.id, "event")
+
+    @property
+    def bridge(self) -> str:
+        return self.bridge_name or self.event.bridge
+
+    def as_dict(self, *, payload: bool = False) -> dict[str, Any]:
+        """The JSON view shown by the API and the CLI (``bridge`` is the bridge's name)."""
+        e = self.event
+        data: dict[str, Any] = {
+            "id": e.id,
+            "short_id": self.short_id,
+            "bridge": self.bridge,
+            "bridge_id": e.bridge,
+            "source": e.source.value,
+            "kind": e.kind,
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "origin": e.origin.value,
+            "dedup_key": e.dedup_key,
+            "occurred_at": e.occurred_at,
+            "received_at": self.received_at,
+            "processed_at": self.processed_at,
+            "outcome": self.outcome or "pending",
+            "changed_fields": e.changed_fields,
+        }
+        if payload:
+            data["payload"] = e.payload
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """Which events a list shows; every field narrows it (None: no condition)."""
+
+    bridge_id: str | None = None
+    source: str | None = None
+    kind: str | None = None
+    outcome: str | None = None
+    since: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.source is not None and self.source not in set(EventSource):
+            known = ", ".join(s.value for s in EventSource)
+            raise InvalidInput(
+                f"unknown source {self.source!r}; use one of: {known}", where="source"
+            )
+        if self.outcome is not None and self.outcome not in OUTCOMES:
+            raise InvalidInput(
+                f"unknown outcome {self.outcome!r}; use one of: {', '.join(OUTCOMES)}",
+                where="outcome",
+            )
+
+    def where(self) -> list[sa.ColumnElement[bool]]:
+        c = inbox_events.c
+        conditions: list[sa.ColumnElement[bool]] = []
+        if self.bridge_id:
+            conditions.append(c.bridge_id == self.bridge_id)
+        if self.source:
+            conditions.append(c.source == self.source)
+        if self.kind:
+            conditions.append(c.kind == self.kind)
+        if self.outcome == "pending":
+            conditions.append(c.processed_at.is_(None))
+        elif self.outcome:
+            conditions.append(c.outcome == self.outcome)
+        if self.since:
+            conditions.append(c.received_at >= self.since)
+        return conditions
 
 
 def _row_values(event: Event, received_at: datetime) -> dict[str, Any]:
@@ -89,6 +169,7 @@ def _to_stored(row: sa.Row[Any]) -> StoredEvent:
         dispatched_at=as_utc(m["dispatched_at"]),
         processed_at=as_utc(m["processed_at"]),
         outcome=m["outcome"],
+        bridge_name=m.get("bridge_name"),
     )
 
 
@@ -206,14 +287,49 @@ def _existing_ids(
     return found
 
 
+def _with_bridge_name() -> sa.Select[Any]:
+    return sa.select(inbox_events, bridges.c.name.label("bridge_name")).select_from(
+        inbox_events.outerjoin(bridges, bridges.c.id == inbox_events.c.bridge_id)
+    )
+
+
 class InboxRepository:
     def __init__(self, db: sa.Engine) -> None:
         self.db = db
 
     def get(self, event_id: str) -> StoredEvent | None:
         with self.db.connect() as conn:
-            row = conn.execute(sa.select(inbox_events).where(inbox_events.c.id == event_id)).first()
+            row = conn.execute(_with_bridge_name().where(inbox_events.c.id == event_id)).first()
         return _to_stored(row) if row else None
+
+    def resolve(self, ref: str) -> str:
+        """The event id ``ref`` names: an id or any unique prefix of one (``NotFound``, or
+        ``InvalidInput`` for an ambiguous prefix)."""
+        with self.db.connect() as conn:
+            return resolve_prefix(
+                conn,
+                inbox_events.c.id,
+                ref.removeprefix("event:"),
+                what="event",
+                listed_by="ghltt events list",
+            )
+
+    def recent(
+        self, where: EventFilter | None = None, *, limit: int = 50, offset: int = 0
+    ) -> list[StoredEvent]:
+        """Events newest first, a page at a time, filtered in SQL, with their bridge's name.
+
+        Event ids start with the time they were made, so the primary key gives the order.
+        """
+        stmt = (
+            _with_bridge_name()
+            .where(*(where or EventFilter()).where())
+            .order_by(inbox_events.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        with self.db.connect() as conn:
+            return [_to_stored(row) for row in conn.execute(stmt)]
 
     def get_many(self, event_ids: Sequence[str]) -> dict[str, StoredEvent]:
         """The events of these ids that are in the inbox, by id (one query)."""

@@ -12,9 +12,51 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ghltt.core import utcnow
+from ghltt.core import InvalidInput, utcnow
+from ghltt.store.ids import resolve_prefix, short_id
 from ghltt.store.inbox import InboxRepository, as_utc
-from ghltt.store.tables import inbox_events, run_steps, runs
+from ghltt.store.tables import bridges, inbox_events, run_steps, runs
+
+# queued (in a batch, not run yet), running, succeeded, failed (a dead letter until replayed),
+# retried (failed in a batch and handed to its event's own workflow)
+RUN_STATUSES = ("queued", "running", "succeeded", "failed", "held", "retried")
+
+
+def check_status(status: str | None, *, where: str = "status") -> None:
+    """Refuse a status no run can have, naming those it can."""
+    if status is not None and status not in RUN_STATUSES:
+        raise InvalidInput(
+            f"unknown status {status!r}; use one of: {', '.join(RUN_STATUSES)}", where=where
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RunFilter:
+    """Which runs a list shows; every field narrows it (None: no condition)."""
+
+    status: str | None = None
+    bridge_id: str | None = None
+    recipe: str | None = None
+    event_id: str | None = None
+    since: datetime | None = None
+
+    def __post_init__(self) -> None:
+        check_status(self.status)
+
+    def where(self) -> list[sa.ColumnElement[bool]]:
+        c = runs.c
+        conditions: list[sa.ColumnElement[bool]] = []
+        if self.status:
+            conditions.append(c.status == self.status)
+        if self.bridge_id:
+            conditions.append(c.bridge_id == self.bridge_id)
+        if self.recipe:
+            conditions.append(c.recipe == self.recipe)
+        if self.event_id:
+            conditions.append(c.event_id == self.event_id)
+        if self.since:
+            conditions.append(c.started_at >= self.since)
+        return conditions
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +85,33 @@ class RunRecord:
     error: str | None
     started_at: datetime | None
     finished_at: datetime | None
+    error_class: str | None = None
+    # The bridge's name, when the bridge still exists.
+    bridge_name: str | None = None
     steps: list[StepRecord] = field(default_factory=list)
 
+    @property
+    def short_id(self) -> str:
+        return short_id(self.id, "run")
+
+    @property
+    def bridge(self) -> str:
+        """How the bridge is shown: its name, or its id once it is gone."""
+        return self.bridge_name or self.bridge_id
+
     def as_dict(self, *, steps: bool = False) -> dict[str, Any]:
-        """The JSON view shown by the API and the CLI (``bridge`` names the bridge id)."""
+        """The JSON view shown by the API and the CLI (``bridge`` is the bridge's name)."""
         data: dict[str, Any] = {
             "id": self.id,
+            "short_id": self.short_id,
             "workflow_id": self.workflow_id,
             "event_id": self.event_id,
-            "bridge": self.bridge_id,
+            "bridge": self.bridge,
+            "bridge_id": self.bridge_id,
             "recipe": self.recipe,
             "status": self.status,
             "error": self.error,
+            "error_class": self.error_class,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
         }
@@ -75,6 +132,14 @@ def _run(row: sa.Row[Any]) -> RunRecord:
         error=m["error"],
         started_at=as_utc(m["started_at"]),
         finished_at=as_utc(m["finished_at"]),
+        error_class=m["error_class"],
+        bridge_name=m.get("bridge_name"),
+    )
+
+
+def _with_bridge_name() -> sa.Select[Any]:
+    return sa.select(runs, bridges.c.name.label("bridge_name")).select_from(
+        runs.outerjoin(bridges, bridges.c.id == runs.c.bridge_id)
     )
 
 
@@ -106,11 +171,17 @@ def _put_step(
     )
 
 
-def _finish(conn: sa.Connection, run_id: str, status: str, error: str | None) -> None:
+def _finish(
+    conn: sa.Connection,
+    run_id: str,
+    status: str,
+    error: str | None,
+    error_class: str | None = None,
+) -> None:
     conn.execute(
         runs.update()
         .where(runs.c.id == run_id)
-        .values(status=status, error=error, finished_at=utcnow())
+        .values(status=status, error=error, error_class=error_class, finished_at=utcnow())
     )
 
 
@@ -193,9 +264,15 @@ class RunRepository:
         with self.db.begin() as conn:
             _put_step(conn, run_id, position, name, status, input, output, error, attempts)
 
-    def finish(self, run_id: str, status: str, error: str | None = None) -> None:
+    def finish(
+        self,
+        run_id: str,
+        status: str,
+        error: str | None = None,
+        error_class: str | None = None,
+    ) -> None:
         with self.db.begin() as conn:
-            _finish(conn, run_id, status, error)
+            _finish(conn, run_id, status, error, error_class)
 
     def close(
         self,
@@ -242,13 +319,33 @@ class RunRepository:
             conn.execute(
                 runs.update()
                 .where(runs.c.id == run_id)
-                .values(status="running", error=None, finished_at=None)
+                .values(status="running", error=None, error_class=None, finished_at=None)
             )
+
+    def resolve(self, ref: str) -> str:
+        """The run id ``ref`` names: a run id, any unique prefix of one, or a workflow id
+        (its first run). Raises ``NotFound``, or ``InvalidInput`` for an ambiguous prefix."""
+        with self.db.connect() as conn:
+            exact = conn.execute(
+                sa.select(runs.c.id)
+                .where(sa.or_(runs.c.id == ref, runs.c.workflow_id == ref))
+                .order_by((runs.c.id == ref).desc(), runs.c.started_at)
+                .limit(1)
+            ).scalar()
+            if exact is not None:
+                return str(exact)
+            return resolve_prefix(conn, runs.c.id, ref, what="run", listed_by="ghltt runs list")
+
+    def find(self, ref: str) -> RunRecord:
+        """The run ``ref`` names (see ``resolve``), with its steps."""
+        record = self.get(self.resolve(ref))
+        assert record is not None  # resolved just now; runs are not deleted
+        return record
 
     def get(self, run_id: str) -> RunRecord | None:
         with self.db.connect() as conn:
             row = conn.execute(
-                sa.select(runs).where(sa.or_(runs.c.id == run_id, runs.c.workflow_id == run_id))
+                _with_bridge_name().where(sa.or_(runs.c.id == run_id, runs.c.workflow_id == run_id))
             ).first()
             if row is None:
                 return None
@@ -275,19 +372,45 @@ class RunRepository:
         return record
 
     def list(
-        self, *, status: str | None = None, event_id: str | None = None, limit: int = 50
+        self,
+        *,
+        status: str | None = None,
+        event_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        where: RunFilter | None = None,
     ) -> list[RunRecord]:
-        stmt = sa.select(runs).order_by(runs.c.started_at.desc()).limit(limit)
-        if status:
-            stmt = stmt.where(runs.c.status == status)
-        if event_id:
-            stmt = stmt.where(runs.c.event_id == event_id)
+        """Runs newest first, a page at a time (``offset`` skips that many), filtered in SQL.
+
+        ``status`` and ``event_id`` are shorthands for a ``RunFilter``; an unknown status
+        raises ``InvalidInput``.
+        """
+        where = where or RunFilter(status=status, event_id=event_id)
+        stmt = (
+            _with_bridge_name()
+            .where(*where.where())
+            .order_by(runs.c.started_at.desc(), runs.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
         with self.db.connect() as conn:
             return [_run(r) for r in conn.execute(stmt)]
 
-    def count(self, status: str | None = None) -> int:
-        stmt = sa.select(sa.func.count()).select_from(runs)
-        if status:
-            stmt = stmt.where(runs.c.status == status)
+    def count(self, status: str | None = None, *, where: RunFilter | None = None) -> int:
+        where = where or RunFilter(status=status)
+        stmt = sa.select(sa.func.count()).select_from(runs).where(*where.where())
         with self.db.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
+
+    def failed_in(self, workflow_ids: Sequence[str]) -> set[str]:
+        """Which of these workflows hold a failed run (their dead letters are those runs)."""
+        if not workflow_ids:
+            return set()
+        stmt = (
+            sa.select(runs.c.workflow_id)
+            .where(runs.c.workflow_id.in_(workflow_ids), runs.c.status == "failed")
+            .distinct()
+        )
+        with self.db.connect() as conn:
+            found: list[Any] = list(conn.execute(stmt).scalars())
+        return {str(w) for w in found}

@@ -96,9 +96,13 @@ runs = sa.Table(
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("started_at", Timestamp, nullable=False),
     sa.Column("finished_at", Timestamp, nullable=True),
+    # Added by 0013: the kind of a failed run's last error (credential, network, rejected...).
+    sa.Column("error_class", sa.String(32), nullable=True),
     sa.UniqueConstraint("workflow_id", "event_id", "recipe"),
     sa.Index("ix_runs_status_started", "status", "started_at"),
     sa.Index("ix_runs_status_finished", "status", "finished_at"),
+    sa.Index("ix_runs_started_at", "started_at"),
+    sa.Index("ix_runs_bridge_id_started_at", "bridge_id", "started_at"),
 )
 
 run_steps = sa.Table(
@@ -283,4 +287,16 @@ rate_blocks = sa.Table(
     # After a 429: no process sends on the budget before ``until`` (wall-clock seconds).
     sa.Column("budget", sa.String(200), primary_key=True),
     sa.Column("until", sa.Float, nullable=False),
+)
+
+executors = sa.Table(
+    "executors",
+    metadata,
+    # One row per executor process (added by 0013): readiness asks whether any is alive.
+    sa.Column("id", sa.String(200), primary_key=True),  # executor id, host and pid
+    sa.Column("executor_id", sa.String(100), nullable=False),  # GHLTT_EXECUTOR_ID
+    sa.Column("host", sa.String(200), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("started_at", Timestamp, nullable=False),
+    sa.Column("heartbeat_at", Timestamp, nullable=False, index=True),
 )

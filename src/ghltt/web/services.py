@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ghltt.jobs import JobAdmin, JobRuntime
@@ -21,7 +20,8 @@ class Services:
     intake: IntakeWriter
     admin: JobAdmin
     runtime: JobRuntime | None = None
-    executor_alive: Callable[[], bool] | None = None
+    # Whether readiness needs a live executor (this process's, or one elsewhere).
+    expects_executor: bool = False
     tokens: TokenCache = field(init=False)
 
     def __post_init__(self) -> None:
