@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 
 from ghltt.store import InboxRepository, RunRepository, migrate, open_database
 from ghltt.store import tables as t
+from ghltt.store.bridge_recipes import BridgeRecipeRepository
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 Rows = dict[str, list[dict[str, Any]]]
@@ -31,6 +32,15 @@ _run_steps_0001 = sa.Table(
     sa.MetaData(),
     *(sa.Column("action" if c.name == "name" else c.name, c.type) for c in t.run_steps.c),
 )
+
+
+def _step_values(conn: sa.Connection, **values: Any) -> sa.Insert:
+    """An insert into run_steps as the store's revision names a step (``action`` or ``name``)."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("run_steps")}
+    if "action" in columns:
+        return _run_steps_0001.insert().values(**values)
+    values["name"] = values.pop("action")
+    return t.run_steps.insert().values(**values)
 
 
 def _inbox(event_id: str, object_id: str = "c-1") -> dict[str, Any]:
@@ -102,7 +112,8 @@ def _seed_0001(conn: sa.Connection) -> None:
     conn.execute(t.inbox_events.insert().values(**_inbox("e1")))
     conn.execute(t.runs.insert().values(**_run("r1", "e1")))
     conn.execute(
-        _run_steps_0001.insert().values(
+        _step_values(
+            conn,
             run_id="r1",
             position=0,
             action="tt.user.update",
@@ -270,7 +281,8 @@ def _seed_0004(conn: sa.Connection) -> None:
     )
     conn.execute(t.runs.insert().values(**_run("r2", "e2")))
     conn.execute(
-        _run_steps_0001.insert().values(
+        _step_values(
+            conn,
             run_id="r2",
             position=0,
             action="recipe.run",
@@ -295,6 +307,38 @@ def _check_0005(db: sa.Engine) -> None:
     assert again is not None and [s.name for s in again.steps] == ["recipe.run", "bridge.reconcile"]
 
 
+def _seed_0005(conn: sa.Connection) -> None:
+    """Steps are named (0005); the enabled recipes are shipped templates."""
+    _seed_0003(conn)
+    conn.execute(
+        t.run_steps.insert().values(
+            run_id="r1",
+            position=1,
+            name="recipe.run",
+            status="succeeded",
+            input={"bridge": "b1", "recipe": "contacts", "event": "e1"},
+            output={"outcome": "applied"},
+            error=None,
+            attempts=1,
+            finished_at=AT,
+        )
+    )
+
+
+def _check_0006(db: sa.Engine) -> None:
+    """Recipes enabled before run their template (no version); a file's text is versioned."""
+    recipes = BridgeRecipeRepository(db)
+    before = recipes.of_bridge("b1")
+    assert before and all(s.version is None for s in before)
+    assert recipes.add_version("b1", "contacts", "name: contacts\n", "my.yaml") == (1, True)
+    assert recipes.add_version("b1", "contacts", "name: contacts\n", "my.yaml") == (1, False)
+    assert recipes.add_version("b1", "contacts", "name: contacts # v2\n", "my.yaml") == (2, True)
+    recipes.upsert("b1", "contacts", enabled=True, scopes=[], version=2)
+    state = recipes.state("b1", "contacts")
+    assert state is not None and state.version == 2
+    assert [v.version for v in recipes.versions("b1", "contacts")] == [1, 2]
+
+
 @dataclass(frozen=True)
 class Step:
     seed: Callable[[sa.Connection], None]
@@ -310,6 +354,7 @@ STEPS = {
     "0003": Step(_seed_0002, _check_0003),
     "0004": Step(_seed_0003, _check_0004),
     "0005": Step(_seed_0004, _check_0005, renamed={"run_steps": {"action": "name"}}),
+    "0006": Step(_seed_0005, _check_0006),
 }
 
 
