@@ -283,7 +283,7 @@ def plan(
             compiled = load_template(recipe, action_catalog())
         bridge_id = svc.bridges.resolve(bridge or loaded.bridge).id
         report = anyio.run(preview, svc, bridge_id, compiled, loaded)
-    _out.print(f"{recipe}: {report['outcome']} {report.get('reason') or ''}".rstrip())
+    _out.print(f"{compiled.name}: {report['outcome']} {report.get('reason') or ''}".rstrip())
     for write in report["writes"]:
         _out.print(
             f"  {write['system']} {write['action']} {write['object_type']} "

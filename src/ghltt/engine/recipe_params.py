@@ -177,7 +177,8 @@ def show_params(bridges: BridgeService, bridge: str, recipe_name: str) -> dict[s
     params = []
     for param in param_schema(recipe).values():
         entry = param.public()
-        if param.name in stored:
+        entry["is_set"] = param.name in stored
+        if entry["is_set"]:
             entry["value"] = stored[param.name]
         entry["effective"] = stored.get(param.name, param.default)
         params.append(entry)

@@ -33,6 +33,7 @@ from ghltt.jobs.plans import Run, Step
 from ghltt.store import InboxRepository, commit_new
 from ghltt.store.bridge_recipes import BridgeRecipeRepository
 from ghltt.store.database import Database
+from ghltt.store.planned import APPLY_KEY_PREFIX
 from ghltt.store.routing import enabled_recipes
 
 log = structlog.get_logger(__name__)
@@ -142,6 +143,10 @@ class RecipeRuns:
             bridge_id, str(data["recipe"]), None if version is None else int(version)
         )
         event = stored.event
+        if event.dedup_key.startswith(APPLY_KEY_PREFIX):
+            # Applying shadow's plans follows a switch to live: see the mode as it is now, not
+            # as an opened bridge last looked at it (up to a second ago).
+            await self._bridges.forget(bridge_id)
         try:
             async with self._bridges.use(bridge_id) as bridge:
                 ctx = BridgeContext.of(bridge, self._repos, now=utcnow(), run_id=data.get("run_id"))

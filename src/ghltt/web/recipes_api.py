@@ -99,7 +99,8 @@ class ParamOut(BaseModel):
     name: str
     type: str
     default: Any
-    value: Any = Field(default=None, description="Set on this bridge (absent: the default).")
+    is_set: bool = Field(description="Has this bridge a value of its own?")
+    value: Any = Field(default=None, description="The bridge's value, when is_set.")
     effective: Any
 
 
@@ -193,7 +194,10 @@ async def templates() -> list[TemplateOut]:
     ]
 
 
-@router.get("/templates/{name}/export", summary="A template as a recipe file to edit")
+@router.get(
+    "/templates/{name}/export",
+    summary="A template as a recipe file to edit",
+)
 async def export_template(name: str) -> ExportOut:
     return ExportOut(template=name, file_name=f"{name}.yaml", text=export_text(name))
 
@@ -206,18 +210,27 @@ def _compile(body: RecipeSourceIn) -> Recipe:
     return compile_recipe(body.text, body.file)
 
 
-@router.post("/recipes/validate", summary="Check a recipe's text; every problem with its line")
+@router.post(
+    "/recipes/validate",
+    summary="Check a recipe's text; every problem with its line",
+)
 async def validate_recipe(body: RecipeSourceIn) -> ValidationOut:
     try:
         recipe = _compile(body)
     except Invalid as exc:
-        problems = [ProblemOut(**p.__dict__) for p in exc.problems]
+        problems = [
+            ProblemOut(file=p.file, line=p.line, col=p.col, field=p.field, message=p.message)
+            for p in exc.problems
+        ]
         return ValidationOut(valid=False, recipe=None, kind=None, problems=problems)
     kind = "sync" if recipe.model.kind == "sync" else "automation"
     return ValidationOut(valid=True, recipe=recipe.name, kind=kind, problems=[])
 
 
-@router.post("/bridges/{ref}/plan", summary="The writes a recipe would make for an event")
+@router.post(
+    "/bridges/{ref}/plan",
+    summary="The writes a recipe would make for an event",
+)
 async def plan_recipe(request: Request, ref: str, body: PlanIn) -> PlanOut:
     svc = bridge_services(request)
     recipe = _compile(body)
@@ -246,7 +259,10 @@ def _event(svc: Any, body: PlanIn, bridge_id: str) -> Event:
 
 
 # ---- recipes on a bridge --------------------------------------------------------------------
-@router.post("/bridges/{ref}/recipes", summary="Enable a template or a recipe text (versioned)")
+@router.post(
+    "/bridges/{ref}/recipes",
+    summary="Enable a template or a recipe text (versioned)",
+)
 async def enable_recipe(request: Request, ref: str, body: RecipeSourceIn) -> EnabledOut:
     bridges = bridge_services(request).bridges
     if body.template is not None:
@@ -257,7 +273,10 @@ async def enable_recipe(request: Request, ref: str, body: RecipeSourceIn) -> Ena
     return EnabledOut(**done.public())
 
 
-@router.get("/bridges/{ref}/recipes/{recipe}/versions", summary="A recipe's stored versions")
+@router.get(
+    "/bridges/{ref}/recipes/{recipe}/versions",
+    summary="A recipe's stored versions",
+)
 async def recipe_versions(request: Request, ref: str, recipe: str) -> list[VersionOut]:
     bridges = bridge_services(request).bridges
 
@@ -274,7 +293,8 @@ async def recipe_versions(request: Request, ref: str, recipe: str) -> list[Versi
 
 
 @router.get(
-    "/bridges/{ref}/recipes/{recipe}/versions/{version}", summary="One version with its text"
+    "/bridges/{ref}/recipes/{recipe}/versions/{version}",
+    summary="One version with its text",
 )
 async def recipe_version(request: Request, ref: str, recipe: str, version: int) -> VersionOut:
     bridges = bridge_services(request).bridges
@@ -291,14 +311,18 @@ async def recipe_version(request: Request, ref: str, recipe: str, version: int) 
     return await run_in_threadpool(read)
 
 
-@router.get("/bridges/{ref}/recipes/{recipe}/params", summary="A recipe's parameters")
+@router.get(
+    "/bridges/{ref}/recipes/{recipe}/params",
+    summary="A recipe's parameters",
+)
 async def recipe_params(request: Request, ref: str, recipe: str) -> ParamsOut:
     bridges = bridge_services(request).bridges
     return ParamsOut(**await run_in_threadpool(show_params, bridges, ref, recipe))
 
 
 @router.patch(
-    "/bridges/{ref}/recipes/{recipe}/params", summary="Set parameters (checked against the recipe)"
+    "/bridges/{ref}/recipes/{recipe}/params",
+    summary="Set parameters (checked against the recipe)",
 )
 async def change_params(request: Request, ref: str, recipe: str, body: ParamsIn) -> ParamsOut:
     bridges = bridge_services(request).bridges
@@ -314,7 +338,10 @@ async def change_params(request: Request, ref: str, recipe: str, body: ParamsIn)
 
 
 # ---- bridge settings and mode ---------------------------------------------------------------
-@router.patch("/bridges/{ref}/settings", summary="Time zones, poll interval, GHL webhook key")
+@router.patch(
+    "/bridges/{ref}/settings",
+    summary="Time zones, poll interval, GHL webhook key",
+)
 async def bridge_settings(request: Request, ref: str, body: BridgeSettingsIn) -> BridgeSettingsOut:
     bridges = bridge_services(request).bridges
     values = body.model_dump(exclude_none=True)
@@ -328,7 +355,10 @@ async def planned(request: Request, ref: str) -> PlannedOut:
     return PlannedOut(**pending.public())
 
 
-@router.put("/bridges/{ref}/mode", summary="Switch mode; going live may apply shadow's plans")
+@router.put(
+    "/bridges/{ref}/mode",
+    summary="Switch mode; going live may apply shadow's plans",
+)
 async def bridge_mode(request: Request, ref: str, body: ModeIn) -> ModeOut:
     bridges = bridge_services(request).bridges
 
