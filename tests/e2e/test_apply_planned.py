@@ -4,6 +4,7 @@ executor's usual runs, and applying a second time makes nothing."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,8 +50,13 @@ def _customers(loop: Loop, email: str) -> list[dict[str, object]]:
     ]
 
 
-def test_going_live_applies_each_planned_write_once(loop: Loop) -> None:
+def test_going_live_applies_each_planned_write_once(loop: Loop, tmp_path: Path) -> None:
     ghltt("bridges", "mode", "sandbox", "shadow")
+    # The bridge runs its own version of contacts: TT gets the email upper-cased.
+    mine = tmp_path / "contacts.yaml"
+    ghltt("recipes", "export", "contacts", str(mine))
+    mine.write_text(mine.read_text().replace("[trim, lower]", "[trim, upper]", 1))
+    assert "(version 1)" in ghltt("recipes", "enable", "sandbox", str(mine))
     with loop.ghl_api() as api:
         made = api.post(
             "/contacts/",
@@ -62,7 +68,10 @@ def test_going_live_applies_each_planned_write_once(loop: Loop) -> None:
             },
         )
         assert made.status_code == 201, made.text
-    wait_for(lambda: settled(loop) and bool(_planned(loop)["plans"]), "the shadow plans")
+    contact = made.json()["contact"]["id"]
+    # Executors read what is enabled every few seconds: until this one has read version 1,
+    # touch the contact again (each change is a new plan, superseding the last).
+    wait_for(lambda: _planned_with_version(loop, contact), "a plan made by version 1")
     assert _customers(loop, "grace@example.com") == []  # shadow wrote nothing
     plans = _planned(loop)
     assert plans["writes"] >= 1
@@ -83,8 +92,26 @@ def test_going_live_applies_each_planned_write_once(loop: Loop) -> None:
     assert "queued 0 run(s)" in again, again
     adds = loop.tt_writes("customers/add")
     stays(lambda: settled(loop) and loop.tt_writes("customers/add") == adds, "nothing more", 2)
-    assert len(_customers(loop, "grace@example.com")) == 1
-    assert RunRepository(loop.db).count("failed") == 0
+    [customer] = _customers(loop, "grace@example.com")
+    assert "GRACE@EXAMPLE.COM" in json.dumps(customer)
+    runs = RunRepository(loop.db)
+    assert runs.count("failed") == 0
+    applied = [r for r in runs.list(limit=100) if r.recipe.endswith(":contacts")][:1]
+    for record in applied:  # the newest run records the version it ran
+        full = runs.get(record.id)
+        assert full is not None and full.steps[0].input["version"] == 1
+        assert full.steps[0].output["recipe_version"] == 1
+
+
+def _planned_with_version(loop: Loop, contact: str) -> bool:
+    if not settled(loop) or not _planned(loop)["plans"]:
+        return False
+    if "GRACE@EXAMPLE.COM" in json.dumps(_planned(loop)):
+        return True
+    with loop.ghl_api() as api:
+        touched = api.put(f"/contacts/{contact}", json={"lastName": f"Hopper {time.time()}"})
+        assert touched.status_code == 200, touched.text
+    return False
 
 
 def _planned(loop: Loop) -> dict[str, object]:
