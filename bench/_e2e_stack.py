@@ -240,7 +240,10 @@ class Stack:
             account_id=int(creds["account_id"]),
         )
         bridge = await services.bridges.add(
-            name="bench", ghl_connection=ghl.connection.id, tt_connection=tt.connection.id
+            name="bench",
+            ghl_connection=ghl.connection.id,
+            tt_connection=tt.connection.id,
+            mode="sandbox",
         )
         services.bridges.update_settings(
             bridge.id,

@@ -363,3 +363,24 @@ def test_resolver_reaches_step_custom_fields() -> None:
     decision = plan_step(recipe.steps[0], scope, build_context(recipe, now=NOW, resolver=resolver))
     body = decision.invocations[0].input
     assert body == {"email": "a@b", "customFields": [{"id": "f1", "field_value": "pro"}]}
+
+
+def test_a_source_path_the_source_record_does_not_have_is_flagged() -> None:
+    text = SYNC.replace("tt_to_ghl:\n  email: contact_email", "tt_to_ghl:\n  email: contact_emial")
+    text = text.replace("{from: email", "{from: emial")
+    with pytest.raises(Invalid) as caught:
+        load_recipe_text(text, CATALOG, file="p.yaml")
+    lines = [str(p) for p in caught.value.problems]
+    assert any(
+        line.startswith("p.yaml:")
+        and "ghl_to_tt.contact_email: ghl.contact records have no field 'emial'" in line
+        and "did you mean 'email'?" in line
+        for line in lines
+    ), lines
+    assert any(
+        "tt_to_ghl.email: tt.customer records have no field 'contact_emial'" in line
+        for line in lines
+    ), lines
+    # Paths into nested fields, custom fields and context variables are not second-guessed.
+    fine = SYNC.replace("{from: email", '{from: "customFields[0].value"')
+    assert isinstance(load_recipe_text(fine, CATALOG), SyncRecipe)

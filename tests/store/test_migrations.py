@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 
 from ghltt.store import InboxRepository, RunRepository, migrate, open_database
 from ghltt.store import tables as t
+from ghltt.store.bridge_recipes import BridgeRecipeRepository
 from ghltt.store.retention import prune_history
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -388,6 +389,34 @@ def _check_0013(db: sa.Engine) -> None:
     assert [b.id for b in beats.alive(within=60)] == ["local:host:1"]
 
 
+def _seed_0013(conn: sa.Connection) -> None:
+    """0012's rows and a recipe enabled on the bridge, as 0013 wrote it (no version)."""
+    _seed_0012(conn)
+    bridge_recipes_0013 = sa.table(
+        "bridge_recipes",
+        *(sa.column(c) for c in ("bridge_id", "recipe", "enabled", "scopes", "updated_at")),
+    )
+    conn.execute(
+        bridge_recipes_0013.insert().values(
+            bridge_id="b1", recipe="contacts", enabled=True, scopes=[], updated_at=AT
+        )
+    )
+
+
+def _check_0014(db: sa.Engine) -> None:
+    """Recipes enabled before run their template (no version); a file's text is versioned."""
+    recipes = BridgeRecipeRepository(db)
+    before = recipes.of_bridge("b1")
+    assert before and all(s.version is None for s in before)
+    assert recipes.add_version("b1", "contacts", "name: contacts\n", "my.yaml") == (1, True)
+    assert recipes.add_version("b1", "contacts", "name: contacts\n", "my.yaml") == (1, False)
+    assert recipes.add_version("b1", "contacts", "name: contacts # v2\n", "my.yaml") == (2, True)
+    recipes.upsert("b1", "contacts", enabled=True, scopes=[], version=2)
+    state = recipes.state("b1", "contacts")
+    assert state is not None and state.version == 2
+    assert [v.version for v in recipes.versions("b1", "contacts")] == [1, 2]
+
+
 @dataclass(frozen=True)
 class Step:
     seed: Callable[[sa.Connection], None]
@@ -406,6 +435,7 @@ STEPS = {
     "0011": Step(_seed_0005, _check_0011),
     "0012": Step(_seed_0005, _check_0012),
     "0013": Step(_seed_0012, _check_0013),
+    "0014": Step(_seed_0013, _check_0014),
 }
 
 

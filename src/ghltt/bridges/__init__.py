@@ -4,7 +4,8 @@
 and OAuth flow. ``BridgeService`` holds a bridge's mode, settings, enabled recipes and TT
 webhooks; ``Clients`` is the one place API clients are built; ``open_bridge`` (or a
 ``BridgePool`` across runs) opens a bridge: both clients, the account zones, its settings,
-custom-field ids and customer listings. See docs/bridges.md.
+custom-field ids and customer listings. ``options`` checks what a user sets on a bridge
+(``ghl_webhook_keys`` is what webhook verification reads). See docs/bridges.md.
 """
 
 from ghltt.bridges.check import CheckReport, FieldNeed, Finding, Needs, check_bridge
@@ -12,12 +13,14 @@ from ghltt.bridges.clients import Clients, Remotes, Transports
 from ghltt.bridges.customfields import CustomFieldCache
 from ghltt.bridges.listings import RecentListings
 from ghltt.bridges.opened import OpenBridge, open_bridge
+from ghltt.bridges.options import ghl_webhook_keys
 from ghltt.bridges.pool import BridgePool
-from ghltt.bridges.service import MODES, BridgeService, BridgeView
+from ghltt.bridges.service import DEFAULT_MODE, MODES, BridgeService, BridgeView, PlannedWrites
 from ghltt.bridges.services import Services, build_services
 from ghltt.bridges.webhooks import TT_WEBHOOK_EVENTS, TtWebhooks
 
 __all__ = [
+    "DEFAULT_MODE",
     "MODES",
     "TT_WEBHOOK_EVENTS",
     "BridgePool",
@@ -30,6 +33,7 @@ __all__ = [
     "Finding",
     "Needs",
     "OpenBridge",
+    "PlannedWrites",
     "RecentListings",
     "Remotes",
     "Services",
@@ -37,5 +41,6 @@ __all__ = [
     "TtWebhooks",
     "build_services",
     "check_bridge",
+    "ghl_webhook_keys",
     "open_bridge",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -11,8 +12,9 @@ from rich.table import Table
 
 from ghltt.bridges import CheckReport
 from ghltt.bridges.intake import APP
-from ghltt.cli.context import console
+from ghltt.cli.context import console, fail
 from ghltt.cli.services import JsonOpt, open_services, run_remote, vault_errors
+from ghltt.core import InvalidInput
 from ghltt.engine.needs import check_enabled
 
 bridges_app = typer.Typer(
@@ -31,9 +33,15 @@ def bridges_add(
     name: str = typer.Argument(..., help="A unique name for the bridge."),
     ghl: str = typer.Option(..., "--ghl", help="GHL connection id or label."),
     tt: str = typer.Option(..., "--tt", help="TT connection id or label."),
-    mode: str = typer.Option("sandbox", help="sandbox, shadow (plan only) or live."),
+    mode: str = typer.Option(
+        None, help="shadow (plan and record, write nothing) or live [default: shadow]."
+    ),
 ) -> None:
-    """Pair a GHL connection with a TT connection and register the TT webhooks."""
+    """Pair a GHL connection with a TT connection and register the TT webhooks.
+
+    The bridge starts in shadow mode: its runs plan and record their writes without making
+    them. Review them ('ghltt runs list'), then 'ghltt bridges mode NAME live --apply-planned'.
+    """
     svc = open_services()
     view = run_remote(
         lambda: svc.bridges.add(name=name, ghl_connection=ghl, tt_connection=tt, mode=mode)
@@ -76,17 +84,103 @@ def bridges_show(ref: str = typer.Argument(..., help="Bridge id or name.")) -> N
 @bridges_app.command("mode")
 def bridges_mode(
     ref: str = typer.Argument(..., help="Bridge id or name."),
-    mode: str = typer.Argument(..., help="sandbox, shadow (plan only) or live."),
+    mode: str = typer.Argument(..., help="shadow (plan only), live or sandbox."),
+    apply_planned: bool = typer.Option(
+        False,
+        "--apply-planned",
+        help="Going live: also apply what shadow planned (each plan once, by a new run).",
+    ),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """Switch a bridge's mode, e.g. from shadow to live once its plans look right.
 
     Runs read the mode when they start, so the switch needs nothing else: no restart, no
-    new connection. Example: ghltt bridges mode acme live
+    new connection. Going live says how many planned writes wait; --apply-planned puts one
+    event per pending plan in the inbox for the executor to run (applying again adds
+    nothing). Example: ghltt bridges mode acme live --apply-planned
     """
     svc = open_services()
     with vault_errors():
+        if apply_planned and mode != "live":
+            raise InvalidInput("--apply-planned goes with live", where="mode")
+        pending = svc.bridges.planned(ref) if mode == "live" else None
+        if apply_planned and pending is not None and pending.plans:
+            what = f"{pending.writes} planned write(s) from {len(pending.plans)} shadow run(s)"
+            console.print(f"applying {what}", highlight=False)
+            if not yes and not typer.confirm("Switch to live and apply them?"):
+                raise typer.Exit(1)
         view = svc.bridges.set_mode(ref, mode)
+        applied = svc.bridges.apply_planned(view.id) if apply_planned else None
     console.print(f"bridge {view.name} is now {view.mode}", highlight=False)
+    if applied is not None:
+        console.print(
+            f"queued {len(applied.plans)} run(s) for {applied.writes} planned write(s); a "
+            "running executor ('ghltt serve' or 'ghltt worker') applies them",
+            highlight=False,
+        )
+    elif pending is not None and pending.plans:
+        console.print(
+            f"{pending.writes} planned write(s) from {len(pending.plans)} shadow run(s) are "
+            f"pending: apply them with 'ghltt bridges mode {view.name} live --apply-planned'",
+            highlight=False,
+        )
+
+
+@bridges_app.command("planned")
+def bridges_planned(
+    ref: str = typer.Argument(..., help="Bridge id or name."), as_json: bool = JsonOpt
+) -> None:
+    """What shadow runs planned and is not applied yet (the newest plan per record)."""
+    svc = open_services()
+    with vault_errors():
+        pending = svc.bridges.planned(ref)
+    if as_json:
+        console.print_json(json.dumps(pending.public(), default=str))
+        return
+    table = Table("run", "recipe", "writes")
+    for plan in pending.plans:
+        writes = ", ".join(
+            f"{w.get('action')} {w.get('object_id') or '(new)'}" for w in plan.writes
+        )
+        table.add_row(plan.run_id, plan.recipe, writes)
+    console.print(table)
+    console.print(f"{pending.writes} planned write(s) pending", highlight=False)
+
+
+@bridges_app.command("set")
+def bridges_set(
+    ref: str = typer.Argument(..., help="Bridge id or name."),
+    items: list[str] = typer.Argument(..., help="KEY=VALUE ... (VALUE @FILE reads a file)."),
+) -> None:
+    """Set a bridge's time zone, poll interval or GHL webhook public key.
+
+    timezone=Europe/Paris (both accounts; location_timezone= and tt_timezone= set one),
+    poll_interval=5m (1m to 24h; default 10m), ghl_webhook_public_key=@key.pem (the key
+    GHL signs this bridge's webhooks with; 'default' for GHL's published keys). Example:
+    ghltt bridges set acme timezone=America/Chicago poll_interval=2m
+    """
+    values: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"{item}: write KEY=VALUE")
+        values[key.strip()] = _read_value(key.strip(), value)
+    svc = open_services()
+    with vault_errors():
+        view = svc.bridges.configure(ref, values)
+    _print_bridge(view.settings)
+
+
+def _read_value(key: str, value: str) -> str:
+    if not value.startswith("@"):
+        return value
+    path = Path(value[1:])
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(f"{key}: no such file {str(path)!r}")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{key}: cannot read {str(path)!r}: {getattr(exc, 'strerror', None) or exc}")
 
 
 _CREDENTIALS = {

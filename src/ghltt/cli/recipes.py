@@ -1,34 +1,51 @@
-"""``ghltt recipes``: validate recipe files and list the templates that ship with ghltt."""
+"""``ghltt recipes``: list and export the shipped templates, validate recipe files, enable a
+template or a file on a bridge (kept in the store, one version per changed text), set a
+recipe's parameters, and ``ghltt plan`` a recipe against an event."""
 
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import anyio
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from ghltt.bridges import Services
-from ghltt.cli.services import open_services, vault_errors
+from ghltt.cli.context import fail
+from ghltt.cli.services import JsonOpt, open_services, vault_errors
 from ghltt.connectors.http import ConnectorError
-from ghltt.core import Event, GhlttError, InvalidInput, utcnow
-from ghltt.engine import sync
+from ghltt.core import Event, GhlttError, InvalidInput, NotFound
 from ghltt.engine.catalog import action_catalog
 from ghltt.engine.catalog.describe import recipe_schema
-from ghltt.engine.context import open_bridge_context
-from ghltt.engine.dispatch import run_recipe
 from ghltt.engine.needs import check_enabled
-from ghltt.engine.recipes import SyncRecipe, load_recipes, required_scopes
+from ghltt.engine.preview import preview
+from ghltt.engine.recipe_export import export_text
+from ghltt.engine.recipe_params import (
+    param_schema,
+    parse_assignments,
+    set_params,
+    show_params,
+    unset_params,
+)
+from ghltt.engine.recipe_sources import (
+    bridge_recipe,
+    enable_template,
+    enable_text,
+    is_file_ref,
+    read_recipe_file,
+)
+from ghltt.engine.recipes import load_recipes
 from ghltt.engine.recipes.templates import list_templates, load_template, sync_template_names
 from ghltt.store import InboxRepository
 
 app = typer.Typer(
-    help="Validate recipe files and list the shipped templates.", no_args_is_help=True
+    help="List, export and validate recipes; enable them on a bridge; set their parameters.",
+    no_args_is_help=True,
 )
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -109,27 +126,70 @@ def list_(
     _out.print(table)
 
 
+@app.command("export")
+def export(
+    template: str = typer.Argument(..., help="A template name ('ghltt recipes list')."),
+    path: Path = typer.Argument(
+        None, help="Where to write it: a file, or a directory [default: standard output]."
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a shipped template as a recipe file to edit, its parameters documented on top.
+
+    Example: ghltt recipes export contacts my/contacts.yaml
+    """
+    with vault_errors():
+        content = export_text(template)
+    if path is None:
+        typer.echo(content, nl=False)
+        return
+    target = path / f"{template}.yaml" if path.is_dir() else path
+    if target.exists() and not force:
+        fail(f"{target}: exists (give --force to overwrite it)")
+    try:
+        target.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        fail(f"{target}: cannot write: {exc.strerror}")
+    _err.print(f"wrote {target}")
+
+
 @app.command("enable")
 def enable(
     bridge: str = typer.Argument(..., help="Bridge id or name."),
-    recipe: str = typer.Argument(..., help="A template name ('ghltt recipes list')."),
+    recipe: str = typer.Argument(
+        ..., help="A template name ('ghltt recipes list') or a recipe file (FILE.yaml)."
+    ),
 ) -> None:
-    """Enable a template on a bridge, after checking the GHL scopes it needs are granted.
+    """Enable a template or a recipe file on a bridge, after checking the GHL scopes it needs.
 
+    A file is validated and kept in the store: enabling a changed file makes a new version
+    ('ghltt recipes versions' lists them), the same file again changes nothing. A template
+    runs as shipped with the installed ghltt; enabling it again after a file goes back to it.
     A missing scope is an error that names it; an excess one a warning. Then the bridge is
     checked as 'ghltt bridges check' does: what it lacks (custom fields, the webhook) is
     printed, and offered to be created when run in a terminal. Running executors pick the
-    recipe up within seconds. Example: ghltt recipes enable acme contacts
+    recipe up within seconds. Examples: ghltt recipes enable acme contacts; ghltt recipes
+    enable acme my/contacts.yaml
     """
     svc = open_services()
     with vault_errors():
-        compiled = load_template(recipe, action_catalog())
-        needed = sorted(required_scopes(compiled, action_catalog()))
-        warnings = svc.bridges.enable_recipe(bridge, recipe, needed)
-    for warning in warnings:
+        if is_file_ref(recipe):
+            loaded = read_recipe_file(recipe)
+            done = enable_text(svc.bridges, bridge, loaded.text, loaded.label)
+        else:
+            done = enable_template(svc.bridges, bridge, recipe)
+    for warning in done.warnings:
         _err.print(f"warning: {warning}", highlight=False)
-    _out.print(f"enabled {recipe} on {bridge} (scopes: {', '.join(needed) or 'none'})")
-    _check_setup(svc, bridge)
+    if done.version is None:
+        which = "the shipped template"
+    else:
+        which = f"version {done.version}" + ("" if done.new_version else ", unchanged")
+    _out.print(
+        f"enabled {done.recipe} ({which}) on {done.bridge} "
+        f"(scopes: {', '.join(done.scopes) or 'none'})"
+    )
+
+    _check_setup(svc, done.bridge)
 
 
 def _interactive() -> bool:
@@ -169,6 +229,89 @@ def _check_setup(svc: Services, bridge: str) -> None:
             _err.print(finding.line())
 
 
+@app.command("versions")
+def versions(
+    bridge: str = typer.Argument(..., help="Bridge id or name."),
+    recipe: str = typer.Argument(..., help="The recipe's name."),
+    show: int = typer.Option(None, "--show", help="Print the text of this version."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """The versions of a recipe file enabled on a bridge, and which one runs.
+
+    Example: ghltt recipes versions acme contacts --show 2
+    """
+    svc = open_services()
+    with vault_errors():
+        row = svc.bridges.resolve(bridge)
+        state = svc.bridges.recipes.state(row.id, recipe)
+        found = svc.bridges.recipes.versions(row.id, recipe)
+        if show is not None:
+            chosen = next((v for v in found if v.version == show), None)
+            if chosen is None:
+                raise NotFound(f"recipe {recipe} has no version {show} on bridge {row.name}")
+            typer.echo(chosen.text, nl=False)
+            return
+    running = state.version if state is not None and state.enabled else None
+    if as_json:
+        rows = [{**v.public(), "running": v.version == running} for v in found]
+        typer.echo(json.dumps(rows, default=str, indent=2))
+        return
+    if not found:
+        _out.print(f"{recipe} on {row.name} has no stored version (it runs the shipped template)")
+        return
+    table = Table("version", "enabled from", "sha256", "created", "running")
+    for v in found:
+        table.add_row(
+            str(v.version),
+            v.source,
+            v.sha256[:12],
+            v.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            "yes" if v.version == running else "",
+        )
+    _out.print(table)
+
+
+@app.command("params")
+def params(
+    bridge: str = typer.Argument(..., help="Bridge id or name."),
+    recipe: str = typer.Argument(..., help="The recipe's name."),
+    action: str = typer.Argument("show", help="show, set or unset."),
+    items: list[str] = typer.Argument(None, help="set: KEY=VALUE ...; unset: KEY ..."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Show or set a recipe's parameters on a bridge, checked against the recipe's params.
+
+    Text parameters take the value as written; others a YAML value (30, true, [a, b]).
+    Runs use the new values from their next event. Examples: ghltt recipes params acme
+    contacts set default_country=44; ghltt recipes params acme activity-tags set
+    active_days=14 'thresholds=[{hours: 5, tag: tt-5h}]'
+    """
+    svc = open_services()
+    with vault_errors():
+        if action == "show":
+            shown = show_params(svc.bridges, bridge, recipe)
+        elif action in ("set", "unset"):
+            if not items:
+                raise InvalidInput(f"give {'KEY=VALUE' if action == 'set' else 'KEY'} ...")
+            if action == "set":
+                compiled, _ = bridge_recipe(svc.bridges, bridge, recipe)
+                values = parse_assignments(items, param_schema(compiled))
+                shown = set_params(svc.bridges, bridge, recipe, values)
+            else:
+                shown = unset_params(svc.bridges, bridge, recipe, items)
+        else:
+            raise InvalidInput("must be show, set or unset", where="action")
+    if as_json:
+        typer.echo(json.dumps(shown, default=str, indent=2))
+        return
+    table = Table("parameter", "type", "default", "value on this bridge")
+    for p in shown["params"]:
+        value = json.dumps(p["value"]) if "value" in p else "(default)"
+        table.add_row(p["name"], p["type"], json.dumps(p["default"]), value)
+    _out.print(f"{shown['recipe']} on {shown['bridge']}")
+    _out.print(table)
+
+
 @app.command("disable")
 def disable(
     bridge: str = typer.Argument(..., help="Bridge id or name."),
@@ -182,7 +325,9 @@ def disable(
 
 
 def plan(
-    recipe: str = typer.Argument(..., help="A template name ('ghltt recipes list')."),
+    recipe: str = typer.Argument(
+        ..., help="A template name ('ghltt recipes list') or a recipe file (FILE.yaml)."
+    ),
     event: str = typer.Option(
         ..., "--event", help="An event id from the inbox, or a JSON file holding one event."
     ),
@@ -190,18 +335,20 @@ def plan(
 ) -> None:
     """Print the exact writes a recipe would make for an event, and make none.
 
-    Reads both accounts as a shadow run does. Example: ghltt plan contacts --event ev.json
-    --bridge acme
+    Reads both accounts as a shadow run does, with the bridge's parameters. Examples:
+    ghltt plan contacts --event ev.json --bridge acme; ghltt plan my/contacts.yaml --event
+    ev.json --bridge acme
     """
     svc = open_services()
     with vault_errors():
         loaded = _load_event(event, svc, bridge)
-        compiled = load_template(recipe, action_catalog())
+        if is_file_ref(recipe):
+            compiled = read_recipe_file(recipe).recipe
+        else:
+            compiled = load_template(recipe, action_catalog())
         bridge_id = svc.bridges.resolve(bridge or loaded.bridge).id
-        report = anyio.run(
-            _shadow_run, svc, bridge_id, compiled, loaded.model_copy(update={"bridge": bridge_id})
-        )
-    _out.print(f"{recipe}: {report['outcome']} {report.get('reason') or ''}".rstrip())
+        report = anyio.run(preview, svc, bridge_id, compiled, loaded)
+    _out.print(f"{compiled.name}: {report['outcome']} {report.get('reason') or ''}".rstrip())
     for write in report["writes"]:
         _out.print(
             f"  {write['system']} {write['action']} {write['object_type']} "
@@ -214,20 +361,6 @@ def plan(
             _out.print(f"    ! {write['problem']}", highlight=False)
     if not report["writes"]:
         _out.print("  no writes")
-
-
-async def _shadow_run(svc: Any, bridge_id: str, compiled: Any, event: Any) -> dict[str, Any]:
-    ctx = await open_bridge_context(svc, bridge_id, now=utcnow())
-    shadow = replace(ctx, mode="shadow")  # the report says what would be written
-    try:
-        if isinstance(compiled, SyncRecipe):
-            report = (await sync.plan(compiled, event, shadow)).report
-        else:
-            report = await run_recipe(compiled, event, shadow)
-    finally:
-        await ctx.aclose()
-    result: dict[str, Any] = report.as_dict()
-    return result
 
 
 def _load_event(ref: str, svc: Any, bridge: str | None) -> Any:
@@ -243,8 +376,10 @@ def _load_event(ref: str, svc: Any, bridge: str | None) -> Any:
         data.setdefault("bridge", bridge or "default")
         try:
             return Event.model_validate(data)
-        except ValueError as exc:
-            raise InvalidInput(str(exc).splitlines()[0], where=str(path)) from None
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            field = ".".join(str(p) for p in error["loc"])
+            raise InvalidInput(f"{field}: {error['msg']}", where=str(path)) from None
     stored = InboxRepository(svc.connections.db).get(ref)
     if stored is None:
         raise InvalidInput("no such event in the inbox (give an id or a .json file)", where=ref)

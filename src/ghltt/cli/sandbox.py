@@ -101,7 +101,10 @@ async def _provision(
         label="TrackingTime simulator", secret=admin.app_password, account_id=tt_sim.account_id
     )
     bridge = await services.bridges.add(
-        name="sandbox", ghl_connection=ghl.connection.id, tt_connection=tt.connection.id
+        name="sandbox",
+        ghl_connection=ghl.connection.id,
+        tt_connection=tt.connection.id,
+        mode="sandbox",
     )
     keys = {"ed25519": [ghl_sim.ed25519_public_pem], "rsa": [ghl_sim.rsa_public_pem]}
     services.bridges.update_settings(

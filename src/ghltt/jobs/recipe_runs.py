@@ -27,11 +27,13 @@ from ghltt.engine.dispatch import (
     schedule_of,
     shipped_recipe,
 )
+from ghltt.engine.recipe_sources import compile_recipe
 from ghltt.engine.recipes import Recipe
 from ghltt.jobs.plans import Held, Run, Step
 from ghltt.store import InboxRepository, commit_new
 from ghltt.store.bridge_recipes import BridgeRecipeRepository
 from ghltt.store.database import Database
+from ghltt.store.planned import APPLY_KEY_PREFIX
 from ghltt.store.routing import (
     bridges_with_recipes_off_for_a_connection,
     connection_states,
@@ -59,8 +61,9 @@ class RecipeRuns:
         self._services = services
         self._ensure_schedule = ensure_schedule
         self._wake = wake
-        # Replaced whole on refresh: workflows plan from it on other threads.
-        self._enabled: dict[str, list[Recipe]] = {}
+        # Replaced whole on refresh: workflows plan from it on other threads. Each recipe with
+        # its stored version (None: the shipped template).
+        self._enabled: dict[str, list[tuple[Recipe, int | None]]] = {}
         self._waiting: set[str] = set()  # bridges with recipes off for a revoked connection
         self._scheduled: set[str] = set()
         self._bridges = BridgePool(services)
@@ -81,20 +84,29 @@ class RecipeRuns:
         else:
             self._pending_schedules.append((args, kwargs))
 
+    def recipe(self, bridge_id: str, name: str, version: int | None) -> Recipe:
+        """A bridge's recipe: the shipped template, or the stored version of its file."""
+        if version is None:
+            return shipped_recipe(name)
+        stored = BridgeRecipeRepository(self._db).version(bridge_id, name, version)
+        if stored is None:
+            raise NotFound(f"recipe {name} has no version {version} on bridge {bridge_id}")
+        return compile_recipe(stored.text, f"{name} v{version}")
+
     def refresh(self, *, schedules: bool = True) -> None:
         """Read the enabled recipes again; ``schedules=False`` leaves their schedules to the
         next full refresh (a workflow's step must not create DBOS schedules)."""
-        enabled: dict[str, list[Recipe]] = {}
+        enabled: dict[str, list[tuple[Recipe, int | None]]] = {}
         wanted: set[str] = set()
         for bridge_id, names in enabled_recipes(self._db).items():
-            for name in names:
+            for name, version in names:
                 try:
-                    recipe = shipped_recipe(name)
+                    recipe = self.recipe(bridge_id, name, version)
                 except (NotFound, KeyError, FileNotFoundError, ValueError) as exc:
                     log.warning("recipe cannot be loaded", recipe=name, error=str(exc)[:200])
                     continue
-                enabled.setdefault(bridge_id, []).append(recipe)
-                key = f"{bridge_id}:{name}"
+                enabled.setdefault(bridge_id, []).append((recipe, version))
+                key = f"{bridge_id}:{name}:{version}"
                 wanted.add(key)
                 if schedules and key not in self._scheduled:
                     self._ensure_recipe_schedule(bridge_id, recipe)
@@ -115,27 +127,38 @@ class RecipeRuns:
             )
 
     def runs_for(self, event: Event) -> list[Run]:
-        """One run of one step per enabled recipe of the event's bridge that it concerns."""
-        return [
-            Run(
-                f"{event.bridge}:{recipe.name}",
-                [
-                    Step(
-                        RUN_STEP, {"bridge": event.bridge, "recipe": recipe.name, "event": event.id}
-                    )
-                ],
-            )
-            for recipe in recipes_for(event, self._enabled.get(event.bridge, ()))
-        ]
+        """One run of one step per enabled recipe of the event's bridge that it concerns; the
+        step's input names the recipe's version, so the run records which one ran."""
+        enabled = self._enabled.get(event.bridge, ())
+        versions = {id(recipe): version for recipe, version in enabled}
+        runs = []
+        for recipe in recipes_for(event, [recipe for recipe, _ in enabled]):
+            data: dict[str, Any] = {
+                "bridge": event.bridge,
+                "recipe": recipe.name,
+                "event": event.id,
+            }
+            if versions[id(recipe)] is not None:
+                data["version"] = versions[id(recipe)]
+            runs.append(Run(f"{event.bridge}:{recipe.name}", [Step(RUN_STEP, data)]))
+        return runs
 
     async def run(self, data: dict[str, Any]) -> dict[str, Any]:
         """The step of a recipe's run: the recipe for the event, in its opened bridge."""
         stored = InboxRepository(self._db).get(str(data["event"]))
         if stored is None:
             raise NotFound(f"event {data['event']} is not in the inbox")
-        event, recipe = stored.event, shipped_recipe(str(data["recipe"]))
         bridge_id = str(data["bridge"])
         self._hold_if_failing(bridge_id)
+        version = data.get("version")
+        recipe = self.recipe(
+            bridge_id, str(data["recipe"]), None if version is None else int(version)
+        )
+        event = stored.event
+        if event.dedup_key.startswith(APPLY_KEY_PREFIX):
+            # Applying shadow's plans follows a switch to live: see the mode as it is now, not
+            # as an opened bridge last looked at it (up to a second ago).
+            await self._bridges.forget(bridge_id)
         try:
             async with self._bridges.use(bridge_id) as bridge:
                 ctx = BridgeContext.of(bridge, self._repos, now=utcnow(), run_id=data.get("run_id"))
@@ -148,7 +171,10 @@ class RecipeRuns:
             commit_new(self._db, result.events)
             self._wake()
         # A report's changed_fields are recorded on the event by the workflow, with the run.
-        return result.as_dict()
+        output = result.as_dict()
+        if version is not None:
+            output["recipe_version"] = version
+        return output
 
     def _hold_if_failing(self, bridge_id: str) -> None:
         """A connection already known broken is not asked again: the run waits for the fix."""

@@ -1,17 +1,20 @@
 """Rows of ``bridge_recipes``: which recipes are enabled on which bridge, with the GHL scopes
-they need, and why one was switched off."""
+they need, why one was switched off and which stored version it runs; and ``recipe_versions``,
+every text of a recipe file enabled on a bridge."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ghltt.core import utcnow
-from ghltt.store.tables import bridge_recipes, bridges
+from ghltt.store.tables import bridge_recipes, bridges, recipe_versions
 
 
 @dataclass(frozen=True)
@@ -21,9 +24,34 @@ class RecipeState:
     enabled: bool
     scopes: list[str]
     disabled_reason: str | None
+    # The stored version it runs; None: the template shipped with ghltt.
+    version: int | None = None
 
     def public(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class RecipeVersion:
+    bridge_id: str
+    recipe: str
+    version: int
+    sha256: str
+    source: str
+    created_at: datetime
+    text: str
+
+    def public(self, *, text: bool = False) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        if not text:
+            del out["text"]
+        return out
+
+
+def _version(row: sa.Row[Any]) -> RecipeVersion:
+    return RecipeVersion(
+        row.bridge_id, row.recipe, row.version, row.sha256, row.source, row.created_at, row.text
+    )
 
 
 def revoked_reason(connection_id: str) -> str:
@@ -42,10 +70,24 @@ class BridgeRecipeRepository:
     def __init__(self, db: sa.Engine) -> None:
         self.db = db
 
-    def upsert(self, bridge_id: str, recipe: str, *, enabled: bool, scopes: Iterable[str]) -> None:
+    def upsert(
+        self,
+        bridge_id: str,
+        recipe: str,
+        *,
+        enabled: bool,
+        scopes: Iterable[str],
+        version: int | None = None,
+    ) -> None:
+        """Enable (or not) a recipe; ``version`` None runs the shipped template."""
         dialect = postgresql if self.db.dialect.name == "postgresql" else sqlite
         insert = dialect.insert(bridge_recipes)
-        values = {"enabled": enabled, "scopes": sorted(set(scopes)), "disabled_reason": None}
+        values = {
+            "enabled": enabled,
+            "scopes": sorted(set(scopes)),
+            "disabled_reason": None,
+            "version": version,
+        }
         stmt = insert.values(bridge_id=bridge_id, recipe=recipe, updated_at=utcnow(), **values)
         stmt = stmt.on_conflict_do_update(
             index_elements=["bridge_id", "recipe"], set_={**values, "updated_at": utcnow()}
@@ -103,7 +145,12 @@ class BridgeRecipeRepository:
         with self.db.connect() as conn:
             return [
                 RecipeState(
-                    r.bridge_id, r.recipe, r.enabled, list(r.scopes or []), r.disabled_reason
+                    r.bridge_id,
+                    r.recipe,
+                    r.enabled,
+                    list(r.scopes or []),
+                    r.disabled_reason,
+                    r.version,
                 )
                 for r in conn.execute(stmt)
             ]
@@ -135,3 +182,53 @@ class BridgeRecipeRepository:
         with self.db.connect() as conn:
             rows: list[list[str] | None] = list(conn.execute(stmt).scalars())
         return frozenset(str(s) for scopes in rows for s in scopes or ())
+
+    def state(self, bridge_id: str, recipe: str) -> RecipeState | None:
+        return next((s for s in self.of_bridge(bridge_id) if s.recipe == recipe), None)
+
+    # ---- versions -----------------------------------------------------------------------------
+    def add_version(self, bridge_id: str, recipe: str, text: str, source: str) -> tuple[int, bool]:
+        """Keep a recipe's text: (its version, whether it is new). The same text as the latest
+        version is that version; any other text is the next number."""
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        c = recipe_versions.c
+        key = (c.bridge_id == bridge_id) & (c.recipe == recipe)
+        with self.db.begin() as conn:
+            latest = conn.execute(
+                sa.select(c.version, c.sha256).where(key).order_by(c.version.desc()).limit(1)
+            ).first()
+            if latest is not None and latest.sha256 == digest:
+                return int(latest.version), False
+            number = 1 if latest is None else int(latest.version) + 1
+            conn.execute(
+                recipe_versions.insert().values(
+                    bridge_id=bridge_id,
+                    recipe=recipe,
+                    version=number,
+                    text=text,
+                    sha256=digest,
+                    source=source[:500],
+                    created_at=utcnow(),
+                )
+            )
+        return number, True
+
+    def versions(self, bridge_id: str, recipe: str) -> list[RecipeVersion]:
+        """Every stored version of a recipe on a bridge, oldest first."""
+        c = recipe_versions.c
+        stmt = (
+            sa.select(recipe_versions)
+            .where(c.bridge_id == bridge_id, c.recipe == recipe)
+            .order_by(c.version)
+        )
+        with self.db.connect() as conn:
+            return [_version(r) for r in conn.execute(stmt)]
+
+    def version(self, bridge_id: str, recipe: str, number: int) -> RecipeVersion | None:
+        c = recipe_versions.c
+        stmt = sa.select(recipe_versions).where(
+            c.bridge_id == bridge_id, c.recipe == recipe, c.version == number
+        )
+        with self.db.connect() as conn:
+            row = conn.execute(stmt).first()
+        return _version(row) if row else None

@@ -63,17 +63,18 @@ def all_bridges(db: sa.Engine) -> list[BridgeRoute]:
         return [_route(r) for r in conn.execute(sa.select(*_COLUMNS).order_by(bridges.c.id))]
 
 
-def enabled_recipes(db: sa.Engine) -> dict[str, list[str]]:
-    """Each bridge's enabled recipes, by name (bridges with none are left out)."""
+def enabled_recipes(db: sa.Engine) -> dict[str, list[tuple[str, int | None]]]:
+    """Each bridge's enabled recipes: (name, stored version or None for the shipped template),
+    by name (bridges with none are left out)."""
     stmt = (
-        sa.select(bridge_recipes.c.bridge_id, bridge_recipes.c.recipe)
+        sa.select(bridge_recipes.c.bridge_id, bridge_recipes.c.recipe, bridge_recipes.c.version)
         .where(bridge_recipes.c.enabled.is_(True))
         .order_by(bridge_recipes.c.bridge_id, bridge_recipes.c.recipe)
     )
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[tuple[str, int | None]]] = {}
     with db.connect() as conn:
         for row in conn.execute(stmt):
-            found.setdefault(row.bridge_id, []).append(row.recipe)
+            found.setdefault(row.bridge_id, []).append((row.recipe, row.version))
     return found
 
 

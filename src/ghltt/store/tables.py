@@ -222,6 +222,21 @@ bridge_recipes = sa.Table(
     sa.Column("scopes", sa.JSON, nullable=False),  # GHL scopes its actions declare
     sa.Column("disabled_reason", sa.Text, nullable=True),
     sa.Column("updated_at", Timestamp, nullable=False),
+    # The recipe_versions row the bridge runs; NULL: the template shipped with ghltt.
+    sa.Column("version", sa.Integer, nullable=True),
+)
+
+recipe_versions = sa.Table(
+    "recipe_versions",
+    metadata,
+    # Every text of a recipe file enabled on a bridge, numbered from 1 per (bridge, recipe).
+    sa.Column("bridge_id", sa.ForeignKey("bridges.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("recipe", sa.String(200), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("source", sa.String(500), nullable=False),  # the file it was enabled from
+    sa.Column("created_at", Timestamp, nullable=False),
 )
 
 bridge_webhooks = sa.Table(

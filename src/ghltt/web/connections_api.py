@@ -67,7 +67,9 @@ class BridgeIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     ghl_connection: str = Field(min_length=1)
     tt_connection: str = Field(min_length=1)
-    mode: Literal["sandbox", "shadow", "live"] = "sandbox"
+    mode: Literal["sandbox", "shadow", "live"] | None = Field(
+        default=None, description="shadow (the default), live or sandbox"
+    )
 
 
 class RecipeIn(BaseModel):

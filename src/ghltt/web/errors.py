@@ -54,7 +54,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidInput)
     async def invalid_input(_request: Request, exc: InvalidInput) -> JSONResponse:
-        return problem(422, "invalid_input", str(exc))
+        # A recipe's text has every problem found, each with its file:line:col.
+        found = getattr(exc, "problems", None) or []
+        details = [{"where": p.where, "message": p.message} for p in found]
+        return problem(422, "invalid_input", str(exc), **({"details": details} if details else {}))
 
     @app.exception_handler(NotFound)
     async def not_found(_request: Request, exc: NotFound) -> JSONResponse:

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Route
 
+from ghltt.bridges import ghl_webhook_keys
 from ghltt.connectors.ghl import event_from_workflow
 from ghltt.connectors.ghl.webhooks import WebhookRejected, WebhookVerifier
 from ghltt.connectors.trackingtime.webhooks import WebhookVerificationError, parse_delivery
@@ -97,9 +98,10 @@ def _refuse(
 
 
 def _ghl_verifier(state: HookState, route: BridgeRoute | None) -> WebhookVerifier:
-    """GHL's published keys, or a sandbox bridge's simulator keys; unsigned only if asked."""
+    """GHL's published keys, or the bridge's own (``ghltt bridges set NAME
+    ghl_webhook_public_key=@file``; the sandbox's simulator keys); unsigned only if asked."""
     settings = route.settings if route else {}
-    keys = settings.get("ghl_public_keys") or {}
+    keys = ghl_webhook_keys(settings)
     insecure = bool(route and route.mode == "sandbox" and settings.get("insecure_webhooks"))
     cache_key = orjson.dumps([keys, insecure], option=orjson.OPT_SORT_KEYS).decode()
     verifier = state.verifiers.get(cache_key)

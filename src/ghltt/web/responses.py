@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.responses import JSONResponse as StarletteJSON
+from starlette import responses
 
 
-class JSONResponse(StarletteJSON):
-    """A JSON response (a subclass, so the OpenAPI document shows routes' response models)."""
-
-    media_type = "application/json"
+class JSONResponse(responses.JSONResponse):
+    """A JSON response (so OpenAPI documents each route's response model) rendered by orjson."""
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ghltt.engine.objects.model import ObjectType, words
+from ghltt.connectors.ghl import models
+from ghltt.engine.objects.model import ObjectType, wire_fields, words
 
 _CONTACT = (
     "firstName lastName name email phone address1 city state postalCode country website "
@@ -21,6 +22,7 @@ CONTACT = ObjectType(
     deletes=("webhook",),
     fields=words(_CONTACT),
     custom_fields=True,
+    readable=wire_fields(models.Contact),
 )
 TASK = ObjectType(
     "ghl",
@@ -35,6 +37,7 @@ TASK = ObjectType(
     writes_answer_record=True,
     deletes=("webhook", "parent_list"),
     fields=words("title body dueDate completed assignedTo"),
+    readable=wire_fields(models.Task),
 )
 NOTE = ObjectType(
     "ghl",
@@ -49,6 +52,7 @@ NOTE = ObjectType(
     writes_answer_record=True,
     deletes=("webhook", "parent_list"),
     fields=words("body userId title color pinned"),
+    readable=wire_fields(models.Note),
 )
 # An appointment names its contact as a field of its own, not in its address.
 APPOINTMENT = ObjectType(
@@ -65,6 +69,7 @@ APPOINTMENT = ObjectType(
         "calendarId locationId contactId startTime endTime title appointmentStatus "
         "assignedUserId description address"
     ),
+    readable=wire_fields(models.Appointment),
 )
 
 TYPES = (CONTACT, TASK, NOTE, APPOINTMENT)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pydantic import BaseModel
+
 System = Literal["ghl", "tt"]
 # How a delete of a record of this type reaches ghltt, besides a sync run's read answering 404
 # (which every type has): a webhook (GHL ``*Delete``), a poll comparing a parent's list of it
@@ -49,6 +51,9 @@ class ObjectType:
     fields: frozenset[str] = frozenset()
     state: frozenset[str] = frozenset()
     custom_fields: bool = False
+    # Every top-level field a record of this type has as its get returns it (the connector's
+    # model, in wire names): a mapping that reads another is flagged. Empty: not checked.
+    readable: frozenset[str] = frozenset()
 
     @property
     def type(self) -> str:
@@ -57,6 +62,13 @@ class ObjectType:
     @property
     def writable(self) -> frozenset[str]:
         return self.fields | self.state
+
+    @property
+    def known_fields(self) -> frozenset[str]:
+        """What a mapping may read from a record of this type (empty: anything)."""
+        if not self.readable:
+            return frozenset()
+        return self.readable | self.writable | self.address_keys() | {"id"}
 
     def actions(self) -> tuple[str, ...]:
         found = (self.get, self.create, self.update, self.delete, self.archive, self.unarchive)
@@ -82,3 +94,20 @@ class ObjectType:
 
 def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
+
+
+def wire_fields(model: type[BaseModel]) -> frozenset[str]:
+    """A connector model's fields as the API names them (their alias, else their name)."""
+    found: set[str] = set()
+    for name, info in model.model_fields.items():
+        found.add(info.alias or name)
+        if info.validation_alias is not None:
+            found.update(a for a in _aliases(info.validation_alias) if isinstance(a, str))
+    return frozenset(found)
+
+
+def _aliases(alias: Any) -> list[Any]:
+    choices = getattr(alias, "choices", None)
+    if choices is None:
+        return [alias]
+    return [c for choice in choices for c in _aliases(choice)]

@@ -1,9 +1,12 @@
 """TrackingTime's synced object types (fields from the v4 add/update parameters). TT sends no
-delete webhooks for these: a delete shows as a record gone from the complete list a poll reads."""
+delete webhooks for these: a delete shows as a record gone from the complete list a poll reads.
+What a record can be read for (``readable``) is the connector model's fields plus the documented
+ones it lets through without naming."""
 
 from __future__ import annotations
 
-from ghltt.engine.objects.model import ObjectType, words
+from ghltt.connectors.trackingtime import models
+from ghltt.engine.objects.model import ObjectType, wire_fields, words
 
 _PROJECT = (
     "name customer_id customer_name service_name is_public estimated_time notes color "
@@ -35,6 +38,11 @@ CUSTOMER = ObjectType(
     fields=words("name notes contact_name contact_email"),
     state=_ARCHIVED,
     custom_fields=True,
+    readable=wire_fields(models.Customer)
+    | words(
+        "active_projects archived_projects total_projects average_hourly_rate color_index "
+        "worked_hours loc_worked_hours custom_fields"
+    ),
 )
 PROJECT = ObjectType(
     "tt",
@@ -51,6 +59,11 @@ PROJECT = ObjectType(
     fields=words(_PROJECT),
     state=_ARCHIVED,
     custom_fields=True,
+    readable=wire_fields(models.Project)
+    | words(
+        "start_date loc_start_date loc_delivery_date worked_hours loc_worked_hours status "
+        "users billing color_index third_party_data custom_fields"
+    ),
 )
 TASK = ObjectType(
     "tt",
@@ -68,6 +81,12 @@ TASK = ObjectType(
     fields=words(_TASK),
     state=_ARCHIVED,
     custom_fields=True,
+    readable=wire_fields(models.Task)
+    | words(
+        "start_date end_date loc_start_date loc_due_date loc_end_date loc_estimated_time "
+        "worked_hours loc_worked_hours comments subtasks billing color list_name "
+        "created_by custom_fields"
+    ),
 )
 # Time entries are polled by ``updated_at``, which cannot show a delete.
 EVENT = ObjectType(
@@ -83,6 +102,11 @@ EVENT = ObjectType(
     writes_answer_record=True,
     fields=words(_EVENT),
     custom_fields=True,
+    readable=wire_fields(models.TimeEntry)
+    | words(
+        "loc_start loc_end loc_duration formated_duration user user_id task_list skill "
+        "hourly_rate color third_party_data custom_fields"
+    ),
 )
 USER = ObjectType(
     "tt",
@@ -97,6 +121,8 @@ USER = ObjectType(
     fields=words("name surname email role hourly_rate hourly_cost"),
     state=_ARCHIVED,
     custom_fields=True,
+    readable=wire_fields(models.User)
+    | words("surname avatar_url timezone third_party_data custom_fields"),
 )
 
 TYPES = (CUSTOMER, PROJECT, TASK, EVENT, USER)

@@ -19,6 +19,7 @@ from ghltt.engine.mapping import CompiledMapping, Invalid, Problem, check_mappin
 from ghltt.engine.mapping.locate import Locator
 from ghltt.engine.mapping.model import FieldRule
 from ghltt.engine.objects import OBJECTS
+from ghltt.engine.objects.model import ObjectType
 from ghltt.engine.recipes.catalog import BUILTIN_ACTIONS, ActionCatalog, ActionSpec, type_matches
 from ghltt.engine.recipes.compiled import (
     AutomationRecipe,
@@ -194,6 +195,8 @@ def _sync(
             allow_custom=target.custom_fields,
         )
         problems += found
+        if mapping is not None:
+            problems += _unknown_reads(mapping, source, where.child(direction))
         mappings[direction] = mapping
         policy = model.delete_action(direction)  # type: ignore[arg-type]
         if policy == "archive" and target.archive is None:
@@ -234,6 +237,31 @@ def _sync(
             message = f"the catalog has no action {action!r}, which this sync needs"
             problems.append(where.problem(message, system if system in ("ghl", "tt") else "kind"))
     return (None, problems) if problems else (recipe, [])
+
+
+_CUSTOM_LISTS = frozenset({"customFields", "custom_fields"})
+
+
+def _unknown_reads(mapping: CompiledMapping, source: ObjectType, where: Locator) -> list[Problem]:
+    """A source path (``from``, a JMESPath's fields) naming a field the source record does
+    not have: a typo that would otherwise map nothing, silently."""
+    known = source.known_fields
+    if not known:
+        return []
+    problems = []
+    for rule in mapping.rules:
+        reads = {p.text for p in rule.paths if p.reads is not None and p.custom_key is None}
+        if rule.kind == "jmespath":
+            reads |= set(jmes.root_reads(rule.text))
+        for text in sorted(reads):
+            root = text.replace("[", ".").split(".", 1)[0]
+            if root in ("*", "") or root in known or root in _CUSTOM_LISTS:
+                continue
+            hint = difflib.get_close_matches(root, sorted(known), n=1)
+            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+            message = f"{source.type} records have no field {root!r}{suggestion}"
+            problems.append(where.problem(message, rule.target))
+    return problems
 
 
 def _check_parent(
