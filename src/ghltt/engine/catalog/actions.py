@@ -19,6 +19,7 @@ from typing import Any
 
 from ghltt.engine.catalog.composed import COMPOSED
 from ghltt.engine.catalog.generate import ghl, tt
+from ghltt.engine.catalog.ghl_actions import GHL_ACTIONS
 from ghltt.engine.catalog.spec import ActionDef
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.objects import OBJECTS
@@ -89,7 +90,7 @@ def _typed(action: ActionDef) -> ActionDef:
     return replace(action, object_type=obj.type, custom_fields=obj.custom_fields)
 
 
-ACTIONS: dict[str, ActionDef] = {a.name: _typed(a) for a in (*GENERATED, *COMPOSED)}
+ACTIONS: dict[str, ActionDef] = {a.name: _typed(a) for a in (*GENERATED, *GHL_ACTIONS, *COMPOSED)}
 
 
 def action_catalog() -> dict[str, ActionDef]:

@@ -81,7 +81,7 @@ def _inputs(
     model: type[BaseModel] | None,
     skip: Collection[str],
 ) -> dict[str, Input]:
-    described = {name: Input(id_type, True) for name in params}
+    described = {name: Input(id_type, True) for name in params if name not in skip}
     if model is not None:
         described |= {k: v for k, v in model_inputs(model, skip=skip).items() if k not in params}
     return described
