@@ -87,7 +87,7 @@ def seed_breadth(
             "contactId": first["id"],
             "deleted": False,
             "inbox": True,
-            "type": 1,
+            "type": "TYPE_PHONE",
             "unreadCount": 1,
             "starred": False,
             "fullName": "Ava Thompson",
@@ -98,6 +98,7 @@ def seed_breadth(
             "lastMessageBody": "Can we move my visit?",
             "lastMessageType": "TYPE_SMS",
             "lastMessageDirection": "inbound",
+            "lastMessageDate": stamp,
             **common,
         },
     )

@@ -54,7 +54,7 @@ def create_calendar(ctx: Ctx) -> Result:
         "teamMembers": _members(data),
     }
     ctx.sim.state.calendars[calendar["id"]] = calendar
-    return 200, {"calendar": views.public(calendar)}
+    return 200, {"calendar": views.calendar(calendar)}
 
 
 @api(CAL_WRITE)
@@ -66,7 +66,7 @@ def update_calendar(ctx: Ctx) -> Result:
     if "teamMembers" in data:
         data["teamMembers"] = _members(data)
     calendar.update({k: v for k, v in data.items() if v is not None})
-    return 200, {"calendar": views.public(calendar)}
+    return 200, {"calendar": views.calendar(calendar)}
 
 
 @api(CAL_WRITE)
@@ -160,6 +160,7 @@ def create_block(ctx: Ctx) -> Result:
     calendar = ctx.sim.state.calendars.get(data["calendarId"])
     if calendar is None or calendar["locationId"] != location.id:
         raise ApiError(400, f"Calendar with id {data['calendarId']} not found")
+    data.setdefault("title", "Blocked")
     return 201, views.public(col.insert(ctx, BLOCKS, location, data))
 
 

@@ -16,10 +16,18 @@ from ghltt.sandbox.ghl.state import Location, Record
 
 READ, WRITE = "conversations.readonly", "conversations.write"
 MSG_READ, MSG_WRITE = "conversations/message.readonly", "conversations/message.write"
-_TYPES = "SMS,Email,WhatsApp,IG,FB,Custom,Live_Chat,InternalComment,GMB,TikTok"
+# What conversations.json enumerates for sending (plus InternalComment, which the live API and
+# the SDK accept) and for recording an inbound message.
+_TYPES = "SMS,RCS,Email,WhatsApp,IG,FB,Custom,Live_Chat,TIKTOK,InternalComment"
+_INBOUND_TYPES = (
+    "SMS,RCS,Email,WhatsApp,GMB,IG,FB,Custom,WebChat,Live_Chat,Call,IVR_Call,Campaign_Call,"
+    "Campaign_VoiceMail,TIKTOK,ALL_IN_ONE_CHAT,FORM_SUBMISSION"
+)
 # The numeric ``type`` of a message, per channel (the API answers both spellings).
 _TYPE_NUMBER = {"SMS": 1, "Email": 3, "WhatsApp": 19, "IG": 18, "FB": 11, "Custom": 26,
-                "Live_Chat": 29, "InternalComment": 31, "GMB": 16, "TikTok": 36}  # fmt: skip
+                "Live_Chat": 29, "InternalComment": 31, "GMB": 16, "TIKTOK": 36}  # fmt: skip
+_CHANNEL_NUMBER = {"TYPE_PHONE": 1, "TYPE_EMAIL": 2, "TYPE_FB_MESSENGER": 3, "TYPE_REVIEW": 4,
+                   "TYPE_GROUP_SMS": 5}  # fmt: skip
 _UNREAD_KEYS = ("id", "contactId", "deleted", "inbox", "starred", "unreadCount")
 _MESSAGE_HOOK = (
     "attachments", "body", "contactId", "contentType", "conversationId", "dateAdded",
@@ -41,10 +49,11 @@ def open_conversation(ctx: Ctx, location: Location, contact: Record) -> Record:
         if record["contactId"] == contact["id"]:
             return record
     data = {
-        "contactId": contact["id"], "deleted": False, "inbox": True, "type": 1,
+        "contactId": contact["id"], "deleted": False, "inbox": True, "type": "TYPE_PHONE",
         "unreadCount": 0, "starred": False, "fullName": views.full_name(contact),
         "contactName": views.full_name(contact), "email": contact.get("email"),
         "phone": contact.get("phone"), "assignedTo": contact.get("assignedTo"),
+        "lastMessageDate": ctx.now(),
     }  # fmt: skip
     return col.insert(ctx, CONVERSATIONS, location, data)
 
@@ -66,7 +75,7 @@ def _post(ctx: Ctx, conversation: Record, data: Record, direction: str) -> Recor
         "dateAdded": ctx.now(),
         "body": data.get("message") or data.get("html") or "",
         "direction": direction,
-        "status": "delivered" if direction == "inbound" else "sent",
+        "status": "delivered" if direction == "inbound" else "pending",
         "contentType": "text/html" if data.get("html") else "text/plain",
         "attachments": list(data.get("attachments") or []),
         "source": "api",
@@ -110,7 +119,9 @@ def search(ctx: Ctx) -> Result:
 
 @api(READ)
 def get(ctx: Ctx) -> Result:
-    return 200, views.public(_conversation(ctx))
+    """Search answers the channel as ``TYPE_PHONE``...; get answers it as a number."""
+    record = views.public(_conversation(ctx))
+    return 200, {**record, "type": _CHANNEL_NUMBER.get(str(record.get("type")), 1)}
 
 
 @api(WRITE)
@@ -179,8 +190,26 @@ _SEND = {
     "type": f"enum:{_TYPES}", "contactId": "str", "message": "str?", "html": "str?",
     "subject": "str?", "attachments": "strs", "emailFrom": "str?", "emailCc": "strs",
     "emailBcc": "strs", "appointmentId": "str?", "templateId": "str?", "threadId": "str?",
-    "replyMessageId": "str?", "subType": "str?", "status": "str?",
+    "replyMessageId": "str?", "subType": "any", "status": "any",
 }  # fmt: skip
+
+
+def _after_send(ctx: Ctx, contact: Record, message: Record, data: Record) -> None:
+    """An email's delivery report (LCEmailStats); a custom channel's hand-off to its provider
+    (ProviderOutboundMessage)."""
+    location_id = contact["locationId"]
+    if data["type"] == "Email":
+        report = {"event": "delivered", "id": message["id"], "message": {"headers": {
+            "to": contact.get("email"), "subject": data.get("subject"),
+            "message-id": message["id"]}}, "recipient": contact.get("email")}  # fmt: skip
+        company = ctx.sim.state.locations[location_id].company_id
+        ctx.emit("LCEmailStats", location_id, {"companyId": company, "webhookPayload": report})
+    elif data["type"] == "Custom":
+        fields = {
+            "contactId": contact["id"], "messageId": message["id"], "message": message["body"],
+            "attachments": message["attachments"], "phone": contact.get("phone"),
+        }  # fmt: skip
+        ctx.emit("ProviderOutboundMessage", location_id, fields)
 
 
 @api(MSG_WRITE)
@@ -189,8 +218,8 @@ def send(ctx: Ctx) -> Result:
     require them, so neither does the simulator (see the schemathesis exceptions)."""
     data = validation.check(ctx.body, _SEND, ("type", "contactId"))
     contact = ctx.contact(data["contactId"])
-    if data["type"] in ("SMS", "Email", "InternalComment") and not (
-        data.get("message") or data.get("html")
+    if data["type"] in ("SMS", "Email", "InternalComment") and not any(
+        data.get(k) for k in ("message", "html", "attachments", "templateId")
     ):
         raise ApiError(400, "message or html is required")
     if data["type"] == "Email" and not data.get("subject"):
@@ -198,14 +227,15 @@ def send(ctx: Ctx) -> Result:
     location = ctx.sim.state.locations[contact["locationId"]]
     conversation = open_conversation(ctx, location, contact)
     message = _post(ctx, conversation, data, "outbound")
+    _after_send(ctx, contact, message, data)
     out: Record = {"conversationId": conversation["id"], "messageId": message["id"]}
     if data["type"] == "Email":
         out["emailMessageId"] = message["id"]
-    return 200, {**out, "msg": "Message queued successfully.", "status": "sent"}
+    return 200, {**out, "msg": "Message queued successfully.", "status": "pending"}
 
 
 _INBOUND = {
-    "type": f"enum:{_TYPES}", "conversationId": "str", "contactId": "str?",
+    "type": f"enum:{_INBOUND_TYPES}", "conversationId": "str", "contactId": "str?",
     "conversationProviderId": "str?", "message": "str?", "html": "str?", "subject": "str?",
     "attachments": "strs", "emailFrom": "str?", "altId": "str?",
 }  # fmt: skip

@@ -11,7 +11,8 @@ from starlette.routing import Route
 from ghltt.sandbox.ghl import collections as col
 from ghltt.sandbox.ghl import validation, views
 from ghltt.sandbox.ghl.context import Ctx, Handler, Result, api
-from ghltt.sandbox.ghl.state import Record
+from ghltt.sandbox.ghl.errors import forbidden_location
+from ghltt.sandbox.ghl.state import Location, Record
 
 LOC_READ = "locations.readonly"
 CV_READ, CV_WRITE = "locations/customValues.readonly", "locations/customValues.write"
@@ -56,6 +57,47 @@ def get_location(ctx: Ctx) -> Result:
     return 200, {"location": {**location.as_dict(), "settings": {}, "social": {}}}
 
 
+_LOCATION = {
+    "name": "str", "companyId": "str", "phone": "str?", "email": "email?", "address": "str?",
+    "city": "str?", "state": "str?", "country": "str?", "postalCode": "str?", "website": "str?",
+    "timezone": "str?",
+}  # fmt: skip
+
+
+def _location_hook(location: Location, extra: Record) -> Record:
+    return {"id": location.id, "companyId": location.company_id, "name": location.name, **extra}
+
+
+@api("locations.write", company_only=True)
+def create_location(ctx: Ctx) -> Result:
+    """A new sub-account of the agency (Company tokens only, as live): LocationCreate."""
+    data = validation.check(ctx.body, _LOCATION, ("name", "companyId"))
+    if data["companyId"] != ctx.token.company_id:
+        raise forbidden_location()
+    location = Location(ctx.sim.ids.alnum(), data["companyId"], data["name"],
+                        data.get("timezone") or "America/New_York")  # fmt: skip
+    ctx.sim.state.locations[location.id] = location
+    extra = {"email": data.get("email")} if data.get("email") else {}
+    ctx.emit("LocationCreate", location.id, _location_hook(location, extra))
+    return 200, location.as_dict()
+
+
+@api("locations.write", agency=True)
+def update_location(ctx: Ctx) -> Result:
+    location = ctx.location(ctx.params.get("locationId"))
+    fields = {k: v if v.endswith("?") else f"{v}?" for k, v in _LOCATION.items()}
+    data = validation.check(ctx.body, {**fields, "companyId": "str"}, ("companyId",))
+    if data["companyId"] != location.company_id:
+        raise forbidden_location()
+    if data.get("name"):
+        location.name = data["name"]
+    if data.get("timezone"):
+        location.timezone = data["timezone"]
+    extra = {"email": data.get("email")} if data.get("email") else {}
+    ctx.emit("LocationUpdate", location.id, _location_hook(location, extra))
+    return 200, location.as_dict()
+
+
 @api(LOC_READ)
 def timezones(ctx: Ctx) -> Result:
     ctx.location(ctx.params.get("locationId"))
@@ -90,7 +132,10 @@ def search_tasks(ctx: Ctx) -> Result:
 
 
 routes = [
+    Route("/locations/", create_location, methods=["POST"]),
+    Route("/locations", create_location, methods=["POST"]),
     Route("/locations/{locationId}", get_location, methods=["GET"]),
+    Route("/locations/{locationId}", update_location, methods=["PUT"]),
     Route("/locations/{locationId}/timezones", timezones, methods=["GET"]),
     Route("/locations/{locationId}/tasks/search", search_tasks, methods=["POST"]),
     Route(

@@ -52,6 +52,15 @@ RELATIONS = col.Kind(
 )  # fmt: skip
 
 
+def _labels(value: Any) -> None:
+    if value is None:
+        return
+    if not all(isinstance(value.get(k), str) and value.get(k) for k in ("singular", "plural")):
+        raise unprocessable(
+            ["labels.singular should not be empty", "labels.plural should not be empty"]
+        )
+
+
 def _object(ctx: Ctx, key: str, location_id: str) -> Record:
     wanted = (
         key if key.startswith("custom_objects.") or key in STANDARD else f"custom_objects.{key}"
@@ -99,6 +108,7 @@ def create_object(ctx: Ctx) -> Result:
         ctx.body, _SCHEMA, ("labels", "key", "locationId", "primaryDisplayPropertyDetails")
     )
     location = ctx.location(data.pop("locationId"))
+    _labels(data["labels"])
     key = (
         data["key"]
         if data["key"].startswith("custom_objects.")
@@ -118,6 +128,7 @@ def update_object(ctx: Ctx) -> Result:
     data = validation.check(ctx.body, _SCHEMA, ("locationId", "searchableProperties"))
     location = ctx.location(data.pop("locationId"))
     record = _object(ctx, ctx.params["key"], location.id)
+    _labels(data.get("labels"))
     for key in ("labels", "description", "searchableProperties"):
         if data.get(key) is not None:
             record[key] = data[key]

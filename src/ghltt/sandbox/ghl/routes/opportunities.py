@@ -55,6 +55,19 @@ OPPORTUNITIES = col.Kind(
 )  # fmt: skip
 
 
+def _custom_fields(data: Record) -> None:
+    """Custom fields come in as ``{id|key, field_value}`` and are answered as
+    ``{id, fieldValue}``."""
+    given = data.get("customFields")
+    if isinstance(given, list):
+        data["customFields"] = [
+            {"id": str(f.get("id") or f.get("key") or ""),
+             "fieldValue": f.get("field_value", f.get("fieldValue"))}
+            for f in given
+            if isinstance(f, dict) and f.get("field_value", f.get("fieldValue")) is not None
+        ]  # fmt: skip
+
+
 def _check_pipeline(ctx: Ctx, location_id: str, data: Record, current: Record | None) -> None:
     pipeline_id = data.get("pipelineId") or (current or {}).get("pipelineId")
     pipeline = ctx.sim.state.tables["pipelines"].get(str(pipeline_id))
@@ -98,7 +111,7 @@ def search(ctx: Ctx) -> Result:
     except ValueError:
         raise unprocessable(["limit must be a number"]) from None
     shown = [view(r) for r in found[:limit]]
-    meta = {"total": len(found), "currentPage": 1, "nextPage": None, "prevPage": None}
+    meta = {"total": len(found), "currentPage": 1}
     return 200, {"opportunities": shown, "meta": meta, "aggregations": {}}
 
 
@@ -134,6 +147,7 @@ def create(ctx: Ctx) -> Result:
     location = col.location_of(ctx, OPPORTUNITIES)
     data = validation.check(ctx.body, _CREATE, OPPORTUNITIES.required)
     data.pop("locationId", None)
+    _custom_fields(data)
     ctx.contact(data["contactId"])
     _check_pipeline(ctx, location.id, data, None)
     data.setdefault("monetaryValue", 0)
@@ -146,6 +160,7 @@ def create(ctx: Ctx) -> Result:
 def update(ctx: Ctx) -> Result:
     record = col.find(ctx, OPPORTUNITIES)
     data = validation.check(ctx.body, _EDIT)
+    _custom_fields(data)
     if "pipelineId" in data or "pipelineStageId" in data:
         _check_pipeline(ctx, record["locationId"], data, record)
     _change(ctx, record, data)
