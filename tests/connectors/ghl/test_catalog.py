@@ -14,7 +14,7 @@ SPECS = Path(__file__).resolve().parents[2] / "fixtures" / "ghl-official"
 FILES = [
     "contacts", "businesses", "custom-fields", "users", "calendars", "oauth", "opportunities",
     "locations", "conversations", "forms", "surveys", "workflows", "campaigns", "associations",
-    "objects",
+    "objects", "products",
 ]  # fmt: skip
 
 

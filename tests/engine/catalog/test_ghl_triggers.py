@@ -28,8 +28,9 @@ from tests.engine.catalog import CATALOG
 pytestmark = pytest.mark.anyio
 
 BY_TYPE = {t.source_type: t for t in GHL_TRIGGERS}
-# What the simulator does not serve yet (invoices, orders, products and prices): their
-# triggers are in the catalog for recipes fed by the live API, and no change here fires them.
+# What the simulator does not serve yet (invoices, orders): their triggers are in the catalog
+# for recipes fed by the live API, and no change here fires them. INSTALL fires at the end of
+# the OAuth flow (tests/sandbox/ghl/test_oauth.py).
 NOT_SIMULATED = {
     "InvoiceCreate", "InvoiceUpdate", "InvoiceDelete", "InvoiceSent", "InvoicePaid",
     "InvoicePartiallyPaid", "InvoiceVoid", "OrderCreate", "OrderStatusUpdate", "ProductCreate",
@@ -101,6 +102,16 @@ FIRED_BY: dict[str, tuple[str, dict[str, Any]]] = {
         "associationId": s.ASSOCIATION, "firstRecordId": s.RECORD,
         "secondRecordId": s.OTHER_CONTACT}),
     "RelationDelete": ("ghl.relations.delete", {"relationId": s.RELATION}),
+    "ProductCreate": ("ghl.products.create", {"name": "Hour", "productType": "SERVICE"}),
+    "ProductUpdate": ("ghl.products.update",
+                      {"productId": s.PRODUCT, "name": "Hour", "productType": "SERVICE"}),
+    "ProductDelete": ("ghl.products.delete", {"productId": s.PRODUCT}),
+    "PriceCreate": ("ghl.prices.create", {"productId": s.PRODUCT, "name": "Rush",
+                                          "type": "one_time", "currency": "USD", "amount": 9}),
+    "PriceUpdate": ("ghl.prices.update", {"productId": s.PRODUCT, "priceId": s.PRICE,
+                                          "name": "Std", "type": "one_time", "currency": "USD",
+                                          "amount": 8}),
+    "PriceDelete": ("ghl.prices.delete", {"productId": s.PRODUCT, "priceId": s.PRICE}),
 }  # fmt: skip
 
 

@@ -35,7 +35,7 @@ SPEC_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "ghl-official"
 FILES = (
     "contacts", "businesses", "users", "calendars", "custom-fields", "opportunities",
     "locations", "conversations", "forms", "surveys", "workflows", "campaigns", "associations",
-    "objects",
+    "objects", "products",
 )  # fmt: skip
 MAX_EXAMPLES = 6
 SIM = GhlSimulator(GhlSimulatorConfig(seed=11))
@@ -179,6 +179,7 @@ _PATH_IDS = {
     "messageId": S["message"], "tagId": S["locationTag"], "schemaKey": S["objectKey"],
     "key": S["objectKey"], "objectKey": S["objectKey"], "associationId": S["association"],
     "relationId": S["relation"], "recordId": S["record"], "key_name": S["associationKey"],
+    "productId": S["product"], "priceId": S["price"],
     "locationId": S["location"],
 }  # fmt: skip
 # Parameters whose record depends on the route: (path prefix, parameter, sample key).

@@ -29,6 +29,7 @@ from ghltt.sandbox.ghl.routes import (
     oauth,
     objects,
     opportunities,
+    products,
     tags,
     tasks,
     users,
@@ -117,6 +118,7 @@ def build_app(sim: GhlInstance) -> Starlette:
         *conversations.routes,
         *marketing.routes,
         *objects.routes,
+        *products.routes,
     ]
     app = Starlette(
         routes=routes,

@@ -46,7 +46,7 @@ def location_of(ctx: Ctx, kind: Kind) -> Location:
     the body."""
     if kind.location == "path":
         return ctx.location(ctx.params.get("locationId"))
-    if kind.location == "body" and ctx.request.method != "GET":
+    if kind.location == "body" and ctx.request.method not in ("GET", "DELETE"):
         body = ctx.body if isinstance(ctx.body, dict) else {}
         return ctx.location(body.get("locationId"))
     if kind.location in ("query", "body"):

@@ -38,4 +38,6 @@ SAMPLE_IDS: dict[str, str] = {
     "association": "5a3b1e000000000000000e01",
     "associationKey": "pet_owner",
     "relation": "5a3b1e000000000000000f01",
+    "product": "5a3b1e000000000000001001",
+    "price": "5a3b1e000000000000001101",
 }

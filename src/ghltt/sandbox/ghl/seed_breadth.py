@@ -230,3 +230,12 @@ def seed_breadth(
             **common,
         },
     )
+    _put(state, "products", {
+        "id": S["product"], "name": "Consulting hour", "productType": "SERVICE",
+        "description": "One hour of consulting", "availableInStore": False, "variants": [],
+        "medias": [], **common,
+    })  # fmt: skip
+    _put(state, "prices", {
+        "id": S["price"], "name": "Standard rate", "type": "one_time", "currency": "USD",
+        "amount": 150, "product": S["product"], "_parent": S["product"], **common,
+    })  # fmt: skip

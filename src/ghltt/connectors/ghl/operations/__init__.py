@@ -8,6 +8,7 @@ from ghltt.connectors.ghl.operations import (
     marketing,
     objects,
     opportunities,
+    products,
 )
 
 __all__ = ["MORE_OPERATIONS"]
@@ -19,4 +20,5 @@ MORE_OPERATIONS = (
     *conversations.OPERATIONS,
     *marketing.OPERATIONS,
     *objects.OPERATIONS,
+    *products.OPERATIONS,
 )
