@@ -4,8 +4,9 @@ the payload's JSON Schema and an example payload.
 ``webhook_events.json`` is derived from GHL's own pages (``docs/webhook events/*.md`` of
 GoHighLevel/highlevel-api-docs, CC0 1.0, the commit named in tests/fixtures/ghl-official/README):
 each page's ``json_schema`` block and its first example, with trailing commas and draft-3
-boolean ``required`` flags dropped. Where a page has no schema block (UserCreate) the schema
-lists the example's keys. ``type`` is the event's name as ghltt's webhook receives it (a
+boolean ``required`` flags dropped and INSTALL's ``Date`` typed as a date-time string. Where a
+page has no schema block (UserCreate) the schema lists the example's keys; where it has no
+example (the three price pages) the example is built from the schema's types. ``type`` is the event's name as ghltt's webhook receives it (a
 ProviderOutboundMessage reaches a provider's own URL with the channel there instead). The event
 ``type`` is the page's name except for the four pages whose payloads say otherwise (INSTALL,
 UNINSTALL, PLAN_CHANGE, ConversationUnreadUpdate).
@@ -30,7 +31,7 @@ class WebhookEventSpec:
     kind: str  # the event kind recipes name (``contact.created``)
     summary: str
     schema: dict[str, Any]
-    example: dict[str, Any] | None
+    example: dict[str, Any]
     doc: str  # GHL's page, as the upstream path
 
 

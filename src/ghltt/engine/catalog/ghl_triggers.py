@@ -26,7 +26,7 @@ class TriggerDef:
     detection: Detection
     summary: str
     payload_schema: Mapping[str, Any]
-    example: Mapping[str, Any] | None
+    example: Mapping[str, Any]
     source_type: str  # the remote's own name for the event (GHL's payload ``type``)
 
     @property
