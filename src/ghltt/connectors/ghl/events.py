@@ -6,10 +6,12 @@ GoHighLevel/highlevel-api-docs, CC0 1.0, the commit named in tests/fixtures/ghl-
 each page's ``json_schema`` block and its first example, with trailing commas and draft-3
 boolean ``required`` flags dropped and INSTALL's ``Date`` typed as a date-time string. Where a
 page has no schema block (UserCreate) the schema lists the example's keys; where it has no
-example (the three price pages) the example is built from the schema's types. ``type`` is the event's name as ghltt's webhook receives it (a
-ProviderOutboundMessage reaches a provider's own URL with the channel there instead). The event
-``type`` is the page's name except for the four pages whose payloads say otherwise (INSTALL,
-UNINSTALL, PLAN_CHANGE, ConversationUnreadUpdate).
+example (the three price pages) the example is built from the schema's types.
+
+An event's ``type`` is the page's name except for the four pages whose payloads say otherwise
+(INSTALL, UNINSTALL, PLAN_CHANGE, ConversationUnreadUpdate). In every schema ``type`` is that
+name, as ghltt's webhook receives it (a ProviderOutboundMessage reaches a provider's own URL
+with the channel there instead).
 """
 
 from __future__ import annotations
