@@ -68,6 +68,12 @@ class GhlCore:
         body = response.json()
         return body if isinstance(body, dict) else {"items": body}
 
+    def _filled(self, key: str) -> str:
+        """A path parameter no value gives: the client's own location, or a clear error."""
+        if key == "locationId":
+            return self.location_id
+        raise KeyError(f"missing path parameter {key!r}")
+
     async def invoke(self, name: str, values: Mapping[str, Any]) -> Any:
         """Perform operation ``name`` from its declaration: path parameters taken from
         ``values``, the rest as the query (GET) or the JSON body, the answer decoded."""
@@ -76,13 +82,13 @@ class GhlCore:
         if "locationId" in op.path_params:
             rest.pop("locationId", None)  # a location in the path is always the client's own
         path = {
-            key: self.location_id if key == "locationId" else str(rest.pop(key))
-            for key in op.path_params
+            key: str(rest.pop(key) if key in rest else self._filled(key)) for key in op.path_params
         }
         if op.location:
-            rest = {"locationId": self.location_id, **rest}
+            rest = {op.location_as: self.location_id, **rest}
         if op.method == "GET":
             return decode(op, await self.call(name, path=path, params=rest))
+        query = {key: rest.pop(key) for key in op.query if key in rest}
         payload = {**op.defaults, **rest}
         sent = payload if payload or op.input is not None or op.empty_body else None
-        return decode(op, await self.call(name, path=path, json=sent))
+        return decode(op, await self.call(name, path=path, params=query or None, json=sent))

@@ -14,19 +14,14 @@ bulk tags) is idempotent; creating a record, enrolling in a campaign or a workfl
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
-from urllib.parse import quote
-
-from pydantic import BaseModel
 
 from ghltt.connectors.ghl.models import (
     Appointment,
     AppointmentInput,
+    BulkTagsResult,
     Business,
+    BusinessInput,
     Contact,
     ContactInput,
     CustomField,
@@ -48,6 +43,26 @@ from ghltt.connectors.ghl.models import (
     UpsertResult,
     User,
 )
+from ghltt.connectors.ghl.operation import API_VERSION, CALENDARS_VERSION, Operation, declare
+from ghltt.connectors.ghl.operations import MORE_OPERATIONS
+from ghltt.connectors.ghl.operations import _sample as s
+from ghltt.connectors.ghl.queries import (
+    BulkBusiness,
+    BulkTags,
+    ContactPage,
+    ContactsQuery,
+    DuplicateAnswer,
+    DuplicateQuery,
+    EventsQuery,
+    Paging,
+    SearchBody,
+    UserCreate,
+    UserEdit,
+    UserPage,
+    UsersByEmail,
+    UsersQuery,
+    WorkflowStart,
+)
 
 __all__ = [
     "API_VERSION",
@@ -57,52 +72,6 @@ __all__ = [
     "operation",
     "scopes_for",
 ]
-
-API_VERSION = "2021-07-28"
-CALENDARS_VERSION = "2021-04-15"
-
-
-@dataclass(frozen=True)
-class Operation:
-    name: str
-    method: str
-    path: str
-    scopes: tuple[str, ...]
-    idempotent: bool
-    version: str | None = API_VERSION
-    deprecated: bool = False
-    form: bool = False  # application/x-www-form-urlencoded body (OAuth endpoints)
-    input: type[BaseModel] | None = None  # the JSON body's fields (None: no body described)
-    output: Any = None  # what the answer is read as: a model, ``list[model]``, ``bool``
-    unwrap: str | None = None  # the key the answer sits under
-    location: bool = False  # the client adds ``locationId`` (query for GET, else body)
-    empty_body: bool = False  # the spec wants a JSON body even when it is empty
-    defaults: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-
-    @property
-    def path_params(self) -> tuple[str, ...]:
-        """The ``{name}`` placeholders of the path, in order."""
-        return tuple(re.findall(r"{(\w+)}", self.path))
-
-    @property
-    def resource(self) -> str:
-        return self.name.split(".", 1)[0]
-
-    @property
-    def writes(self) -> bool:
-        return self.method != "GET" and self.name not in _READS_BY_POST
-
-    def url(self, **params: str) -> str:
-        """The path with each ``{name}`` filled in, percent-encoded (ids never add segments)."""
-        path = self.path
-        for key, value in params.items():
-            path = path.replace("{" + key + "}", quote(str(value), safe=""))
-        if "{" in path:
-            raise ValueError(f"{self.name}: missing path parameter in {path}")
-        return path
-
-
-_READS_BY_POST = frozenset({"contacts.search", "users.filter_by_email"})
 
 _R, _W = "contacts.readonly", "contacts.write"
 _C = CALENDARS_VERSION
@@ -114,49 +83,50 @@ _USERS: dict[str, Any] = {"output": list[User], "unwrap": "users"}
 _EVENT: dict[str, Any] = {"output": Appointment, "unwrap": "event"}
 
 
-def _op(
-    name: str,
-    method: str,
-    path: str,
-    scopes: str | tuple[str, ...],
-    *,
-    idem: bool | None = None,
-    version: str | None = API_VERSION,
-    deprecated: bool = False,
-    form: bool = False,
-    input: type[BaseModel] | None = None,
-    output: Any = None,
-    unwrap: str | None = None,
-    location: bool = False,
-    empty_body: bool = False,
-    defaults: Mapping[str, Any] | None = None,
-) -> Operation:
-    idempotent = idem if idem is not None else method in ("GET", "PUT", "DELETE")
-    scope_tuple = (scopes,) if isinstance(scopes, str) else scopes
-    return Operation(
-        name,
-        method,
-        path,
-        scope_tuple,
-        idempotent,
-        version,
-        deprecated,
-        form,
-        input,
-        output,
-        unwrap,
-        location,
-        empty_body,
-        MappingProxyType(dict(defaults or {})),
-    )
+_op = declare
 
 
 _OPERATIONS = (
     # contacts (apps/contacts.json)
-    _op("contacts.get", "GET", "/contacts/{contactId}", _R, output=Contact, unwrap="contact"),
-    _op("contacts.create", "POST", "/contacts/", _W, idem=False, **_CONTACT_WRITE, location=True),
-    _op("contacts.update", "PUT", "/contacts/{contactId}", _W, **_CONTACT_WRITE),
-    _op("contacts.delete", "DELETE", "/contacts/{contactId}", _W, output=bool),
+    _op(
+        "contacts.get",
+        "GET",
+        "/contacts/{contactId}",
+        _R,
+        output=Contact,
+        unwrap="contact",
+        summary="Read one contact",
+        example={"contactId": s.CONTACT},
+    ),
+    _op(
+        "contacts.create",
+        "POST",
+        "/contacts/",
+        _W,
+        idem=False,
+        **_CONTACT_WRITE,
+        location=True,
+        summary="Create a contact (fails on a duplicate; prefer upsert)",
+        example={"firstName": "Nora", "lastName": "Quinn", "email": "nora.quinn@example.com"},
+    ),
+    _op(
+        "contacts.update",
+        "PUT",
+        "/contacts/{contactId}",
+        _W,
+        **_CONTACT_WRITE,
+        summary="Change a contact's fields",
+        example={"contactId": s.CONTACT, "companyName": "Brightside Dental Group"},
+    ),
+    _op(
+        "contacts.delete",
+        "DELETE",
+        "/contacts/{contactId}",
+        _W,
+        output=bool,
+        summary="Delete a contact",
+        example={"contactId": s.CONTACT},
+    ),
     _op(
         "contacts.upsert",
         "POST",
@@ -166,12 +136,66 @@ _OPERATIONS = (
         input=ContactInput,
         output=UpsertResult,
         location=True,
+        summary="Create a contact or update the one with the same email or phone",
+        example={"email": "ava.thompson@example.com", "firstName": "Ava", "tags": ["vip"]},
     ),
-    _op("contacts.list", "GET", "/contacts/", _R, deprecated=True),
-    _op("contacts.search", "POST", "/contacts/search", _R, idem=True),
-    _op("contacts.find_duplicate", "GET", "/contacts/search/duplicate", _R),
-    _op("contacts.list_by_business", "GET", "/contacts/business/{businessId}", _R),
-    _op("contacts.set_business", "POST", "/contacts/bulk/business", _W, idem=True),
+    _op(
+        "contacts.list",
+        "GET",
+        "/contacts/",
+        _R,
+        deprecated=True,
+        input=ContactsQuery,
+        output=ContactPage,
+        location=True,
+        summary="List contacts (deprecated by GHL: prefer search)",
+        example={"limit": 20},
+    ),
+    _op(
+        "contacts.search",
+        "POST",
+        "/contacts/search",
+        _R,
+        idem=True,
+        input=SearchBody,
+        output=ContactPage,
+        location=True,
+        summary="Search contacts with filters and sort",
+        example={"pageLimit": 20, "query": "thompson"},
+    ),
+    _op(
+        "contacts.find_duplicate",
+        "GET",
+        "/contacts/search/duplicate",
+        _R,
+        input=DuplicateQuery,
+        output=DuplicateAnswer,
+        location=True,
+        summary="Find the contact a new email or phone would duplicate",
+        example={"email": "ava.thompson@example.com"},
+    ),
+    _op(
+        "contacts.list_by_business",
+        "GET",
+        "/contacts/business/{businessId}",
+        _R,
+        input=Paging,
+        output=ContactPage,
+        location=True,
+        summary="List the contacts of a business",
+        example={"businessId": s.BUSINESS, "limit": 20},
+    ),
+    _op(
+        "contacts.set_business",
+        "POST",
+        "/contacts/bulk/business",
+        _W,
+        idem=True,
+        input=BulkBusiness,
+        location=True,
+        summary="Attach contacts to a business (or detach with null)",
+        example={"ids": [s.CONTACT], "businessId": s.BUSINESS},
+    ),
     _op(
         "contacts.appointments",
         "GET",
@@ -179,11 +203,50 @@ _OPERATIONS = (
         _R,
         output=list[Appointment],
         unwrap="events",
+        summary="List a contact's appointments",
+        example={"contactId": s.CONTACT},
     ),
-    _op("tags.add", "POST", "/contacts/{contactId}/tags", _W, idem=True, **_TAGS),
-    _op("tags.remove", "DELETE", "/contacts/{contactId}/tags", _W, **_TAGS),
-    _op("tags.bulk_update", "POST", "/contacts/bulk/tags/update/{type}", _W, idem=True),
-    _op("tasks.list", "GET", "/contacts/{contactId}/tasks", _R, output=list[Task], unwrap="tasks"),
+    _op(
+        "tags.add",
+        "POST",
+        "/contacts/{contactId}/tags",
+        _W,
+        idem=True,
+        **_TAGS,
+        summary="Add tags to a contact",
+        example={"contactId": s.CONTACT, "tags": ["tt-synced"]},
+    ),
+    _op(
+        "tags.remove",
+        "DELETE",
+        "/contacts/{contactId}/tags",
+        _W,
+        **_TAGS,
+        summary="Remove tags from a contact",
+        example={"contactId": s.CONTACT, "tags": ["vip"]},
+    ),
+    _op(
+        "tags.bulk_update",
+        "POST",
+        "/contacts/bulk/tags/update/{type}",
+        _W,
+        idem=True,
+        input=BulkTags,
+        output=BulkTagsResult,
+        location=True,
+        summary="Add or remove tags on many contacts at once",
+        example={"type": "add", "contacts": [s.CONTACT, s.OTHER_CONTACT], "tags": ["q3-campaign"]},
+    ),
+    _op(
+        "tasks.list",
+        "GET",
+        "/contacts/{contactId}/tasks",
+        _R,
+        output=list[Task],
+        unwrap="tasks",
+        summary="List a contact's tasks",
+        example={"contactId": s.CONTACT},
+    ),
     _op(
         "tasks.create",
         "POST",
@@ -194,8 +257,24 @@ _OPERATIONS = (
         output=Task,
         unwrap="task",
         defaults={"completed": False},
+        summary="Create a task on a contact",
+        example={
+            "contactId": s.CONTACT,
+            "title": "Send the estimate",
+            "completed": False,
+            "dueDate": "2026-03-10T15:00:00Z",
+        },
     ),
-    _op("tasks.get", "GET", "/contacts/{contactId}/tasks/{taskId}", _R, output=Task, unwrap="task"),
+    _op(
+        "tasks.get",
+        "GET",
+        "/contacts/{contactId}/tasks/{taskId}",
+        _R,
+        output=Task,
+        unwrap="task",
+        summary="Read one task",
+        example={"contactId": s.CONTACT, "taskId": s.TASK},
+    ),
     _op(
         "tasks.update",
         "PUT",
@@ -204,6 +283,14 @@ _OPERATIONS = (
         input=TaskInput,
         output=Task,
         unwrap="task",
+        summary="Change a task",
+        example={
+            "contactId": s.CONTACT,
+            "taskId": s.TASK,
+            "title": "Call back about scope",
+            "dueDate": "2026-03-12T15:00:00Z",
+            "completed": False,
+        },
     ),
     _op(
         "tasks.set_completed",
@@ -213,9 +300,28 @@ _OPERATIONS = (
         input=TaskCompleted,
         output=Task,
         unwrap="task",
+        summary="Mark a task done or open again",
+        example={"contactId": s.CONTACT, "taskId": s.TASK, "completed": True},
     ),
-    _op("tasks.delete", "DELETE", "/contacts/{contactId}/tasks/{taskId}", _W, output=bool),
-    _op("notes.list", "GET", "/contacts/{contactId}/notes", _R, output=list[Note], unwrap="notes"),
+    _op(
+        "tasks.delete",
+        "DELETE",
+        "/contacts/{contactId}/tasks/{taskId}",
+        _W,
+        output=bool,
+        summary="Delete a task",
+        example={"contactId": s.CONTACT, "taskId": s.TASK},
+    ),
+    _op(
+        "notes.list",
+        "GET",
+        "/contacts/{contactId}/notes",
+        _R,
+        output=list[Note],
+        unwrap="notes",
+        summary="List a contact's notes",
+        example={"contactId": s.CONTACT},
+    ),
     _op(
         "notes.create",
         "POST",
@@ -225,8 +331,19 @@ _OPERATIONS = (
         input=NoteCreate,
         output=Note,
         unwrap="note",
+        summary="Add a note to a contact",
+        example={"contactId": s.CONTACT, "body": "Logged 2.5 h in TrackingTime."},
     ),
-    _op("notes.get", "GET", "/contacts/{contactId}/notes/{noteId}", _R, output=Note, unwrap="note"),
+    _op(
+        "notes.get",
+        "GET",
+        "/contacts/{contactId}/notes/{noteId}",
+        _R,
+        output=Note,
+        unwrap="note",
+        summary="Read one note",
+        example={"contactId": s.CONTACT, "noteId": s.NOTE},
+    ),
     _op(
         "notes.update",
         "PUT",
@@ -235,17 +352,98 @@ _OPERATIONS = (
         input=NoteInput,
         output=Note,
         unwrap="note",
+        summary="Change a note",
+        example={"contactId": s.CONTACT, "noteId": s.NOTE, "body": "Scope agreed: 6 h."},
     ),
-    _op("notes.delete", "DELETE", "/contacts/{contactId}/notes/{noteId}", _W, output=bool),
-    _op("followers.add", "POST", "/contacts/{contactId}/followers", _W, idem=True, **_FOLLOWERS),
-    _op("followers.remove", "DELETE", "/contacts/{contactId}/followers", _W, **_FOLLOWERS),
-    _op("campaigns.add", "POST", "/contacts/{contactId}/campaigns/{campaignId}", _W, idem=False),
-    _op("campaigns.remove", "DELETE", "/contacts/{contactId}/campaigns/{campaignId}", _W),
-    _op("campaigns.remove_all", "DELETE", "/contacts/{contactId}/campaigns/removeAll", _W),
-    _op("workflows.add", "POST", "/contacts/{contactId}/workflow/{workflowId}", _W, idem=False),
-    _op("workflows.remove", "DELETE", "/contacts/{contactId}/workflow/{workflowId}", _W),
+    _op(
+        "notes.delete",
+        "DELETE",
+        "/contacts/{contactId}/notes/{noteId}",
+        _W,
+        output=bool,
+        summary="Delete a note",
+        example={"contactId": s.CONTACT, "noteId": s.NOTE},
+    ),
+    _op(
+        "followers.add",
+        "POST",
+        "/contacts/{contactId}/followers",
+        _W,
+        idem=True,
+        **_FOLLOWERS,
+        summary="Add users as followers of a contact",
+        example={"contactId": s.CONTACT, "followers": [s.USER]},
+    ),
+    _op(
+        "followers.remove",
+        "DELETE",
+        "/contacts/{contactId}/followers",
+        _W,
+        **_FOLLOWERS,
+        summary="Remove followers from a contact",
+        example={"contactId": s.CONTACT, "followers": [s.USER]},
+    ),
+    _op(
+        "campaigns.add",
+        "POST",
+        "/contacts/{contactId}/campaigns/{campaignId}",
+        _W,
+        idem=False,
+        output=bool,
+        summary="Enrol a contact in a campaign",
+        example={"contactId": s.CONTACT, "campaignId": s.CAMPAIGN},
+    ),
+    _op(
+        "campaigns.remove",
+        "DELETE",
+        "/contacts/{contactId}/campaigns/{campaignId}",
+        _W,
+        output=bool,
+        summary="Take a contact out of a campaign",
+        example={"contactId": s.CONTACT, "campaignId": s.CAMPAIGN},
+    ),
+    _op(
+        "campaigns.remove_all",
+        "DELETE",
+        "/contacts/{contactId}/campaigns/removeAll",
+        _W,
+        output=bool,
+        summary="Take a contact out of every campaign",
+        example={"contactId": s.CONTACT},
+    ),
+    _op(
+        "workflows.add",
+        "POST",
+        "/contacts/{contactId}/workflow/{workflowId}",
+        _W,
+        idem=False,
+        input=WorkflowStart,
+        output=bool,
+        summary="Add a contact to a workflow",
+        example={"contactId": s.CONTACT, "workflowId": s.WORKFLOW},
+    ),
+    _op(
+        "workflows.remove",
+        "DELETE",
+        "/contacts/{contactId}/workflow/{workflowId}",
+        _W,
+        output=bool,
+        summary="Remove a contact from a workflow",
+        example={"contactId": s.CONTACT, "workflowId": s.WORKFLOW},
+    ),
     # businesses (apps/businesses.json)
-    _op("businesses.list", "GET", "/businesses/", "businesses.readonly"),
+    _op(
+        "businesses.list",
+        "GET",
+        "/businesses/",
+        "businesses.readonly",
+        input=Paging,
+        output=list[Business],
+        unwrap="businesses",
+        location=True,
+        summary="List the location's businesses",
+        example={"limit": 20},
+    ),
     _op(
         "businesses.get",
         "GET",
@@ -253,15 +451,41 @@ _OPERATIONS = (
         "businesses.readonly",
         output=Business,
         unwrap="business",
+        summary="Read one business",
+        example={"businessId": s.BUSINESS},
     ),
-    _op("businesses.create", "POST", "/businesses/", "businesses.write", idem=False),
-    _op("businesses.update", "PUT", "/businesses/{businessId}", "businesses.write"),
+    _op(
+        "businesses.create",
+        "POST",
+        "/businesses/",
+        "businesses.write",
+        idem=False,
+        input=BusinessInput,
+        output=Business,
+        unwrap="buiseness",
+        location=True,
+        summary="Create a business",
+        example={"name": "Quinn Orthodontics", "city": "Boston"},
+    ),
+    _op(
+        "businesses.update",
+        "PUT",
+        "/businesses/{businessId}",
+        "businesses.write",
+        input=BusinessInput,
+        output=Business,
+        unwrap="buiseness",
+        summary="Change a business",
+        example={"businessId": s.BUSINESS, "website": "https://brightside.example"},
+    ),
     _op(
         "businesses.delete",
         "DELETE",
         "/businesses/{businessId}",
         "businesses.write",
         output=bool,
+        summary="Delete a business (its contacts stay)",
+        example={"businessId": s.BUSINESS},
     ),
     # custom fields (apps/custom-fields.json)
     _op(
@@ -308,6 +532,8 @@ _OPERATIONS = (
         "locations/customFields.readonly",
         output=list[LocationCustomField],
         unwrap="customFields",
+        summary="List the location's custom fields",
+        example={},
     ),
     _op(
         "location_custom_fields.create",
@@ -318,20 +544,104 @@ _OPERATIONS = (
         input=LocationCustomFieldInput,
         output=LocationCustomField,
         unwrap="customField",
+        summary="Create a custom field on the location (a contact field by default)",
+        example={"name": "TT customer id", "dataType": "TEXT", "model": "contact"},
     ),
-    # users (apps/users.json): read-only, ghltt never manages users
-    _op("users.list", "GET", "/users/", "users.readonly", **_USERS, location=True),
-    _op("users.get", "GET", "/users/{userId}", "users.readonly", output=User, unwrap="user"),
-    _op("users.search", "GET", "/users/search", "users.readonly"),
+    # users (apps/users.json)
+    _op(
+        "users.list",
+        "GET",
+        "/users/",
+        "users.readonly",
+        **_USERS,
+        location=True,
+        summary="List the location's users",
+        example={},
+    ),
+    _op(
+        "users.get",
+        "GET",
+        "/users/{userId}",
+        "users.readonly",
+        output=User,
+        unwrap="user",
+        summary="Read one user",
+        example={"userId": s.USER},
+    ),
+    _op(
+        "users.search",
+        "GET",
+        "/users/search",
+        "users.readonly",
+        input=UsersQuery,
+        output=UserPage,
+        summary="Search the agency's users",
+        example={"companyId": s.COMPANY, "query": "dana"},
+    ),
     _op(
         "users.filter_by_email",
         "POST",
         "/users/search/filter-by-email",
         "users.readonly",
         idem=True,
+        input=UsersByEmail,
+        output=UserPage,
+        summary="Find users by email",
+        example={"companyId": s.COMPANY, "emails": ["dana@sandbox.example"]},
+    ),
+    _op(
+        "users.create",
+        "POST",
+        "/users/",
+        "users.write",
+        idem=False,
+        input=UserCreate,
+        output=User,
+        summary="Create a user of the agency with access to locations",
+        example={
+            "companyId": s.COMPANY,
+            "firstName": "Iris",
+            "lastName": "Vale",
+            "email": "iris@sandbox.example",
+            "password": "Sandbox-2026!",
+            "type": "account",
+            "role": "user",
+            "locationIds": [s.LOCATION],
+        },
+    ),
+    _op(
+        "users.update",
+        "PUT",
+        "/users/{userId}",
+        "users.write",
+        input=UserEdit,
+        output=User,
+        summary="Change a user's name, role or locations",
+        example={"userId": s.USER, "phone": "+15550100009"},
+    ),
+    _op(
+        "users.delete",
+        "DELETE",
+        "/users/{userId}",
+        "users.write",
+        output=bool,
+        summary="Delete a user",
+        example={"userId": s.USER},
     ),
     # calendar events (apps/calendars.json, Version 2021-04-15)
-    _op("calendars.events", "GET", "/calendars/events", "calendars/events.readonly", version=_C),
+    _op(
+        "calendars.events",
+        "GET",
+        "/calendars/events",
+        "calendars/events.readonly",
+        version=_C,
+        input=EventsQuery,
+        output=list[Appointment],
+        unwrap="events",
+        location=True,
+        summary="List calendar events between two instants (epoch ms)",
+        example={"calendarId": s.CALENDAR, "startTime": s.WINDOW_START, "endTime": s.WINDOW_END},
+    ),
     _op(
         "appointments.create",
         "POST",
@@ -342,6 +652,13 @@ _OPERATIONS = (
         input=AppointmentInput,
         **_EVENT,
         location=True,
+        summary="Book an appointment for a contact",
+        example={
+            "calendarId": s.CALENDAR,
+            "contactId": s.CONTACT,
+            "startTime": "2026-03-03T15:00:00Z",
+            "title": "Kick-off call",
+        },
     ),
     _op(
         "appointments.get",
@@ -350,6 +667,8 @@ _OPERATIONS = (
         "calendars/events.readonly",
         version=_C,
         **_EVENT,
+        summary="Read one appointment",
+        example={"eventId": s.APPOINTMENT},
     ),
     _op(
         "appointments.update",
@@ -359,6 +678,12 @@ _OPERATIONS = (
         version=_C,
         input=AppointmentInput,
         **_EVENT,
+        summary="Reschedule or change an appointment",
+        example={
+            "eventId": s.APPOINTMENT,
+            "startTime": "2026-03-04T15:00:00Z",
+            "endTime": "2026-03-04T15:30:00Z",
+        },
     ),
     _op(
         "appointments.delete",
@@ -368,6 +693,8 @@ _OPERATIONS = (
         version=_C,
         output=bool,
         empty_body=True,  # the spec requires a JSON body (an empty object) on this DELETE
+        summary="Delete an appointment",
+        example={"eventId": s.APPOINTMENT},
     ),
     # oauth (apps/oauth.json)
     _op("oauth.token", "POST", "/oauth/token", (), idem=False, version=None, form=True),
@@ -383,7 +710,7 @@ _OPERATIONS = (
     _op("oauth.installed_locations", "GET", "/oauth/installedLocations", "oauth.readonly"),
 )
 
-CATALOG: dict[str, Operation] = {op.name: op for op in _OPERATIONS}
+CATALOG: dict[str, Operation] = {op.name: op for op in (*_OPERATIONS, *MORE_OPERATIONS)}
 
 
 def operation(name: str) -> Operation:

@@ -219,7 +219,21 @@ _SPECIAL_KINDS = {
     "UNINSTALL": "app.uninstalled",
     "PLAN_CHANGE": "app.plan_changed",
     "ContactTagUpdate": "contact.tags_updated",
+    # Events whose names do not end in a verb, or whose first word is not the record's type.
+    "InboundMessage": "message.inbound",
+    "OutboundMessage": "message.outbound",
+    "ProviderOutboundMessage": "message.provider_outbound",
+    "LCEmailStats": "email.stats",
+    "ConversationUnreadUpdate": "conversation.unread_updated",
+    "InvoicePaid": "invoice.paid",
+    "InvoicePartiallyPaid": "invoice.partially_paid",
+    "InvoiceSent": "invoice.sent",
+    "InvoiceVoid": "invoice.voided",
+    "ObjectSchemaCreate": "object_schema.created",
+    "ObjectSchemaUpdate": "object_schema.updated",
 }
+# The payload key that holds the record's id, where it is not ``id``.
+_ID_KEYS = {"message": "messageId"}
 _VERBS = {"Create": "created", "Update": "updated", "Delete": "deleted", "Complete": "completed"}
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 
@@ -246,7 +260,7 @@ def _object_of(payload: Mapping[str, Any], kind: str) -> tuple[str | None, str |
             return "location", _opt(payload.get("locationId"))
         return "company", _opt(payload.get("companyId"))
     obj = kind.split(".", 1)[0]
-    return (None if obj == "ghl" else obj), _opt(payload.get("id"))
+    return (None if obj == "ghl" else obj), _opt(payload.get(_ID_KEYS.get(obj, "id")))
 
 
 def _opt(value: object) -> str | None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from ghltt.engine.catalog.composed import COMPOSED
 from ghltt.engine.catalog.generate import ghl
+from ghltt.engine.catalog.ghl_actions import GHL_ACTIONS
 from ghltt.engine.catalog.schema import inputs_schema
 from ghltt.engine.catalog.spec import ActionDef
 from ghltt.engine.catalog.tt_actions import TT_ACTIONS
@@ -48,16 +49,8 @@ GENERATED: tuple[ActionDef, ...] = (
     ghl("appointments.update", open_inputs=True),
     ghl("appointments.delete"),
     # Setup: the fields recipes map (``ghltt bridges check --fix`` makes what is missing).
-    ghl(
-        "location_custom_fields.list",
-        description="List the location's custom fields (contact fields by default).",
-        example={},
-    ),
-    ghl(
-        "location_custom_fields.create",
-        description="Create a custom field on the location (a contact field by default).",
-        example={"name": "TT customer id", "dataType": "TEXT", "model": "contact"},
-    ),
+    ghl("location_custom_fields.list"),
+    ghl("location_custom_fields.create"),
     *TT_ACTIONS,
 )
 
@@ -81,7 +74,9 @@ def _described(action: ActionDef) -> ActionDef:
     return replace(action, input_schema=inputs_schema(action.inputs))
 
 
-ACTIONS: dict[str, ActionDef] = {a.name: _described(_typed(a)) for a in (*GENERATED, *COMPOSED)}
+ACTIONS: dict[str, ActionDef] = {
+    a.name: _described(_typed(a)) for a in (*GENERATED, *GHL_ACTIONS, *COMPOSED)
+}
 
 
 def action_catalog() -> dict[str, ActionDef]:

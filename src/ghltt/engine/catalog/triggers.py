@@ -1,11 +1,12 @@
 """The trigger catalog: everything a recipe can start on, with its payload and how ghltt
 detects it (webhook, poll, schedule). Each system's triggers live in their own module
-(``tt_triggers.py``); schedules are ghltt's own."""
+(``ghl_triggers.py``, ``tt_triggers.py``); schedules are ghltt's own."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ghltt.engine.catalog.ghl_triggers import GHL_TRIGGERS
 from ghltt.engine.catalog.spec import TriggerDef
 from ghltt.engine.catalog.tt_triggers import TT_TRIGGERS
 
@@ -63,4 +64,4 @@ SCHEDULES: tuple[TriggerDef, ...] = (
     ),
 )
 
-TRIGGERS: dict[str, TriggerDef] = {t.name: t for t in (*TT_TRIGGERS, *SCHEDULES)}
+TRIGGERS: dict[str, TriggerDef] = {t.name: t for t in (*GHL_TRIGGERS, *TT_TRIGGERS, *SCHEDULES)}

@@ -232,6 +232,18 @@ async def uninstall(request: Request) -> Any:
 
 
 @_admin
+async def plan_change(request: Request) -> Any:
+    body = await _body(request)
+    resource = body.get("locationId") or body.get("companyId")
+    if not body.get("clientId") or not resource or not body.get("planId"):
+        raise AdminError("clientId, planId and locationId (or companyId) are required")
+    try:
+        return _sim(request).oauth.change_plan(body["clientId"], resource, body["planId"])
+    except ValueError as exc:
+        raise AdminError(str(exc)) from None
+
+
+@_admin
 async def location_settings(request: Request) -> Any:
     body = await _body(request)
     return _sim(request).set_location_settings(
@@ -300,6 +312,7 @@ routes = [
     Route("/_admin/oauth/clients", clients, methods=["GET", "POST"]),
     Route("/_admin/oauth/token-calls", token_calls, methods=["GET"]),
     Route("/_admin/oauth/uninstall", uninstall, methods=["POST"]),
+    Route("/_admin/oauth/plan-change", plan_change, methods=["POST"]),
     Route("/_admin/locations/{locationId}/settings", location_settings, methods=["PUT"]),
     Route("/_admin/clock", clock, methods=["GET", "POST"]),
 ]

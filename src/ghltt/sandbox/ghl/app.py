@@ -18,11 +18,18 @@ from ghltt.sandbox.ghl.ids import trace_id
 from ghltt.sandbox.ghl.instance import GhlInstance, RequestLogEntry
 from ghltt.sandbox.ghl.routes import (
     businesses,
+    calendar_admin,
     calendars,
     contacts,
+    conversations,
     custom_fields,
+    locations,
+    marketing,
     notes,
     oauth,
+    objects,
+    opportunities,
+    products,
     tags,
     tasks,
     users,
@@ -104,7 +111,14 @@ def build_app(sim: GhlInstance) -> Starlette:
         *businesses.routes,
         *custom_fields.routes,
         *users.routes,
+        *calendar_admin.routes,  # before calendars: /calendars/groups is not a calendar id
         *calendars.routes,
+        *opportunities.routes,
+        *locations.routes,
+        *conversations.routes,
+        *marketing.routes,
+        *objects.routes,
+        *products.routes,
     ]
     app = Starlette(
         routes=routes,

@@ -317,7 +317,7 @@ class GhlInstance:
         payload: Record = {"type": event_type}
         if location_id is not None:
             payload["locationId"] = location_id
-        payload.update(fields)
+        payload.update({k: v for k, v in fields.items() if k != "type"})  # the event's own
         app = app_id or self.config.app_id
         payload.update(
             appId=app,

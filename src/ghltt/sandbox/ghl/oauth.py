@@ -89,6 +89,7 @@ class OAuthServer:
     codes: dict[str, _Grant] = field(default_factory=dict)
     refresh_tokens: dict[str, _Grant] = field(default_factory=dict)
     installs: set[tuple[str, str]] = field(default_factory=set)
+    plans: dict[tuple[str, str], str] = field(default_factory=dict)  # paid apps' current plan
     token_calls: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -193,6 +194,20 @@ class OAuthServer:
         extra = {} if location else {"companyId": resource_id}
         self.sim.emit("UNINSTALL", location, extra, app_id=client.app_id)
         return revoked
+
+    def change_plan(self, client_id: str, resource_id: str, new_plan_id: str) -> dict[str, Any]:
+        """A paid app's subscriber moves to another plan: PLAN_CHANGE, as the marketplace
+        sends it."""
+        client = self.clients.get(client_id)
+        if client is None or (client_id, resource_id) not in self.installs:
+            raise ValueError(f"{client_id} is not installed on {resource_id}")
+        location = resource_id if resource_id in self.sim.state.locations else None
+        company = self.sim.state.locations[location].company_id if location else resource_id
+        current = self.plans.get((client_id, resource_id), "")
+        self.plans[(client_id, resource_id)] = new_plan_id
+        fields = {"companyId": company, "currentPlanId": current, "newPlanId": new_plan_id,
+                  "userId": ""}  # fmt: skip
+        return self.sim.emit("PLAN_CHANGE", location, fields, app_id=client.app_id)
 
     # ---- token -------------------------------------------------------------------------
     def token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:

@@ -28,8 +28,10 @@ socialplanner/post.readonly socialplanner/post.write socialplanner/tag.readonly
 surveys.readonly users.readonly users.write workflows.readonly courses.write
 emails/builder.readonly emails/builder.write emails/schedule.readonly blogs/post.write
 blogs/post-update.write blogs/check-slug.readonly blogs/category.readonly
-blogs/author.readonly blogs/posts.readonly blogs/list.readonly""".split()  # noqa: SIM905
-)
+blogs/author.readonly blogs/posts.readonly blogs/list.readonly
+associations.readonly associations.write associations/relation.readonly
+associations/relation.write""".split()  # noqa: SIM905
+)  # the last line: the scopes apps/associations.json declares, which Scopes.md does not list
 
 # The scopes a sync needs; the seeded sub-account token holds exactly these (plus a few more).
 SYNC_SCOPES: frozenset[str] = frozenset(

@@ -12,7 +12,9 @@ from ghltt.sandbox.ghl.auth import TokenStore
 from ghltt.sandbox.ghl.config import GhlSimulatorConfig
 from ghltt.sandbox.ghl.ids import IdFactory
 from ghltt.sandbox.ghl.oauth import OAuthServer
+from ghltt.sandbox.ghl.sample_ids import SAMPLE_IDS
 from ghltt.sandbox.ghl.scopes import ALL_SCOPES, SYNC_SCOPES
+from ghltt.sandbox.ghl.seed_breadth import seed_breadth
 from ghltt.sandbox.ghl.state import Location, LocationSettings, Record, SimState
 from ghltt.sandbox.ghl.timeutil import iso_ms
 
@@ -101,13 +103,26 @@ class SeedResult:
         }
 
 
+_FIXED_CONTACTS = {0: SAMPLE_IDS["contact"], 1: SAMPLE_IDS["otherContact"]}
+
+
+def _rekey(table: dict[str, Record], record: Record, new_id: str) -> None:
+    del table[record["id"]]
+    record["id"] = new_id
+    table[new_id] = record
+
+
 def seed(sim: SeedHost) -> SeedResult:
     ids, state, cfg = sim.ids, sim.state, sim.config
     base = sim.clock.now().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=60)
-    company_id = ids.alnum()
+    ids.alnum()  # drawn before the company id was fixed: later ids stay put
+    company_id = SAMPLE_IDS["company"]
     state.companies[company_id] = {"id": company_id, "name": "Sandbox Agency"}
     settings = LocationSettings(cfg.allow_duplicate_contact, tuple(cfg.duplicate_priority))
-    main = Location(ids.alnum(), company_id, "Sandbox Dental & Co", "America/New_York", settings)
+    ids.alnum()  # the location's id before it was fixed
+    main = Location(
+        SAMPLE_IDS["location"], company_id, "Sandbox Dental & Co", "America/New_York", settings
+    )
     other = Location(ids.alnum(), company_id, "Other Sub-Account", "Europe/Berlin")
     state.locations[main.id] = main
     state.locations[other.id] = other
@@ -122,6 +137,7 @@ def seed(sim: SeedHost) -> SeedResult:
             ("Priya", "Raman", "+15550100003", "user"),
         )
     ]  # fmt: skip
+    _rekey(state.users, users[0], SAMPLE_IDS["user"])
     user_ids = [u["id"] for u in users]
 
     fields = []
@@ -152,6 +168,8 @@ def seed(sim: SeedHost) -> SeedResult:
             "country": "US", "email": f"office@{name.split()[0].lower()}.example",
             "createdBy": {}, "updatedBy": {}, "createdAt": when, "updatedAt": when,
         }  # fmt: skip
+        if index == 0:
+            business["id"] = SAMPLE_IDS["business"]
         state.businesses[business["id"]] = business
         businesses.append(business)
 
@@ -159,8 +177,9 @@ def seed(sim: SeedHost) -> SeedResult:
     for index, (first, last, company, tags) in enumerate(_PEOPLE):
         added = base + timedelta(days=index * 2, minutes=index * 7)
         slug = first.lower() + "." + last.lower().replace("'", "").replace("ü", "u")
+        contact_id = ids.alnum()
         contact: Record = {
-            "id": ids.alnum(),
+            "id": _FIXED_CONTACTS.get(index, contact_id),
             "locationId": main.id,
             "firstName": first,
             "lastName": last,
@@ -203,8 +222,9 @@ def seed(sim: SeedHost) -> SeedResult:
 
     for index, contact in enumerate(contacts[:12]):
         due = base + timedelta(days=70 + index)
+        task_id = ids.alnum()
         task: Record = {
-            "id": ids.alnum(),
+            "id": SAMPLE_IDS["task"] if index == 0 else task_id,
             "title": f"Follow up with {contact['firstName']}",
             "body": "Call to review the proposal and log the time spent.",
             "assignedTo": contact["assignedTo"],
@@ -218,8 +238,9 @@ def seed(sim: SeedHost) -> SeedResult:
             task["businessId"] = contact["businessId"]
         state.tasks[task["id"]] = task
         if index % 2 == 0:
+            note_id = ids.alnum()
             note: Record = {
-                "id": ids.alnum(),
+                "id": SAMPLE_IDS["note"] if index == 0 else note_id,
                 "body": f"Spoke with {contact['firstName']} about scope; estimate {index + 2}h.",
                 "userId": contact["assignedTo"],
                 "dateAdded": iso_ms(base + timedelta(days=index * 2, hours=3)),
@@ -228,10 +249,11 @@ def seed(sim: SeedHost) -> SeedResult:
             }
             state.notes[note["id"]] = note
 
+    ids.alnum(), ids.alnum()  # the calendar's ids before they were fixed: later ids stay put
     calendar: Record = {
-        "id": ids.alnum(),
+        "id": SAMPLE_IDS["calendar"],
         "locationId": main.id,
-        "groupId": ids.alnum(),
+        "groupId": SAMPLE_IDS["calendarGroup"],
         "name": "Consultations",
         "description": "30-minute consultations",
         "slotDuration": 30,
@@ -242,8 +264,9 @@ def seed(sim: SeedHost) -> SeedResult:
     state.calendars[calendar["id"]] = calendar
     for index, contact in enumerate(contacts[:6]):
         start = base + timedelta(days=62 + index, hours=index % 3)
+        event_id = ids.alnum()
         event: Record = {
-            "id": ids.alnum(),
+            "id": SAMPLE_IDS["appointment"] if index == 0 else event_id,
             "title": f"Consultation with {contact['firstName']} {contact['lastName']}",
             "calendarId": calendar["id"],
             "locationId": main.id,
@@ -265,12 +288,19 @@ def seed(sim: SeedHost) -> SeedResult:
         }
         state.appointments[event["id"]] = event
 
-    for name in ("Welcome sequence", "Re-engagement"):
-        campaign_id = ids.alnum()
-        state.campaigns[campaign_id] = {"id": campaign_id, "name": name, "locationId": main.id}
-    for name in ("New lead intake", "Post-appointment follow-up"):
-        workflow_id = ids.alnum()
-        state.workflows[workflow_id] = {"id": workflow_id, "name": name, "locationId": main.id}
+    for index, name in enumerate(("Welcome sequence", "Re-engagement")):
+        drawn = ids.alnum()
+        campaign_id = drawn if index else SAMPLE_IDS["campaign"]
+        state.campaigns[campaign_id] = {
+            "id": campaign_id, "name": name, "locationId": main.id, "status": "published",
+        }  # fmt: skip
+    for index, name in enumerate(("New lead intake", "Post-appointment follow-up")):
+        drawn = ids.alnum()
+        workflow_id = drawn if index else SAMPLE_IDS["workflow"]
+        state.workflows[workflow_id] = {
+            "id": workflow_id, "name": name, "locationId": main.id, "status": "published",
+            "version": 1, "createdAt": iso_ms(base), "updatedAt": iso_ms(base),
+        }  # fmt: skip
 
     for index, (first, last) in enumerate((("Otto", "Berg"), ("Greta", "Lind"))):
         stamp = iso_ms(base + timedelta(days=index))
@@ -282,6 +312,7 @@ def seed(sim: SeedHost) -> SeedResult:
         }  # fmt: skip
         state.contacts[other_contact["id"]] = other_contact
 
+    seed_breadth(state, ids, main.id, contacts, base)
     pit = sim.tokens.issue_pit(company_id=company_id, location_id=main.id, scopes=SYNC_SCOPES)
     api_key = sim.tokens.issue_api_key(
         company_id=company_id, location_id=main.id, scopes=ALL_SCOPES

@@ -4,6 +4,7 @@ keys starting with ``_`` are internal and never serialised."""
 from __future__ import annotations
 
 import copy
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,8 @@ class SimState:
     appointments: dict[str, Record] = field(default_factory=dict)
     campaigns: dict[str, Record] = field(default_factory=dict)
     workflows: dict[str, Record] = field(default_factory=dict)
+    # The breadth resources (``collections.Kind``), by table name.
+    tables: defaultdict[str, dict[str, Record]] = field(default_factory=lambda: defaultdict(dict))
 
     def contacts_of(self, location_id: str) -> list[Record]:
         return [c for c in self.contacts.values() if c["locationId"] == location_id]
@@ -88,6 +91,7 @@ class SimState:
                 "appointments": self.appointments,
                 "campaigns": self.campaigns,
                 "workflows": self.workflows,
+                **{name: dict(rows) for name, rows in sorted(self.tables.items())},
             }
         )
 
@@ -102,4 +106,5 @@ class SimState:
             "customFields": len(self.custom_fields),
             "calendars": len(self.calendars),
             "appointments": len(self.appointments),
+            **{name: len(rows) for name, rows in sorted(self.tables.items())},
         }

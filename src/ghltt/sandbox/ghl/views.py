@@ -203,3 +203,13 @@ def appointment_webhook(record: Record) -> Record:
 
 def user(record: Record) -> Record:
     return public(record)
+
+
+def calendar(record: Record) -> Record:
+    """CalendarDTO: team members are objects (``userId``, ``priority``...), stored as ids."""
+    out = public(record)
+    out["teamMembers"] = [
+        {"userId": m, "priority": 0.5, "isPrimary": i == 0}
+        for i, m in enumerate(record.get("teamMembers", []))
+    ]
+    return out

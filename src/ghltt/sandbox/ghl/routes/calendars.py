@@ -80,12 +80,12 @@ def _apply(ctx: Ctx, event: Record, data: Record, calendar: Record) -> None:
 def list_calendars(ctx: Ctx) -> Result:
     location = ctx.location(ctx.query.get("locationId"))
     rows = [c for c in ctx.sim.state.calendars.values() if c["locationId"] == location.id]
-    return 200, {"calendars": [views.public(c) for c in rows]}
+    return 200, {"calendars": [views.calendar(c) for c in rows]}
 
 
 @api(CAL_READ)
 def get_calendar(ctx: Ctx) -> Result:
-    return 200, {"calendar": views.public(_calendar(ctx, ctx.params["calendarId"]))}
+    return 200, {"calendar": views.calendar(_calendar(ctx, ctx.params["calendarId"]))}
 
 
 @api(EV_WRITE)

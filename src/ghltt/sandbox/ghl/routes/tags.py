@@ -165,12 +165,20 @@ def _campaign(ctx: Ctx, contact: Record) -> Record:
     return campaign
 
 
+def _campaign_status(ctx: Ctx, contact: Record, campaign_id: str, status: str) -> None:
+    """CampaignStatusUpdate: ``id`` is the contact's enrolment, ``templateId`` the campaign."""
+    fields = {"id": f"{campaign_id}-{contact['id']}", "contactId": contact["id"],
+              "status": status, "templateId": campaign_id, "dateAdded": ctx.now()}  # fmt: skip
+    ctx.emit("CampaignStatusUpdate", contact["locationId"], fields)
+
+
 @api(WRITE)
 def add_to_campaign(ctx: Ctx) -> Result:
     contact = ctx.contact(ctx.params["contactId"])
     campaign = _campaign(ctx, contact)
     if campaign["id"] not in contact.setdefault("_campaigns", []):
         contact["_campaigns"].append(campaign["id"])
+        _campaign_status(ctx, contact, campaign["id"], "active")
     return 201, {"succeded": True}
 
 
@@ -178,6 +186,8 @@ def add_to_campaign(ctx: Ctx) -> Result:
 def remove_from_campaign(ctx: Ctx) -> Result:
     contact = ctx.contact(ctx.params["contactId"])
     campaign = _campaign(ctx, contact)
+    if campaign["id"] in contact.get("_campaigns", []):
+        _campaign_status(ctx, contact, campaign["id"], "removed")
     contact["_campaigns"] = [c for c in contact.get("_campaigns", []) if c != campaign["id"]]
     return 200, {"succeded": True}
 
@@ -185,6 +195,8 @@ def remove_from_campaign(ctx: Ctx) -> Result:
 @api(WRITE)
 def remove_from_all_campaigns(ctx: Ctx) -> Result:
     contact = ctx.contact(ctx.params["contactId"])
+    for campaign_id in contact.get("_campaigns", []):
+        _campaign_status(ctx, contact, campaign_id, "removed")
     contact["_campaigns"] = []
     return 200, {"succeded": True}
 

@@ -91,11 +91,70 @@ def create_user(ctx: Ctx) -> Result:
     return 201, views.user(user)
 
 
+_UPDATE = {
+    "firstName": "str?", "lastName": "str?", "email": "email?", "phone": "str?",
+    "type": "enum:account,agency", "role": "enum:admin,user", "locationIds": "strs",
+}  # fmt: skip
+
+
+def _own_user(ctx: Ctx) -> Record:
+    user = ctx.sim.state.users.get(ctx.params["userId"])
+    if user is None or not _visible(ctx, user):
+        raise ApiError(401, "The user does not exist.")
+    return user
+
+
+@api(WRITE, agency=True)
+def update_user(ctx: Ctx) -> Result:
+    user = _own_user(ctx)
+    data = validation.check(ctx.body, _UPDATE)
+    for location_id in data.get("locationIds") or ():
+        ctx.own_location(location_id)
+    for key in ("firstName", "lastName", "email", "phone"):
+        if data.get(key) is not None:
+            user[key] = data[key]
+    user["name"] = f"{user['firstName']} {user['lastName']}"
+    for key, role_key in (("type", "type"), ("role", "role"), ("locationIds", "locationIds")):
+        if data.get(key) is not None:
+            user["roles"][role_key] = data[key]
+    return 200, views.user(user)
+
+
+@api(WRITE, agency=True)
+def delete_user(ctx: Ctx) -> Result:
+    user = _own_user(ctx)
+    del ctx.sim.state.users[user["id"]]
+    return 200, {
+        "succeded": True,
+        "message": "Queued deleting user with e-mail "
+        f"{user['email']} and name {user['name']}. Will take effect in a few minutes.",
+    }
+
+
+@api(READ, agency=True)
+def filter_by_email(ctx: Ctx) -> Result:
+    fields = {"companyId": "str", "emails": "strs", "deleted": "bool", "skip": "str?",
+              "limit": "str?", "projection": "str?"}  # fmt: skip
+    data = validation.check(ctx.body, fields, ("companyId", "emails"))
+    if data["companyId"] != ctx.token.company_id:
+        raise forbidden_location()
+    wanted = {e.lower() for e in data["emails"]}
+    rows = [
+        u
+        for u in ctx.sim.state.users.values()
+        if _visible(ctx, u) and str(u.get("email") or "").lower() in wanted
+    ]
+    return 200, {"users": [views.user(u) for u in rows], "count": len(rows)}
+
+
 routes = [
+    Route("/users/search/filter-by-email", filter_by_email, methods=["POST"]),
     Route("/users/search", search_users, methods=["GET"]),
     Route("/users/", list_users, methods=["GET"]),
     Route("/users", list_users, methods=["GET"]),
     Route("/users/", create_user, methods=["POST"]),
     Route("/users", create_user, methods=["POST"]),
     Route("/users/{userId}", get_user, methods=["GET"]),
+    Route("/users/{userId}", update_user, methods=["PUT"]),
+    Route("/users/{userId}", delete_user, methods=["DELETE"]),
 ]

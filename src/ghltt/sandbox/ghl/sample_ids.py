@@ -1,0 +1,43 @@
+"""Fixed ids of one record of each kind in the sample account, whatever the seed: the catalog's
+examples name them, so every example runs as written against a fresh sandbox."""
+
+from __future__ import annotations
+
+SAMPLE_IDS: dict[str, str] = {
+    "company": "sampleAgency00000001",
+    "location": "sampleLocation000001",
+    "contact": "sampleContactAva0001",
+    "otherContact": "sampleContactLiam002",
+    "task": "sampleTask0000000001",
+    "note": "sampleNote0000000001",
+    "business": "5a3b1e000000000000000b01",
+    "user": "sampleUserDana000001",
+    "calendar": "sampleCalendar000001",
+    "calendarGroup": "sampleCalGroup000001",
+    "appointment": "sampleAppointment001",
+    "appointmentNote": "sampleApptNote000001",
+    "blockedSlot": "sampleBlockedSlot001",
+    "campaign": "sampleCampaign000001",
+    "workflow": "sampleWorkflow000001",
+    "pipeline": "samplePipeline000001",
+    "stage": "5a3b1e00-0000-4000-8000-000000000001",
+    "wonStage": "5a3b1e00-0000-4000-8000-000000000004",
+    "opportunity": "sampleOpportunity001",
+    "lostReason": "sampleLostReason0001",
+    "customValue": "sampleCustomValue001",
+    "locationTag": "sampleLocationTag001",
+    "conversation": "sampleConversation01",
+    "message": "sampleMessage0000001",
+    "form": "sampleForm0000000001",
+    "formSubmission": "sampleFormSubmission",
+    "survey": "sampleSurvey00000001",
+    "surveySubmission": "sampleSurveySubmit01",
+    "object": "5a3b1e000000000000000c01",
+    "objectKey": "custom_objects.pets",
+    "record": "5a3b1e000000000000000d01",
+    "association": "5a3b1e000000000000000e01",
+    "associationKey": "pet_owner",
+    "relation": "5a3b1e000000000000000f01",
+    "product": "5a3b1e000000000000001001",
+    "price": "5a3b1e000000000000001101",
+}
