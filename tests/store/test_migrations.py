@@ -392,9 +392,10 @@ def _check_0013(db: sa.Engine) -> None:
 def _seed_0013(conn: sa.Connection) -> None:
     """0012's rows and a recipe enabled on the bridge, as 0013 wrote it (no version)."""
     _seed_0012(conn)
-    bridge_recipes_0013 = sa.table(
+    bridge_recipes_0013 = sa.Table(
         "bridge_recipes",
-        *(sa.column(c) for c in ("bridge_id", "recipe", "enabled", "scopes", "updated_at")),
+        sa.MetaData(),
+        *(sa.Column(c.name, c.type) for c in t.bridge_recipes.c if c.name != "version"),
     )
     conn.execute(
         bridge_recipes_0013.insert().values(
