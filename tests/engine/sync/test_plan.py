@@ -14,7 +14,9 @@ from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.recipes.models import DeleteAction, DeletePolicy
 from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.sync import Created, Plan, apply, plan, run_sync
+from ghltt.engine.sync.state import ParentPending
 from ghltt.sandbox.ghl import GhlSimulator
+from ghltt.store import insert_new
 from ghltt.store.tables import metadata
 from tests.engine.conftest import CATALOG, RemoteCalls, Writes, event
 
@@ -203,3 +205,26 @@ async def test_a_write_to_a_record_the_plan_creates_refers_to_the_create(
     close = next(w for w in report.writes if w.action == "tt.tasks.close")
     assert close.object_id == tt_id
     assert (await ctx.tt.tasks.get(int(tt_id))).is_archived
+
+
+async def test_a_task_waits_for_its_contact_only_while_the_contact_s_event_waits(
+    db: sa.Engine, ctx: BridgeContext, ghl_sim: GhlSimulator
+) -> None:
+    """A contact and its first task made together: the task's run may come first. While the
+    contact's own event waits in the inbox the task's run is tried again (its link comes with
+    that event); with nothing waiting, an unlinked parent means the task is not synced."""
+    recipe = load_template("tasks", CATALOG)
+    assert isinstance(recipe, SyncRecipe)
+    contact_id = first_contact(ghl_sim)
+    task_id = next(t["id"] for t in ghl_sim.state.tasks.values() if t["contactId"] == contact_id)
+
+    task = event("ghl", "task.created", task_id, contactId=contact_id)
+    skipped = await plan(recipe, task, ctx)
+    assert skipped.report.outcome == "skipped"
+    assert "not linked by contacts" in (skipped.report.reason or "")
+
+    contact_event = event("ghl", "contact.created", contact_id)
+    with db.begin() as conn:
+        insert_new(conn, [contact_event])
+    with pytest.raises(ParentPending, match=contact_id):
+        await plan(recipe, task, ctx)

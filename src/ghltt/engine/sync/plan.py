@@ -29,6 +29,7 @@ from ghltt.engine.sync.compare import current_value, same
 from ghltt.engine.sync.state import (
     OTHER,
     Counterpart,
+    ParentPending,
     Skip,
     SyncRun,
     changed_since_sync,
@@ -137,6 +138,11 @@ async def _parent(run: SyncRun, system: str, record: dict[str, Any]) -> dict[str
         found = links.by_tt(run.ctx.bridge_id, tt_type, str(record.get(spec.tt_field)), ghl_type)
     ids = (found.ghl_id, found.tt_id) if found is not None else _parent_synced(run, system, record)
     if ids is None:
+        parent_id = record.get(spec.ghl_field if system == "ghl" else spec.tt_field)
+        inbox = run.ctx.repos.inbox
+        if parent_id and inbox.has_unprocessed(run.ctx.bridge_id, system, str(parent_id)):
+            # Created together (a contact and its first task): the parent's run links it soon.
+            raise ParentPending(f"the parent {parent_id} is not linked by {spec.recipe} yet")
         raise Skip(f"the parent is not linked by {spec.recipe} yet")
     parent_type = OBJECTS[f"tt.{tt_type}"]
     tt_parent = await call_action(run.ctx, parent_type.get, parent_type.address(ids[1]))

@@ -22,6 +22,11 @@ class Skip(Exception):
     """The run has nothing to do (filtered, parent not linked...)."""
 
 
+class ParentPending(Exception):
+    """The parent's own event still waits in the inbox: its link comes with it, so the run is
+    tried again (a retried step) instead of skipped for good."""
+
+
 class LinkedRecordGone(Exception):
     """A write by id to the linked counterpart, not read in this run, answered 404."""
 
