@@ -147,6 +147,7 @@ def export(
     if target.exists() and not force:
         fail(f"{target}: exists (give --force to overwrite it)")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)  # 'my/contacts.yaml' in a new folder
         target.write_text(content, encoding="utf-8")
     except OSError as exc:
         fail(f"{target}: cannot write: {exc.strerror}")
