@@ -33,6 +33,23 @@ _run_steps_0001 = sa.Table(
 )
 
 
+def _run_steps(conn: sa.Connection) -> Any:
+    """An insert into run_steps as the schema being seeded has it (``action`` before 0005)."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("run_steps")}
+    if "action" in columns:
+        return _run_steps_0001.insert()
+    return _RenamedInsert(t.run_steps.insert())
+
+
+class _RenamedInsert:
+    def __init__(self, insert: Any) -> None:
+        self.insert = insert
+
+    def values(self, **values: Any) -> Any:
+        values["name"] = values.pop("action")
+        return self.insert.values(**values)
+
+
 def _inbox(event_id: str, object_id: str = "c-1") -> dict[str, Any]:
     return {
         "id": event_id,
@@ -102,7 +119,7 @@ def _seed_0001(conn: sa.Connection) -> None:
     conn.execute(t.inbox_events.insert().values(**_inbox("e1")))
     conn.execute(t.runs.insert().values(**_run("r1", "e1")))
     conn.execute(
-        _run_steps_0001.insert().values(
+        _run_steps(conn).values(
             run_id="r1",
             position=0,
             action="tt.user.update",
@@ -270,7 +287,7 @@ def _seed_0004(conn: sa.Connection) -> None:
     )
     conn.execute(t.runs.insert().values(**_run("r2", "e2")))
     conn.execute(
-        _run_steps_0001.insert().values(
+        _run_steps(conn).values(
             run_id="r2",
             position=0,
             action="recipe.run",
@@ -295,6 +312,20 @@ def _check_0005(db: sa.Engine) -> None:
     assert again is not None and [s.name for s in again.steps] == ["recipe.run", "bridge.reconcile"]
 
 
+def _check_0009(db: sa.Engine) -> None:
+    """Imports start empty; one keeps its checkpoint and its dead letters."""
+    from ghltt.store.imports import ImportRecord, ImportRepository
+
+    repo = ImportRepository(db)
+    assert repo.recent() == []
+    made = repo.create(ImportRecord("imp_1", "b1", "contacts", ("ghl_to_tt",), {}, False))
+    repo.checkpoint(made.id, {"ghl_to_tt": {"cursor": [1, "c-1"], "done": False}})
+    repo.record_failure(made.id, "ghl", "c-1", "failed", "boom", {"id": "c-1"})
+    again = repo.get(made.id)
+    assert again is not None and again.progress["ghl_to_tt"]["cursor"] == [1, "c-1"]
+    assert [f.reason for f in repo.failures(made.id)] == ["boom"]
+
+
 @dataclass(frozen=True)
 class Step:
     seed: Callable[[sa.Connection], None]
@@ -310,6 +341,7 @@ STEPS = {
     "0003": Step(_seed_0002, _check_0003),
     "0004": Step(_seed_0003, _check_0004),
     "0005": Step(_seed_0004, _check_0005, renamed={"run_steps": {"action": "name"}}),
+    "0009": Step(_seed_0004, _check_0009),
 }
 
 
