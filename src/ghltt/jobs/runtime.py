@@ -15,8 +15,9 @@ from typing import Any
 import structlog
 from dbos import DBOS, DBOSClient, DBOSConfig
 
+from ghltt.bridges import Services
 from ghltt.core import InvalidInput, NotFound
-from ghltt.jobs import schedules, workflows
+from ghltt.jobs import imports, schedules, workflows
 from ghltt.jobs.bridge_schedules import BridgeSchedules
 from ghltt.jobs.dispatcher import Dispatcher
 from ghltt.jobs.workflows import (
@@ -102,6 +103,12 @@ class JobAdmin:
             load_output=True,
         )
         return [_dead_letter(wf) for wf in found]
+
+    def start_import(self, import_id: str) -> str:
+        """Run an import (or resume it) in the executor; the id of its workflow."""
+        options = imports.enqueue_options(import_id)
+        self.client.enqueue(options, import_id)  # type: ignore[arg-type]
+        return str(options["workflow_id"])
 
     def replay(self, target: str) -> str:
         """Replay a run, a workflow or an event; returns the id of the new workflow.
@@ -201,6 +208,15 @@ class JobRuntime:
                 on_new_events=self.wake,
             )
         )
+        imports.set_context(
+            imports.ImportJobs(
+                self._db,
+                self._services,
+                share=settings.import_budget_share,
+                max_attempts=settings.run_max_attempts,
+                retry_interval=settings.run_retry_interval,
+            )
+        )
         DBOS(config=config)
         _route_dbos_logs()
         DBOS.launch()
@@ -214,6 +230,10 @@ class JobRuntime:
             polling_interval_sec=0.1,
             on_conflict="always_update",
         )
+        # Imports on a queue of their own: real-time runs never wait behind a bulk import.
+        DBOS.register_queue(
+            imports.IMPORTS_QUEUE, worker_concurrency=2, on_conflict="always_update"
+        )
         self._dispatcher = Dispatcher(
             InboxRepository(self._db),
             self.admin.client,
@@ -226,6 +246,10 @@ class JobRuntime:
         self.bridges.start()
         self.started = True
         log.info("executor started", executor_id=settings.executor_id)
+
+    def _services(self) -> Services:
+        assert self.bridges is not None  # set before the executor starts
+        return self.bridges.services
 
     def wake(self) -> None:
         if self._dispatcher is not None:
@@ -245,6 +269,7 @@ class JobRuntime:
         if self._jobs_db is not None:
             self._jobs_db.dispose()
         workflows.set_context(None)
+        imports.set_context(None)
 
     def ensure_schedule(
         self,

@@ -60,8 +60,11 @@ class Progress:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     total: int | None = None
     done: bool = False
-    # The moment the stream reads up to (its start): a catch-up starts after it.
+    # The moment the stream reads up to (its start, then its tail's): a catch-up starts
+    # after it.
     until: str | None = None
+    # Reading what changed while the import ran (after the records up to its start).
+    tail: bool = False
 
     @property
     def seen(self) -> int:
@@ -79,7 +82,12 @@ class Progress:
             return cls()
         counts = {**dict.fromkeys(OUTCOMES, 0), **(data.get("counts") or {})}
         return cls(
-            data.get("cursor"), counts, data.get("total"), bool(data.get("done")), data.get("until")
+            data.get("cursor"),
+            counts,
+            data.get("total"),
+            bool(data.get("done")),
+            data.get("until"),
+            bool(data.get("tail")),
         )
 
 

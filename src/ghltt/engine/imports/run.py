@@ -10,6 +10,7 @@ what was not is done then (nothing skipped).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from ghltt.connectors.http import (
     ServerError,
     TransportError,
 )
+from ghltt.core import utcnow
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.imports import sources
 from ghltt.engine.imports.matching import Ambiguous, MatchIndex
@@ -126,9 +128,12 @@ class Importer:
     page_size: int = PAGE_SIZE
     # Called after each page's checkpoint with the import as stored (progress bars, SSE).
     on_page: Callable[[ImportRecord], Awaitable[None]] | None = None
+    # The share of each rate budget the import may use (settings.import_budget_share).
+    share: float = 0.7
     progress: dict[str, Progress] = field(default_factory=dict)
     samples: list[dict[str, Any]] = field(default_factory=list)
     _indexes: dict[str, MatchIndex] = field(default_factory=dict)
+    _started: bool = False
 
     @property
     def plan_only(self) -> bool:
@@ -137,7 +142,35 @@ class Importer:
     async def run(self) -> ImportRecord:
         """Every direction to its end, from the checkpoint; stops early (leaving the import as
         it is) when it is paused or cancelled between two pages."""
+        while await self.step():
+            pass
+        return self._current()
+
+    async def step(self) -> bool:
+        """The next page of the first direction not done, then its checkpoint; False when
+        nothing is left to do (finished, or paused or cancelled meanwhile). One durable step
+        of the import's job."""
+        if not self._started:
+            await self._start()
+        if self._stopped():
+            return False
+        direction = next((d for d in self.record.directions if not self.progress[d].done), None)
+        if direction is None:
+            self.repo.set_status(self.record.id, "finished", only_from=frozenset({"running"}))
+            return False
+        progress = self.progress[direction]
+        if progress.until is None:
+            progress.until = self.ctx.now.isoformat()
+        await self._page(direction, Filters.of(self.record.filters), progress)
+        self.repo.checkpoint(self.record.id, self._progress(), self.samples)
+        if self.on_page is not None:
+            await self.on_page(self._current())
+        return True
+
+    async def _start(self) -> None:
+        """From the checkpoint as stored (a step after a crash starts here again)."""
         self.repo.set_status(self.record.id, "running", only_from=frozenset({"pending"}))
+        self.record = self._current()
         self.progress = {
             d: Progress.of(self.record.progress.get(d)) for d in self.record.directions
         }
@@ -146,21 +179,18 @@ class Importer:
         await self.ctx.resolver.load(
             o.type for o in (self.recipe.ghl_object, self.recipe.tt_object) if o.custom_fields
         )
-        filters = Filters.of(self.record.filters)
-        for direction in self.record.directions:
-            progress = self.progress[direction]
-            if progress.until is None:
-                progress.until = self.ctx.now.isoformat()
-            while not progress.done:
-                if self._stopped():
-                    return self._current()
-                await self._page(direction, filters, progress)
-                self.repo.checkpoint(self.record.id, self._progress(), self.samples)
-                if self.on_page is not None:
-                    await self.on_page(self._current())
-        if not self._stopped():
-            self.repo.set_status(self.record.id, "finished", only_from=frozenset({"running"}))
-        return self._current()
+        self._started = True
+
+    async def _pace(self) -> None:
+        """Wait while the import's share of either budget is in use: the rest of each window
+        stays free for real-time runs (the budgets are the bridge's, shared with them, and
+        count what the servers' X-RateLimit headers say other apps used)."""
+        for budget in (self.ctx.ghl.budget, self.ctx.tt.api.budget):
+            if budget is None:
+                continue
+            wait = budget.room_in(max(1, int(budget.limit * self.share)))
+            if wait > 0:
+                await asyncio.sleep(wait)
 
     def _stopped(self) -> bool:
         now = self.repo.get(self.record.id)
@@ -184,13 +214,27 @@ class Importer:
         for record in page.records:
             if filters.limit is not None and progress.seen >= filters.limit:
                 break
+            await self._pace()
             result = await self.one(direction, record)
+            if progress.tail and result.outcome == "unchanged":
+                continue  # done earlier in this import, seen again after its write-back
             progress.count(result.outcome)
             if result.writes and len(self.samples) < SAMPLE_SIZE:
                 self.samples.append(result.as_dict())
-        progress.cursor = page.cursor
+        progress.cursor = page.cursor if page.cursor is not None else progress.cursor
         limited = filters.limit is not None and progress.seen >= filters.limit
-        progress.done = page.cursor is None or limited
+        if page.more and not limited:
+            return
+        if progress.tail or limited or self.plan_only:
+            progress.done = True
+            return
+        # The tail: what changed since the import began, read on from the same cursor. Our own
+        # write-backs moved the records they touched there (they come back unchanged, and are
+        # not counted again); so did a record whose write-back a crash cut off before its
+        # link was recorded (linked now: nothing skipped), and edits made meanwhile (real-time
+        # sync's runs have converged them; the import finds nothing to do).
+        progress.tail = True
+        progress.until = utcnow().isoformat()
 
     async def one(self, direction: str, record: dict[str, Any]) -> RecordResult:
         """One source record: matched, planned, applied unless the import only plans; a
@@ -281,7 +325,7 @@ class Importer:
             for item in page.records:
                 index.add(item, keep=whole)
             cursor = page.cursor
-            if cursor is None:
+            if not page.more:
                 break
         self._indexes[direction] = index
         return index

@@ -24,8 +24,11 @@ from ghltt.engine.imports.model import Filters
 @dataclass(frozen=True)
 class Page:
     records: list[dict[str, Any]]
-    # Where the next page starts; None: this was the last.
+    # The position after the page's last record (None: the page is empty); the next page, or
+    # a later read of what changed since, starts there.
     cursor: Any
+    # Whether the read holds more records after this page.
+    more: bool
     # How many records the whole read holds, when the source says.
     total: int | None = None
 
@@ -66,7 +69,7 @@ async def ghl_contacts(
     records = [ghl_record(c) for c in found.contacts]
     last = records[-1].get("searchAfter") if records else None
     more = len(records) >= size and bool(last)
-    return Page(records, list(last) if more and last else None, found.total)
+    return Page(records, list(last) if last else None, more, found.total)
 
 
 def _tt_reader(name: str, object_type: str) -> Reader:
@@ -98,7 +101,8 @@ def _tt_reader(name: str, object_type: str) -> Reader:
         rest = [(k, r) for k, r in wanted if after is None or k > after]
         page = rest[:size]
         more = len(rest) > size
-        return Page([r for _, r in page], list(page[-1][0]) if more else None, len(wanted))
+        last = list(page[-1][0]) if page else None
+        return Page([r for _, r in page], last, more, len(wanted))
 
     return read
 

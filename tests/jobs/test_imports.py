@@ -1,0 +1,94 @@
+"""An import as a durable job in a real worker process: killed with SIGKILL in the middle, it
+resumes from its checkpoint after a restart, with no duplicate and no record missed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ghltt.engine.imports import Filters, create_import
+from ghltt.jobs import JobAdmin
+from ghltt.jobs.imports import recipe_of
+from ghltt.store.imports import ImportRepository
+from ghltt.store.links import LinkRepository
+from tests.e2e.conftest import Loop, open_loop, wait_for
+from tests.engine.imports.conftest import add_contacts, duplicates, ghl_contacts, tt_customers
+from tests.support import process
+
+pytestmark = pytest.mark.slow
+
+QUIET_SCHEDULE = {"reconcile": {"interval_seconds": 86_400}}
+UNLIMITED = {"burst": 1_000_000, "window_ms": 10_000, "daily": 100_000_000}
+
+
+def _worker_env(loop: Loop) -> dict[str, str]:
+    return process.ghltt_env(
+        loop.settings.data_dir,
+        loop.settings.store_url,
+        GHLTT_PUBLIC_URL=loop.settings.public_url,
+        GHLTT_GHL_BASE_URL=loop.settings.ghl_base_url,
+        GHLTT_TT_BASE_URL=loop.settings.tt_base_url,
+    )
+
+
+def _start(loop: Loop) -> str:
+    repo = ImportRepository(loop.db)
+    record = create_import(
+        repo, loop.bridge, recipe_of("contacts"), ("ghl_to_tt",), Filters(), catch_up=False
+    )
+    admin = JobAdmin(loop.settings, loop.db)
+
+    def enqueued() -> bool:
+        try:
+            admin.start_import(record.id)
+        except Exception:  # the worker has not created its system database yet
+            return False
+        return True
+
+    try:
+        wait_for(enqueued, "the worker's system database", 60)
+    finally:
+        admin.close()
+    return record.id
+
+
+def _done(loop: Loop, import_id: str) -> int:
+    found = ImportRepository(loop.db).get(import_id)
+    assert found is not None
+    assert found.status not in ("failed", "cancelled"), found.error
+    counts = found.progress.get("ghl_to_tt", {}).get("counts", {})
+    return sum(counts.values())
+
+
+def _finished(loop: Loop, import_id: str) -> bool:
+    found = ImportRepository(loop.db).get(import_id)
+    assert found is not None and found.status != "failed", found.error if found else None
+    return found.status == "finished"
+
+
+def test_an_import_killed_mid_way_resumes_after_restart_without_duplicates_or_misses(
+    database_url: str, tmp_path: Path
+) -> None:
+    with open_loop(database_url, tmp_path, executor=False, bridge_settings=QUIET_SCHEDULE) as loop:
+        loop.ghl.set_rate_limits(**UNLIMITED)
+        loop.ghl.remove_webhook_target(f"{loop.settings.public_url}/webhooks")
+        add_contacts(loop.ghl, range(250))
+        contacts = ghl_contacts(loop.ghl)
+        customers_before = len(tt_customers(loop.tt))
+        log = tmp_path / "worker.log"
+        worker = process.start(["worker"], _worker_env(loop), log)
+        try:
+            import_id = _start(loop)
+            wait_for(lambda: _done(loop, import_id) >= 100, "two pages of the import", 120)
+            process.kill9(worker)
+            assert not _finished(loop, import_id)
+            worker = process.start(["worker"], _worker_env(loop), log)
+            wait_for(lambda: _finished(loop, import_id), "the import to finish", 180)
+        finally:
+            process.stop(worker)
+        paired = LinkRepository(loop.db).all(loop.bridge, "contact", "customer")
+        assert {link.ghl_id for link in paired} >= {c["id"] for c in contacts}
+        customers = tt_customers(loop.tt)
+        assert duplicates([c.contact_email for c in customers]) == {}
+        assert len(customers) - customers_before <= len(contacts)
