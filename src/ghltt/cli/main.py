@@ -11,6 +11,7 @@ from ghltt.cli import (
     connect,
     db,
     events,
+    imports,
     recipes,
     runs,
     sandbox,
@@ -40,6 +41,7 @@ app.add_typer(runs.app, name="runs")
 app.add_typer(events.app, name="events")
 app.add_typer(token.app, name="token")
 app.add_typer(recipes.app, name="recipes")
+app.add_typer(imports.app, name="import")
 app.add_typer(connect.connect_app, name="connect")
 app.add_typer(connect.connections_app, name="connections")
 app.add_typer(bridges.bridges_app, name="bridges")
