@@ -35,6 +35,7 @@ COMMANDS = [
     ["import", "pause"],
     ["import", "resume"],
     ["import", "cancel"],
+    ["import", "schedule"],
     ["events", "send"],
     ["token", "show"],
     ["bridges", "poll"],

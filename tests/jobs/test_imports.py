@@ -3,10 +3,12 @@ resumes from its checkpoint after a restart, with no duplicate and no record mis
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from ghltt.core import utcnow
 from ghltt.engine.imports import Filters, create_import
 from ghltt.jobs import JobAdmin
 from ghltt.jobs.imports import recipe_of
@@ -92,3 +94,43 @@ def test_an_import_killed_mid_way_resumes_after_restart_without_duplicates_or_mi
         customers = tt_customers(loop.tt)
         assert duplicates([c.contact_email for c in customers]) == {}
         assert len(customers) - customers_before <= len(contacts)
+
+
+def test_a_scheduled_import_catches_up_with_only_what_changed(
+    database_url: str, tmp_path: Path
+) -> None:
+    with open_loop(database_url, tmp_path, bridge_settings=QUIET_SCHEDULE) as loop:
+        loop.ghl.set_rate_limits(**UNLIMITED)
+        loop.ghl.remove_webhook_target(f"{loop.settings.public_url}/webhooks")
+        add_contacts(loop.ghl, range(30))
+        repo = ImportRepository(loop.db)
+        admin = JobAdmin(loop.settings, loop.db)
+        try:
+            # Every few seconds (DBOS reads a sixth, leading field as seconds).
+            admin.schedule_import(
+                loop.bridge, "contacts", "*/3 * * * * *", directions=["ghl_to_tt"]
+            )
+
+            def finished() -> list[dict[str, int]]:
+                return [
+                    r.progress["ghl_to_tt"]["counts"]
+                    for r in repo.recent(loop.bridge)
+                    if r.status == "finished"
+                ]
+
+            wait_for(lambda: len(finished()) >= 1, "the first scheduled import", 120)
+            first = finished()[-1]
+            assert first["create"] == len(ghl_contacts(loop.ghl))
+            add_contacts(loop.ghl, range(900, 903), at=utcnow() - timedelta(seconds=1))
+            wait_for(
+                lambda: any(c["create"] == 3 for c in finished()[:-1]),
+                "a catch-up that creates the three new contacts' customers",
+                120,
+            )
+            assert admin.unschedule_import(loop.bridge, "contacts")
+        finally:
+            admin.close()
+        # Later catch-ups found nothing new: no more customers than contacts.
+        paired = LinkRepository(loop.db).all(loop.bridge, "contact", "customer")
+        assert len(paired) == len(ghl_contacts(loop.ghl))
+        assert duplicates([c.contact_email for c in tt_customers(loop.tt)]) == {}

@@ -22,7 +22,8 @@ from ghltt.cli.context import console, fail, settings, store
 from ghltt.cli.services import JsonOpt, open_services, run_remote
 from ghltt.core import GhlttError, utcnow
 from ghltt.engine.context import open_bridge_context
-from ghltt.engine.imports import OUTCOMES, Filters, Importer, create_import
+from ghltt.engine.imports import OUTCOMES, Filters, Importer, check_request, create_import
+from ghltt.engine.recipes.cron import check_cron
 from ghltt.jobs import JobAdmin
 from ghltt.jobs.imports import recipe_of
 from ghltt.store.imports import OPEN, ImportRecord, ImportRepository
@@ -281,3 +282,48 @@ def resume(
     svc = open_services()
     done = run_remote(lambda: _run_here(svc, _record(import_id), quiet=as_json))
     _report(done, as_json)
+
+
+@app.command("schedule")
+def schedule(
+    bridge: str = typer.Argument(..., help="The bridge (id or name)."),
+    recipe: str = typer.Option(..., "--recipe", help="A sync recipe, e.g. contacts."),
+    cron: str = typer.Option(None, help="When, as a cron line: '0 3 * * *' is 03:00 daily."),
+    direction: str = typer.Option("both", help="ghl-to-tt, tt-to-ghl or both."),
+    timezone: str = typer.Option(None, help="The zone the cron line is read in (default UTC)."),
+    remove: bool = typer.Option(False, "--remove", help="Remove the schedule instead."),
+) -> None:
+    """Run a catch-up import on a schedule: each run reads only what changed since the last
+    finished import of the recipe. The executor (ghltt serve / worker) runs it.
+    Example: ghltt import schedule my-bridge --recipe contacts --cron '0 3 * * *'"""
+    try:
+        compiled = recipe_of(recipe)
+    except (GhlttError, KeyError, FileNotFoundError) as exc:
+        fail(f"--recipe {recipe!r}: {exc}")
+    svc = open_services()
+    loaded = settings()
+    admin = JobAdmin(loaded, store(loaded))
+    try:
+        bridge_id = svc.bridges.resolve(bridge).id
+        if remove:
+            gone = admin.unschedule_import(bridge_id, recipe)
+            console.print("schedule removed" if gone else "there was no such schedule")
+            return
+        if not cron:
+            fail("give --cron (or --remove)")
+        try:
+            check_cron(cron)
+        except ValueError as exc:
+            fail(f"--cron: {exc}")
+        directions = _directions(direction, compiled.model.directions)
+        check_request(compiled, directions, Filters())
+        name = admin.schedule_import(
+            bridge_id, recipe, cron, directions=list(directions), timezone=timezone
+        )
+    except GhlttError as exc:
+        fail(str(exc))
+    except ValueError as exc:
+        fail(str(exc))
+    finally:
+        admin.close()
+    console.print(f"schedule {name}: a catch-up import of {recipe} at '{cron}'", highlight=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -22,11 +23,11 @@ from ghltt.bridges import BridgePool, Services
 from ghltt.core import NotFound, utcnow
 from ghltt.engine.context import BridgeContext, Repositories
 from ghltt.engine.dispatch import shipped_recipe
-from ghltt.engine.imports import Importer
+from ghltt.engine.imports import Filters, Importer, create_import
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.jobs.workflows import WORKFLOW_VERSION
 from ghltt.store.database import Database
-from ghltt.store.imports import ImportRepository
+from ghltt.store.imports import OPEN, ImportRepository
 
 log = structlog.get_logger(__name__)
 
@@ -131,3 +132,31 @@ def enqueue_options(import_id: str) -> dict[str, Any]:
         "workflow_id": import_workflow_id(import_id),
         "app_version": WORKFLOW_VERSION,
     }
+
+
+IMPORT_TICK = "ghltt.import_tick"
+
+
+def schedule_name(bridge_id: str, recipe: str) -> str:
+    return f"import:{bridge_id}:{recipe}"
+
+
+async def _catch_up(context: dict[str, Any]) -> str | None:
+    """A catch-up import for a schedule's firing; None while the last one is still open."""
+    repo = ImportRepository(_ctx().db)
+    bridge_id, name = str(context["bridge"]), str(context["recipe"])
+    if any(r.recipe == name and r.status in OPEN for r in repo.recent(bridge_id, limit=20)):
+        log.info("scheduled import skipped: one is still open", bridge=bridge_id, recipe=name)
+        return None
+    recipe = recipe_of(name)
+    directions = tuple(context.get("directions") or recipe.model.directions)
+    record = create_import(repo, bridge_id, recipe, directions, Filters(), catch_up=True)
+    return record.id
+
+
+@DBOS.workflow(name=IMPORT_TICK)
+async def import_tick(when: datetime, context: dict[str, Any]) -> None:
+    """A schedule fired: an incremental catch-up from the last finished import's end."""
+    import_id = await DBOS.run_step_async({"name": "import.catch_up"}, _catch_up, context)
+    if import_id is not None:
+        await run_import(import_id)

@@ -6,14 +6,17 @@ executor-less view the CLI and web use to list dead letters and replay them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import structlog
 from dbos import DBOS, DBOSClient, DBOSConfig
+from dbos import error as dbos_error
 
 from ghltt.bridges import Services
 from ghltt.core import InvalidInput, NotFound
@@ -30,7 +33,7 @@ from ghltt.jobs.workflows import (
 )
 from ghltt.settings import Settings, sqlite_path
 from ghltt.store import InboxRepository, RunRepository, open_database
-from ghltt.store.database import Database, prepare_sqlite_file
+from ghltt.store.database import Database, is_schema_missing, prepare_sqlite_file
 
 log = structlog.get_logger(__name__)
 
@@ -107,8 +110,45 @@ class JobAdmin:
     def start_import(self, import_id: str) -> str:
         """Run an import (or resume it) in the executor; the id of its workflow."""
         options = imports.enqueue_options(import_id)
-        self.client.enqueue(options, import_id)  # type: ignore[arg-type]
+        with _executor_needed():
+            self.client.enqueue(options, import_id)  # type: ignore[arg-type]
         return str(options["workflow_id"])
+
+    def schedule_import(
+        self,
+        bridge_id: str,
+        recipe: str,
+        cron: str,
+        *,
+        directions: list[str] | None = None,
+        timezone: str | None = None,
+    ) -> str:
+        """Run a catch-up import of ``recipe`` on ``cron`` (replacing its schedule, if any)."""
+        name = imports.schedule_name(bridge_id, recipe)
+        context = {"bridge": bridge_id, "recipe": recipe, "directions": directions}
+        with _executor_needed():
+            if self.client.get_schedule(name) is not None:
+                self.client.delete_schedule(name)
+            try:
+                self.client.create_schedule(
+                    schedule_name=name,
+                    workflow_name=imports.IMPORT_TICK,
+                    schedule=cron,
+                    context=context,
+                    cron_timezone=timezone,
+                    queue_name=imports.IMPORTS_QUEUE,
+                )
+            except dbos_error.DBOSException as exc:
+                raise InvalidInput(str(exc), where="cron") from None
+        return name
+
+    def unschedule_import(self, bridge_id: str, recipe: str) -> bool:
+        name = imports.schedule_name(bridge_id, recipe)
+        with _executor_needed():
+            if self.client.get_schedule(name) is None:
+                return False
+            self.client.delete_schedule(name)
+        return True
 
     def replay(self, target: str) -> str:
         """Replay a run, a workflow or an event; returns the id of the new workflow.
@@ -162,6 +202,19 @@ class JobAdmin:
             application_version=WORKFLOW_VERSION,
         )
         return str(handle.get_workflow_id())
+
+
+@contextlib.contextmanager
+def _executor_needed() -> Iterator[None]:
+    """The system database is made by the executor's first start: say so instead of a trace."""
+    try:
+        yield
+    except Exception as exc:
+        if not is_schema_missing(exc):
+            raise
+        raise InvalidInput(
+            "the job database is not set up yet: start 'ghltt serve' or 'ghltt worker' once"
+        ) from None
 
 
 def _route_dbos_logs() -> None:
