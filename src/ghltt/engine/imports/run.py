@@ -185,6 +185,7 @@ class Importer:
         """Wait while the import's share of either budget is in use: the rest of each window
         stays free for real-time runs (the budgets are the bridge's, shared with them, and
         count what the servers' X-RateLimit headers say other apps used)."""
+        await asyncio.sleep(0)  # real-time runs in this process go first
         for budget in (self.ctx.ghl.budget, self.ctx.tt.api.budget):
             if budget is None:
                 continue
