@@ -143,6 +143,9 @@ def _report(record: ImportRecord, as_json: bool) -> None:
             direction, *(str(counts.get(o, 0)) for o in OUTCOMES), str(progress.get("total"))
         )
     console.print(table)
+    for direction, progress in record.progress.items():
+        if progress.get("warning"):
+            console.print(f"  warning ({direction}): {progress['warning']}", highlight=False)
     for sample in record.samples[:10]:
         console.print(f"  {sample['system']} {sample['record_id']}: {sample['outcome']}")
         for write in sample["writes"]:

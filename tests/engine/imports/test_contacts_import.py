@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from ghltt.engine.context import BridgeContext
+from ghltt.engine.imports import Importer
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.imports import ImportRepository
@@ -17,6 +18,7 @@ from tests.engine.conftest import Writes
 from tests.engine.imports.conftest import (
     add_contacts,
     add_customers,
+    contacts_recipe,
     duplicates,
     email,
     ghl_contacts,
@@ -122,6 +124,16 @@ async def test_an_ambiguous_match_is_reported_and_nothing_is_created_for_it(
     assert "share contact_email" in failure.reason
     assert len(tt_customers(tt_sim)) == before + len(ghl_contacts(ghl_sim)) - 1
     assert contact["id"] not in dict(links(db))
+
+    # Fixed in TT (the twin gets its own email), the record is replayed alone and linked.
+    twin.contact_email = "someone.else@example.com"
+    repo = ImportRepository(db)
+    record = repo.get(done.id)
+    assert record is not None
+    replayed = await Importer(ctx, contacts_recipe(), repo, record).replay("ghl", contact["id"])
+    assert replayed.outcome == "update"  # its custom fields were not on the customer yet
+    assert dict(links(db))[contact["id"]] != str(twin.id)
+    assert [f.status for f in repo.failures(done.id)] == ["replayed"]
 
 
 async def test_429s_are_waited_out_without_a_failure(

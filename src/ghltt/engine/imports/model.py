@@ -65,6 +65,8 @@ class Progress:
     until: str | None = None
     # Reading what changed while the import ran (after the records up to its start).
     tail: bool = False
+    # What the source could not give (TT's list cap), for the report.
+    warning: str | None = None
 
     @property
     def seen(self) -> int:
@@ -88,6 +90,7 @@ class Progress:
             bool(data.get("done")),
             data.get("until"),
             bool(data.get("tail")),
+            data.get("warning"),
         )
 
 

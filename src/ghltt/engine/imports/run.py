@@ -41,6 +41,7 @@ from ghltt.engine.recipes import SyncRecipe, build_context
 from ghltt.engine.sync import Found, Plan, apply, plan_record
 from ghltt.engine.sync.compare import current_value
 from ghltt.engine.sync.lookup import fetch
+from ghltt.engine.sync.state import OTHER
 from ghltt.store.imports import ImportRecord, ImportRepository, new_import_id
 
 PAGE_SIZE = 100
@@ -210,6 +211,8 @@ class Importer:
         read = sources.reader(self.recipe.objects(source).type)
         until = datetime.fromisoformat(str(progress.until))
         page = await read(self.ctx, progress.cursor, filters, until, self.page_size)
+        if page.warning:
+            progress.warning = page.warning
         if progress.total is None and page.total is not None:
             progress.total = min(page.total, filters.limit or page.total)
         for record in page.records:
@@ -262,6 +265,17 @@ class Importer:
             index = self._indexes.get(direction)
             if index is not None:
                 index.add_mapped(str(report.link[f"{target}_id"]), mapped, record_id)
+        return result
+
+    async def replay(self, system: System, record_id: str) -> RecordResult:
+        """One record the import set aside, again, alone, as it is now (after a fix of the
+        data or the recipe); marked replayed when it is applied, set aside again if not."""
+        if not self._started:
+            await self._start()
+        record = await fetch(self.ctx, self.recipe, system, record_id)
+        result = await self.one(f"{system}_to_{OTHER[system]}", record)
+        if result.outcome not in ("failed", "ambiguous", "invalid"):
+            self.repo.mark_replayed(self.record.id, system, record_id)
         return result
 
     def _set_aside(

@@ -31,12 +31,15 @@ class Page:
     more: bool
     # How many records the whole read holds, when the source says.
     total: int | None = None
+    # What the source could not give (TT's list cap).
+    warning: str | None = None
 
 
 class Unsupported(ValueError):
     """No import source for this object type yet."""
 
 
+TT_LIST_CAP = 1000
 Reader = Callable[[BridgeContext, Any, Filters, datetime, int], Awaitable[Page]]
 
 
@@ -77,10 +80,14 @@ def _tt_reader(name: str, object_type: str) -> Reader:
         ctx: BridgeContext, cursor: Any, filters: Filters, until: datetime, size: int
     ) -> Page:
         resource = getattr(ctx.tt, name)
-        listed = [
-            tt_record(r, object_type)
-            for r in await resource.list(filter="ALL", include_custom_fields=True)
-        ]
+        # TT answers at most 1,000 records per list: active and archived ones are read apart
+        # so that twice as many are reached; a list at the cap says records may be missing.
+        listed: list[dict[str, Any]] = []
+        capped = False
+        for state in ("ACTIVE", "ARCHIVED"):
+            found = await resource.list(filter=state, include_custom_fields=True)
+            capped = capped or len(found) >= TT_LIST_CAP
+            listed += [tt_record(r, object_type) for r in found]
 
         def order(record: dict[str, Any]) -> tuple[float, int]:
             raw = record.get("updated_at") or record.get("created_at")
@@ -102,7 +109,12 @@ def _tt_reader(name: str, object_type: str) -> Reader:
         page = rest[:size]
         more = len(rest) > size
         last = list(page[-1][0]) if page else None
-        return Page([r for _, r in page], last, more, len(wanted))
+        warning = (
+            f"TT answered {TT_LIST_CAP} {name} (its most per list): records beyond are not read"
+            if capped
+            else None
+        )
+        return Page([r for _, r in page], last, more, len(wanted), warning)
 
     return read
 
