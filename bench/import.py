@@ -276,6 +276,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         world = World(Path(tmp), args.ghl_rate)
         await world.setup()
         world.add_customers(args.customers, start=10_000_000)
+        world.add_contacts(100)  # what the real-time edits change meanwhile
         tt_to_ghl = await _direction(world, "tt_to_ghl", args.ghl_rate)
         print(f"tt_to_ghl: {json.dumps(tt_to_ghl)}", file=sys.stderr)
         await world.ctx.aclose()

@@ -36,6 +36,7 @@ COMMANDS = [
     ["import", "resume"],
     ["import", "cancel"],
     ["import", "schedule"],
+    ["import", "replay"],
     ["events", "send"],
     ["token", "show"],
     ["bridges", "poll"],

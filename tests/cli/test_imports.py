@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from ghltt.cli.main import app
 from tests.e2e.conftest import Loop, open_loop
-from tests.engine.imports.conftest import add_contacts
+from tests.engine.imports.conftest import add_contacts, add_customers, email
 
 pytestmark = pytest.mark.slow
 
@@ -38,6 +38,9 @@ def test_plan_then_import_then_steer_it(database_url: str, tmp_path: Path) -> No
         loop.ghl.set_rate_limits(burst=1_000_000, window_ms=10_000, daily=100_000_000)
         loop.ghl.remove_webhook_target(f"{loop.settings.public_url}/webhooks")
         add_contacts(loop.ghl, range(30))
+        add_customers(loop.tt, range(5, 6))
+        (twin,) = add_customers(loop.tt, range(600, 601))
+        twin.contact_email = email(5)  # two customers answer contact 5's email: ambiguous
         cli, env = CliRunner(), _env(loop)
         base = ["import", "run", loop.bridge, "--recipe", "contacts"]
 
@@ -61,6 +64,15 @@ def test_plan_then_import_then_steer_it(database_url: str, tmp_path: Path) -> No
 
         over = cli.invoke(app, ["import", "pause", listed[0]["id"]], env=env)
         assert over.exit_code == 2 and "not pending or running" in over.stderr
+
+        (aside,) = real["failures"]
+        assert aside["status"] == "ambiguous" and "share contact_email" in aside["reason"]
+        twin.contact_email = "someone.else@example.com"
+        replayed = cli.invoke(app, ["import", "replay", real["id"]], env=env)
+        assert replayed.exit_code == 0, replayed.output
+        assert f"ghl:{aside['record_id']}: update" in replayed.stdout
+        shown = cli.invoke(app, ["import", "show", real["id"], "--json"], env=env)
+        assert [f["status"] for f in json.loads(shown.stdout)["failures"]] == ["replayed"]
 
 
 def test_bad_input_is_refused_in_one_line(database_url: str, tmp_path: Path) -> None:

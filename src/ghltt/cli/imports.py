@@ -23,6 +23,7 @@ from ghltt.cli.services import JsonOpt, open_services, run_remote
 from ghltt.core import GhlttError, utcnow
 from ghltt.engine.context import open_bridge_context
 from ghltt.engine.imports import OUTCOMES, Filters, Importer, check_request, create_import
+from ghltt.engine.objects import System
 from ghltt.engine.recipes.cron import check_cron
 from ghltt.jobs import JobAdmin
 from ghltt.jobs.imports import recipe_of
@@ -330,3 +331,43 @@ def schedule(
     finally:
         admin.close()
     console.print(f"schedule {name}: a catch-up import of {recipe} at '{cron}'", highlight=False)
+
+
+@app.command("replay")
+def replay(
+    import_id: str = typer.Argument(...),
+    record: list[str] = typer.Argument(
+        None, help="SYSTEM:ID of records it set aside (ghl:abc123, tt:42); none: all of them."
+    ),
+) -> None:
+    """Apply again, each alone, records an import set aside (failed, ambiguous, invalid),
+    as they are now: after fixing the data or the recipe."""
+    found = _record(import_id)
+    if found.plan_only:
+        fail(f"{import_id} is a plan: it set nothing aside to replay")
+    pending = [f for f in _repo().failures(import_id) if f.status != "replayed"]
+    wanted = {tuple(r.split(":", 1)) for r in record or ()}
+    if any(len(w) != 2 or w[0] not in ("ghl", "tt") for w in wanted):
+        fail("give records as ghl:ID or tt:ID")
+    chosen = [f for f in pending if not wanted or (f.system, f.record_id) in wanted]
+    if not chosen:
+        fail(f"{import_id} has no such record set aside (see 'ghltt import show {import_id}')")
+    svc = open_services()
+
+    async def go() -> list[tuple[str, str, str]]:
+        ctx = await open_bridge_context(svc, found.bridge_id, now=utcnow())
+        repo = ImportRepository(svc.connections.db)
+        importer = Importer(ctx, recipe_of(found.recipe), repo, found)
+        try:
+            results: list[tuple[str, str, str]] = []
+            for failure in chosen:
+                system: System = "ghl" if failure.system == "ghl" else "tt"
+                result = await importer.replay(system, failure.record_id)
+                name = f"{failure.system}:{failure.record_id}"
+                results.append((name, result.outcome, result.reason))
+            return results
+        finally:
+            await ctx.aclose()
+
+    for name, outcome, reason in run_remote(go):
+        console.print(f"{name}: {outcome} {reason}".rstrip(), highlight=False)
