@@ -134,3 +134,23 @@ def test_a_scheduled_import_catches_up_with_only_what_changed(
         paired = LinkRepository(loop.db).all(loop.bridge, "contact", "customer")
         assert len(paired) == len(ghl_contacts(loop.ghl))
         assert duplicates([c.contact_email for c in tt_customers(loop.tt)]) == {}
+
+
+def test_a_429_storm_longer_than_the_requestors_retries_fails_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    with open_loop(database_url, tmp_path, bridge_settings=QUIET_SCHEDULE) as loop:
+        loop.ghl.set_rate_limits(burst=1_000_000, window_ms=200, daily=100_000_000)
+        loop.ghl.remove_webhook_target(f"{loop.settings.public_url}/webhooks")
+        add_contacts(loop.ghl, range(40))
+        # Eight 429s in a row: more than one call's five attempts, so a page's step fails
+        # once and is retried from the checkpoint.
+        loop.ghl.set_faults(storm_requests=8)
+        import_id = _start(loop)
+        wait_for(lambda: _finished(loop, import_id), "the import to finish", 120)
+        record = ImportRepository(loop.db).get(import_id)
+        assert record is not None and record.progress["ghl_to_tt"]["counts"]["failed"] == 0
+        assert ImportRepository(loop.db).failures(import_id) == []
+        assert sum(1 for r in loop.ghl.request_log() if r["status"] == 429) == 8
+        paired = LinkRepository(loop.db).all(loop.bridge, "contact", "customer")
+        assert len(paired) == len(ghl_contacts(loop.ghl))
