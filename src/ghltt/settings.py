@@ -67,6 +67,13 @@ class Settings(BaseSettings):
         le=500,
         description="Most events one batch workflow carries (a record's events stay together).",
     )
+    import_budget_share: float = Field(
+        default=0.7,
+        gt=0,
+        le=1,
+        description="Share of each rate budget (GHL per location, TT) an import may use; "
+        "the rest is kept for real-time runs.",
+    )
     run_max_attempts: int = Field(default=5, ge=1, le=50, description="Attempts per step.")
     run_retry_interval: float = Field(default=1.0, gt=0, description="First retry delay, s.")
     intake_batch_max: int = Field(default=512, ge=1, le=10000)

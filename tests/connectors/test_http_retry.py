@@ -181,3 +181,18 @@ async def test_a_reader_maps_failures_in_the_body_into_the_one_loop(fake_time: F
     answers = iter([{"failed": 503}, {"value": 1}])
     with pytest.raises(ServerError):  # a write may have been applied: not retried
         await req.call("POST", "/x", read)
+
+
+async def test_room_in_says_when_a_share_of_the_budget_is_free(fake_time: FakeTime) -> None:
+    from ghltt.connectors.http import RateBudget
+
+    budget = RateBudget(10, 1.0, margin=0.0, clock=fake_time, sleep=fake_time.sleep)
+    assert budget.room_in(7) == 0.0
+    for _ in range(7):
+        await budget.acquire()
+        fake_time.now += 0.1
+    # Seven sends in the window: the share of seven is full until the oldest expires.
+    assert budget.room_in(7) == pytest.approx(0.3)
+    assert budget.room_in(10) == 0.0
+    fake_time.now += 0.3
+    assert budget.room_in(7) == 0.0

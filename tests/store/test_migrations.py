@@ -418,6 +418,20 @@ def _check_0014(db: sa.Engine) -> None:
     assert [v.version for v in recipes.versions("b1", "contacts")] == [1, 2]
 
 
+def _check_0015(db: sa.Engine) -> None:
+    """Imports start empty; one keeps its checkpoint and its dead letters."""
+    from ghltt.store.imports import ImportRecord, ImportRepository
+
+    repo = ImportRepository(db)
+    assert repo.recent() == []
+    made = repo.create(ImportRecord("imp_1", "b1", "contacts", ("ghl_to_tt",), {}, False))
+    repo.checkpoint(made.id, {"ghl_to_tt": {"cursor": [1, "c-1"], "done": False}})
+    repo.record_failure(made.id, "ghl", "c-1", "failed", "boom", {"id": "c-1"})
+    again = repo.get(made.id)
+    assert again is not None and again.progress["ghl_to_tt"]["cursor"] == [1, "c-1"]
+    assert [f.reason for f in repo.failures(made.id)] == ["boom"]
+
+
 @dataclass(frozen=True)
 class Step:
     seed: Callable[[sa.Connection], None]
@@ -437,6 +451,7 @@ STEPS = {
     "0012": Step(_seed_0005, _check_0012),
     "0013": Step(_seed_0012, _check_0013),
     "0014": Step(_seed_0013, _check_0014),
+    "0015": Step(_seed_0013, _check_0015),
 }
 
 

@@ -13,6 +13,7 @@ from ghltt.cli import (
     db,
     event_views,
     events,
+    imports,
     recipes,
     runs,
     sandbox,
@@ -45,6 +46,7 @@ events.app.command("show")(event_views.show_event)
 app.add_typer(token.app, name="token")
 app.add_typer(recipes.app, name="recipes")
 app.add_typer(catalog.app, name="catalog")
+app.add_typer(imports.app, name="import")
 app.add_typer(connect.connect_app, name="connect")
 app.add_typer(connect.connections_app, name="connections")
 app.add_typer(bridges.bridges_app, name="bridges")

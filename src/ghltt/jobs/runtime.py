@@ -6,19 +6,22 @@ executor-less view the CLI and web use to list dead letters and replay them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 from dbos import DBOS, DBOSClient, DBOSConfig
+from dbos import error as dbos_error
 
+from ghltt.bridges import Services
 from ghltt.core import GhlttError, InvalidInput, NotFound
-from ghltt.jobs import retention, schedules, workflows
+from ghltt.jobs import imports, retention, schedules, workflows
 from ghltt.jobs.bridge_schedules import BridgeSchedules
 from ghltt.jobs.dispatcher import Dispatcher
 from ghltt.jobs.failures import FAILURE_CLASSES
@@ -34,7 +37,7 @@ from ghltt.jobs.workflows import (
 from ghltt.settings import Settings, sqlite_path
 from ghltt.store import InboxRepository, RunRecord, RunRepository, open_database
 from ghltt.store.bridges import bridge_names
-from ghltt.store.database import Database, has_table, prepare_sqlite_file
+from ghltt.store.database import Database, has_table, is_schema_missing, prepare_sqlite_file
 from ghltt.store.ids import short_id
 from ghltt.store.runs import RunFilter
 
@@ -238,6 +241,49 @@ class JobAdmin:
             if wf.workflow_id not in covered and wf.workflow_id not in resolved
         ]
 
+    def start_import(self, import_id: str) -> str:
+        """Run an import (or resume it) in the executor; the id of its workflow."""
+        options = imports.enqueue_options(import_id)
+        with _executor_needed():
+            self.client.enqueue(options, import_id)  # type: ignore[arg-type]
+        return str(options["workflow_id"])
+
+    def schedule_import(
+        self,
+        bridge_id: str,
+        recipe: str,
+        cron: str,
+        *,
+        directions: list[str] | None = None,
+        timezone: str | None = None,
+    ) -> str:
+        """Run a catch-up import of ``recipe`` on ``cron`` (replacing its schedule, if any)."""
+        name = imports.schedule_name(bridge_id, recipe)
+        context = {"bridge": bridge_id, "recipe": recipe, "directions": directions}
+        with _executor_needed():
+            if self.client.get_schedule(name) is not None:
+                self.client.delete_schedule(name)
+            try:
+                self.client.create_schedule(
+                    schedule_name=name,
+                    workflow_name=imports.IMPORT_TICK,
+                    schedule=cron,
+                    context=context,
+                    cron_timezone=timezone,
+                    queue_name=imports.IMPORTS_QUEUE,
+                )
+            except dbos_error.DBOSException as exc:
+                raise InvalidInput(str(exc), where="cron") from None
+        return name
+
+    def unschedule_import(self, bridge_id: str, recipe: str) -> bool:
+        name = imports.schedule_name(bridge_id, recipe)
+        with _executor_needed():
+            if self.client.get_schedule(name) is None:
+                return False
+            self.client.delete_schedule(name)
+        return True
+
     def replay(self, target: str) -> Replayed:
         """Replay a run, a workflow or an event (ids or unique prefixes of them).
 
@@ -347,6 +393,19 @@ class JobAdmin:
         return str(handle.get_workflow_id())
 
 
+@contextlib.contextmanager
+def _executor_needed() -> Iterator[None]:
+    """The system database is made by the executor's first start: say so instead of a trace."""
+    try:
+        yield
+    except Exception as exc:
+        if not is_schema_missing(exc):
+            raise
+        raise InvalidInput(
+            "the job database is not set up yet: start 'ghltt serve' or 'ghltt worker' once"
+        ) from None
+
+
 def _route_dbos_logs() -> None:
     """DBOS installs a handler of its own; send its lines through ours (redacted, one format)."""
     dbos_log = logging.getLogger("dbos")
@@ -393,6 +452,15 @@ class JobRuntime:
                 workflows=self.admin.client,
             )
         )
+        imports.set_context(
+            imports.ImportJobs(
+                self._db,
+                self._services,
+                share=settings.import_budget_share,
+                max_attempts=settings.run_max_attempts,
+                retry_interval=settings.run_retry_interval,
+            )
+        )
         DBOS(config=config)
         _route_dbos_logs()
         DBOS.launch()
@@ -405,6 +473,10 @@ class JobRuntime:
             else {"limit": limit, "period": settings.bridge_rate_period},
             polling_interval_sec=0.1,
             on_conflict="always_update",
+        )
+        # Imports on a queue of their own: real-time runs never wait behind a bulk import.
+        DBOS.register_queue(
+            imports.IMPORTS_QUEUE, worker_concurrency=2, on_conflict="always_update"
         )
         self._dispatcher = Dispatcher(
             InboxRepository(self._db),
@@ -421,6 +493,10 @@ class JobRuntime:
         self._heartbeat.start()
         self.started = True
         log.info("executor started", executor_id=settings.executor_id)
+
+    def _services(self) -> Services:
+        assert self.bridges is not None  # set before the executor starts
+        return self.bridges.services
 
     def wake(self) -> None:
         if self._dispatcher is not None:
@@ -443,6 +519,7 @@ class JobRuntime:
         if self._jobs_db is not None:
             self._jobs_db.dispose()
         workflows.set_context(None)
+        imports.set_context(None)
 
     def _keep_retention(self, days: int) -> None:
         """The hourly pruning schedule, as the settings say (0 days: none)."""

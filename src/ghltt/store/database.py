@@ -122,3 +122,9 @@ def one_transaction(bind: Bind) -> Iterator[InTransaction]:
         return
     with bind.begin() as conn:
         yield InTransaction(conn)
+
+
+def is_schema_missing(exc: BaseException) -> bool:
+    """A database error that says a table is not there (a store or system database no process
+    has set up yet): SQLite's OperationalError, PostgreSQL's ProgrammingError."""
+    return isinstance(exc, sa.exc.OperationalError | sa.exc.ProgrammingError)

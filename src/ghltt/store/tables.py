@@ -315,3 +315,40 @@ executors = sa.Table(
     sa.Column("started_at", Timestamp, nullable=False),
     sa.Column("heartbeat_at", Timestamp, nullable=False, index=True),
 )
+
+imports = sa.Table(
+    "imports",
+    metadata,
+    # One import of a sync recipe's existing records (a plan, a run, or a scheduled catch-up).
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("bridge_id", sa.String(64), nullable=False),
+    sa.Column("recipe", sa.String(200), nullable=False),
+    sa.Column("directions", sa.JSON, nullable=False),  # ["ghl_to_tt", "tt_to_ghl"]
+    sa.Column("filters", sa.JSON, nullable=False),  # since, tags, query, limit
+    sa.Column("plan_only", sa.Boolean, nullable=False),
+    # pending | running | paused | cancelled | finished | failed
+    sa.Column("status", sa.String(16), nullable=False),
+    # The checkpoint, per direction: the source's cursor after the last page done, the
+    # counts so far, whether the stream is exhausted. Written once per page.
+    sa.Column("progress", sa.JSON, nullable=False),
+    sa.Column("samples", sa.JSON, nullable=False),  # a plan's sample of writes
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+    sa.Index("ix_imports_bridge_id_recipe", "bridge_id", "recipe"),
+)
+
+import_failures = sa.Table(
+    "import_failures",
+    metadata,
+    # A record an import set aside (its writes failed, its match was ambiguous, its data does
+    # not map), with the reason: the import's dead letters, each replayable alone.
+    sa.Column("import_id", sa.String(64), primary_key=True),
+    sa.Column("system", sa.String(8), primary_key=True),
+    sa.Column("record_id", sa.String(100), primary_key=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("record", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # failed | ambiguous | invalid | replayed
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)

@@ -26,6 +26,7 @@ from ghltt.web import (
     connections_api,
     errors,
     hooks,
+    imports_api,
     intake,
     oauth,
     pages,
@@ -79,6 +80,7 @@ def create_app(
     app.include_router(connections_api.router)
     app.include_router(catalog_api.router)
     app.include_router(recipes_api.router)
+    app.include_router(imports_api.router)
     pages.install(app)
     # The hot paths go first: the router tries routes in order, and bursts hit these.
     app.router.routes[:0] = [*intake.routes(baseline=settings.bench_baseline), *hooks.routes()]

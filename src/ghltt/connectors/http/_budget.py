@@ -106,6 +106,17 @@ class RateBudget:
     def available(self) -> int:
         return max(0, self.limit - self.used())
 
+    def room_in(self, limit: int) -> float:
+        """Seconds until fewer than ``limit`` sends count in the window (0: now): how a bulk
+        caller keeps to a share of the budget and leaves the rest to others."""
+        now = self._clock()
+        self._expire(now)
+        if len(self._sent) < limit:
+            return 0.0
+        excess = len(self._sent) - limit + 1
+        latest = max(self._sent[i].at for i in range(excess))
+        return max(0.0, latest + self.span - now)
+
     async def acquire(self) -> Slot:
         """Wait until one more send fits the budget, then book it."""
         async with self._lock:

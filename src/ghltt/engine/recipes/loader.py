@@ -213,6 +213,14 @@ def _sync(
             if not (name.startswith("custom:") or name in obj.writable or name == "id"):
                 message = f"{obj.type} has no field {name!r} to match on"
                 problems.append(where.problem(message, "match", index, system))
+    for index, ikey in enumerate(model.imports.match or ()):
+        for direction in model.directions:
+            system = direction.split("_to_")[1]
+            mapping = mappings.get(direction)
+            for name in ikey.fields(system):
+                if mapping is not None and name not in mapping.targets:
+                    message = f"{name!r} is not a field the {direction} mapping writes"
+                    problems.append(where.problem(message, "import", "match", index, system))
     if model.parent is not None:
         problems += _check_parent(model, ghl.parent, tt.parent, where, sync_recipes)
     filters = doc.get("filter") or {}

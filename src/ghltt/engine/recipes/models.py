@@ -140,6 +140,25 @@ class MatchKey(_Model):
     tt: str = Field(min_length=1)
 
 
+class ImportKey(_Model):
+    """A match key of imports: the target field (or fields, compared together) the mapping
+    writes on each side. Importing into TT, the TT side's mapped value is looked for among the
+    TT records; into GHL, the GHL side's."""
+
+    ghl: str | list[str] = Field(min_length=1)
+    tt: str | list[str] = Field(min_length=1)
+
+    def fields(self, system: str) -> tuple[str, ...]:
+        names = self.ghl if system == "ghl" else self.tt
+        return (names,) if isinstance(names, str) else tuple(names)
+
+
+class ImportOptions(_Model):
+    # Tried in order, each alone, for a record not linked yet; a value held by two records
+    # of the other side is ambiguous (reported, never guessed). None: the recipe's match keys.
+    match: list[ImportKey] | None = None
+
+
 class Parent(_Model):
     recipe: str = Field(pattern=NAME_PATTERN)
     ghl_field: str = Field(min_length=1)
@@ -177,6 +196,7 @@ class Sync(_Recipe):
     parent: Parent | None = None
     filter: Filters = Filters()
     recheck: Recheck | None = None
+    imports: ImportOptions = Field(default_factory=ImportOptions, alias="import")
     ghl_to_tt: dict[str, Any] | None = None
     tt_to_ghl: dict[str, Any] | None = None
 
@@ -199,6 +219,12 @@ class Sync(_Recipe):
         if self.direction == "both":
             return ("ghl_to_tt", "tt_to_ghl")
         return (self.direction,)
+
+    def import_keys(self) -> list[ImportKey]:
+        """The keys an import matches unlinked records on, in order."""
+        if self.imports.match is not None:
+            return self.imports.match
+        return [ImportKey(ghl=k.ghl, tt=k.tt) for k in self.match]
 
     def delete_action(self, direction: Direction) -> DeleteAction:
         if isinstance(self.delete, DeletePolicy):

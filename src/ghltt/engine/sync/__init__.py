@@ -9,7 +9,8 @@ from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.report import RunReport
 from ghltt.engine.sync.apply import apply
 from ghltt.engine.sync.pairs import record_pair
-from ghltt.engine.sync.plan import Plan, plan
+from ghltt.engine.sync.plan import Plan, plan, plan_record
+from ghltt.engine.sync.state import Found
 from ghltt.engine.sync.writes import Created, Operation, PlannedWrite
 
 
@@ -21,11 +22,13 @@ async def run_sync(recipe: SyncRecipe, event: Event, ctx: BridgeContext) -> RunR
 
 __all__ = [
     "Created",
+    "Found",
     "Operation",
     "Plan",
     "PlannedWrite",
     "apply",
     "plan",
+    "plan_record",
     "record_pair",
     "run_sync",
 ]

@@ -30,7 +30,7 @@ async def by_third_party(ctx: BridgeContext, tt_type: str, ghl_id: str) -> dict[
     if tt_type == "customer":
         slug = f"{OBJECTS['tt.customer'].third_party}_THIRD_PARTY_ID"
         customers = await tt_customers(ctx)
-        return next((c for c in customers if _custom_value(c, slug) == ghl_id), None)
+        return next((c for c in customers if custom_value(c, slug) == ghl_id), None)
     found: Any
     if tt_type == "project":
         found = await ctx.tt.projects.find_by_third_party_id(ghl_id)
@@ -52,7 +52,7 @@ async def tt_customers(ctx: BridgeContext) -> list[dict[str, Any]]:
     return await ctx.listings.get("tt.customer", load)
 
 
-def _custom_value(record: Mapping[str, Any], slug: str) -> Any:
+def custom_value(record: Mapping[str, Any], slug: str) -> Any:
     for item in record.get("custom_fields") or ():
         if isinstance(item, Mapping) and str(item.get("slug") or "").upper() == slug:
             return item.get("value")
@@ -98,4 +98,4 @@ async def by_match_keys(
     return next((c for c in candidates if _matches(c, pairs)), None)
 
 
-__all__ = ["as_read", "by_match_keys", "by_third_party", "fetch", "tt_customers"]
+__all__ = ["as_read", "by_match_keys", "by_third_party", "custom_value", "fetch", "tt_customers"]

@@ -29,6 +29,7 @@ from ghltt.engine.sync.compare import current_value, same
 from ghltt.engine.sync.state import (
     OTHER,
     Counterpart,
+    Found,
     ParentPending,
     Skip,
     SyncRun,
@@ -103,6 +104,35 @@ async def _plan(run: SyncRun, source: str, record_id: str, payload: dict[str, An
         record = await lookup.fetch(run.ctx, run.recipe, source, record_id, contact_hint)
     except NotFound:
         return _plan_delete(run, source, record_id, link)
+    return await _plan_read(run, source, record, link)
+
+
+async def plan_record(
+    recipe: SyncRecipe,
+    source: str,
+    record: dict[str, Any],
+    ctx: BridgeContext,
+    found: Found | None = None,
+) -> Plan:
+    """plan() for a record already read (a page of an import): the same decisions without
+    the fetch. ``found``: the counterpart the caller matched for it, used when the record is
+    not linked (instead of the run's own search by third-party id and match keys)."""
+    run = SyncRun(recipe, ctx, RunReport(recipe.name, ctx.mode), found=found)
+    if f"{source}_to_{OTHER[source]}" not in recipe.model.directions:
+        run.report.finish("skipped", f"{recipe.name} does not sync from {source}")
+        return Plan(run)
+    await ctx.resolver.load(
+        o.type for o in (recipe.ghl_object, recipe.tt_object) if o.custom_fields
+    )
+    try:
+        return await _plan_read(run, source, record, _link_of(run, source, id_of(record)))
+    except Skip as why:
+        run.report.finish("skipped", str(why))
+        return Plan(run)
+
+
+async def _plan_read(run: SyncRun, source: str, record: dict[str, Any], link: Link | None) -> Plan:
+    record_id = id_of(record)
     run.parent = await _parent(run, source, record)
     run.mctx = build_context(
         run.recipe,
@@ -218,6 +248,8 @@ async def _counterpart(
             # The link is stale: find or create again, in a fresh list (a moment-old one
             # would still hold the record that is gone).
             run.ctx.listings.forget(run.objects(target).type)
+    if run.found is not None:
+        return run.found.record
     if source == "ghl":
         found = await lookup.by_third_party(run.ctx, run.recipe.model.tt, id_of(record))
         if found is not None:

@@ -45,6 +45,14 @@ class Counterpart:
         return cls(id_of(record), record)
 
 
+@dataclass(frozen=True)
+class Found:
+    """The counterpart a caller matched for an unlinked record (an import, by its index of the
+    other side); ``record`` None: there is none, the run creates it."""
+
+    record: dict[str, Any] | None
+
+
 @dataclass
 class SyncRun:
     recipe: SyncRecipe
@@ -63,6 +71,8 @@ class SyncRun:
         default_factory=dict
     )
     snapshots: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
+    # Set by an import: the counterpart of an unlinked record is this, not searched for.
+    found: Found | None = None
 
     @property
     def types(self) -> tuple[str, str]:

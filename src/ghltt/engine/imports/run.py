@@ -1,0 +1,374 @@
+"""Running an import: each direction's source read page by page from its checkpoint, each
+record planned and applied by the sync's own ``plan_record()``/``apply()`` (the same mapping,
+links and fingerprints as real-time sync), its counterpart matched before anything is
+created, the checkpoint written after every page.
+
+A record's link is committed when its writes are made, before the page's checkpoint: after a
+crash mid-page the page is read again, and what was done finds its link (no write twice);
+what was not is done then (nothing skipped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from ghltt.connectors.http import (
+    AuthError,
+    PermissionDenied,
+    RateLimited,
+    ServerError,
+    TransportError,
+)
+from ghltt.core import utcnow
+from ghltt.engine.context import BridgeContext
+from ghltt.engine.imports import sources
+from ghltt.engine.imports.matching import Ambiguous, MatchIndex
+from ghltt.engine.imports.model import (
+    DIRECTIONS,
+    SAMPLE_SIZE,
+    Filters,
+    Outcome,
+    Progress,
+    RecordResult,
+)
+from ghltt.engine.mapping import MappedRecord, MappingFailed
+from ghltt.engine.objects import System
+from ghltt.engine.recipes import SyncRecipe, build_context
+from ghltt.engine.sync import Found, Plan, apply, plan_record
+from ghltt.engine.sync.compare import current_value
+from ghltt.engine.sync.lookup import fetch
+from ghltt.engine.sync.state import OTHER
+from ghltt.store.imports import ImportRecord, ImportRepository, new_import_id
+
+PAGE_SIZE = 100
+# The target side is read whole once per direction to match on; TT's list comes whole anyway.
+_INDEX_PAGE = {"ghl": 100, "tt": 1_000_000}
+# A catch-up re-reads this much before the last import's end: TT's times have one-second
+# resolution, and a record re-read costs a comparison, not a write.
+CATCH_UP_OVERLAP = timedelta(seconds=2)
+
+
+# Failures that are not the record's: the remote is busy or down, or the credentials stopped
+# working. They end the page instead of failing every record of it; a retry of the page (a
+# durable step) resumes from the checkpoint once the requestor's own retries gave up.
+_NOT_THE_RECORDS = (RateLimited, ServerError, TransportError, AuthError, PermissionDenied)
+
+
+def _source(direction: str) -> System:
+    return cast(System, direction.split("_to_")[0])
+
+
+def _target(direction: str) -> System:
+    return cast(System, direction.split("_to_")[1])
+
+
+def check_request(recipe: SyncRecipe, directions: tuple[str, ...], filters: Filters) -> None:
+    """Why an import of ``recipe`` cannot be asked this way (ValueError), before it starts."""
+    for direction in directions:
+        if direction not in DIRECTIONS:
+            raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}")
+        if direction not in recipe.model.directions:
+            raise ValueError(f"{recipe.name} does not sync {direction.replace('_', ' ')}")
+        sources.reader(recipe.objects(_source(direction)).type)
+        if filters.tags and _source(direction) != "ghl":
+            raise ValueError("--tag filters GHL records only (use --direction ghl-to-tt)")
+    if filters.limit is not None and filters.limit < 1:
+        raise ValueError("limit must be at least 1")
+
+
+def _outcome(plan: Plan) -> Outcome:
+    if plan.report.outcome == "skipped":
+        return "skipped"
+    operations = {w.operation for w in plan.writes if w.remote}
+    if "create" in operations:
+        return "create"
+    return "update" if operations else "unchanged"
+
+
+def _diffs(plan: Plan) -> tuple[dict[str, Any], ...]:
+    """The plan's remote writes, field by field: what the target holds, what it would hold."""
+    held = plan.counterpart.record if plan.counterpart is not None else None
+    out = []
+    for write in plan.writes:
+        if not write.remote or plan.mapped is None:
+            continue
+        names = sorted({e.field for e in write.provenance})
+        changes = {
+            name: {
+                "from": None
+                if held is None
+                else current_value(held, name, plan.run.mctx, write.object_type.type),
+                "to": plan.mapped.values.get(name),
+            }
+            for name in names
+        }
+        out.append(
+            {
+                "system": write.system,
+                "operation": write.operation,
+                "object_type": write.object_type.name,
+                "object_id": write.target_id if isinstance(write.target_id, str) else None,
+                "fields": changes,
+            }
+        )
+    return tuple(out)
+
+
+@dataclass
+class Importer:
+    """One import's run (or its resumption) in one bridge context."""
+
+    ctx: BridgeContext
+    recipe: SyncRecipe
+    repo: ImportRepository
+    record: ImportRecord
+    page_size: int = PAGE_SIZE
+    # Called after each page's checkpoint with the import as stored (progress bars, SSE).
+    on_page: Callable[[ImportRecord], Awaitable[None]] | None = None
+    # The share of each rate budget the import may use (settings.import_budget_share).
+    share: float = 0.7
+    progress: dict[str, Progress] = field(default_factory=dict)
+    samples: list[dict[str, Any]] = field(default_factory=list)
+    _indexes: dict[str, MatchIndex] = field(default_factory=dict)
+    _started: bool = False
+
+    @property
+    def plan_only(self) -> bool:
+        return self.record.plan_only or not self.ctx.writes
+
+    async def run(self) -> ImportRecord:
+        """Every direction to its end, from the checkpoint; stops early (leaving the import as
+        it is) when it is paused or cancelled between two pages."""
+        while await self.step():
+            pass
+        return self._current()
+
+    async def step(self) -> bool:
+        """The next page of the first direction not done, then its checkpoint; False when
+        nothing is left to do (finished, or paused or cancelled meanwhile). One durable step
+        of the import's job."""
+        if not self._started:
+            await self._start()
+        if self._stopped():
+            return False
+        direction = next((d for d in self.record.directions if not self.progress[d].done), None)
+        if direction is None:
+            self.repo.set_status(self.record.id, "finished", only_from=frozenset({"running"}))
+            return False
+        progress = self.progress[direction]
+        if progress.until is None:
+            progress.until = self.ctx.now.isoformat()
+        await self._page(direction, Filters.of(self.record.filters), progress)
+        self.repo.checkpoint(self.record.id, self._progress(), self.samples)
+        if self.on_page is not None:
+            await self.on_page(self._current())
+        return True
+
+    async def _start(self) -> None:
+        """From the checkpoint as stored (a step after a crash starts here again)."""
+        self.repo.set_status(self.record.id, "running", only_from=frozenset({"pending"}))
+        self.record = self._current()
+        self.progress = {
+            d: Progress.of(self.record.progress.get(d)) for d in self.record.directions
+        }
+        self.samples = list(self.record.samples)
+        # Custom-field ids, once: the import maps records before plan_record() would load them.
+        await self.ctx.resolver.load(
+            o.type for o in (self.recipe.ghl_object, self.recipe.tt_object) if o.custom_fields
+        )
+        self._started = True
+
+    async def _pace(self) -> None:
+        """Wait while the import's share of either budget is in use: the rest of each window
+        stays free for real-time runs (the budgets are the bridge's, shared with them, and
+        count what the servers' X-RateLimit headers say other apps used)."""
+        await asyncio.sleep(0)  # real-time runs in this process go first
+        for budget in (self.ctx.ghl.budget, self.ctx.tt.api.budget):
+            if budget is None:
+                continue
+            wait = budget.room_in(max(1, int(budget.limit * self.share)))
+            if wait > 0:
+                await asyncio.sleep(wait)
+
+    def _stopped(self) -> bool:
+        now = self.repo.get(self.record.id)
+        return now is None or now.status in ("paused", "cancelled")
+
+    def _current(self) -> ImportRecord:
+        found = self.repo.get(self.record.id)
+        assert found is not None
+        return found
+
+    def _progress(self) -> dict[str, Any]:
+        return {d: p.as_dict() for d, p in self.progress.items()}
+
+    async def _page(self, direction: str, filters: Filters, progress: Progress) -> None:
+        source = _source(direction)
+        read = sources.reader(self.recipe.objects(source).type)
+        until = datetime.fromisoformat(str(progress.until))
+        page = await read(self.ctx, progress.cursor, filters, until, self.page_size)
+        if page.warning:
+            progress.warning = page.warning
+        if progress.total is None and page.total is not None:
+            progress.total = min(page.total, filters.limit or page.total)
+        for record in page.records:
+            if filters.limit is not None and progress.seen >= filters.limit:
+                break
+            await self._pace()
+            result = await self.one(direction, record)
+            if progress.tail and result.outcome == "unchanged":
+                continue  # done earlier in this import, seen again after its write-back
+            progress.count(result.outcome)
+            if result.writes and len(self.samples) < SAMPLE_SIZE:
+                self.samples.append(result.as_dict())
+        progress.cursor = page.cursor if page.cursor is not None else progress.cursor
+        limited = filters.limit is not None and progress.seen >= filters.limit
+        if page.more and not limited:
+            return
+        if progress.tail or limited or self.plan_only:
+            progress.done = True
+            return
+        # The tail: what changed since the import began, read on from the same cursor. Our own
+        # write-backs moved the records they touched there (they come back unchanged, and are
+        # not counted again); so did a record whose write-back a crash cut off before its
+        # link was recorded (linked now: nothing skipped), and edits made meanwhile (real-time
+        # sync's runs have converged them; the import finds nothing to do).
+        progress.tail = True
+        progress.until = utcnow().isoformat()
+
+    async def one(self, direction: str, record: dict[str, Any]) -> RecordResult:
+        """One source record: matched, planned, applied unless the import only plans; a
+        failure is recorded as the import's dead letter and the import goes on."""
+        source, target = _source(direction), _target(direction)
+        record_id = str(record["id"])
+        try:
+            plan, mapped = await self._plan(source, target, record)
+        except Ambiguous as why:
+            return self._set_aside(source, record, "ambiguous", str(why))
+        except MappingFailed as why:
+            return self._set_aside(source, record, "invalid", str(why))
+        outcome = _outcome(plan)
+        result = RecordResult(source, record_id, outcome, plan.report.reason, _diffs(plan))
+        if self.plan_only or not plan.writes:
+            return result
+        try:
+            report = await apply(plan)
+        except _NOT_THE_RECORDS:
+            raise  # the page is done again from its checkpoint (links make that idempotent)
+        except Exception as error:  # any other failure is this record's: its dead letter
+            return self._set_aside(source, record, "failed", f"{type(error).__name__}: {error}")
+        if outcome == "create" and report.link is not None and mapped is not None:
+            index = self._indexes.get(direction)
+            if index is not None:
+                index.add_mapped(str(report.link[f"{target}_id"]), mapped, record_id)
+        return result
+
+    async def replay(self, system: System, record_id: str) -> RecordResult:
+        """One record the import set aside, again, alone, as it is now (after a fix of the
+        data or the recipe); marked replayed when it is applied, set aside again if not."""
+        if not self._started:
+            await self._start()
+        record = await fetch(self.ctx, self.recipe, system, record_id)
+        result = await self.one(f"{system}_to_{OTHER[system]}", record)
+        if result.outcome not in ("failed", "ambiguous", "invalid"):
+            self.repo.mark_replayed(self.record.id, system, record_id)
+        return result
+
+    def _set_aside(
+        self, source: str, record: dict[str, Any], outcome: Outcome, reason: str
+    ) -> RecordResult:
+        """A record the import did not apply, kept with its reason for the report (and, once
+        the data or recipe is fixed, a replay of it alone). A plan keeps none."""
+        record_id = str(record["id"])
+        if not self.plan_only:
+            self.repo.record_failure(self.record.id, source, record_id, outcome, reason, record)
+        return RecordResult(source, record_id, outcome, reason)
+
+    async def _plan(
+        self, source: System, target: System, record: dict[str, Any]
+    ) -> tuple[Plan, MappedRecord | None]:
+        record_id = str(record["id"])
+        links = self.ctx.repos.links
+        ghl_type, tt_type = self.recipe.model.ghl, self.recipe.model.tt
+        if links.by_side(source, self.ctx.bridge_id, ghl_type, tt_type, record_id) is not None:
+            return await plan_record(self.recipe, source, record, self.ctx), None
+        mctx = self._mapping_context()
+        if not self.recipe.accepts(source, record, mctx):
+            return await plan_record(self.recipe, source, record, self.ctx), None
+        mapping = self.recipe.mapping_from(source)
+        assert mapping is not None  # the direction is synced (check_request)
+        mapped = mapping.apply(record, mctx)
+        index = await self._index(f"{source}_to_{target}", target)
+
+        def linked_elsewhere(target_id: str) -> str | None:
+            link = links.by_side(target, self.ctx.bridge_id, ghl_type, tt_type, target_id)
+            return None if link is None else str(getattr(link, f"{source}_id"))
+
+        target_id = index.find(record_id, mapped, linked_elsewhere)
+        found = index.found(target_id)
+        if found is None:
+            assert target_id is not None
+            found = Found(await fetch(self.ctx, self.recipe, target, target_id))
+        return await plan_record(self.recipe, source, record, self.ctx, found), mapped
+
+    def _mapping_context(self) -> Any:
+        return build_context(
+            self.recipe,
+            now=self.ctx.now,
+            resolver=self.ctx.resolver,
+            params=self.ctx.params_for(self.recipe.name),
+            location_tz=self.ctx.location_tz,
+            tt_timezone=self.ctx.tt_timezone,
+            parent={},
+        )
+
+    async def _index(self, direction: str, target: System) -> MatchIndex:
+        """The target side by match key, read once per direction and run."""
+        if direction in self._indexes:
+            return self._indexes[direction]
+        index = MatchIndex(self.recipe, target, self._mapping_context())
+        read = sources.reader(self.recipe.objects(target).type)
+        whole = target == "tt"
+        until = self.ctx.now + timedelta(days=1)
+        cursor: Any = None
+        while True:
+            page = await read(self.ctx, cursor, Filters(), until, _INDEX_PAGE[target])
+            for item in page.records:
+                index.add(item, keep=whole)
+            cursor = page.cursor
+            if not page.more:
+                break
+        self._indexes[direction] = index
+        return index
+
+
+def create_import(
+    repo: ImportRepository,
+    bridge_id: str,
+    recipe: SyncRecipe,
+    directions: tuple[str, ...],
+    filters: Filters,
+    *,
+    plan_only: bool = False,
+    catch_up: bool = False,
+) -> ImportRecord:
+    """A new import, checked; ``catch_up``: it reads only what changed since the end of the
+    last finished import of the recipe (all of it when there was none)."""
+    check_request(recipe, directions, filters)
+    if catch_up and filters.since is None:
+        last = repo.last_finished(bridge_id, recipe.name)
+        ends = [
+            datetime.fromisoformat(str(p["until"]))
+            for p in (last.progress.values() if last is not None else ())
+            if isinstance(p, dict) and p.get("until")
+        ]
+        if ends:
+            filters = replace(filters, since=min(ends) - CATCH_UP_OVERLAP)
+    record = ImportRecord(
+        new_import_id(), bridge_id, recipe.name, directions, filters.as_dict(), plan_only
+    )
+    return repo.create(record)
