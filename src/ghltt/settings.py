@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     tt_base_url: str = Field(
         default="https://api.trackingtime.co/api/v4", description="TrackingTime API base URL."
     )
+    dashboard_session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 30, description="Hours a dashboard login lasts."
+    )
     oauth_state_ttl: float = Field(
         default=600.0, gt=0, le=86400, description="Seconds an OAuth state stays usable."
     )

@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 
 from ghltt.store import InboxRepository, RunRepository, migrate, open_database
 from ghltt.store import tables as t
+from ghltt.store.dashboard import DashboardAuthRepository, DashboardQueries, RunFilter
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 Rows = dict[str, list[dict[str, Any]]]
@@ -295,6 +296,34 @@ def _check_0005(db: sa.Engine) -> None:
     assert again is not None and [s.name for s in again.steps] == ["recipe.run", "bridge.reconcile"]
 
 
+def _seed_0005(conn: sa.Connection) -> None:
+    """Two events about two records, a run of each, and a step under its new column name."""
+    conn.execute(
+        t.api_tokens.insert().values(id="tok1", name="first", token_hash="a" * 64, created_at=AT)
+    )
+    conn.execute(t.inbox_events.insert().values(**_inbox("e1")))
+    conn.execute(t.inbox_events.insert().values(**_inbox("e2", object_id="c-2")))
+    conn.execute(t.runs.insert().values(**_run("r1", "e1")))
+    conn.execute(t.runs.insert().values(**_run("r2", "e2")))
+    conn.execute(
+        t.run_steps.insert().values(
+            run_id="r2", position=0, name="recipe.run", status="succeeded", finished_at=AT
+        )
+    )
+
+
+def _check_0010(db: sa.Engine) -> None:
+    """Old runs list through the dashboard's indexes and are found by record id; the
+    dashboard password can be set."""
+    queries = DashboardQueries(db)
+    assert [i.run.id for i in queries.runs_page(RunFilter())] == ["r2", "r1"]
+    assert [i.run.id for i in queries.runs_page(RunFilter(record_id="c-2"))] == ["r2"]
+    auth = DashboardAuthRepository(db)
+    assert auth.password_hash() is None
+    auth.set_password_hash("scrypt$1$1$1$a$b")
+    assert auth.password_hash() == "scrypt$1$1$1$a$b"
+
+
 @dataclass(frozen=True)
 class Step:
     seed: Callable[[sa.Connection], None]
@@ -310,6 +339,7 @@ STEPS = {
     "0003": Step(_seed_0002, _check_0003),
     "0004": Step(_seed_0003, _check_0004),
     "0005": Step(_seed_0004, _check_0005, renamed={"run_steps": {"action": "name"}}),
+    "0010": Step(_seed_0005, _check_0010),
 }
 
 

@@ -9,6 +9,7 @@ from ghltt.cli import (
     backup,
     bridges,
     connect,
+    dashboard,
     db,
     events,
     recipes,
@@ -39,6 +40,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(runs.app, name="runs")
 app.add_typer(events.app, name="events")
 app.add_typer(token.app, name="token")
+app.add_typer(dashboard.app, name="dashboard")
 app.add_typer(recipes.app, name="recipes")
 app.add_typer(connect.connect_app, name="connect")
 app.add_typer(connect.connections_app, name="connections")

@@ -79,6 +79,8 @@ inbox_events = sa.Table(
     sa.UniqueConstraint("bridge_id", "dedup_key"),
     sa.Index("ix_inbox_events_undispatched", "dispatched_at", "received_at"),
     sa.Index("ix_inbox_events_bridge_id_source_object_id", "bridge_id", "source", "object_id"),
+    sa.Index("ix_inbox_events_bridge_id_received_at", "bridge_id", "received_at"),  # 0010
+    sa.Index("ix_inbox_events_object_id", "object_id"),  # 0010: search by record id
 )
 
 runs = sa.Table(
@@ -97,6 +99,11 @@ runs = sa.Table(
     sa.Column("finished_at", Timestamp, nullable=True),
     sa.UniqueConstraint("workflow_id", "event_id", "recipe"),
     sa.Index("ix_runs_status_started", "status", "started_at"),
+    # 0010: the dashboard's lists, newest first, by bridge or recipe
+    sa.Index("ix_runs_started_at", "started_at"),
+    sa.Index("ix_runs_bridge_id_started_at", "bridge_id", "started_at"),
+    sa.Index("ix_runs_recipe_started_at", "recipe", "started_at"),
+    sa.Index("ix_runs_finished_at", "finished_at"),
 )
 
 run_steps = sa.Table(
@@ -260,5 +267,14 @@ record_snapshots = sa.Table(
     sa.Column("object_type", sa.String(50), primary_key=True),
     sa.Column("object_id", sa.String(100), primary_key=True),
     sa.Column("state", sa.JSON, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+dashboard_auth = sa.Table(
+    "dashboard_auth",
+    metadata,
+    # Added by 0010: the dashboard's own password (one row), as a salted scrypt hash.
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
 )

@@ -19,7 +19,7 @@ from ghltt.settings import Settings
 from ghltt.store import TokenRepository, open_database, prepare
 from ghltt.store.database import reachable
 from ghltt.store.tokens import ensure_first_token, token_file
-from ghltt.web import api, connections_api, errors, hooks, intake, oauth, pages
+from ghltt.web import api, connections_api, dashboard, errors, hooks, intake, oauth, pages
 from ghltt.web.auth import services
 from ghltt.web.intake_writer import IntakeWriter
 from ghltt.web.middleware import BodyLimit, RequestId
@@ -67,6 +67,7 @@ def create_app(
     app.include_router(oauth.router)
     app.include_router(connections_api.router)
     pages.install(app)
+    dashboard.install(app)
     # The hot paths go first: the router tries routes in order, and bursts hit these.
     app.router.routes[:0] = [*intake.routes(baseline=settings.bench_baseline), *hooks.routes()]
     _declare_intake_schema(app)
