@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from ghltt.cli.services import open_services, vault_errors
-from ghltt.core import Event, InvalidInput, utcnow
-from ghltt.engine import sync
+from ghltt.core import Event, InvalidInput
 from ghltt.engine.catalog import action_catalog
-from ghltt.engine.context import open_bridge_context
-from ghltt.engine.dispatch import run_recipe
-from ghltt.engine.recipes import SyncRecipe, load_recipes, required_scopes
+from ghltt.engine.preview import preview
+from ghltt.engine.recipes import load_recipes, required_scopes
 from ghltt.engine.recipes.templates import list_templates, load_template, sync_template_names
 from ghltt.store import InboxRepository
 
@@ -131,7 +128,7 @@ def plan(
         compiled = load_template(recipe, action_catalog())
         bridge_id = svc.bridges.resolve(bridge or loaded.bridge).id
         report = anyio.run(
-            _shadow_run, svc, bridge_id, compiled, loaded.model_copy(update={"bridge": bridge_id})
+            preview, svc, bridge_id, compiled, loaded.model_copy(update={"bridge": bridge_id})
         )
     _out.print(f"{recipe}: {report['outcome']} {report.get('reason') or ''}".rstrip())
     for write in report["writes"]:
@@ -144,20 +141,6 @@ def plan(
             _out.print(f"    + {name}: {json.dumps(value, default=str)}", highlight=False)
     if not report["writes"]:
         _out.print("  no writes")
-
-
-async def _shadow_run(svc: Any, bridge_id: str, compiled: Any, event: Any) -> dict[str, Any]:
-    ctx = await open_bridge_context(svc, bridge_id, now=utcnow())
-    shadow = replace(ctx, mode="shadow")  # the report says what would be written
-    try:
-        if isinstance(compiled, SyncRecipe):
-            report = (await sync.plan(compiled, event, shadow)).report
-        else:
-            report = await run_recipe(compiled, event, shadow)
-    finally:
-        await ctx.aclose()
-    result: dict[str, Any] = report.as_dict()
-    return result
 
 
 def _load_event(ref: str, svc: Any, bridge: str | None) -> Any:

@@ -49,6 +49,16 @@ class RunItem:
 
 
 @dataclass(frozen=True, slots=True)
+class EventItem:
+    id: str
+    source: str
+    kind: str
+    object_type: str | None
+    object_id: str | None
+    received_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class Activity:
     events_hour: int = 0
     events_day: int = 0
@@ -209,6 +219,29 @@ class DashboardQueries:
                 str(row[0]): at for row in conn.execute(stmt) if (at := as_utc(row[1])) is not None
             }
 
+    def recent_events(
+        self, bridge_id: str, *, object_id: str | None = None, limit: int = 20
+    ) -> list[EventItem]:
+        """A bridge's latest events, or the latest about one record, newest first."""
+        c = inbox_events.c
+        stmt = sa.select(c.id, c.source, c.kind, c.object_type, c.object_id, c.received_at)
+        stmt = stmt.where(c.bridge_id == bridge_id)
+        if object_id:
+            stmt = stmt.where(c.object_id == object_id)
+        stmt = stmt.order_by(c.received_at.desc()).limit(limit)
+        with self.db.connect() as conn:
+            return [
+                EventItem(
+                    id=r.id,
+                    source=r.source,
+                    kind=r.kind,
+                    object_type=r.object_type,
+                    object_id=r.object_id,
+                    received_at=as_utc(r.received_at),
+                )
+                for r in conn.execute(stmt)
+            ]
+
     def recipes(self) -> list[str]:
         """Recipe names that have runs, for the filter's choices."""
         with self.db.connect() as conn:
@@ -281,6 +314,7 @@ __all__ = [
     "Activity",
     "DashboardAuthRepository",
     "DashboardQueries",
+    "EventItem",
     "RunFilter",
     "RunItem",
     "parse_cursor",

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from ghltt.web.dashboard import login, overview, runs
+from ghltt.web.dashboard import bridges, connections, login, overview, preview, runs
 from ghltt.web.dashboard.context import (
     SECURITY_HEADERS,
     STATIC,
@@ -22,7 +22,14 @@ from ghltt.web.dashboard.context import (
 STATIC_PATH = "/dashboard/static"
 
 # Every page and partial; each router but the login page's requires a session.
-ROUTERS = [login.router, overview.router, runs.router]
+ROUTERS = [
+    login.router,
+    overview.router,
+    runs.router,
+    connections.router,
+    bridges.router,
+    preview.router,
+]
 
 
 def install(app: FastAPI) -> None:

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -33,12 +33,14 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 
 # No inline script or style anywhere: htmx, the page script and the CSS are files of ours.
+# Forms post to ghltt only, and the GHL OAuth form is redirected to GHL's authorize page.
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    "connect-src 'self'; form-action 'self' {authorize}; frame-ancestors 'none'; "
+    "base-uri 'none'"
 )
 SECURITY_HEADERS = {
-    "Content-Security-Policy": CSP,
+    "Content-Security-Policy": CSP.format(authorize=""),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
@@ -148,13 +150,26 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
         path=request.url.path,
         **context,
     )
-    return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
+    return HTMLResponse(page, status_code=status, headers=_page_headers(request))
+
+
+def _page_headers(request: Request) -> dict[str, str]:
+    state = request.app.state
+    found: dict[str, str] | None = getattr(state, "dashboard_headers", None)
+    if found is None:
+        authorize = urlsplit(services(request).settings.ghl_authorize_url)
+        origin = f"{authorize.scheme}://{authorize.netloc}"
+        found = {**SECURITY_HEADERS, "Content-Security-Policy": CSP.format(authorize=origin)}
+        state.dashboard_headers = found
+    return found
 
 
 def redirect(to: str, message: str | None = None) -> Response:
     """After a form: back to ``to`` (htmx follows ``HX-Redirect``)."""
     if message:
-        to += ("&" if "?" in to else "?") + "note=" + quote(message)
+        path, hash_, fragment = to.partition("#")
+        path += ("&" if "?" in path else "?") + "note=" + quote(message)
+        to = path + hash_ + fragment
     return RedirectResponse(to, status_code=303, headers={"HX-Redirect": to})
 
 

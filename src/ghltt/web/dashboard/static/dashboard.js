@@ -32,6 +32,7 @@
       holder.innerHTML = event.data;
       var row = holder.firstElementChild;
       if (!row) return;
+      row.id = "tail-" + row.id;  // the same run may also be listed below
       var old = document.getElementById(row.id);
       if (old) old.remove();
       body.insertBefore(row, body.firstChild);
