@@ -102,6 +102,7 @@ runs = sa.Table(
     # 0010: the dashboard's lists, newest first, by bridge or recipe
     sa.Index("ix_runs_started_at", "started_at"),
     sa.Index("ix_runs_bridge_id_started_at", "bridge_id", "started_at"),
+    sa.Index("ix_runs_bridge_id_status_started_at", "bridge_id", "status", "started_at"),
     sa.Index("ix_runs_recipe_started_at", "recipe", "started_at"),
     sa.Index("ix_runs_finished_at", "finished_at"),
 )

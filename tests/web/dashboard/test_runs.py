@@ -181,7 +181,8 @@ def test_the_live_tail_streams_changed_runs(served: Served) -> None:
 
 def test_activity_counts_per_bridge(served: Served) -> None:
     now = _seed(served.db())
-    activity = DashboardQueries(served.db()).activity(now + timedelta(seconds=1))
+    queries = DashboardQueries(served.db())
+    activity = queries.activity(["br_a", "br_b"], now + timedelta(seconds=1))
     assert activity["br_a"].runs_hour == 30 and activity["br_b"].events_day == 30
     assert activity["br_a"].dead_letters == 10
     assert DashboardQueries(served.db()).run_ids(RunFilter(status="failed"), 5) == [

@@ -3,13 +3,13 @@ enable and disable templates with a parameter form, and validate a pasted recipe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from ghltt.bridges import MODES, BridgeView
@@ -54,7 +54,7 @@ def param_fields(defaults: dict[str, Any], current: dict[str, Any]) -> list[Para
     return fields
 
 
-def read_params(defaults: dict[str, Any], form: FormData) -> dict[str, Any]:
+def read_params(defaults: dict[str, Any], form: Mapping[str, Any]) -> dict[str, Any]:
     """The form's values, typed like the defaults; InvalidInput names the field."""
     values: dict[str, Any] = {}
     for name, default in defaults.items():
@@ -210,8 +210,10 @@ async def validate(request: Request) -> Response:
         )
     except Invalid as exc:
         problems = list(exc.problems)
-    bad = {p.line for p in problems if p.line}
-    lines = [(n, line, n in bad) for n, line in enumerate(text.splitlines(), start=1)]
+    numbered = text.splitlines()
+    # A parser may place a problem just past the end (an unclosed bracket): the last line.
+    bad = {min(p.line, len(numbered)) for p in problems if p.line}
+    lines = [(n, line, n in bad) for n, line in enumerate(numbered, start=1)]
     return render(
         request,
         "validate.html",

@@ -41,12 +41,13 @@ class BridgeCard:
 def _cards(request: Request) -> list[BridgeCard]:
     svc = bridge(request)
     queries = DashboardQueries(services(request).db)
-    activity = queries.activity()
+    views = svc.bridges.all()
+    activity = queries.activity([v.id for v in views])
     reconciled = queries.last_reconciliations()
     connections = {c.id: c for c in svc.connections.all()}
     budgets = svc.clients.remotes.budgets
     cards = []
-    for view in svc.bridges.all():
+    for view in views:
         ghl = connections.get(view.ghl_connection_id or "")
         cards.append(
             BridgeCard(

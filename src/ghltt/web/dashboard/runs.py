@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from ghltt.core import GhlttError, InvalidInput, utcnow
+from ghltt.jobs.bridge_schedules import RECONCILE_RUN
 from ghltt.store import InboxRepository, RunRepository
 from ghltt.store.dashboard import RUN_STATUSES, SOURCES, DashboardQueries, RunFilter, parse_cursor
 from ghltt.web.auth import services
@@ -91,12 +92,16 @@ def parse_query(params: Any) -> Query:
 
 
 def _choices(request: Request) -> dict[str, Any]:
+    views = bridge(request).bridges.all()
+    # A run's recipe is named "<bridge>:<recipe>" (its durable queue's key), so the choices
+    # come from what the bridges enable, not from a scan of the runs.
+    recipes = {f"{b.id}:{r.recipe}" for b in views for r in b.recipes} | {RECONCILE_RUN}
     return {
         "statuses": RUN_STATUSES,
         "sources": SOURCES,
         "windows": list(WINDOWS),
-        "bridges": [(b.id, b.name) for b in bridge(request).bridges.all()],
-        "recipes": DashboardQueries(services(request).db).recipes(),
+        "bridges": [(b.id, b.name) for b in views],
+        "recipes": sorted(recipes),
     }
 
 

@@ -19,6 +19,10 @@ def upgrade() -> None:
     # Every runs list is newest first, filtered by one of these; counts per bridge by time.
     op.create_index("ix_runs_started_at", "runs", ["started_at"])
     op.create_index("ix_runs_bridge_id_started_at", "runs", ["bridge_id", "started_at"])
+    # A bridge's dead letters (failed runs), counted and listed.
+    op.create_index(
+        "ix_runs_bridge_id_status_started_at", "runs", ["bridge_id", "status", "started_at"]
+    )
     op.create_index("ix_runs_recipe_started_at", "runs", ["recipe", "started_at"])
     op.create_index("ix_runs_finished_at", "runs", ["finished_at"])  # the live tail
     op.create_index(
@@ -41,5 +45,6 @@ def downgrade() -> None:
     op.drop_index("ix_inbox_events_bridge_id_received_at", "inbox_events")
     op.drop_index("ix_runs_finished_at", "runs")
     op.drop_index("ix_runs_recipe_started_at", "runs")
+    op.drop_index("ix_runs_bridge_id_status_started_at", "runs")
     op.drop_index("ix_runs_bridge_id_started_at", "runs")
     op.drop_index("ix_runs_started_at", "runs")
