@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from ghltt.core import utcnow
 from ghltt.store.inbox import as_utc
 from ghltt.store.runs import RunRecord, RunRepository, _run
-from ghltt.store.tables import dashboard_auth, inbox_events, runs, sync_cursors
+from ghltt.store.tables import dashboard_auth, inbox_events, record_links, runs, sync_cursors
 
 RUN_STATUSES = ("queued", "running", "succeeded", "failed", "retried")
 SOURCES = ("ghl", "tt", "schedule", "manual")
@@ -118,9 +118,17 @@ def _filtered(stmt: sa.Select[Any], f: RunFilter) -> sa.Select[Any]:
     if f.until:
         stmt = stmt.where(runs.c.started_at < f.until)
     if f.record_id:
-        # A TT id of a linked record is found through the event that touched it, or
-        # through the run's own output when the event was on the GHL side.
-        stmt = stmt.where(inbox_events.c.object_id == f.record_id)
+        # A record's runs are those of events about it or about its linked twin on the
+        # other side (a GHL contact's change runs under the contact's id, not its TT
+        # customer's).
+        links = record_links.c
+        twins = sa.union(
+            sa.select(links.tt_id).where(links.ghl_id == f.record_id),
+            sa.select(links.ghl_id).where(links.tt_id == f.record_id),
+        )
+        stmt = stmt.where(
+            sa.or_(inbox_events.c.object_id == f.record_id, inbox_events.c.object_id.in_(twins))
+        )
     return stmt
 
 

@@ -136,6 +136,9 @@ record_links = sa.Table(
     sa.Column("updated_at", Timestamp, nullable=False),
     sa.UniqueConstraint("bridge_id", "ghl_type", "ghl_id", "tt_type"),
     sa.UniqueConstraint("bridge_id", "tt_type", "tt_id", "ghl_type"),
+    # 0010: the dashboard finds a record's runs by either side's id, whatever the bridge
+    sa.Index("ix_record_links_ghl_id", "ghl_id"),
+    sa.Index("ix_record_links_tt_id", "tt_id"),
 )
 
 provenance = sa.Table(

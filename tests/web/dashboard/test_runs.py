@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from ghltt.cli.main import app as cli
 from ghltt.core import utcnow
 from ghltt.store.dashboard import DashboardQueries, RunFilter
-from ghltt.store.tables import inbox_events, run_steps, runs
+from ghltt.store.tables import inbox_events, record_links, run_steps, runs
 from tests.web.dashboard.conftest import Served, csrf_of
 
 
@@ -127,10 +127,22 @@ def test_filters_apply_in_sql_and_pages_follow_each_other(served: Served) -> Non
         assert rest == [f"run{i:03d}" for i in range(50, 60)]
 
 
-def test_search_by_record_id_finds_its_runs(served: Served) -> None:
+def test_search_by_record_id_finds_its_runs_and_its_twins(served: Served) -> None:
     _seed(served.db())
+    with served.db().begin() as conn:
+        conn.execute(
+            record_links.insert().values(
+                bridge_id="br_a",
+                ghl_type="contact",
+                ghl_id="rec-007",
+                tt_type="customer",
+                tt_id="tt-77",
+                updated_at=utcnow(),
+            )
+        )
     with served.logged_in() as client:
         assert _ids(client.get("/runs", params={"record": "rec-007"}).text) == ["run007"]
+        assert _ids(client.get("/runs", params={"record": "tt-77"}).text) == ["run007"]
         assert "No run matches" in client.get("/runs", params={"record": "nope"}).text
 
 

@@ -30,6 +30,8 @@ def upgrade() -> None:
     )
     # Search by a GHL or TT record id, whatever the bridge.
     op.create_index("ix_inbox_events_object_id", "inbox_events", ["object_id"])
+    op.create_index("ix_record_links_ghl_id", "record_links", ["ghl_id"])
+    op.create_index("ix_record_links_tt_id", "record_links", ["tt_id"])
     op.create_table(
         "dashboard_auth",
         sa.Column("id", sa.String(32), primary_key=True),
@@ -41,6 +43,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("dashboard_auth")
+    op.drop_index("ix_record_links_tt_id", "record_links")
+    op.drop_index("ix_record_links_ghl_id", "record_links")
     op.drop_index("ix_inbox_events_object_id", "inbox_events")
     op.drop_index("ix_inbox_events_bridge_id_received_at", "inbox_events")
     op.drop_index("ix_runs_finished_at", "runs")
