@@ -31,6 +31,7 @@ COMMANDS = [
     ["runs", "dead-letters"],
     ["events", "send"],
     ["token", "show"],
+    ["dashboard", "set-password"],
     ["bridges", "poll"],
     ["backup"],
     ["restore"],
