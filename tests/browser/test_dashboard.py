@@ -38,6 +38,7 @@ def test_log_in_see_the_bridge_then_revalidate_and_rotate_a_connection(
     card = page.locator("section.card", has_text="sandbox")
     expect(card).to_contain_text("Runs")
     expect(card.locator(".badge").first).to_have_text("sandbox")
+    expect(card).to_contain_text("per 10 s")  # the executor's GHL budget, shared in-process
     screenshot(page, "overview")
 
     page.get_by_role("link", name="Connections").click()
