@@ -99,7 +99,9 @@ def _item(row: sa.Row[Any]) -> RunItem:
     )
 
 
-def _filtered(stmt: sa.Select[Any], f: RunFilter) -> sa.Select[Any]:
+def _filtered(
+    stmt: sa.Select[Any], f: RunFilter, record_ids: list[str] | None = None
+) -> sa.Select[Any]:
     if f.status:
         stmt = stmt.where(runs.c.status == f.status)
     if f.bridge:
@@ -117,19 +119,24 @@ def _filtered(stmt: sa.Select[Any], f: RunFilter) -> sa.Select[Any]:
         stmt = stmt.where(runs.c.started_at >= f.since)
     if f.until:
         stmt = stmt.where(runs.c.started_at < f.until)
-    if f.record_id:
-        # A record's runs are those of events about it or about its linked twin on the
-        # other side (a GHL contact's change runs under the contact's id, not its TT
-        # customer's).
-        links = record_links.c
-        twins = sa.union(
-            sa.select(links.tt_id).where(links.ghl_id == f.record_id),
-            sa.select(links.ghl_id).where(links.tt_id == f.record_id),
-        )
-        stmt = stmt.where(
-            sa.or_(inbox_events.c.object_id == f.record_id, inbox_events.c.object_id.in_(twins))
-        )
+    if record_ids:
+        stmt = stmt.where(inbox_events.c.object_id.in_(record_ids))
     return stmt
+
+
+def _record_ids(conn: sa.Connection, record_id: str | None) -> list[str] | None:
+    """A record's id and its linked twin's on the other side: a GHL contact's change runs
+    under the contact's id, not its TT customer's. Read first, so the runs query meets a
+    short list the object-id index answers (an OR with a subquery makes PostgreSQL walk
+    every run)."""
+    if not record_id:
+        return None
+    links = record_links.c
+    twins = sa.union(
+        sa.select(links.tt_id).where(links.ghl_id == record_id),
+        sa.select(links.ghl_id).where(links.tt_id == record_id),
+    )
+    return [record_id, *(str(r[0]) for r in conn.execute(twins))]
 
 
 class DashboardQueries:
@@ -140,7 +147,8 @@ class DashboardQueries:
         self, f: RunFilter, *, before: tuple[datetime, str] | None = None, limit: int = 50
     ) -> list[RunItem]:
         """Runs matching ``f``, newest first, older than ``before`` (a page's last cursor)."""
-        stmt = _filtered(_LISTED, f)
+        with self.db.connect() as conn:
+            stmt = _filtered(_LISTED, f, _record_ids(conn, f.record_id))
         if before is not None:
             at, run_id = before
             stmt = stmt.where(
@@ -155,9 +163,10 @@ class DashboardQueries:
 
     def run_ids(self, f: RunFilter, limit: int) -> list[str]:
         """Ids of the runs matching ``f``, newest first (bulk replay takes these)."""
-        stmt = _filtered(sa.select(runs.c.id).join(inbox_events), f)
-        stmt = stmt.order_by(runs.c.started_at.desc()).limit(limit)
         with self.db.connect() as conn:
+            ids = _record_ids(conn, f.record_id)
+            stmt = _filtered(sa.select(runs.c.id).join(inbox_events), f, ids)
+            stmt = stmt.order_by(runs.c.started_at.desc()).limit(limit)
             return [str(r.id) for r in conn.execute(stmt)]
 
     def changed_since(self, since: datetime, limit: int = 50) -> list[RunItem]:
