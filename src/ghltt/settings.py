@@ -132,6 +132,9 @@ class Settings(BaseSettings):
         description="redis://host:port/db: share rate budgets between processes through Redis "
         "(default: through the store when it is PostgreSQL).",
     )
+    dashboard_session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 30, description="Hours a dashboard login lasts."
+    )
     oauth_state_ttl: float = Field(
         default=600.0, gt=0, le=86400, description="Seconds an OAuth state stays usable."
     )

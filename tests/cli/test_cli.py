@@ -41,6 +41,7 @@ COMMANDS = [
     ["events", "list"],
     ["events", "show"],
     ["token", "show"],
+    ["dashboard", "set-password"],
     ["bridges", "poll"],
     ["bridges", "set"],
     ["bridges", "mode"],

@@ -432,6 +432,22 @@ def _check_0015(db: sa.Engine) -> None:
     assert [f.reason for f in repo.failures(made.id)] == ["boom"]
 
 
+def _check_0016(db: sa.Engine) -> None:
+    """Old runs list through the dashboard's indexes and are found by record id; the
+    dashboard password can be set."""
+    from ghltt.store.dashboard import DashboardAuthRepository, DashboardQueries
+    from ghltt.store.dashboard import RunFilter as DashboardFilter
+
+    queries = DashboardQueries(db)
+    listed = [i.run.id for i in queries.runs_page(DashboardFilter())]
+    assert sorted(listed) == ["r1", "r2"]
+    assert [i.run.id for i in queries.runs_page(DashboardFilter(record_id="c-2"))] == ["r2"]
+    auth = DashboardAuthRepository(db)
+    assert auth.password_hash() is None
+    auth.set_password_hash("scrypt$1$1$1$a$b")
+    assert auth.password_hash() == "scrypt$1$1$1$a$b"
+
+
 @dataclass(frozen=True)
 class Step:
     seed: Callable[[sa.Connection], None]
@@ -452,6 +468,7 @@ STEPS = {
     "0013": Step(_seed_0012, _check_0013),
     "0014": Step(_seed_0013, _check_0014),
     "0015": Step(_seed_0013, _check_0015),
+    "0016": Step(_seed_0013, _check_0016),
 }
 
 

@@ -142,15 +142,15 @@ def test_docs_and_every_asset_they_load_come_from_ghltt_itself(api: httpx2.Clien
     assert public.get("/docs/oauth2-redirect").status_code == 200
 
 
-def test_home_page_says_what_runs_and_no_more(api: httpx2.Client) -> None:
-    public = httpx2.Client(base_url=api.base_url, timeout=10)
+def test_home_is_the_dashboard_behind_its_login_page(api: httpx2.Client) -> None:
+    public = httpx2.Client(base_url=api.base_url, timeout=10, follow_redirects=True)
     home = public.get("/")
-    assert home.status_code == 200 and home.headers["content-type"].startswith("text/html")
-    assert f"ghltt {__version__}" in home.text
-    assert 'href="/healthz"' in home.text and 'href="/docs"' in home.text
-    assert "<script" not in home.text and "<style" not in home.text and " on" not in home.text
-    assert home.headers["content-security-policy"] == "default-src 'none'"
-    assert "bridge" not in home.text.lower() and "connection" not in home.text.lower()
+    assert home.status_code == 200 and home.url.path == "/login"  # after the redirect
+    assert home.headers["content-type"].startswith("text/html")
+    assert f"ghltt {__version__}" in home.text and 'href="/docs"' in home.text
+    assert "<script>" not in home.text and "<style" not in home.text and " on" not in home.text
+    assert "'unsafe-inline'" not in home.headers["content-security-policy"]
+    assert "bridge" not in home.text.lower()
 
 
 def test_runs_api_lists_and_explains_unknown_ids(api: httpx2.Client) -> None:

@@ -10,6 +10,7 @@ from ghltt.cli import (
     bridges,
     catalog,
     connect,
+    dashboard,
     db,
     event_views,
     events,
@@ -44,6 +45,7 @@ app.add_typer(events.app, name="events")
 events.app.command("list")(event_views.list_events)
 events.app.command("show")(event_views.show_event)
 app.add_typer(token.app, name="token")
+app.add_typer(dashboard.app, name="dashboard")
 app.add_typer(recipes.app, name="recipes")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(imports.app, name="import")

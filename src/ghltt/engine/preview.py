@@ -1,5 +1,6 @@
-"""``ghltt plan`` and the API's plan: the exact writes a recipe would make for an event on a
-bridge, made by reading both accounts as a shadow run does, and writing nothing."""
+"""``ghltt plan``, the API's plan and the dashboard's preview: the exact writes a recipe would
+make for an event on a bridge, made by reading both accounts as a shadow run does, and writing
+nothing."""
 
 from __future__ import annotations
 

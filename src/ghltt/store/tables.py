@@ -80,6 +80,8 @@ inbox_events = sa.Table(
     sa.Index("ix_inbox_events_undispatched", "dispatched_at", "received_at"),
     sa.Index("ix_inbox_events_bridge_id_source_object_id", "bridge_id", "source", "object_id"),
     sa.Index("ix_inbox_events_processed", "processed_at"),
+    sa.Index("ix_inbox_events_bridge_id_received_at", "bridge_id", "received_at"),  # 0016
+    sa.Index("ix_inbox_events_object_id", "object_id"),  # 0016: search by record id
 )
 
 runs = sa.Table(
@@ -103,6 +105,10 @@ runs = sa.Table(
     sa.Index("ix_runs_status_finished", "status", "finished_at"),
     sa.Index("ix_runs_started_at", "started_at"),
     sa.Index("ix_runs_bridge_id_started_at", "bridge_id", "started_at"),
+    # 0016: the dashboard's lists by bridge and status, by recipe, and the live tail
+    sa.Index("ix_runs_bridge_id_status_started_at", "bridge_id", "status", "started_at"),
+    sa.Index("ix_runs_recipe_started_at", "recipe", "started_at"),
+    sa.Index("ix_runs_finished_at", "finished_at"),
 )
 
 run_steps = sa.Table(
@@ -134,6 +140,9 @@ record_links = sa.Table(
     sa.Column("updated_at", Timestamp, nullable=False),
     sa.UniqueConstraint("bridge_id", "ghl_type", "ghl_id", "tt_type"),
     sa.UniqueConstraint("bridge_id", "tt_type", "tt_id", "ghl_type"),
+    # 0016: the dashboard finds a record's runs by either side's id, whatever the bridge
+    sa.Index("ix_record_links_ghl_id", "ghl_id"),
+    sa.Index("ix_record_links_tt_id", "tt_id"),
 )
 
 provenance = sa.Table(
@@ -350,5 +359,14 @@ import_failures = sa.Table(
     sa.Column("record", sa.JSON, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),  # failed | ambiguous | invalid | replayed
     sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+dashboard_auth = sa.Table(
+    "dashboard_auth",
+    metadata,
+    # Added by 0016: the dashboard's own password (one row), as a salted scrypt hash.
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import anyio
@@ -40,7 +41,12 @@ from ghltt.vault.kinds import (
 )
 from ghltt.vault.probes import Probe, oauth_identity, probe_ghl_location, probe_tt
 from ghltt.vault.secrets import Payload, Vault
-from ghltt.vault.tokens import VaultOAuthAuth, VaultTokenStore, tokens_to_payload
+from ghltt.vault.tokens import (
+    VaultOAuthAuth,
+    VaultTokenStore,
+    tokens_from_payload,
+    tokens_to_payload,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -133,6 +139,19 @@ class ConnectionService:
 
     def get(self, ref: str) -> ConnectionView:
         return ConnectionView.from_row(self.repo.resolve(ref))
+
+    def token_expiries(self) -> dict[str, datetime]:
+        """When each OAuth connection's access token expires (it is refreshed before then);
+        other credentials do not expire on a date ghltt knows."""
+        found: dict[str, datetime] = {}
+        for view in self.repo.all():
+            if view.auth_kind != OAUTH or not view.has_secret:
+                continue
+            row = self.repo.row(view.id)
+            record = self.vault.find(str(row.vault_ref)) if row.vault_ref else None
+            if record is not None and record.payload.get("expires_at"):
+                found[view.id] = tokens_from_payload(record.payload).expires_at
+        return found
 
     # ---- adding ---------------------------------------------------------------------------
     async def add_ghl_token(

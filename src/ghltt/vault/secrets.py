@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
 import secrets as _random
 from dataclasses import dataclass
+from hashlib import sha256
 from typing import Any
 
 import orjson
@@ -51,6 +53,12 @@ class Vault:
         key_id, blob = self.cipher.encrypt(_dump(payload), aad=_aad(secret_id, purpose))
         self.rows.insert(secret_id, purpose=purpose, owner=owner, key_id=key_id, ciphertext=blob)
         return secret_id
+
+    def derive_key(self, label: str) -> bytes:
+        """A 32-byte key for ``label`` (e.g. signing sessions), derived from the primary
+        master key: every process with the vault gets the same one, and none is stored."""
+        material = self.cipher.source.current().primary.material
+        return hmac.new(material, b"ghltt-derived-key\x00" + label.encode(), sha256).digest()
 
     def get(self, secret_id: str) -> SecretRecord:
         found = self.find(secret_id)

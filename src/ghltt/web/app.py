@@ -24,6 +24,7 @@ from ghltt.web import (
     api,
     catalog_api,
     connections_api,
+    dashboard,
     errors,
     hooks,
     imports_api,
@@ -82,6 +83,7 @@ def create_app(
     app.include_router(recipes_api.router)
     app.include_router(imports_api.router)
     pages.install(app)
+    dashboard.install(app)
     # The hot paths go first: the router tries routes in order, and bursts hit these.
     app.router.routes[:0] = [*intake.routes(baseline=settings.bench_baseline), *hooks.routes()]
     _declare_intake_schema(app)

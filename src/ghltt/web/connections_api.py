@@ -21,12 +21,17 @@ router = APIRouter(prefix="/api", dependencies=[Depends(require_token)], tags=["
 
 
 def bridge_services(request: Request) -> Services:
-    """Built once per app from its settings and store (tests may set it beforehand)."""
+    """Built once per app from its settings and store (tests may set it beforehand). With the
+    executor in this process, its own: one rate budget per location for the runs and the
+    API alike, which the dashboard then shows."""
     state = request.app.state
     built: Services | None = getattr(state, "bridge_services", None)
     if built is None:
         core = services(request)
-        built = build_services(core.settings, core.db)
+        if core.runtime is not None and core.runtime.bridges is not None:
+            built = core.runtime.bridges.services
+        else:
+            built = build_services(core.settings, core.db)
         state.bridge_services = built
     return built
 

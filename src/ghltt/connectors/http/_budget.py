@@ -117,6 +117,11 @@ class RateBudget:
         latest = max(self._sent[i].at for i in range(excess))
         return max(0.0, latest + self.span - now)
 
+    @property
+    def daily_used(self) -> int:
+        self._roll_day()
+        return self._daily_used
+
     async def acquire(self) -> Slot:
         """Wait until one more send fits the budget, then book it."""
         async with self._lock:
@@ -245,3 +250,18 @@ class BudgetRegistry:
 
     def __len__(self) -> int:
         return len(self._budgets)
+
+    def seen(self, key: str) -> dict[str, int | None] | None:
+        """What this process knows of ``key``'s budget (None before its first request):
+        the window's limit and what is left of it and of the day."""
+        budget = self._budgets.get(key)
+        if budget is None:
+            return None
+        daily = budget.daily_limit
+        return {
+            "limit": budget.limit,
+            "window_seconds": int(budget.window),
+            "available": budget.available(),
+            "daily_limit": daily,
+            "daily_left": None if daily is None else max(0, daily - budget.daily_used),
+        }

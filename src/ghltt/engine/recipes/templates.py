@@ -7,6 +7,7 @@ compile them with the recipe loader.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -51,6 +52,12 @@ def _label(name: str) -> str:
 
 def list_templates() -> list[TemplateInfo]:
     """Every shipped template with its kind and description (read, not validated)."""
+    return list(_template_infos())
+
+
+@functools.cache
+def _template_infos() -> tuple[TemplateInfo, ...]:
+    # Shipped files do not change while the process runs; the dashboard lists them per page.
     found = []
     for name in template_names():
         doc, _ = parse_yaml(template_text(name), _label(name))
@@ -63,7 +70,7 @@ def list_templates() -> list[TemplateInfo]:
                 _label(name),
             )
         )
-    return found
+    return tuple(found)
 
 
 def sync_template_names() -> list[str]:

@@ -1,0 +1,109 @@
+"""Connections: revalidate (identity, granted against needed scopes), rotate, revoke, and GHL
+OAuth connect through the existing start and callback. Secrets come in once and are never
+rendered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from ghltt.vault import GHL, ConnectionView, Outcome, scopes
+from ghltt.web.auth import services
+from ghltt.web.dashboard.context import bridge, redirect, render, require_session, user_errors
+
+router = APIRouter(dependencies=[Depends(require_session)])
+
+
+@dataclass(frozen=True)
+class ConnectionRow:
+    view: ConnectionView
+    needed: list[str]
+    missing: list[str]
+    excess: list[str]
+
+
+def _rows(request: Request) -> list[ConnectionRow]:
+    db = services(request).db
+    rows = []
+    for view in bridge(request).connections.all():
+        if view.system != GHL:
+            rows.append(ConnectionRow(view, [], [], []))
+            continue
+        needed = scopes.required_scopes(db, connection_id=view.id)
+        check = scopes.compare(view.scopes, needed)
+        rows.append(
+            ConnectionRow(view, sorted(needed), sorted(check.missing), sorted(check.excess))
+        )
+    return rows
+
+
+@router.get("/connections")
+async def connections_page(request: Request) -> Response:
+    rows = await run_in_threadpool(_rows, request)
+    return render(
+        request,
+        "connections.html",
+        rows=rows,
+        oauth_ready=bridge(request).clients.remotes.oauth_configured,
+    )
+
+
+def _said(outcome: Outcome, done: str) -> str:
+    view = outcome.connection
+    if outcome.failure is not None:
+        return f"{view.label}: {outcome.failure.message} {outcome.failure.remedy or ''}".strip()
+    who = f" as {view.identity}" if view.identity else ""
+    return " ".join([f"{view.label}: {done}{who}.", *outcome.warnings, *outcome.notes])
+
+
+@router.post("/connections/{ref}/check")
+async def revalidate(request: Request, ref: str) -> Response:
+    async with user_errors() as failed:
+        outcome = await bridge(request).connections.check(ref)
+        return redirect("/connections", _said(outcome, "valid"))
+    return redirect("/connections", f"Not checked: {failed.error}")
+
+
+@router.post("/connections/{ref}/rotate")
+async def rotate(request: Request, ref: str, secret: str = Form("")) -> Response:
+    if not secret.strip():
+        return redirect("/connections", "Not rotated: enter the new secret")
+    async with user_errors() as failed:
+        outcome = await bridge(request).connections.rotate(ref, secret.strip())
+        return redirect("/connections", _said(outcome, "rotated and valid"))
+    return redirect("/connections", f"Not rotated: {failed.error}")
+
+
+@router.post("/connections/{ref}/revoke")
+async def revoke(request: Request, ref: str) -> Response:
+    async with user_errors() as failed:
+        outcome = await bridge(request).connections.revoke(ref)
+        return redirect("/connections", _said(outcome, "revoked"))
+    return redirect("/connections", f"Not revoked: {failed.error}")
+
+
+@router.post("/connections/oauth")
+async def oauth_connect(
+    request: Request,
+    user_type: Literal["Location", "Company"] = Form("Location"),
+    label: str = Form(""),
+    reconnect: str = Form(""),
+) -> Response:
+    """GHL OAuth: off to GHL's authorize page; GHL sends the browser back to the callback."""
+    flow = bridge(request).oauth
+    async with user_errors("ghl") as failed:
+        authorize = await run_in_threadpool(
+            lambda: flow.start(
+                user_type=user_type,
+                bridge=None,
+                extra_scopes=[],
+                label=label.strip() or None,
+                reconnect=reconnect or None,
+            )
+        )
+        return RedirectResponse(authorize.url, status_code=303)
+    return redirect("/connections", f"Not started: {failed.error}")

@@ -1,0 +1,214 @@
+"""The runs pages: filtered and paged in SQL, searchable by record id, and a run's timeline."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx2
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from ghltt.cli.main import app as cli
+from ghltt.core import utcnow
+from ghltt.store.dashboard import DashboardQueries, RunFilter
+from ghltt.store.tables import inbox_events, record_links, run_steps, runs
+from tests.web.dashboard.conftest import Served, csrf_of
+
+
+def _seed(db: sa.Engine, count: int = 60) -> datetime:
+    """``count`` runs, one a minute back from now: every third failed, every fifth from TT."""
+    now = utcnow()
+    events, rows = [], []
+    for i in range(count):
+        at = now - timedelta(minutes=i)
+        source = "tt" if i % 5 == 0 else "ghl"
+        events.append(
+            {
+                "id": f"ev{i:03d}",
+                "bridge_id": "br_a" if i % 2 else "br_b",
+                "dedup_key": f"k{i}",
+                "source": source,
+                "kind": "contact.updated" if source == "ghl" else "customer.updated",
+                "object_type": "contact",
+                "object_id": f"rec-{i:03d}",
+                "origin": "webhook",
+                "occurred_at": at,
+                "received_at": at,
+                "payload": {},
+            }
+        )
+        rows.append(
+            {
+                "id": f"run{i:03d}",
+                "workflow_id": f"event:ev{i:03d}",
+                "event_id": f"ev{i:03d}",
+                "bridge_id": "br_a" if i % 2 else "br_b",
+                "recipe": "contacts" if i % 4 else "tasks",
+                "status": "failed" if i % 3 == 0 else "succeeded",
+                "error": "TT: unauthorized" if i % 3 == 0 else None,
+                "started_at": at,
+                "finished_at": at + timedelta(seconds=2),
+            }
+        )
+    with db.begin() as conn:
+        conn.execute(inbox_events.insert(), events)
+        conn.execute(runs.insert(), rows)
+        conn.execute(
+            run_steps.insert().values(
+                run_id="run001",
+                position=0,
+                name="recipe.run",
+                status="succeeded",
+                input={"recipe": "contacts"},
+                output=_report(),
+                attempts=1,
+                finished_at=now,
+            )
+        )
+    return now
+
+
+def _report() -> dict[str, Any]:
+    return {
+        "recipe": "contacts",
+        "mode": "live",
+        "outcome": "applied",
+        "reason": "",
+        "writes": [
+            {
+                "system": "tt",
+                "action": "customers.update",
+                "object_type": "customer",
+                "object_id": "tt-9",
+                "fields": {"name": "Ada Lovelace", "email": "ada@example.com"},
+            }
+        ],
+        "provenance": [
+            {
+                "target_system": "tt",
+                "object_type": "customer",
+                "object_id": "tt-9",
+                "field": "email",
+                "source_system": "ghl",
+                "source_path": "email",
+                "value_hash": "x",
+            }
+        ],
+        "steps": [],
+    }
+
+
+def _ids(html: str) -> list[str]:
+    table = html.split('id="runs-table"', 1)[1]
+    return re.findall(r'href="/runs/(run\d+)"', table)
+
+
+def test_filters_apply_in_sql_and_pages_follow_each_other(served: Served) -> None:
+    _seed(served.db())
+    with served.logged_in() as client:
+        first = client.get("/runs", params={"status": "failed"})
+        assert first.status_code == 200
+        ids = _ids(first.text)
+        assert ids == [f"run{i:03d}" for i in range(0, 60, 3)]  # 20 failed, one page
+        both = _ids(client.get("/runs", params={"status": "failed", "bridge": "br_a"}).text)
+        assert both == [f"run{i:03d}" for i in range(3, 60, 6)]
+        tt = _ids(client.get("/runs", params={"source": "tt", "recipe": "tasks"}).text)
+        assert tt == [f"run{i:03d}" for i in range(0, 60, 20)]
+        recent = _ids(client.get("/runs", params={"window": "1h", "status": "failed"}).text)
+        assert recent == [f"run{i:03d}" for i in range(0, 60, 3)]
+        page = client.get("/runs")
+        newest = _ids(page.text)
+        assert len(newest) == 50 and newest[0] == "run000"
+        older = re.search(r'href="([^"]+)" rel="next"', page.text)
+        assert older is not None
+        rest = _ids(client.get(older.group(1).replace("&amp;", "&")).text)
+        assert rest == [f"run{i:03d}" for i in range(50, 60)]
+
+
+def test_search_by_record_id_finds_its_runs_and_its_twins(served: Served) -> None:
+    _seed(served.db())
+    with served.db().begin() as conn:
+        conn.execute(
+            record_links.insert().values(
+                bridge_id="br_a",
+                ghl_type="contact",
+                ghl_id="rec-007",
+                tt_type="customer",
+                tt_id="tt-77",
+                updated_at=utcnow(),
+            )
+        )
+    with served.logged_in() as client:
+        assert _ids(client.get("/runs", params={"record": "rec-007"}).text) == ["run007"]
+        assert _ids(client.get("/runs", params={"record": "tt-77"}).text) == ["run007"]
+        assert "No run matches" in client.get("/runs", params={"record": "nope"}).text
+
+
+def test_bad_filters_say_what_and_where(served: Served) -> None:
+    with served.logged_in() as client:
+        for params, says in [
+            ({"status": "exploded"}, "status: must be one of"),
+            ({"since": "yesterday"}, "since: is not a date"),
+            ({"before": "garbage"}, "before: is not a page cursor"),
+        ]:
+            answer = client.get("/runs", params=params)
+            assert answer.status_code == 422 and says in answer.text, params
+
+
+def test_a_run_shows_its_timeline_and_field_level_writes(served: Served) -> None:
+    _seed(served.db())
+    with served.logged_in() as client:
+        page = client.get("/runs/run001")
+        assert page.status_code == 200
+        text = page.text
+        assert "recipe.run" in text and "customers.update" in text
+        assert "+ &#34;ada@example.com&#34;" in text and "GHL: email" in text
+        assert client.get("/runs/nope").status_code == 404
+
+
+def test_replaying_needs_the_csrf_token_and_says_why_it_refused(served: Served) -> None:
+    _seed(served.db())
+    with served.logged_in() as client:
+        assert client.post("/runs/run001/replay").status_code == 403
+        csrf = csrf_of(client.get("/runs/run001").text)
+        answer = client.post("/runs/run001/replay", data={"csrf": csrf})
+        assert answer.status_code == 303
+        note = client.get(answer.headers["location"]).text
+        assert "Replaying as" in note or "Not replayed" in note
+
+
+def test_the_live_tail_streams_changed_runs(served: Served) -> None:
+    with served.logged_in() as client, client.stream("GET", "/runs/tail") as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        _seed(served.db(), count=2)
+        seen = ""
+        for line in stream.iter_lines():
+            seen += line
+            if "run-run000" in seen:
+                break
+        assert "event: run" in seen and "run-run001" not in seen  # it started a minute ago
+
+
+def test_activity_counts_per_bridge(served: Served) -> None:
+    now = _seed(served.db())
+    queries = DashboardQueries(served.db())
+    activity = queries.activity(["br_a", "br_b"], now + timedelta(seconds=1))
+    assert activity["br_a"].runs_hour == 30 and activity["br_b"].events_day == 30
+    assert activity["br_a"].dead_letters == 10
+    assert DashboardQueries(served.db()).run_ids(RunFilter(status="failed"), 5) == [
+        f"run{i:03d}" for i in range(0, 15, 3)
+    ]
+
+
+def test_set_password_from_the_cli(served: Served, monkeypatch: Any) -> None:
+    monkeypatch.setenv("GHLTT_DATA_DIR", str(served.settings.data_dir))
+    monkeypatch.setenv("GHLTT_DATABASE_URL", served.settings.store_url)
+    short = CliRunner().invoke(cli, ["dashboard", "set-password", "--password", "short"])
+    assert short.exit_code == 2 and "at least 12" in short.output
+    done = CliRunner().invoke(cli, ["dashboard", "set-password", "--password", "a long password"])
+    assert done.exit_code == 0, done.output
+    with served.logged_in("a long password") as client:
+        assert client.get("/").status_code == 200
+    assert isinstance(client, httpx2.Client)
