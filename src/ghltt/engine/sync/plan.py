@@ -251,7 +251,7 @@ async def _counterpart(
     if run.found is not None:
         return run.found.record
     if source == "ghl":
-        found = await lookup.by_third_party(run.ctx, run.recipe.model.tt, id_of(record))
+        found = await lookup.by_third_party(run.ctx, run.recipe.model.tt, id_of(record), record)
         if found is not None:
             return found
     return await lookup.by_match_keys(run.ctx, run.recipe, source, record, run.parent)
