@@ -5,6 +5,7 @@ or without its executor in-process."""
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,11 +18,13 @@ import pytest
 import sqlalchemy as sa
 
 from ghltt.cli.sandbox import _provision, scenario_endpoints
+from ghltt.core import Event, EventSource
+from ghltt.jobs.bridge_schedules import RECONCILE_KIND
 from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
 from ghltt.sandbox.scenario import Endpoints
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.settings import Settings, load_settings
-from ghltt.store import open_database, upgrade
+from ghltt.store import InboxRepository, insert_new, open_database, upgrade
 from ghltt.store.tables import bridges, inbox_events
 from ghltt.web import create_app
 from tests.support.server import free_port, serve_asgi
@@ -74,15 +77,37 @@ def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 60) -> N
         time.sleep(0.2)
 
 
-def stays(predicate: Callable[[], bool], what: str, seconds: float) -> None:
-    """``predicate`` holds at every look for ``seconds`` (a quiet window, checked as it goes)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not predicate():
-            raise AssertionError(f"no longer true: {what}")
-        time.sleep(0.2)
-    if not predicate():
-        raise AssertionError(f"no longer true: {what}")
+def reconcile_now(loop: Loop) -> str:
+    """What the schedule's tick does: a `bridge.reconcile` event in the inbox; its id."""
+    event = Event(
+        bridge=loop.bridge,
+        source=EventSource.SCHEDULE,
+        kind=RECONCILE_KIND,
+        dedup_key=f"schedule:test:{uuid.uuid4().hex}",
+    )
+    with loop.db.begin() as conn:
+        insert_new(conn, [event])
+    return event.id
+
+
+def processed(loop: Loop, event_id: str) -> bool:
+    found = InboxRepository(loop.db).get(event_id)
+    return found is not None and found.processed_at is not None
+
+
+def idle(loop: Loop) -> bool:
+    """No GHL webhook on its way and nothing waiting in the inbox."""
+    return loop.ghl.webhooks.busy == 0 and settled(loop)
+
+
+def barrier(loop: Loop, timeout: float = 60) -> None:
+    """Everything in flight is behind us: webhooks delivered and the inbox drained, then one
+    reconciliation run and whatever it found drained too. A write after this is not a race
+    the test lost but something that should not happen (use before asserting quiet)."""
+    wait_for(lambda: idle(loop), "every webhook delivered and every event processed", timeout)
+    event_id = reconcile_now(loop)
+    wait_for(lambda: processed(loop, event_id), "the reconciliation to run", timeout)
+    wait_for(lambda: idle(loop), "what the reconciliation found processed", timeout)
 
 
 def settled(loop: Loop) -> bool:

@@ -9,7 +9,6 @@ SQLite and PostgreSQL.
 from __future__ import annotations
 
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,12 +18,10 @@ import httpx2
 import pytest
 import sqlalchemy as sa
 
-from ghltt.core import Event, EventSource
-from ghltt.jobs.bridge_schedules import RECONCILE_KIND
 from ghltt.sandbox.ghl.webhooks import encode
-from ghltt.store import InboxRepository, RunRepository, insert_new
+from ghltt.store import InboxRepository, RunRepository
 from ghltt.store.cursors import CursorRepository
-from tests.e2e.conftest import Loop, open_loop, settled, wait_for
+from tests.e2e.conftest import Loop, open_loop, reconcile_now, settled, wait_for
 from tests.support import process
 
 pytestmark = pytest.mark.slow
@@ -83,19 +80,6 @@ def _wait_for_first_poll(loop: Loop) -> None:
         "the bridge's first poll to set its cursors",
         timeout=30,
     )
-
-
-def _reconcile_now(loop: Loop) -> str:
-    """What the schedule's tick does: a `bridge.reconcile` event in the inbox."""
-    event = Event(
-        bridge=loop.bridge,
-        source=EventSource.SCHEDULE,
-        kind=RECONCILE_KIND,
-        dedup_key=f"schedule:test:{uuid.uuid4().hex}",
-    )
-    with loop.db.begin() as conn:
-        insert_new(conn, [event])
-    return event.id
 
 
 def _create_contacts(api: httpx2.Client, loop: Loop, prefix: str, n: int) -> dict[str, str]:
@@ -225,7 +209,7 @@ def test_dropped_and_reordered_webhooks_converge_after_one_reconciliation(faulty
     # Webhooks alone left the sides apart, or this test would prove nothing.
     assert _sync_problems(loop, contacts), "no dropped webhook mattered"
 
-    event_id = _reconcile_now(loop)
+    event_id = reconcile_now(loop)
     inbox = InboxRepository(loop.db)
     wait_for(
         lambda: (e := inbox.get(event_id)) is not None and e.processed_at is not None,

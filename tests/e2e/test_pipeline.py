@@ -3,7 +3,6 @@ run of the contacts template → TrackingTime simulator, and back, on SQLite and
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from ghltt.bridges import build_services
 from ghltt.jobs import JobAdmin
 from ghltt.store import RunRepository
 from ghltt.store.tables import connections, inbox_events
-from tests.e2e.conftest import Loop, open_loop, settled, wait_for
+from tests.e2e.conftest import Loop, barrier, open_loop, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -50,9 +49,7 @@ def test_a_ghl_contact_reaches_trackingtime_once_and_its_echo_writes_nothing(
     _create_contact(loop, "ada@example.com")
     wait_for(lambda: loop.tt_writes("customers/add") == 1, "the TT customer")
     wait_for(lambda: loop.ghl_contact_writes() == 1, "the TT id written back to GHL")
-    wait_for(lambda: settled(loop), "every event processed")
-    time.sleep(2)  # room for any further echo to arrive and be processed
-    wait_for(lambda: settled(loop), "every echo processed")
+    barrier(loop)  # every echo delivered and processed, and a reconciliation found nothing new
     assert loop.tt_writes("customers/add") == 1
     assert loop.tt_writes("customers/update") == 0
     assert loop.ghl_contact_writes() == 1
@@ -149,3 +146,30 @@ def test_events_while_the_tt_connection_is_revoked_wait_and_run_after_rotating(
     assert after["id"] != before["id"] and after["url"] == before["url"]
     wait_for(lambda: loop.tt_writes("customers/add") == 1, "the held event to run")
     wait_for(lambda: _event_outcome(loop, "hedy@example.com") == "applied", "it applied")
+
+
+def test_a_linked_contact_deleted_while_its_webhook_is_lost_archives_its_customer(
+    webhook_loop: Loop,
+) -> None:
+    loop = webhook_loop
+    contact_id = _create_contact(loop, "ada@example.com")
+    wait_for(lambda: _customer(loop, "Ada Lovelace") is not None, "the TT customer")
+    barrier(loop)
+    loop.ghl.set_faults(webhook_drop_rate=1.0)  # GHL's ContactDelete never arrives
+    with loop.ghl_api() as api:
+        assert api.delete(f"/contacts/{contact_id}").status_code == 200
+    barrier(loop)  # the reconciliation's id scan sees the linked contact gone
+    customer = _customer(loop, "Ada Lovelace")
+    assert customer is not None and customer["is_archived"] is True
+    c = inbox_events.c
+    with loop.db.connect() as conn:
+        [outcome] = conn.execute(
+            sa.select(c.outcome).where(c.kind == "contact.deleted", c.object_id == contact_id)
+        ).scalars()
+    assert outcome == "applied"
+    assert RunRepository(loop.db).count("failed") == 0
+
+
+def _customer(loop: Loop, name: str) -> dict[str, object] | None:
+    found = [c for c in loop.tt.snapshot()["customers"] if c.get("name") == name]
+    return found[0] if found else None

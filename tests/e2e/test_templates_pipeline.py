@@ -17,7 +17,7 @@ import pytest
 from ghltt.sandbox import scenario as sc
 from ghltt.sandbox.scenario import Scenario
 from ghltt.store import RunRepository
-from tests.e2e.conftest import Loop, settled, stays, wait_for
+from tests.e2e.conftest import Loop, barrier, settled, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -162,13 +162,10 @@ def test_every_template_end_to_end_both_ways(loop: Loop) -> None:
         _signup_made_no_tt_copies(play)
 
         # Stable: after one more poll has caught up, another poll and its echoes write nothing.
-        wait_for(lambda: settled(loop), "every event processed", timeout=STEP_TIMEOUT)
-        play.poll()
-        wait_for(lambda: settled(loop), "the catch-up poll processed", timeout=STEP_TIMEOUT)
+        barrier(loop, timeout=STEP_TIMEOUT)
         before = loop.writes()
-        play.poll()
-        wait_for(lambda: settled(loop), "the last poll processed", timeout=STEP_TIMEOUT)
-        stays(lambda: loop.writes() == before, f"no more writes than {before}", seconds=2)
+        barrier(loop, timeout=STEP_TIMEOUT)
+        assert loop.writes() == before
         assert RunRepository(loop.db).count("failed") == 0
 
         # ... and what the steps made is still there, once.

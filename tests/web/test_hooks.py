@@ -19,10 +19,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ghltt.bridges import build_services
+from ghltt.connectors.ghl import WebhookVerifier
 from ghltt.settings import load_settings
 from ghltt.store import open_database
 from ghltt.store.tables import bridge_webhooks, bridges, connections
 from ghltt.web import create_app
+from ghltt.web.hooks import hook_state
 from tests.support.server import serve_asgi
 
 LOCATION = "ve9EPM428h8vShlRW1KT"
@@ -150,10 +152,33 @@ def test_malformed_bodies_get_a_clear_400(hooks: Hooks) -> None:
 
 
 def test_events_of_a_location_without_a_bridge_are_kept_unrouted(hooks: Hooks) -> None:
+    """GHL sends every location's events to the app's one URL, also before a bridge serves the
+    location: a delivery GHL signed is answered 200 (any other answer and GHL retries, then
+    disables the URL) and kept under the bridge ``unrouted``, once, where it can be seen."""
     body = ghl_body(locationId="unknownLocation000001", webhookId="wh-2")
+    # No bridge names its keys, so GHL's published keys apply: the test key is refused ...
     response = hooks.client.post("/webhooks", content=body, headers=signed(body))
-    # No bridge names its keys, so GHL's published keys apply and the test key is refused.
     assert response.status_code == 401
+    assert hooks.inbox() == []
+    # ... and GHL's own signature is accepted. We cannot sign as GHL: the test key stands in
+    # for GHL's published one (the verifier of "no bridge's keys" is the one ghltt caches).
+    verifiers = hook_state(hooks.app).verifiers
+    verifiers[orjson.dumps([{}, False]).decode()] = WebhookVerifier(
+        ed25519_public_keys=(PUBLIC_PEM,), rsa_public_keys=()
+    )
+    first = hooks.client.post("/webhooks", content=body, headers=signed(body))
+    assert first.status_code == 200, first.text
+    [item] = first.json()["accepted"]
+    assert item["bridge"] == "unrouted" and item["duplicate"] is False
+    again = hooks.client.post("/webhooks", content=body, headers=signed(body))
+    assert again.json()["accepted"] == [{**item, "duplicate": True}]
+    assert hooks.inbox() == [("unrouted", "contact.updated", "c123")]
+    # The bridge's own location is routed as before, and never gets the unrouted event.
+    routed = ghl_body(webhookId="wh-9")
+    response = hooks.client.post("/webhooks", content=routed, headers=signed(routed))
+    assert response.json()["accepted"][0]["bridge"] == "b1"
+    kept = [("b1", "contact.updated", "c123"), ("unrouted", "contact.updated", "c123")]
+    assert hooks.inbox() == kept
 
 
 def test_ghl_webhooks_answer_429_when_the_store_cannot_take_them(hooks: Hooks) -> None:

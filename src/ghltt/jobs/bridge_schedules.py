@@ -24,6 +24,7 @@ from ghltt.settings import Settings
 from ghltt.store import commit_new
 from ghltt.store.cursors import CursorRepository
 from ghltt.store.database import Database
+from ghltt.store.links import LinkRepository
 from ghltt.store.routing import BridgeRoute, all_bridges, bridge_by_id
 
 log = structlog.get_logger(__name__)
@@ -137,6 +138,7 @@ class BridgeSchedules:
                 tt,
                 CursorRepository(self._db),
                 settings=ReconcileSettings.from_bridge(route.settings),
+                links=LinkRepository(self._db),
             )
         committed = report.commit(self._db)
         if committed.inserted:

@@ -146,6 +146,18 @@ class LinkRepository:
         with self.db.connect() as conn:
             return [_link(r) for r in conn.execute(stmt)]
 
+    def ghl_ids_after(
+        self, bridge_id: str, ghl_type: str, after: str | None, limit: int
+    ) -> list[str]:
+        """Linked GHL ids of one type in id order, from just after ``after``: a scan's page."""
+        c = record_links.c
+        where = (c.bridge_id == bridge_id) & (c.ghl_type == ghl_type)
+        if after is not None:
+            where = where & (c.ghl_id > after)
+        stmt = sa.select(c.ghl_id).where(where).distinct().order_by(c.ghl_id).limit(limit)
+        with self.db.connect() as conn:
+            return [str(row.ghl_id) for row in conn.execute(stmt)]
+
     def _one(self, where: sa.ColumnElement[bool]) -> Link | None:
         with self.db.connect() as conn:
             row = conn.execute(sa.select(record_links).where(where)).first()

@@ -7,6 +7,8 @@ it so a later run can try again.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from ghltt.core import utcnow
@@ -65,3 +67,15 @@ class OnceRepository:
                     (c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:255])
                 )
             )
+
+    def claimed_since(self, bridge_id: str, recipe: str, key: str, since: datetime) -> bool:
+        """Is ``key`` claimed, at ``since`` or later (an older claim is a run that died)?"""
+        c = once_keys.c
+        where = (c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:255])
+        with self.db.connect() as conn:
+            found = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(once_keys)
+                .where(where & (c.created_at >= since))
+            ).scalar_one()
+        return bool(found)

@@ -19,10 +19,11 @@ from ghltt.engine.context import BridgeContext
 from ghltt.engine.dispatch import run_recipe
 from ghltt.engine.recipes import AutomationRecipe, SyncRecipe
 from ghltt.engine.recipes.templates import load_template
+from ghltt.engine.sync.pairing import PairingUnderWay
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.links import Link, LinkRepository
-from ghltt.store.tables import bridge_recipes, bridges
+from ghltt.store.tables import bridge_recipes, bridges, once_keys
 from tests.engine.conftest import BRIDGE, CATALOG, Writes, event
 
 pytestmark = pytest.mark.anyio
@@ -221,3 +222,41 @@ async def test_a_parent_never_paired_fails_the_run_before_creating(
     report = await run_recipe(signup, event("tt", "user.created", user_id), ctx)
     assert report.outcome == "applied", report.as_dict()
     assert LinkRepository(db).by_tt(BRIDGE, "task", str(tt_task), "task") is not None
+
+
+async def test_the_created_task_s_own_event_waits_for_the_link_instead_of_copying_it_back(
+    ctx: BridgeContext,
+    db: sa.Engine,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+    every_template: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GHL's TaskCreate for signup's task can run the tasks sync between the create and the
+    link: that run must not add a second TT task, but be tried again and find the pair."""
+    user_id, tt_task = await sign_up(tt_sim, ctx.tt)
+    tasks: SyncRecipe = recipe("tasks")
+    record_pair = automation._save_pair
+    early: list[BaseException] = []
+
+    async def webhook_first(ctx: BridgeContext, pairing: Any, action: str, result: Any) -> Any:
+        created = event("ghl", "task.created", result["id"], contactId=pairing.contact)
+        try:
+            await run_recipe(tasks, created, ctx)
+        except PairingUnderWay as exc:
+            early.append(exc)
+        return await record_pair(ctx, pairing, action, result)
+
+    monkeypatch.setattr(automation, "_save_pair", webhook_first)
+    report, contact_id = await signup_with_contacts_running(ctx, ghl_sim, user_id)
+    assert report.outcome == "applied", report.as_dict()
+    assert len(early) == 1 and "being paired" in str(early[0])
+    [ghl_task] = await ctx.ghl.tasks.list_for(contact_id)
+    # Tried again, the sync finds the pair: an echo, and TrackingTime still has one task.
+    again = event("ghl", "task.created", ghl_task.id, contactId=contact_id)
+    assert (await run_recipe(tasks, again, ctx)).outcome == "echo"
+    named = [t for t in await ctx.tt.tasks.list(filter="ALL") if t.name == TASK]
+    assert [t.id for t in named] == [tt_task]
+    with db.connect() as conn:  # the mark went with the link
+        mine = once_keys.c.recipe == "tasks:pairing"
+        assert conn.execute(sa.select(once_keys.c.key).where(mine)).all() == []

@@ -13,6 +13,7 @@ from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.report import RunReport
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
+from ghltt.store.links import LinkRepository
 from tests.engine.conftest import CATALOG, Writes, event
 
 pytestmark = pytest.mark.anyio
@@ -156,3 +157,44 @@ async def test_appointments_become_time_entries_once_they_took_place(
     settled = writes.both()
     again = await run_recipe(recipe, event("ghl", "appointment.updated", appointment.id), ctx)
     assert again.outcome == "echo" and writes.both() == settled
+
+
+async def test_a_time_entry_added_before_a_crash_is_found_not_added_again(
+    ctx: BridgeContext,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    recipe = sync("appointments")
+    contact_id, _ = await linked_contact(ctx, ghl_sim)
+    calendar = next(iter(ghl_sim.state.calendars))
+    start = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)  # 2 March in UTC, still 1 March in TT's zone
+    appointment = await ctx.ghl.appointments.create(
+        {
+            "calendarId": calendar,
+            "contactId": contact_id,
+            "title": "Review",
+            "startTime": start.isoformat(),
+            "endTime": (start + timedelta(hours=1)).isoformat(),
+        }
+    )
+    ctx.now = start + timedelta(hours=3)
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("crash between the time entry's add and its link")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(LinkRepository, "save", crash)
+        with pytest.raises(RuntimeError):
+            await run_recipe(recipe, event("ghl", "appointment.updated", appointment.id), ctx)
+    mine = f"GHL appointment {appointment.id}"
+    [added] = [e for e in tt_sim.state.events.values() if mine in (e.notes or "")]
+    assert ctx.repos.links.by_ghl("b1", "appointment", appointment.id, "event") is None
+
+    retried = await run_recipe(recipe, event("ghl", "appointment.updated", appointment.id), ctx)
+    # The entry the crashed run added already holds what the appointment says: linked as is.
+    assert retried.outcome == "no_change", retried.as_dict()
+    link = ctx.repos.links.by_ghl("b1", "appointment", appointment.id, "event")
+    assert link is not None and link.tt_id == str(added.id)
+    adds = [r for r in tt_sim.request_log() if r["path"].endswith("/events/add")]
+    assert len(adds) == 1

@@ -10,11 +10,13 @@ import sqlalchemy as sa
 
 from ghltt.connectors.ghl import GhlClient
 from ghltt.core import EventOrigin, EventSource, FixedClock
-from ghltt.engine.reconcile import ReconcileReport, reconcile
+from ghltt.engine.reconcile import ReconcileReport, ReconcileSettings, reconcile
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store import InboxRepository
 from ghltt.store.cursors import CursorRepository
+from ghltt.store.links import Link, LinkRepository
+from ghltt.store.tables import inbox_events
 
 pytestmark = pytest.mark.anyio
 
@@ -167,3 +169,46 @@ async def test_a_new_appointment_is_seen(
     report = await _poll(ghl, cursors, clock, streams=["ghl.appointments"])
     assert _by_kind(report) == {"appointment.created": {booked.id}}
     assert report.events[0].payload["appointment"]["id"] == booked.id
+
+
+async def test_a_deleted_linked_contact_is_found_by_the_id_scan_within_its_budget(
+    sims: Sims, ghl: GhlClient, cursors: CursorRepository, db: sa.Engine, clock: FixedClock
+) -> None:
+    ghl_sim = sims[0]
+    ghl_sim.set_faults(webhook_drop_rate=1.0)
+    links = LinkRepository(db)
+    made = [
+        await ghl.contacts.create({"firstName": f"L{i}", "email": f"l{i}@x.io"}) for i in range(5)
+    ]
+    for i, contact in enumerate(made):
+        links.save(Link("b1", "contact", contact.id, "customer", str(100 + i)))
+    links.save(Link("b1", "contact", made[0].id, "project", "900"))  # one id, two links
+    links.save(Link("other", "contact", "gone-elsewhere", "customer", "1"))  # not this bridge
+    deleted = sorted(c.id for c in made)[3]
+    await ghl.contacts.delete(deleted)
+    settings = ReconcileSettings(streams=("ghl.contacts",), id_scan_calls=1, id_scan_batch=2)
+
+    async def poll() -> tuple[list[str], int]:
+        ghl_sim.clear_requests()
+        report = await reconcile(
+            "b1", ghl, None, cursors, now=clock.now(), settings=settings, links=links
+        )
+        # The budget: the contacts search and one id-scan search, whatever the link count.
+        assert ghl_sim.count_requests(path="/contacts/search") == 2
+        return [e.object_id or "" for e in report.events], report.commit(db).duplicates
+
+    def deletes() -> list[sa.Row[tuple[str, dict[str, str]]]]:
+        c = inbox_events.c
+        query = sa.select(c.object_id, c.payload).where(c.kind == "contact.deleted")
+        with db.connect() as conn:
+            return list(conn.execute(query).tuples())
+
+    seen: list[str] = []
+    for _ in range(3):  # 5 linked contacts, 2 a poll: the whole list in 3 polls
+        seen += (await poll())[0]
+    assert seen == [deleted]
+    [(object_id, payload)] = deletes()
+    assert object_id == deleted and payload["type"] == "ContactDelete"
+    # The next round starts over and sees the same delete: a duplicate, not a second event.
+    assert sum([(await poll())[1] for _ in range(3)]) == 1
+    assert len(deletes()) == 1

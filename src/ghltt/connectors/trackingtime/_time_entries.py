@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from ghltt.connectors.trackingtime._resource import Resource, third_party_fields
+from ghltt.connectors.trackingtime.catalog import operation
 from ghltt.connectors.trackingtime.changes import (
     DEFAULT_OVERLAP,
     Changes,
@@ -15,7 +16,7 @@ from ghltt.connectors.trackingtime.changes import (
     content_hash,
 )
 from ghltt.connectors.trackingtime.models import EventTag, TimeEntry
-from ghltt.connectors.trackingtime.pagination import paginate
+from ghltt.connectors.trackingtime.pagination import DEFAULT_MAX_PAGES, paginate
 from ghltt.connectors.trackingtime.timefmt import (
     format_date,
     format_offset,
@@ -99,6 +100,33 @@ class Events(Resource):
 
     async def get(self, event_id: int, **params: Any) -> TimeEntry:
         return await self._one(TimeEntry, "events.get", ids={"id": event_id}, params=params)
+
+    async def find_by_third_party_id(
+        self, field_id: int, value: str, *, around: datetime, page_size: int = 1000
+    ) -> int | None:
+        """The id of the entry whose custom field ``field_id`` (``EVENT_THIRD_PARTY_ID``)
+        holds ``value``, among those starting from the day before ``around`` to the day after.
+
+        ``/events`` lists custom field values beside its entries (``set_custom_fields`` rows
+        of ``event_id``, ``custom_field_id``, ``value``), not on them: read from there.
+        """
+        query = {
+            "filter": "COMPANY",
+            "from": _day(around - timedelta(days=1), self._zone),
+            "to": _day(around + timedelta(days=1), self._zone),
+            "include_custom_fields": True,
+            "page_size": page_size,
+        }
+        for number in range(DEFAULT_MAX_PAGES):
+            envelope = await self._api.call(
+                operation("events.list"), params={**query, "page": number}
+            )
+            for row in envelope.get("set_custom_fields") or ():
+                if row.get("custom_field_id") == field_id and str(row.get("value")) == value:
+                    return int(row["event_id"])
+            if len(envelope.get("data") or ()) < page_size:
+                break
+        return None
 
     async def add(
         self,

@@ -35,6 +35,7 @@ from ghltt.engine.recipes import (
 from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.report import RunReport, Write
 from ghltt.engine.sync import lookup, record_pair
+from ghltt.engine.sync import pairing as pairings
 from ghltt.store.links import Link
 
 OTHER = {"ghl": "tt", "tt": "ghl"}
@@ -133,17 +134,33 @@ async def _invoke(
     report.writes.append(Write(spec.system, action, object_type, object_id, dict(body), flagged))
     if not ctx.writes:
         return None
+    linking = pairing is not None and pairing.record
+    # Until the pair is recorded, the created record's own event must not make the sync copy
+    # it back (docs/recipes.md, "link:").
+    mark = _begin_pairing(ctx, pairing, body) if pairing is not None and linking else None
     try:
-        result = await call_action(ctx, action, body)
-    except Exception:
-        if once_key is not None:
-            # Not done after all: a later run may try again.
-            once.release(ctx.bridge_id, recipe.name, once_key)
-        raise
-    if pairing is not None and pairing.record:
-        link = await _save_pair(ctx, pairing, action, result)
-        entry.setdefault("links", []).append({"index": invocation.index, "link": link.as_dict()})
+        try:
+            result = await call_action(ctx, action, body)
+        except Exception:
+            if once_key is not None:
+                # Not done after all: a later run may try again.
+                once.release(ctx.bridge_id, recipe.name, once_key)
+            raise
+        if pairing is not None and linking:
+            link = await _save_pair(ctx, pairing, action, result)
+            made = {"index": invocation.index, "link": link.as_dict()}
+            entry.setdefault("links", []).append(made)
+    finally:
+        if pairing is not None:
+            pairings.end(ctx, pairing.recipe.name, mark)
     return result
+
+
+def _begin_pairing(ctx: BridgeContext, pairing: _Pairing, body: dict[str, Any]) -> str | None:
+    spec = pairing.recipe.model.parent
+    field = None if spec is None else (spec.ghl_field if pairing.made == "ghl" else spec.tt_field)
+    parent_id = body.get(field) if field else None
+    return pairings.begin(ctx, pairing.recipe.name, pairing.made, parent_id)
 
 
 def _done(ctx: BridgeContext, recipe: str, once_key: str) -> bool:

@@ -20,7 +20,15 @@ from ghltt.core import Event
 from ghltt.engine.reconcile.events import as_utc, ghl_event, record_hash
 from ghltt.engine.reconcile.model import PollContext, StreamResult
 
-__all__ = ["ContactFindings", "poll_activities", "poll_appointments", "poll_contacts"]
+__all__ = [
+    "CONTACT_IDS",
+    "ContactFindings",
+    "LinkedIds",
+    "poll_activities",
+    "poll_appointments",
+    "poll_contacts",
+    "scan_contact_ids",
+]
 
 CONTACTS, TASKS, NOTES, APPOINTMENTS = (
     "ghl.contacts",
@@ -28,6 +36,11 @@ CONTACTS, TASKS, NOTES, APPOINTMENTS = (
     "ghl.notes",
     "ghl.appointments",
 )
+# The id scan of linked contacts: a cursor of the contacts stream, not a stream of its own.
+CONTACT_IDS = "ghl.contacts.ids"
+
+# (after, limit) -> the next linked contact ids in id order
+LinkedIds = Callable[[str | None, int], Awaitable[list[str]]]
 
 
 def _ms(stamp: datetime | None) -> str:
@@ -128,6 +141,63 @@ async def poll_contacts(
         first_run=stored is None,
     )
     return ContactFindings(result=result, changed=changed, new_ids=frozenset(new_ids))
+
+
+# ---- deletes of linked contacts -------------------------------------------------------------
+
+
+async def _existing(ghl: GhlClient, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` GHL still has: one search, an OR of ``id`` equalities."""
+    wanted = [{"field": "id", "operator": "eq", "value": i} for i in ids]
+    page = await ghl.contacts.search_page(
+        {"pageLimit": len(ids), "filters": [{"group": "OR", "filters": wanted}]}
+    )
+    return {contact.id for contact in page.contacts}
+
+
+async def scan_contact_ids(
+    ghl: GhlClient, ctx: PollContext, stored: dict[str, Any] | None, linked: LinkedIds
+) -> StreamResult:
+    """A search does not return deleted contacts, so a dropped ``ContactDelete`` is seen here.
+
+    Each poll checks the next linked contacts, ``id_scan_batch`` per call and at most
+    ``id_scan_calls`` calls, from where the last poll stopped; past the last it starts over.
+    A linked contact GHL no longer has becomes a ``contact.deleted`` event, as its webhook.
+    """
+    after: str | None = (stored or {}).get("after")
+    batch = ctx.settings.id_scan_batch
+    events: list[Event] = []
+    checked = 0
+    for _ in range(ctx.settings.id_scan_calls):
+        ids = await linked(after, batch)
+        if not ids:
+            after = None
+            break
+        present = await _existing(ghl, ids)
+        checked += len(ids)
+        for gone in (i for i in ids if i not in present):
+            events.append(
+                ghl_event(
+                    ctx.bridge,
+                    stream=CONTACT_IDS,
+                    webhook_type="ContactDelete",
+                    object_id=gone,
+                    version="deleted",
+                    occurred_at=ctx.now,
+                    location_id=ghl.location_id,
+                    record={"id": gone},
+                )
+            )
+        after = ids[-1] if len(ids) == batch else None
+        if after is None:
+            break  # the whole list is checked: the next poll starts over
+    return StreamResult(
+        stream=CONTACT_IDS,
+        events=events,
+        cursor={"after": after},
+        read=checked,
+        first_run=stored is None,
+    )
 
 
 # ---- tasks and notes of changed contacts -----------------------------------------------------

@@ -28,6 +28,7 @@ from ghltt.engine.reconcile.settings import ReconcileSettings
 from ghltt.engine.reconcile.tt_timesheets import TIMESHEETS, poll_timesheets
 from ghltt.store.cursors import CursorRepository
 from ghltt.store.database import Connection, Database
+from ghltt.store.links import LinkRepository
 from ghltt.store.polls import save_poll, save_poll_in
 
 __all__ = ["CommitResult", "ReconcileReport", "commit_in", "reconcile"]
@@ -84,7 +85,11 @@ async def _guarded(stream: str, poll: Callable[[], Awaitable[StreamResult]]) -> 
 
 
 async def _ghl(
-    ghl: GhlClient, ctx: PollContext, wanted: tuple[str, ...], stored: Stored
+    ghl: GhlClient,
+    ctx: PollContext,
+    wanted: tuple[str, ...],
+    stored: Stored,
+    linked: ghl_streams.LinkedIds | None,
 ) -> list[StreamResult]:
     results: list[StreamResult] = []
     if "ghl.contacts" in wanted:
@@ -104,6 +109,10 @@ async def _ghl(
                         ghl_streams.poll_activities, ghl, ctx, stream, stored.get(stream), found
                     )
                     results.append(await _guarded(stream, poll))
+        if linked is not None and ctx.settings.id_scan_calls:
+            ids = ghl_streams.CONTACT_IDS
+            scan = partial(ghl_streams.scan_contact_ids, ghl, ctx, stored.get(ids), linked)
+            results.append(await _guarded(ids, scan))
     if "ghl.appointments" in wanted:
         poll = partial(ghl_streams.poll_appointments, ghl, ctx, stored.get("ghl.appointments"))
         results.append(await _guarded("ghl.appointments", poll))
@@ -125,6 +134,13 @@ async def _tt(
     return results
 
 
+def _linked_contacts(links: LinkRepository, bridge_id: str) -> ghl_streams.LinkedIds:
+    async def linked(after: str | None, limit: int) -> list[str]:
+        return await asyncio.to_thread(links.ghl_ids_after, bridge_id, "contact", after, limit)
+
+    return linked
+
+
 async def reconcile(
     bridge_id: str,
     ghl: GhlClient | None,
@@ -136,11 +152,13 @@ async def reconcile(
     overlap: timedelta | None = None,
     backfill: bool = False,
     settings: ReconcileSettings | None = None,
+    links: LinkRepository | None = None,
 ) -> ReconcileReport:
     """Poll what changed on each side since the stored cursors; nothing is written here.
 
     ``streams`` defaults to ``settings.streams`` (every stream); a side whose client is None
-    is skipped. ``overlap`` overrides both systems' overlap windows. Call
+    is skipped. With ``links``, the contacts stream also scans linked contact ids for deletes.
+    ``overlap`` overrides both systems' overlap windows. Call
     ``report.commit(engine)`` to store the events and advance the cursors atomically.
     """
     settings = settings or ReconcileSettings()
@@ -160,7 +178,8 @@ async def reconcile(
     tt_wanted = tuple(s for s in settings.streams if s.startswith("tt."))
     jobs: list[Awaitable[list[StreamResult]]] = []
     if ghl is not None and ghl_wanted:
-        jobs.append(_ghl(ghl, ctx, ghl_wanted, stored))
+        linked = _linked_contacts(links, bridge_id) if links is not None else None
+        jobs.append(_ghl(ghl, ctx, ghl_wanted, stored, linked))
     if tt is not None and tt_wanted:
         jobs.append(_tt(tt, ctx, tt_wanted, stored))
     # The two systems have separate budgets: poll them side by side.

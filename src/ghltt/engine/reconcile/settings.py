@@ -65,6 +65,9 @@ class ReconcileSettings(BaseModel):
     # A first run with backfill reads windowed streams this far back.
     backfill_days: int = Field(default=30, ge=0, le=3650)
     page_limit: int = Field(default=100, ge=1, le=500)
+    # Deletes of linked contacts: search calls per poll (0: no scan), linked ids per call.
+    id_scan_calls: int = Field(default=2, ge=0, le=50)
+    id_scan_batch: int = Field(default=50, ge=1, le=100)
     # Weekly hours per user whose crossing is an event (tt.timesheet.threshold_crossed);
     # none: the timesheets stream reads nothing.
     timesheet_thresholds_hours: tuple[float, ...] = ()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from ghltt.connectors.http import NotFound
+from ghltt.connectors.trackingtime import TimeEntry
 from ghltt.engine.catalog import call_action, tt_record
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.objects import OBJECTS, as_read
@@ -25,8 +27,10 @@ async def fetch(
     return found
 
 
-async def by_third_party(ctx: BridgeContext, tt_type: str, ghl_id: str) -> dict[str, Any] | None:
-    """The TT record a retried add already made for this GHL record, if any."""
+async def by_third_party(
+    ctx: BridgeContext, tt_type: str, ghl_id: str, record: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """The TT record a retried add already made for this GHL record (``record``), if any."""
     if tt_type == "customer":
         slug = f"{OBJECTS['tt.customer'].third_party}_THIRD_PARTY_ID"
         customers = await tt_customers(ctx)
@@ -36,9 +40,32 @@ async def by_third_party(ctx: BridgeContext, tt_type: str, ghl_id: str) -> dict[
         found = await ctx.tt.projects.find_by_third_party_id(ghl_id)
     elif tt_type == "task":
         found = await ctx.tt.tasks.find_by_third_party_id(ghl_id)
+    elif tt_type == "event":
+        found = await _entry_by_third_party(ctx, ghl_id, (record or {}).get("startTime"))
     else:
-        return None  # time entries: the appointments mapping carries the id, matched by recheck
+        return None
     return None if found is None else tt_record(found, tt_type)
+
+
+async def _entry_by_third_party(ctx: BridgeContext, ghl_id: str, start: Any) -> TimeEntry | None:
+    """The time entry made for an appointment starts when it does, and TT lists entries by
+    start day: the days around that start are read, not the account's whole history."""
+    when = _instant(start)
+    field = await ctx.tt.custom_fields.by_slug(f"{OBJECTS['tt.event'].third_party}_THIRD_PARTY_ID")
+    if when is None or field is None:
+        return None
+    found = await ctx.tt.events.find_by_third_party_id(field.id, ghl_id, around=when)
+    return None if found is None else await ctx.tt.events.get(found, include_custom_fields=True)
+
+
+def _instant(value: Any) -> datetime | None:
+    """GHL's ``startTime``: ISO 8601 or ``YYYY-MM-DD HH:mm:ss``; naive is close enough here."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 async def tt_customers(ctx: BridgeContext) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from ghltt.engine.mapping import MappedRecord, canonical_json
 from ghltt.engine.objects import OBJECTS, ObjectType
 from ghltt.engine.recipes import SyncRecipe, build_context
 from ghltt.engine.report import Outcome, RunReport
-from ghltt.engine.sync import lookup, shadow
+from ghltt.engine.sync import lookup, pairing, shadow
 from ghltt.engine.sync.compare import current_value, same
 from ghltt.engine.sync.state import (
     OTHER,
@@ -212,8 +212,23 @@ async def plan_converge(
                 run.report.reason = f"conflict: {run.recipe.model.conflict} chose {target}"
                 return _plan_pair(run, target, counterpart, reverse, Counterpart.read(record), link)
             run.report.reason = f"conflict: {run.recipe.model.conflict} chose {source}"
+    if counterpart is None and link is None:
+        _no_pairing_under_way(run, source, record)
     found = None if counterpart is None else Counterpart.read(counterpart)
     return _plan_pair(run, source, record, mapped, found, link)
+
+
+def _no_pairing_under_way(run: SyncRun, source: str, record: dict[str, Any]) -> None:
+    """About to create a counterpart: not while a ``link:`` step is making this record's pair
+    (its create answered, its link not written yet; see ``pairing``)."""
+    spec = run.recipe.model.parent
+    field = None if spec is None else (spec.ghl_field if source == "ghl" else spec.tt_field)
+    parent_id = record.get(field) if field else None
+    if pairing.under_way(run.ctx, run.recipe.name, source, parent_id):
+        raise pairing.PairingUnderWay(
+            f"a {source} {run.recipe.model.ghl if source == 'ghl' else run.recipe.model.tt} "
+            f"under {parent_id} is being paired by a link: step; tried again"
+        )
 
 
 def _trusted_counterpart(
@@ -251,7 +266,7 @@ async def _counterpart(
     if run.found is not None:
         return run.found.record
     if source == "ghl":
-        found = await lookup.by_third_party(run.ctx, run.recipe.model.tt, id_of(record))
+        found = await lookup.by_third_party(run.ctx, run.recipe.model.tt, id_of(record), record)
         if found is not None:
             return found
     return await lookup.by_match_keys(run.ctx, run.recipe, source, record, run.parent)
