@@ -111,6 +111,42 @@ def test_every_template_end_to_end_both_ways(loop: Loop) -> None:
         for_it = [e for e in play.tt_entries(facts.customer_id) if facts.appointment_id in e["n"]]
         assert len(for_it) == 1
 
+        # bookings, GHL -> TT: a task due on the appointment's day (TT zone), in the contact's
+        # project; rescheduled, it moves; cancelled, it closes. Never copied back as a GHL task.
+        play.appointment_booked()
+        booking = play.tt_task(facts.booking_task_id)
+        booked = loop.ghl.state.appointments[facts.booking_id]
+        assert booking["name"] == sc.BOOKING_TITLE
+        assert (booking["customer_id"], booking["project_id"]) == (
+            facts.customer_id,
+            facts.project_id,
+        )
+        day = _instant(booked["startTime"]).astimezone(TT_ZONE).date()
+        assert booking["due_date"] == day.isoformat()
+        assert booking["is_archived"] is False
+        play.appointment_rescheduled()
+        moved = loop.ghl.state.appointments[facts.booking_id]
+        moved_day = _instant(moved["startTime"]).astimezone(TT_ZONE).date()
+        assert play.tt_task(facts.booking_task_id)["due_date"] == moved_day.isoformat()
+        play.appointment_cancelled()
+        assert play.tt_task(facts.booking_task_id)["is_archived"] is True
+        assert len([t for t in play.tt_tasks() if t["name"] == sc.BOOKING_TITLE]) == 1
+        assert sc.BOOKING_TITLE not in [t["title"] for t in play.ghl_tasks(facts.contact_id)]
+
+        # deals, GHL -> TT: the won opportunity's project under the contact's customer, with
+        # the estimate from its value; TT -> GHL: the project closed moves the opportunity.
+        play.deal_won()
+        project = play.tt_project(facts.deal_project_id)
+        assert project["name"] == sc.DEAL_NAME
+        assert project["customer"]["id"] == facts.customer_id
+        assert project["estimated_time"] == sc.DEAL_HOURS
+        play.deal_project_closed_in_trackingtime()
+        stages = {s["name"]: s["id"] for s in play.ghl_sales_pipeline()["stages"]}
+        deal = play.ghl_opportunity(facts.deal_id)
+        assert deal["pipelineStageId"] == stages[sc.DEAL_DONE_STAGE]
+        deal_projects = [p for p in play.tt_projects() if p["name"] == sc.DEAL_NAME]
+        assert len(deal_projects) == 1
+
         # activity-tags and hours, TT -> GHL: a time entry logged in TrackingTime.
         play.time_logged_in_trackingtime()
         customer = play.tt_customer(facts.customer_id)
@@ -182,6 +218,11 @@ def test_every_template_end_to_end_both_ways(loop: Loop) -> None:
         _signup_made_no_tt_copies(play)
         assert [t["title"] for t in play.ghl_tasks(facts.signup_contact_id)] == [sc.SIGNUP_TASK]
         assert len(play.ghl_notes(facts.signup_contact_id)) == 1
+        # bookings and deals: one task, one project, the opportunity still delivered.
+        assert len([t for t in play.tt_tasks() if t["name"] == sc.BOOKING_TITLE]) == 1
+        assert len([p for p in play.tt_projects() if p["name"] == sc.DEAL_NAME]) == 1
+        deal = play.ghl_opportunity(facts.deal_id)
+        assert deal["pipelineStageId"] == stages[sc.DEAL_DONE_STAGE]
 
 
 def _signup_made_no_tt_copies(play: Scenario) -> None:

@@ -31,7 +31,9 @@ NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 NAMES = [
     "activity-tags",
     "appointments",
+    "bookings",
     "contacts",
+    "deals",
     "hours",
     "milestones",
     "notes",
@@ -49,6 +51,8 @@ RESOLVER = DictResolver(
         ("ghl.contact", "contact.tt_hours_this_month"): "cfM",
         ("tt.event", "EVENT_THIRD_PARTY_ID"): "201",
         ("tt.event", "EVENT_THIRD_PARTY_SERVICE"): "202",
+        ("tt.project", "PROJECT_THIRD_PARTY_ID"): "301",
+        ("tt.project", "PROJECT_THIRD_PARTY_SERVICE"): "302",
     }
 )
 
@@ -75,13 +79,14 @@ def test_every_template_is_listed_and_valid() -> None:
     kinds = {t.name: t.kind for t in list_templates()}
     assert {n for n, k in kinds.items() if k == "sync"} == {
         "appointments",
+        "bookings",
         "contacts",
         "notes",
         "tasks",
     }
     assert all(t.description for t in list_templates())
-    assert len(load_templates(CATALOG)) == 8
-    assert len(load_templates(action_catalog())) == 8  # the catalog runs really use
+    assert len(load_templates(CATALOG)) == len(NAMES)
+    assert len(load_templates(action_catalog())) == len(NAMES)  # the catalog runs really use
 
 
 def test_templates_need_only_contact_and_calendar_scopes() -> None:
@@ -90,6 +95,8 @@ def test_templates_need_only_contact_and_calendar_scopes() -> None:
         "contacts.readonly",
         "contacts.write",
         "calendars/events.readonly",  # appointments are read, never written
+        "opportunities.readonly",  # deals: read, and moved when their project closes
+        "opportunities.write",
     }
     hours = required_scopes_all([load_template("hours", CATALOG)], CATALOG)
     assert hours == {"contacts.write"}
@@ -400,3 +407,176 @@ def test_milestones_of_a_time_entry_read_its_project_never_its_own_id(
         assert calls == []
     else:
         assert calls[0][:3] == ("project", "tt.projects.get", {"id": project_id})
+
+
+# -- bookings ----------------------------------------------------------------------------------
+BOOKED = {
+    "id": "apt1",
+    "contactId": "c1",
+    "title": "Discovery call",
+    "startTime": "2026-05-06T22:30:00Z",  # 00:30 on the 7th in Madrid
+    "endTime": "2026-05-06T23:15:00Z",
+    "appointmentStatus": "confirmed",
+}
+
+
+def test_bookings_become_tasks_due_at_the_appointment() -> None:
+    recipe = sync("bookings")
+    context = ctx(recipe, parent={"tt": {"name": "Acme"}})
+    assert recipe.ghl_to_tt is not None and recipe.tt_to_ghl is None
+    assert recipe.accepts("ghl", BOOKED, context)
+    values = recipe.ghl_to_tt.apply(BOOKED, context).values
+    assert values["name"] == "Discovery call"
+    assert values["project_name"] == "Acme"
+    assert values["due_date"] == "2026-05-07"  # the day in the TT zone
+    assert values["estimated_time"] == 0.75
+    assert values["is_archived"] is False
+    assert values["json"] == '{"ghltt":"booking","ghl_appointment_id":"apt1"}'
+    assert "apt1" in values["description"]
+    # Rescheduled: the due date follows; cancelled: the task is closed.
+    moved = {**BOOKED, "startTime": "2026-05-09T10:00:00Z", "endTime": "2026-05-09T11:00:00Z"}
+    assert recipe.ghl_to_tt.apply(moved, context).values["due_date"] == "2026-05-09"
+    cancelled = {**BOOKED, "appointmentStatus": "cancelled"}
+    assert recipe.ghl_to_tt.apply(cancelled, context).values["is_archived"] is True
+    # Which statuses close is a parameter.
+    showed = {**BOOKED, "appointmentStatus": "showed"}
+    assert recipe.ghl_to_tt.apply(showed, context).values["is_archived"] is False
+    closing = build_context(
+        recipe,
+        now=NOW,
+        resolver=RESOLVER,
+        params={"closing_statuses": ["cancelled", "showed"]},
+        tt_timezone="Europe/Madrid",
+        location_tz="America/New_York",
+        parent={"tt": {"name": "Acme"}},
+    )
+    assert recipe.ghl_to_tt.apply(showed, closing).values["is_archived"] is True
+    assert recipe.delete_action("ghl_to_tt") == "archive"
+    # The tasks template leaves booking tasks alone (they stand for appointments).
+    booking_task = {"id": 9, "name": "Discovery call", "json": values["json"]}
+    assert not sync("tasks").accepts("tt", booking_task, ctx(sync("tasks")))
+
+
+# -- deals -------------------------------------------------------------------------------------
+PIPELINES = [
+    {
+        "id": "p1",
+        "name": "Sales",
+        "stages": [
+            {"id": "s-new", "name": "New lead"},
+            {"id": "s-won", "name": "Won"},
+            {"id": "s-done", "name": "Delivered"},
+        ],
+    }
+]
+OPPORTUNITY = {
+    "id": "o1",
+    "name": "Website redesign",
+    "contactId": "c1",
+    "pipelineId": "p1",
+    "pipelineStageId": "s-new",
+    "status": "open",
+    "monetaryValue": 4250,
+}
+GHL_MOVED = {"source": "ghl", "kind": "opportunity.stage_updated", "object_id": "o1"}
+
+
+def deal_calls(
+    opportunity: Mapping[str, Any], event: Mapping[str, Any] = GHL_MOVED, **extra: Any
+) -> list[tuple[str, str, dict[str, Any], str | None]]:
+    outputs = {
+        "opportunity": opportunity,
+        "pipelines": PIPELINES,
+        "customer": {"ghl_id": "c1", "tt_id": 5},
+        **extra,
+    }
+    return run(automation("deals"), event, outputs)
+
+
+def test_deals_an_opportunity_in_a_chosen_stage_becomes_one_project() -> None:
+    assert [c[0] for c in deal_calls(OPPORTUNITY)] == ["opportunity", "pipelines"]
+    for moved in ({"pipelineStageId": "s-won"}, {"status": "won"}):
+        calls = deal_calls({**OPPORTUNITY, **moved})
+        assert [c[0] for c in calls] == ["opportunity", "pipelines", "customer", "project"]
+        project = calls[-1]
+        assert project[1:] == (
+            "tt.projects.add",
+            {
+                "name": "Website redesign",
+                "customer_id": 5,
+                "estimated_time": 42.5,  # 4,250 / 100 an hour
+                "custom_fields": [
+                    {"id": "301", "value": "o1"},
+                    {"id": "302", "value": "GoHighLevel opportunity"},
+                ],
+            },
+            "project:deal-o1",
+        )
+    # Without a TT customer for the contact there is nothing to put the project under.
+    calls = deal_calls({**OPPORTUNITY, "status": "won"}, customer=None)
+    assert [c[0] for c in calls] == ["opportunity", "pipelines", "customer"]
+
+
+def test_deals_stages_and_rate_are_parameters() -> None:
+    recipe = automation("deals")
+    scope_params = {"stages": ["s-new"], "on_won": False, "hourly_rate": 50}
+    event = {**GHL_MOVED}
+    outputs = {
+        "opportunity": {**OPPORTUNITY, "status": "won", "pipelineStageId": "s-won"},
+        "pipelines": PIPELINES,
+        "customer": {"tt_id": 5},
+    }
+    scope = build_scope(recipe, event, params=scope_params)
+    context = build_context(
+        recipe, now=NOW, resolver=RESOLVER, params=scope_params, tt_timezone="UTC"
+    )
+    made = []
+    for step in recipe.steps:
+        decision = plan_step(step, scope, context)
+        if decision.outcome == "stop":
+            break
+        made += [inv.input for inv in decision.invocations if inv.action == "tt.projects.add"]
+        output = decision.output if decision.outcome == "set" else outputs.get(step.id)
+        scope = with_output(scope, step.id, output)
+    assert made == []  # won, but neither on_won nor its stage chosen
+    outputs["opportunity"] = OPPORTUNITY  # in "New lead", chosen by id
+    scope = build_scope(recipe, event, params=scope_params)
+    for step in recipe.steps:
+        decision = plan_step(step, scope, context)
+        if decision.outcome == "stop":
+            break
+        made += [inv.input for inv in decision.invocations if inv.action == "tt.projects.add"]
+        output = decision.output if decision.outcome == "set" else outputs.get(step.id)
+        scope = with_output(scope, step.id, output)
+    assert [m["estimated_time"] for m in made] == [85.0]  # 4,250 / 50
+
+
+def test_deals_a_closed_project_moves_its_opportunity() -> None:
+    closed = {"source": "tt", "kind": "project.closed", "object_id": "77"}
+    project = {
+        "id": 77,
+        "is_archived": True,
+        "custom_fields": [
+            {"slug": "PROJECT_THIRD_PARTY_ID", "value": "o1"},
+            {"slug": "PROJECT_THIRD_PARTY_SERVICE", "value": "GoHighLevel opportunity"},
+        ],
+    }
+    won = {**OPPORTUNITY, "pipelineStageId": "s-won", "status": "won"}
+    calls = run(
+        automation("deals"), closed, {"closed": project, "pipelines": PIPELINES, "won": won}
+    )
+    assert [c[:3] for c in calls] == [
+        ("pipelines", "ghl.pipelines.list", {}),
+        ("closed", "tt.projects.get", {"id": 77}),
+        ("won", "ghl.opportunities.get", {"id": "o1"}),
+        ("move", "ghl.opportunities.update", {"id": "o1", "pipelineStageId": "s-done"}),
+    ]
+    # Already there: nothing to write. A project of no deal: nothing read in GHL.
+    there = {**won, "pipelineStageId": "s-done"}
+    calls = run(
+        automation("deals"), closed, {"closed": project, "pipelines": PIPELINES, "won": there}
+    )
+    assert [c[0] for c in calls] == ["pipelines", "closed", "won"]
+    other = {**project, "custom_fields": [{"slug": "PROJECT_THIRD_PARTY_ID", "value": "x"}]}
+    calls = run(automation("deals"), closed, {"closed": other, "pipelines": PIPELINES})
+    assert [c[0] for c in calls] == ["pipelines", "closed"]

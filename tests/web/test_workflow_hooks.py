@@ -200,6 +200,7 @@ def test_the_ghl_simulators_workflows_post_each_trigger_through_the_real_path(
             "Task Completed": "task_completed",
             "Note Added": "note_added",
             "Customer Booked Appointment": "appointment_booked",
+            "Pipeline Stage Changed": "pipeline_stage_changed",
         }.get(trigger.trigger)
         if key is not None:
             custom = {"ghltt_event": trigger.kind}
@@ -229,6 +230,19 @@ def test_the_ghl_simulators_workflows_post_each_trigger_through_the_real_path(
                 "endTime": "2026-12-24T11:00:00+00:00",
             },
         ).json()["id"]
+        pipeline = next(iter(sim.state.tables["pipelines"].values()))
+        deal = api.post(
+            "/opportunities/",
+            json={
+                "locationId": location,
+                "contactId": contact,
+                "pipelineId": pipeline["id"],
+                "name": "Website redesign",
+                "status": "open",
+            },
+        ).json()["opportunity"]["id"]
+        won = next(s for s in pipeline["stages"] if s["name"] == "Won")
+        api.put(f"/opportunities/{deal}", json={"pipelineStageId": won["id"]})
         assert sim.wait_webhooks(10)
     deliveries = [d for d in sim.webhooks.deliveries if d["type"] is None]
     assert deliveries and all(d["status"] == 200 for d in deliveries), deliveries
@@ -239,8 +253,12 @@ def test_the_ghl_simulators_workflows_post_each_trigger_through_the_real_path(
         ("task.completed", task),
         ("note.created", note),
         ("appointment.created", appointment),
+        ("opportunity.stage_updated", deal),  # what the deals template listens to
     }
     payloads = {kind: payload for kind, _, _, payload in _events(hooks)}
     assert payloads["task.created"]["contactId"] == contact
     assert payloads["appointment.created"]["calendar"]["appointmentId"] == appointment
     assert payloads["contact.created"]["email"] == "hedy@example.com"
+    stage = payloads["opportunity.stage_updated"]
+    assert (stage["pipeline_id"], stage["pipleline_stage"]) == (pipeline["id"], "Won")
+    assert stage["contactId"] == contact

@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx2
@@ -56,6 +56,15 @@ SIGNUP_TASK = "Set up your timesheet"
 SIGNUP_PROJECT = "Onboarding"
 SIGNUP_ENTRY_NOTES = "Read the onboarding guide"
 SIGNUP_TAGS = ("trackingtime", "tt-signup")
+# bookings: an appointment booked ahead, then moved a day later, then cancelled.
+BOOKING_TITLE = "Strategy session"
+BOOKING_MINUTES = 30
+# deals: an opportunity won; at the deals template's 100 an hour, a 42.5 h project estimate.
+DEAL_NAME = "Website redesign"
+DEAL_VALUE = 4250
+DEAL_HOURS = 42.5
+DEAL_WON_STAGE = "Won"
+DEAL_DONE_STAGE = "Delivered"
 
 
 class NotSeen(Exception):
@@ -103,6 +112,11 @@ class Facts:
     follow_up_task_id: int = 0
     signup_user_id: int = 0
     signup_contact_id: str = ""
+    # bookings and deals
+    booking_id: str = ""
+    booking_task_id: int = 0
+    deal_id: str = ""
+    deal_project_id: int = 0
     polls: list[str] = field(default_factory=list)
 
 
@@ -183,6 +197,12 @@ class Scenario:
             self.note_edited,
             self.note_deleted,
             self.appointment_taken_place,
+            # bookings, deals
+            self.appointment_booked,
+            self.appointment_rescheduled,
+            self.appointment_cancelled,
+            self.deal_won,
+            self.deal_project_closed_in_trackingtime,
             self.time_logged_in_trackingtime,
             self.project_closed_in_trackingtime,
             self.customer_edited_in_trackingtime,
@@ -386,6 +406,118 @@ class Scenario:
             f"TT time entry {entry['id']} of {entry['d']} s in '{entry['p']}': '{entry['n']}'",
         )
 
+    # -- bookings, GHL -> TT -------------------------------------------------------------------
+    def appointment_booked(self) -> Outcome:
+        location = self.endpoints.location_id
+        calendars = self._ghl("GET", "/calendars/", params={"locationId": location})["calendars"]
+        start = _at_15h(self.now() + timedelta(days=2))
+        created = self._ghl(
+            "POST",
+            "/calendars/events/appointments",
+            json={
+                "calendarId": calendars[0]["id"],
+                "locationId": location,
+                "contactId": self.facts.contact_id,
+                "title": BOOKING_TITLE,
+                "appointmentStatus": "confirmed",
+                "startTime": _iso(start),
+                "endTime": _iso(start + timedelta(minutes=BOOKING_MINUTES)),
+            },
+        )
+        self.facts.booking_id = str(created["id"])
+        task = self._wait(
+            lambda: self.tt_booking_task(self.facts.booking_id), "the booking's TT task"
+        )
+        self.facts.booking_task_id = int(task["id"])
+        return Outcome(
+            "bookings",
+            f"booked a {BOOKING_MINUTES}-minute '{BOOKING_TITLE}' in two days",
+            f"TT task {task['id']} '{task['name']}' in '{task['project']}', due {task['due_date']}",
+        )
+
+    def appointment_rescheduled(self) -> Outcome:
+        before = self.tt_task(self.facts.booking_task_id)["due_date"]
+        booked = self._ghl("GET", f"/calendars/events/appointments/{self.facts.booking_id}")
+        start = _instant(booked["event"]["startTime"]) + timedelta(days=1)
+        self._ghl(
+            "PUT",
+            f"/calendars/events/appointments/{self.facts.booking_id}",
+            json={
+                "startTime": _iso(start),
+                "endTime": _iso(start + timedelta(minutes=BOOKING_MINUTES)),
+            },
+        )
+        after = (date.fromisoformat(before) + timedelta(days=1)).isoformat()
+        self._wait(
+            lambda: _if(self.tt_task(self.facts.booking_task_id), "due_date", after),
+            "the booking's TT task due a day later",
+        )
+        return Outcome(
+            "bookings",
+            "moved the appointment a day later",
+            f"TT task {self.facts.booking_task_id} due {after} (was {before})",
+        )
+
+    def appointment_cancelled(self) -> Outcome:
+        self._ghl(
+            "PUT",
+            f"/calendars/events/appointments/{self.facts.booking_id}",
+            json={"appointmentStatus": "cancelled"},
+        )
+        self._wait(
+            lambda: self.tt_task(self.facts.booking_task_id).get("is_archived") is True,
+            "the booking's TT task closed",
+        )
+        return Outcome(
+            "bookings", "cancelled the appointment", f"TT task {self.facts.booking_task_id} closed"
+        )
+
+    # -- deals, GHL -> TT and back -------------------------------------------------------------
+    def deal_won(self) -> Outcome:
+        pipeline = self.ghl_sales_pipeline()
+        stages = {s["name"]: s["id"] for s in pipeline["stages"]}
+        created = self._ghl(
+            "POST",
+            "/opportunities/",
+            json={
+                "locationId": self.endpoints.location_id,
+                "contactId": self.facts.contact_id,
+                "pipelineId": pipeline["id"],
+                "pipelineStageId": stages["Proposal sent"],
+                "name": DEAL_NAME,
+                "status": "open",
+                "monetaryValue": DEAL_VALUE,
+            },
+        )
+        deal_id = str(created["opportunity"]["id"])
+        self.facts.deal_id = deal_id
+        self._ghl(
+            "PUT", f"/opportunities/{deal_id}", json={"pipelineStageId": stages[DEAL_WON_STAGE]}
+        )
+        project = self._wait(lambda: self.tt_deal_project(deal_id), "the deal's TT project")
+        self.facts.deal_project_id = int(project["id"])
+        return Outcome(
+            "deals",
+            f"moved the opportunity '{DEAL_NAME}' ({DEAL_VALUE}) to '{DEAL_WON_STAGE}' in GHL",
+            f"TT project {project['id']} '{project['name']}' for the customer, "
+            f"estimated {project['estimated_time']} h",
+        )
+
+    def deal_project_closed_in_trackingtime(self) -> Outcome:
+        self._tt(f"projects/close/{self.facts.deal_project_id}")
+        stages = {s["name"]: s["id"] for s in self.ghl_sales_pipeline()["stages"]}
+
+        def delivered() -> bool:
+            deal = self.ghl_opportunity(self.facts.deal_id)
+            return bool(deal.get("pipelineStageId") == stages[DEAL_DONE_STAGE])
+
+        self._wait(delivered, f"the opportunity moved to '{DEAL_DONE_STAGE}'")
+        return Outcome(
+            "deals",
+            f"closed the project '{DEAL_NAME}' in TrackingTime",
+            f"GHL opportunity {self.facts.deal_id} moved to '{DEAL_DONE_STAGE}'",
+        )
+
     # -- activity-tags and hours, TT -> GHL ----------------------------------------------------
     def time_logged_in_trackingtime(self) -> Outcome:
         end = (self.now() - timedelta(hours=1)).replace(microsecond=0)
@@ -557,6 +689,19 @@ class Scenario:
     def ghl_notes(self, contact_id: str) -> list[dict[str, Any]]:
         return list(self._ghl("GET", f"/contacts/{contact_id}/notes")["notes"])
 
+    def ghl_opportunity(self, opportunity_id: str) -> dict[str, Any]:
+        return dict(self._ghl("GET", f"/opportunities/{opportunity_id}")["opportunity"])
+
+    def ghl_sales_pipeline(self) -> dict[str, Any]:
+        """The sample location's pipeline with the stages the deals template uses."""
+        location = self.endpoints.location_id
+        found = self._ghl("GET", "/opportunities/pipelines", params={"locationId": location})
+        for pipeline in found["pipelines"]:
+            names = {s.get("name") for s in pipeline.get("stages", [])}
+            if {DEAL_WON_STAGE, DEAL_DONE_STAGE} <= names:
+                return dict(pipeline)
+        raise NotSeen(f"no pipeline with the stages {DEAL_WON_STAGE!r} and {DEAL_DONE_STAGE!r}")
+
     # -- reading the TrackingTime side ---------------------------------------------------------
     def tt_customer(self, customer_id: int) -> dict[str, Any]:
         return dict(self._tt(f"customers/{customer_id}", include_custom_fields="true"))
@@ -599,6 +744,13 @@ class Scenario:
         )
 
     def tt_note_task(self, note_id: str) -> dict[str, Any] | None:
+        return self._tt_marked_task("ghl_note_id", note_id)
+
+    def tt_booking_task(self, appointment_id: str) -> dict[str, Any] | None:
+        return self._tt_marked_task("ghl_appointment_id", appointment_id)
+
+    def _tt_marked_task(self, key: str, value: str) -> dict[str, Any] | None:
+        """The TT task a template marked as standing for a GHL record (its json names it)."""
         for task in self.tt_tasks():
             marker = task.get("json")
             if isinstance(marker, str):
@@ -606,8 +758,25 @@ class Scenario:
                     marker = json.loads(marker)
                 except ValueError:
                     continue
-            if isinstance(marker, dict) and marker.get("ghl_note_id") == note_id:
+            if isinstance(marker, dict) and marker.get(key) == value:
                 return task
+        return None
+
+    def tt_project(self, project_id: int) -> dict[str, Any]:
+        return dict(self._tt(f"projects/{project_id}", include_custom_fields="true"))
+
+    def tt_projects(self) -> list[dict[str, Any]]:
+        return list(self._tt("projects", filter="ALL"))
+
+    def tt_deal_project(self, opportunity_id: str) -> dict[str, Any] | None:
+        """The TT project the deals template made for an opportunity (its third-party id)."""
+        for summary in self.tt_projects():
+            if summary.get("name") != DEAL_NAME:
+                continue
+            project = self.tt_project(int(summary["id"]))
+            fields = {f.get("slug"): f.get("value") for f in project.get("custom_fields") or []}
+            if fields.get("PROJECT_THIRD_PARTY_ID") == opportunity_id:
+                return project
         return None
 
     def tt_entries(self, customer_id: int) -> list[dict[str, Any]]:
@@ -671,6 +840,10 @@ def _if(record: dict[str, Any], key: str, value: Any) -> dict[str, Any] | None:
 
 def _at_15h(when: datetime) -> datetime:
     return when.astimezone(UTC).replace(hour=15, minute=0, second=0, microsecond=0)
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _iso(when: datetime) -> str:

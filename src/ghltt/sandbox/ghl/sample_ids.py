@@ -22,6 +22,7 @@ SAMPLE_IDS: dict[str, str] = {
     "pipeline": "samplePipeline000001",
     "stage": "5a3b1e00-0000-4000-8000-000000000001",
     "wonStage": "5a3b1e00-0000-4000-8000-000000000004",
+    "deliveredStage": "5a3b1e00-0000-4000-8000-000000000005",
     "opportunity": "sampleOpportunity001",
     "lostReason": "sampleLostReason0001",
     "customValue": "sampleCustomValue001",

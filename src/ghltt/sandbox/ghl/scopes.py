@@ -49,6 +49,8 @@ SYNC_SCOPES: frozenset[str] = frozenset(
         "locations/customFields.write",
         "locations/tags.readonly",
         "locations/tags.write",
+        "opportunities.readonly",  # the deals template
+        "opportunities.write",
         "users.readonly",
         "users.write",
         "workflows.readonly",

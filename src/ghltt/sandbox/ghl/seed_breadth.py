@@ -12,7 +12,9 @@ from ghltt.sandbox.ghl.sample_ids import SAMPLE_IDS as S
 from ghltt.sandbox.ghl.state import Record, SimState
 from ghltt.sandbox.ghl.timeutil import iso_ms
 
-_STAGES = ("New lead", "Qualified", "Proposal sent", "Won")
+# "Delivered" is where the deals template moves a won opportunity once its project closes.
+_STAGES = ("New lead", "Qualified", "Proposal sent", "Won", "Delivered")
+_FIXED = {0: S["stage"], 3: S["wonStage"], 4: S["deliveredStage"]}
 _VALUES = (("Support Email", "help@sandbox.example"), ("Office Hours", "Mon-Fri 9-17"))
 
 
@@ -27,7 +29,7 @@ def seed_breadth(
     common = {"locationId": location_id, "dateAdded": stamp, "dateUpdated": stamp}
     stages = [
         {
-            "id": S["stage"] if i == 0 else S["wonStage"] if i == 3 else ids.uuid(),
+            "id": _FIXED[i] if i in _FIXED else ids.uuid(),
             "name": name,
             "position": i,
         }

@@ -5,7 +5,9 @@ and the Custom Data rows typed into the action, merge fields (``{{task.id}}``) a
 one of its event types is emitted, the workflow posts its standard data, unsigned: the
 contact's fields at the top level (``contact_id``, ``first_name``, ``email``, ``tags`` as one
 comma-separated string...), ``location``, ``workflow``, ``triggerData``, an appointment
-trigger's ``calendar`` object (``appointmentId`` and GHL's spelling ``appoinmentStatus``), and
+trigger's ``calendar`` object (``appointmentId`` and GHL's spelling ``appoinmentStatus``), an
+opportunity trigger's ``id``, ``pipeline_id``, ``pipeline_name``, ``pipleline_stage`` (GHL's
+spelling: the stage's name), ``opportunity_name``, ``status`` and ``lead_value``, and
 ``customData`` with its merge fields rendered (an unknown one renders empty, as in GHL). Shapes
 follow what public receivers of real deliveries read; see docs/ghl-workflows.md.
 """
@@ -29,6 +31,7 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
     "note_changed": ("NoteUpdate",),
     "appointment_booked": ("AppointmentCreate",),
     "appointment_status": ("AppointmentUpdate",),
+    "pipeline_stage_changed": ("OpportunityStageUpdate",),
 }
 _MERGE = re.compile(r"\{\{\s*(\w+)\.(\w+)\s*\}\}")
 
@@ -83,6 +86,9 @@ def standard_data(
     elif appointment is not None:
         contact_id = appointment.get("contactId")
         objects["appointment"] = appointment
+    elif event_type.startswith("Opportunity"):
+        contact_id = fields.get("contactId")
+        objects["opportunity"] = fields
     else:
         contact_id = fields.get("contactId")
         objects["task" if event_type.startswith("Task") else "note"] = fields
@@ -117,5 +123,22 @@ def standard_data(
             "appoinmentStatus": appointment.get("appointmentStatus"),  # GHL's spelling
             "title": appointment.get("title"),
         }
+    if "opportunity" in objects:
+        data.update(_opportunity_data(fields, state))
     data["customData"] = {k: _render(v, objects) for k, v in workflow.custom_data.items()}
     return data
+
+
+def _opportunity_data(opportunity: Record, state: SimState) -> Record:
+    pipeline = state.tables["pipelines"].get(str(opportunity.get("pipelineId"))) or {}
+    stage_id = opportunity.get("pipelineStageId")
+    stage: Record = next((s for s in pipeline.get("stages", []) if s.get("id") == stage_id), {})
+    return {
+        "id": opportunity.get("id"),
+        "opportunity_name": opportunity.get("name") or "",
+        "pipeline_id": opportunity.get("pipelineId"),
+        "pipeline_name": pipeline.get("name") or "",
+        "pipleline_stage": stage.get("name") or "",  # GHL's spelling
+        "status": opportunity.get("status") or "",
+        "lead_value": opportunity.get("monetaryValue"),
+    }
