@@ -44,8 +44,10 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -219,15 +221,17 @@ class Load:
     async def _send(
         self,
         pool: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter] | None],
-        request: tuple[str, dict[str, str], bytes],
+        make: Callable[[], tuple[str, dict[str, str], bytes]],
         scheduled: float,
         is_baseline: bool,
     ) -> None:
-        path, headers, body = request
+        conn = await pool.get()
+        # Made and signed once a connection is free, as GHL signs at delivery: a request
+        # queued behind a slow server still carries a fresh timestamp.
+        path, headers, body = make()
         head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         raw = (head + f"Content-Length: {len(body)}\r\n\r\n").encode() + body
-        conn = await pool.get()
         written = time.perf_counter()
         try:
             if conn is None:
@@ -267,11 +271,11 @@ class Load:
             delay = scheduled - time.perf_counter()
             if delay > 0.002:
                 await asyncio.sleep(delay)
-            batch = [(self.webhook(seq), False)]
+            batch = [(partial(self.webhook, seq), False)]
             if baseline_every and seq % baseline_every == 0:
-                batch.append((self.baseline(seq), True))
-            for request, is_baseline in batch:
-                task = asyncio.create_task(self._send(pool, request, scheduled, is_baseline))
+                batch.append((partial(self.baseline, seq), True))
+            for make, is_baseline in batch:
+                task = asyncio.create_task(self._send(pool, make, scheduled, is_baseline))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
         if tasks:
