@@ -16,6 +16,7 @@ from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.sync import Created, Plan, apply, plan, run_sync
 from ghltt.engine.sync.state import ParentPending
 from ghltt.sandbox.ghl import GhlSimulator
+from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store import insert_new
 from ghltt.store.tables import metadata
 from tests.engine.conftest import CATALOG, RemoteCalls, Writes, event
@@ -228,3 +229,21 @@ async def test_a_task_waits_for_its_contact_only_while_the_contact_s_event_waits
         insert_new(conn, [contact_event])
     with pytest.raises(ParentPending, match=contact_id):
         await plan(recipe, task, ctx)
+
+
+async def test_a_create_that_failed_after_it_happened_is_found_by_the_retry(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    """TT made the customer but answered 5xx: the run's retry, a moment later, lists the
+    customers again and finds it by its match keys instead of adding a second one (which TT
+    would refuse: names are unique)."""
+    recipe, contact_id = contacts(), first_contact(ghl_sim)
+    tt_sim.set_faults(post_commit_5xx_rate=1.0, path_contains="customers/add")
+    with pytest.raises(Exception, match="5"):
+        await run_sync(recipe, event("ghl", "contact.created", contact_id), ctx)
+    tt_sim.set_faults(post_commit_5xx_rate=0.0, path_contains=None)
+    retried = await run_sync(recipe, event("ghl", "contact.created", contact_id), ctx)
+    assert retried.outcome == "applied", retried.as_dict()
+    assert retried.link is not None
+    adds = [r for r in tt_sim.request_log() if "customers/add" in r["path"]]
+    assert len(adds) == 1  # the first attempt's, nothing more

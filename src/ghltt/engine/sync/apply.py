@@ -86,6 +86,12 @@ async def _perform(
             raise
         else:
             raise
+    except Exception:
+        if write.operation == "create":
+            # A create that failed may have happened (a 5xx after the commit, a lost answer):
+            # the retry must list again to find it, not trust a list from before it.
+            run.ctx.listings.forget(obj.type)
+        raise
     written_id = target_id
     if write.operation == "create" and isinstance(result, dict):
         written_id = id_of(created(result))
