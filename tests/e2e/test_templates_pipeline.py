@@ -232,3 +232,73 @@ def _signup_made_no_tt_copies(play: Scenario) -> None:
     named = [t for t in tasks if t["name"] == sc.SIGNUP_TASK]
     assert [(t["project"], t["customer_id"]) for t in named] == [(sc.SIGNUP_PROJECT, None)]
     assert sc.SIGNUP_ENTRY_NOTES not in " ".join(t["name"] for t in tasks)
+
+
+# -- budget-alerts and form-intake -------------------------------------------------------------
+
+
+def _tt_update(play: Scenario, path: str, **params: Any) -> None:
+    answer = play.tt.post(path, data={k: str(v) for k, v in params.items()})
+    answer.raise_for_status()
+    assert answer.json()["response"]["status"] == 200
+
+
+def test_budget_alerts_and_form_intake_end_to_end(loop: Loop) -> None:
+    with Scenario(loop.endpoints(), timeout=STEP_TIMEOUT) as play:
+        facts = play.facts
+        play.ready()
+        play.contact_created()
+        play.task_created()  # the contact's project
+        play.time_logged_in_trackingtime()  # 10 h in it
+
+        # budget-alerts: 10 h of a 12 h estimate crosses 80 %: a task for the contact's user,
+        # the tag and an internal comment; 100 % is not crossed yet.
+        play.budget_crossed_in_trackingtime()
+        contact = play.ghl_contact(facts.contact_id)
+        task = play.ghl_task(facts.contact_id, facts.budget_task_id)
+        assert task["assignedTo"] == contact["assignedTo"] and task["assignedTo"]
+        assert task["body"] == "10.0 h worked of 12.0 h estimated in TrackingTime."
+        assert task.get("completed") is False
+        assert sc.BUDGET_TAG in contact["tags"] and "vip" in contact["tags"]
+        comments = play.ghl_internal_comments(facts.contact_id)
+        assert [c["body"] for c in comments if "Budget alert" in c["body"]] == [
+            'Budget alert: 80% of the estimate of "Ada Lovelace" used (10.0 h of 12.0 h).'
+        ]
+        titles = [t["title"] for t in play.ghl_tasks(facts.contact_id)]
+        assert not any(t.startswith("100% of the budget") for t in titles)
+
+        # A smaller estimate crosses 100 %: its own task and comment; 80 % is not repeated.
+        _tt_update(play, f"projects/update/{facts.project_id}", estimated_time=10)
+        hundred = "100% of the budget used: Ada Lovelace"
+        wait_for(
+            lambda: play.ghl_task_titled(facts.contact_id, hundred) is not None,
+            "the 100 % task",
+            timeout=STEP_TIMEOUT,
+        )
+        wait_for(
+            lambda: len(play.ghl_internal_comments(facts.contact_id)) == 2,
+            "the 100 % comment",
+            timeout=STEP_TIMEOUT,
+        )
+
+        # form-intake: the submission found by the poll becomes one task in Ada's project.
+        play.form_submitted_in_ghl()
+        intake = play.tt_task(facts.intake_task_id)
+        assert intake["name"] == sc.FORM_TASK
+        assert intake["project_id"] == facts.project_id
+        lines = intake["description"].splitlines()
+        assert lines[:-1] == [f"{k}: {v}" for k, v in sorted(sc.FORM_ANSWERS.items())]
+        assert f"submission {facts.submission_id}" in lines[-1]
+
+        # Seen again (events replayed by polls, more entries logged): nothing is repeated.
+        wait_for(lambda: settled(loop), "every event processed", timeout=STEP_TIMEOUT)
+        play.poll()
+        _tt_update(play, f"projects/update/{facts.project_id}", estimated_time=10, notes="x")
+        play.poll()
+        wait_for(lambda: settled(loop), "the last poll processed", timeout=STEP_TIMEOUT)
+        titles = [t["title"] for t in play.ghl_tasks(facts.contact_id)]
+        assert titles.count(sc.BUDGET_TASK) == 1 and titles.count(hundred) == 1
+        assert len(play.ghl_internal_comments(facts.contact_id)) == 2
+        named = [t for t in play.tt_tasks() if t["name"] == sc.FORM_TASK]
+        assert len(named) == 1
+        assert RunRepository(loop.db).count("failed") == 0

@@ -32,8 +32,10 @@ NAMES = [
     "activity-tags",
     "appointments",
     "bookings",
+    "budget-alerts",
     "contacts",
     "deals",
+    "form-intake",
     "hours",
     "milestones",
     "notes",
@@ -89,7 +91,7 @@ def test_every_template_is_listed_and_valid() -> None:
     assert len(load_templates(action_catalog())) == len(NAMES)  # the catalog runs really use
 
 
-def test_templates_need_only_contact_and_calendar_scopes() -> None:
+def test_templates_need_only_contact_calendar_and_comment_scopes() -> None:
     scopes = required_scopes_all(load_templates(CATALOG), CATALOG)
     assert scopes == {
         "contacts.readonly",
@@ -97,6 +99,7 @@ def test_templates_need_only_contact_and_calendar_scopes() -> None:
         "calendars/events.readonly",  # appointments are read, never written
         "opportunities.readonly",  # deals: read, and moved when their project closes
         "opportunities.write",
+        "conversations/message.write",  # budget-alerts' internal comment
     }
     hours = required_scopes_all([load_template("hours", CATALOG)], CATALOG)
     assert hours == {"contacts.write"}
@@ -580,3 +583,123 @@ def test_deals_a_closed_project_moves_its_opportunity() -> None:
     other = {**project, "custom_fields": [{"slug": "PROJECT_THIRD_PARTY_ID", "value": "x"}]}
     calls = run(automation("deals"), closed, {"closed": other, "pipelines": PIPELINES})
     assert [c[0] for c in calls] == ["pipelines", "closed"]
+# -- budget-alerts and form-intake -------------------------------------------------------------
+
+
+def run_with(
+    recipe: AutomationRecipe, event: Mapping[str, Any], outputs: Mapping[str, Any], **params: Any
+) -> list[tuple[str, str, dict[str, Any], str | None]]:
+    """``run`` with the bridge's parameter values."""
+    scope = build_scope(recipe, event, params=params)
+    context = build_context(
+        recipe,
+        now=NOW,
+        resolver=RESOLVER,
+        params=params,
+        tt_timezone="Europe/Madrid",
+        location_tz="America/New_York",
+    )
+    calls = []
+    for step in recipe.steps:
+        decision = plan_step(step, scope, context)
+        if decision.outcome == "stop":
+            break
+        for inv in decision.invocations:
+            calls.append((step.id, inv.action, inv.input, inv.once_key))
+        output = decision.output if decision.outcome == "set" else outputs.get(step.id)
+        scope = with_output(scope, step.id, output)
+    return calls
+
+
+BUDGET_PROJECT = {"id": 77, "name": "Web", "customer": {"id": 5}, "estimated_time": 40}
+BUDGET_OUTPUTS = {
+    "link": {"ghl_id": "c1", "tt_id": 5},
+    "contact": {"id": "c1", "assignedTo": "u9"},
+}
+ENTRY = {"object_type": "event", "object_id": "9001", "payload": {"data": {"project_id": 77}}}
+
+
+def test_budget_alerts_once_per_project_and_share_for_the_assigned_user() -> None:
+    recipe = automation("budget-alerts")
+    project = {**BUDGET_PROJECT, "worked_hours": 41.0}  # 102.5 %: both default shares
+    calls = run_with(recipe, ENTRY, {**BUDGET_OUTPUTS, "project": project})
+    assert [c[0] for c in calls] == [
+        "project",
+        "link",
+        "contact",
+        "alert_tasks",
+        "alert_tasks",
+        "alert_tag",
+        "alert_comments",
+        "alert_comments",
+    ]
+    tasks = [c for c in calls if c[0] == "alert_tasks"]
+    assert [t[2]["title"] for t in tasks] == [
+        "80% of the budget used: Web",
+        "100% of the budget used: Web",
+    ]
+    assert {t[2]["assignedTo"] for t in tasks} == {"u9"}
+    assert [t[3] for t in tasks] == ["alert_tasks:task-77-0.8", "alert_tasks:task-77-1.0"]
+    assert calls[5][2] == {"contactId": "c1", "tags": ["tt-budget-alert"]}
+    assert calls[5][3] == "alert_tag:tag-77-1.0"
+    assert calls[6][2]["message"].startswith('Budget alert: 80% of the estimate of "Web" used')
+
+
+def test_budget_alerts_params_and_projects_left_alone() -> None:
+    recipe = automation("budget-alerts")
+    project = {**BUDGET_PROJECT, "worked_hours": 22.0}  # 55 %
+    calls = run_with(
+        recipe,
+        ENTRY,
+        {**BUDGET_OUTPUTS, "project": project},
+        shares=[0.5],
+        comment=False,
+        tag="over-half",
+    )
+    assert [c[0] for c in calls] == ["project", "link", "contact", "alert_tasks", "alert_tag"]
+    assert calls[-1][2]["tags"] == ["over-half"]
+    # Under every share, or without an estimate: nothing is written.
+    for quiet in ({**project, "worked_hours": 10.0}, {**project, "estimated_time": 0}):
+        calls = run_with(recipe, ENTRY, {**BUDGET_OUTPUTS, "project": quiet})
+        assert [c[0] for c in calls] == ["project", "link"]
+
+
+SUBMITTED = {
+    "object_type": "form",
+    "object_id": "s1",
+    "payload": {
+        "id": "s1",
+        "formId": "f1",
+        "contactId": "c1",
+        "name": "Ada Lovelace",
+        "createdAt": "2026-05-04T09:00:00.000Z",
+        "others": {"goal": "A website", "budget": "5000"},
+    },
+}
+INTAKE_OUTPUTS = {"link": {"ghl_id": "c1", "tt_id": 5}, "customer": {"id": 5, "name": "Ada"}}
+
+
+def test_form_intake_one_task_with_the_answers_in_the_contacts_project() -> None:
+    recipe = automation("form-intake")
+    assert recipe.matches("ghl", "form.submitted") and recipe.matches("ghl", "survey.submitted")
+    calls = run_with(recipe, SUBMITTED, INTAKE_OUTPUTS)
+    assert [c[0] for c in calls] == ["link", "customer", "task"]
+    task = calls[-1]
+    assert task[3] == "task:form-s1"
+    assert task[2]["name"] == "Intake: Ada Lovelace"
+    assert task[2]["project_name"] == "Ada"
+    assert task[2]["due_date"] == "2026-05-06"
+    description = task[2]["description"]
+    assert description.splitlines() == [
+        "budget: 5000",
+        "goal: A website",
+        "(form f1, submission s1, 2026-05-04T09:00:00.000Z)",
+    ]
+
+
+def test_form_intake_only_the_chosen_forms_and_known_contacts() -> None:
+    recipe = automation("form-intake")
+    assert run_with(recipe, SUBMITTED, INTAKE_OUTPUTS, forms=["other"]) == []
+    assert [c[0] for c in run_with(recipe, SUBMITTED, INTAKE_OUTPUTS, forms=["f1"])][-1] == "task"
+    anonymous = {**SUBMITTED, "payload": {**SUBMITTED["payload"], "contactId": None}}
+    assert run_with(recipe, anonymous, INTAKE_OUTPUTS) == []

@@ -23,6 +23,7 @@ from ghltt.cli.running import run_web
 from ghltt.core import GhlttError, InvalidInput
 from ghltt.engine.needs import check_enabled
 from ghltt.engine.recipes.templates import template_names
+from ghltt.engine.reconcile import ALL_STREAMS
 from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
 from ghltt.sandbox.scenario import Endpoints, NotSeen, Outcome, Scenario
 from ghltt.sandbox.serving import serve_in_thread
@@ -112,8 +113,9 @@ async def _provision(
         {
             "ghl_public_keys": keys,
             "tt_timezone": "America/New_York",
-            # Poll every minute, so what has no webhook shows up while you watch.
-            "reconcile": {"interval_seconds": 60},
+            # Poll every minute, so what has no webhook shows up while you watch; every
+            # stream, form and survey submissions too (the form-intake template reads them).
+            "reconcile": {"interval_seconds": 60, "streams": list(ALL_STREAMS)},
         },
     )
     for name in template_names():

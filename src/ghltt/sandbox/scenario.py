@@ -28,6 +28,7 @@ import httpx2
 T = TypeVar("T")
 
 GHL_VERSION = "2021-07-28"
+CONVERSATIONS_VERSION = "2021-04-15"  # what GHL's conversations API declares
 RECONCILE_KIND = "bridge.reconcile"
 
 # What the scenario writes, so that a reader (or a test) knows what to look for.
@@ -65,6 +66,13 @@ DEAL_VALUE = 4250
 DEAL_HOURS = 42.5
 DEAL_WON_STAGE = "Won"
 DEAL_DONE_STAGE = "Delivered"
+# budget-alerts: an estimate the hours logged so far (10 to 11 h) pass 80 % of, not 100 %.
+BUDGET_ESTIMATE_HOURS = 12
+BUDGET_TAG = "tt-budget-alert"
+BUDGET_TASK = "80% of the budget used: Ada Lovelace"
+# form-intake: what Ada answers on the location's intake form.
+FORM_ANSWERS = {"goal": "A new website", "budget": "5000 USD", "start": "next month"}
+FORM_TASK = "Intake: Ada Lovelace"
 
 
 class NotSeen(Exception):
@@ -117,6 +125,10 @@ class Facts:
     booking_task_id: int = 0
     deal_id: str = ""
     deal_project_id: int = 0
+    budget_task_id: str = ""
+    budget_comment_id: str = ""
+    submission_id: str = ""
+    intake_task_id: int = 0
     polls: list[str] = field(default_factory=list)
 
 
@@ -204,6 +216,8 @@ class Scenario:
             self.deal_won,
             self.deal_project_closed_in_trackingtime,
             self.time_logged_in_trackingtime,
+            self.budget_crossed_in_trackingtime,
+            self.form_submitted_in_ghl,
             self.project_closed_in_trackingtime,
             self.customer_edited_in_trackingtime,
             self.trackingtime_signup,
@@ -551,6 +565,65 @@ class Scenario:
             f"{customer['worked_hours']} h (this month {customer['worked_hours_this_month']} h)",
         )
 
+    # -- budget-alerts, TT -> GHL ------------------------------------------------------------
+    def budget_crossed_in_trackingtime(self) -> Outcome:
+        """The contact is given to a user in GHL; then the project gets an estimate its hours
+        are already past 80 % of (TrackingTime's project.updated webhook carries it)."""
+        location = self.endpoints.location_id
+        users = self._ghl("GET", "/users/", params={"locationId": location})["users"]
+        user_id = str(users[0]["id"])
+        contact_id = self.facts.contact_id
+        self._ghl("PUT", f"/contacts/{contact_id}", json={"assignedTo": user_id})
+        self._tt(f"projects/update/{self.facts.project_id}", estimated_time=BUDGET_ESTIMATE_HOURS)
+        task = self._wait(
+            lambda: self.ghl_task_titled(contact_id, BUDGET_TASK), "the budget alert's GHL task"
+        )
+        self.facts.budget_task_id = str(task["id"])
+        self._wait(
+            lambda: BUDGET_TAG in self.ghl_contact(contact_id).get("tags", []),
+            "the budget alert's tag on the contact",
+        )
+        comment = self._wait(
+            lambda: next(
+                (m for m in self.ghl_internal_comments(contact_id) if "80%" in m["body"]), None
+            ),
+            "the budget alert's internal comment",
+        )
+        self.facts.budget_comment_id = str(comment["id"])
+        return Outcome(
+            "budget-alerts",
+            f"assigned the contact to GHL user {user_id}; gave the project an estimate of "
+            f"{BUDGET_ESTIMATE_HOURS} h in TrackingTime",
+            f"GHL task '{task['title']}' for user {task.get('assignedTo')}, tag {BUDGET_TAG}, "
+            "and an internal comment on the contact's conversation",
+        )
+
+    # -- form-intake, GHL -> TT --------------------------------------------------------------
+    def form_submitted_in_ghl(self) -> Outcome:
+        """Ada fills in the location's intake form. People do that on GHL's form page, not
+        through the API: the simulator's admin endpoint stands in for it. GHL pushes no event
+        for a submission, so ghltt's poll finds it."""
+        location = self.endpoints.location_id
+        form = self._ghl("GET", "/forms/", params={"locationId": location})["forms"][0]
+        answer = self.ghl.post(
+            "/_admin/submissions",
+            json={"formId": form["id"], "contactId": self.facts.contact_id, "others": FORM_ANSWERS},
+        )
+        answer.raise_for_status()
+        self.facts.submission_id = str(answer.json()["id"])
+        self.poll()
+        task = self._wait(
+            lambda: self.tt_task_named(FORM_TASK, self.facts.customer_id),
+            "the submission's TT task",
+        )
+        self.facts.intake_task_id = int(task["id"])
+        return Outcome(
+            "form-intake",
+            f"Ada filled in the GHL form '{form['name']}'",
+            f"TT task {task['id']} '{task['name']}' in '{task['project']}', the answers as its "
+            "description",
+        )
+
     # -- milestones, TT -> GHL and TT ----------------------------------------------------------
     def project_closed_in_trackingtime(self) -> Outcome:
         # TrackingTime's project.closed webhook carries it: no poll needed.
@@ -701,6 +774,21 @@ class Scenario:
             if {DEAL_WON_STAGE, DEAL_DONE_STAGE} <= names:
                 return dict(pipeline)
         raise NotSeen(f"no pipeline with the stages {DEAL_WON_STAGE!r} and {DEAL_DONE_STAGE!r}")
+    def ghl_internal_comments(self, contact_id: str) -> list[dict[str, Any]]:
+        """The internal comments on the contact's conversations, newest first."""
+        version = {"Version": CONVERSATIONS_VERSION}
+        found = self._ghl(
+            "GET",
+            "/conversations/search",
+            params={"locationId": self.endpoints.location_id, "contactId": contact_id},
+            headers=version,
+        ).get("conversations", [])
+        comments: list[dict[str, Any]] = []
+        for conversation in found:
+            path = f"/conversations/{conversation['id']}/messages"
+            messages = self._ghl("GET", path, headers=version).get("messages", [])
+            comments.extend(m for m in messages if "INTERNAL" in str(m.get("messageType")))
+        return comments
 
     # -- reading the TrackingTime side ---------------------------------------------------------
     def tt_customer(self, customer_id: int) -> dict[str, Any]:

@@ -10,14 +10,17 @@ from pydantic import ValidationError
 from ghltt.engine.reconcile import (
     ALL_STREAMS,
     DEFAULT_INTERVAL,
+    DEFAULT_STREAMS,
     ReconcileSettings,
     schedule_for,
 )
 
 
-def test_defaults_poll_every_stream_every_ten_minutes() -> None:
+def test_defaults_poll_every_stream_but_submissions_every_ten_minutes() -> None:
     settings = ReconcileSettings.from_bridge({"workflow_secret_ref": "x"})
-    assert settings.streams == ALL_STREAMS and settings.interval_seconds == DEFAULT_INTERVAL == 600
+    assert "ghl.submissions" in ALL_STREAMS and "ghl.submissions" not in settings.streams
+    assert settings.streams == DEFAULT_STREAMS
+    assert settings.interval_seconds == DEFAULT_INTERVAL == 600
     assert settings.overlap_for("ghl.contacts") == timedelta(minutes=5)
     assert settings.overlap_for("tt.events") == timedelta(hours=2)
     schedule = schedule_for("bridge-1", {})

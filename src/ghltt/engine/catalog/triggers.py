@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ghltt.engine.catalog.ghl_triggers import GHL_TRIGGERS
+from ghltt.engine.catalog.ghl_triggers import GHL_POLL_TRIGGERS, GHL_TRIGGERS
 from ghltt.engine.catalog.spec import TriggerDef
 from ghltt.engine.catalog.tt_triggers import TT_TRIGGERS
 
@@ -64,4 +64,6 @@ SCHEDULES: tuple[TriggerDef, ...] = (
     ),
 )
 
-TRIGGERS: dict[str, TriggerDef] = {t.name: t for t in (*GHL_TRIGGERS, *TT_TRIGGERS, *SCHEDULES)}
+TRIGGERS: dict[str, TriggerDef] = {
+    t.name: t for t in (*GHL_TRIGGERS, *GHL_POLL_TRIGGERS, *TT_TRIGGERS, *SCHEDULES)
+}

@@ -11,6 +11,7 @@ from ghltt.engine.reconcile.run import CommitResult, ReconcileReport, commit_in,
 from ghltt.engine.reconcile.settings import (
     ALL_STREAMS,
     DEFAULT_INTERVAL,
+    DEFAULT_STREAMS,
     GHL_STREAMS,
     TT_STREAMS,
     ReconcileSchedule,
@@ -21,6 +22,7 @@ from ghltt.engine.reconcile.settings import (
 __all__ = [
     "ALL_STREAMS",
     "DEFAULT_INTERVAL",
+    "DEFAULT_STREAMS",
     "GHL_STREAMS",
     "TT_STREAMS",
     "CommitResult",

@@ -23,6 +23,7 @@ from ghltt.connectors.trackingtime import TrackingTimeClient
 from ghltt.core import Event, utcnow
 from ghltt.engine.reconcile import ghl as ghl_streams
 from ghltt.engine.reconcile import tt as tt_streams
+from ghltt.engine.reconcile.ghl_submissions import SUBMISSIONS, poll_submissions
 from ghltt.engine.reconcile.model import PollContext, StreamResult
 from ghltt.engine.reconcile.settings import ReconcileSettings
 from ghltt.engine.reconcile.tt_timesheets import TIMESHEETS, poll_timesheets
@@ -116,6 +117,9 @@ async def _ghl(
     if "ghl.appointments" in wanted:
         poll = partial(ghl_streams.poll_appointments, ghl, ctx, stored.get("ghl.appointments"))
         results.append(await _guarded("ghl.appointments", poll))
+    if SUBMISSIONS in wanted:
+        poll = partial(poll_submissions, ghl, ctx, stored.get(SUBMISSIONS))
+        results.append(await _guarded(SUBMISSIONS, poll))
     return results
 
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 __all__ = [
     "ALL_STREAMS",
     "DEFAULT_INTERVAL",
+    "DEFAULT_STREAMS",
     "GHL_STREAMS",
     "TT_STREAMS",
     "ReconcileSchedule",
@@ -29,7 +30,13 @@ __all__ = [
 
 DEFAULT_INTERVAL = 600  # seconds
 
-GHL_STREAMS = ("ghl.contacts", "ghl.tasks", "ghl.notes", "ghl.appointments")
+GHL_STREAMS = (
+    "ghl.contacts",
+    "ghl.tasks",
+    "ghl.notes",
+    "ghl.appointments",
+    "ghl.submissions",
+)
 TT_STREAMS = (
     "tt.users",
     "tt.customers",
@@ -39,6 +46,10 @@ TT_STREAMS = (
     "tt.timesheets",
 )
 ALL_STREAMS = GHL_STREAMS + TT_STREAMS
+# Form and survey submissions need the forms.readonly and surveys.readonly scopes most tokens
+# lack, and only the form-intake template reads them: a bridge asks for them by name.
+OPT_IN_STREAMS = ("ghl.submissions",)
+DEFAULT_STREAMS = tuple(s for s in ALL_STREAMS if s not in OPT_IN_STREAMS)
 
 # Tasks and notes are read for the contacts the contacts stream found changed.
 _NEEDS = {"ghl.tasks": "ghl.contacts", "ghl.notes": "ghl.contacts"}
@@ -53,7 +64,7 @@ class ReconcileSettings(BaseModel):
 
     enabled: bool = True
     interval_seconds: int = Field(default=DEFAULT_INTERVAL, ge=60, le=86_400)
-    streams: tuple[str, ...] = ALL_STREAMS
+    streams: tuple[str, ...] = DEFAULT_STREAMS
     # GHL stamps in UTC with milliseconds: minutes of overlap cover clock skew and slow writes.
     ghl_overlap_seconds: int = Field(default=300, ge=0)
     # TT stamps local wall-clock seconds: two hours cover the hour a clock falls back.

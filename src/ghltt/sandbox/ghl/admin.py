@@ -286,6 +286,18 @@ async def workflows(request: Request) -> Any:
 
 
 @_admin
+async def submissions(request: Request) -> Any:
+    """POST ``{"formId" | "surveyId", "contactId", "others"}``: the contact fills in the form
+    or survey on its public page (GHL has no API for that); the submission is returned."""
+    body = await _body(request)
+    kind = "survey" if "surveyId" in body else "form"
+    answers = body.get("others") or {}
+    if not isinstance(answers, dict):
+        raise AdminError("others must be an object of answers")
+    return _sim(request).submit(kind, str(body[f"{kind}Id"]), str(body["contactId"]), answers)
+
+
+@_admin
 async def remove_workflow(request: Request) -> Any:
     return {"removed": _sim(request).remove_workflow(request.path_params["workflowId"])}
 
@@ -305,6 +317,7 @@ routes = [
     Route("/_admin/webhooks/drain", drain, methods=["POST"]),
     Route("/_admin/workflows", workflows, methods=["GET", "POST"]),
     Route("/_admin/workflows/{workflowId}", remove_workflow, methods=["DELETE"]),
+    Route("/_admin/submissions", submissions, methods=["POST"]),
     Route("/_admin/keys", keys, methods=["GET"]),
     Route("/_admin/tokens", tokens, methods=["GET", "POST"]),
     Route("/_admin/tokens/revoke", revoke, methods=["POST"]),

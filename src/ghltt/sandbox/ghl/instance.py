@@ -330,6 +330,33 @@ class GhlInstance:
         return payload
 
     # ---- workflows whose action is a Webhook ----------------------------------------------
+    def submit(self, kind: str, parent_id: str, contact_id: str, answers: Record) -> Record:
+        """Someone fills in form (or survey) ``parent_id`` on GHL's public page: a submission of
+        ``answers`` by the contact, listed under ``/forms/submissions``. GHL sends no webhook
+        for it (none of its documented events is one): integrations poll the list."""
+        if kind not in ("form", "survey"):
+            raise ValueError("kind must be form or survey")
+        with self.lock:
+            parent = self.state.tables[f"{kind}s"].get(parent_id)
+            if parent is None:
+                raise KeyError(f"no {kind} {parent_id!r}")
+            contact = self.state.contacts.get(contact_id)
+            if contact is None:
+                raise KeyError(f"no contact {contact_id!r}")
+            names = (contact.get("firstName"), contact.get("lastName"))
+            record: Record = {
+                "id": self.ids.alnum(),
+                f"{kind}Id": parent_id,
+                "contactId": contact_id,
+                "name": " ".join(n for n in names if n) or contact.get("email"),
+                "email": contact.get("email"),
+                "createdAt": iso_ms(self.clock.now()),
+                "locationId": parent["locationId"],
+                "others": dict(answers),
+            }
+            self.state.tables[f"{kind}Submissions"][record["id"]] = record
+            return dict(record)
+
     def add_workflow(
         self, trigger: str, url: str, *, custom_data: dict[str, str] | None = None, name: str = ""
     ) -> Workflow:

@@ -55,5 +55,11 @@ SYNC_SCOPES: frozenset[str] = frozenset(
         "users.write",
         "workflows.readonly",
         "campaigns.readonly",
+        # form-intake reads submissions; budget-alerts comments on conversations.
+        "forms.readonly",
+        "surveys.readonly",
+        "conversations.readonly",
+        "conversations/message.readonly",
+        "conversations/message.write",
     }
 )

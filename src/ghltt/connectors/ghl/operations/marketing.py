@@ -47,6 +47,9 @@ class FormSubmissionsQuery(InputModel):
     q: str | None = None
     page: int | None = None
     limit: int | None = None
+    # Submitted on or after / before these days (YYYY-MM-DD).
+    start_at: str | None = None
+    end_at: str | None = None
 
 
 class SurveySubmissionsQuery(InputModel):
@@ -54,6 +57,9 @@ class SurveySubmissionsQuery(InputModel):
     q: str | None = None
     page: int | None = None
     limit: int | None = None
+    # Submitted on or after / before these days (YYYY-MM-DD).
+    start_at: str | None = None
+    end_at: str | None = None
 
 
 class CampaignQuery(InputModel):

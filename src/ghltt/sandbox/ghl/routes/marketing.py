@@ -48,6 +48,11 @@ def _submissions(parent_key: str) -> Handler:
         if ctx.query.get("q"):
             words = ctx.query["q"].lower()
             rows = [r for r in rows if words in f"{r.get('name')} {r.get('email')}".lower()]
+        # startAt/endAt are days (YYYY-MM-DD), both ends included; createdAt is ISO text.
+        if ctx.query.get("startAt"):
+            rows = [r for r in rows if str(r.get("createdAt"))[:10] >= ctx.query["startAt"]]
+        if ctx.query.get("endAt"):
+            rows = [r for r in rows if str(r.get("createdAt"))[:10] <= ctx.query["endAt"]]
         page, limit = _numbers(ctx, "page", "limit", default=20)
         page = max(page, 1)
         chunk = rows[(page - 1) * limit : page * limit]
