@@ -48,7 +48,7 @@ async def list_runs(
     since: str | None = Since,
     limit: int = Limit,
     offset: int = Offset,
-) -> Any:
+) -> list[dict[str, Any]]:
     db = services(request).db
 
     def query() -> list[dict[str, Any]]:
@@ -67,14 +67,14 @@ async def list_runs(
 
 
 @router.get("/runs/{run_id}", summary="One run with its steps (id, prefix or workflow id)")
-async def show_run(request: Request, run_id: str) -> Any:
+async def show_run(request: Request, run_id: str) -> dict[str, Any]:
     repo = RunRepository(services(request).db)
     record = await run_in_threadpool(repo.find, run_id)
     return record.as_dict(steps=True)
 
 
 @router.post("/runs/{target}/replay", status_code=202, summary="Replay a run, event or workflow")
-async def replay(request: Request, target: str) -> Any:
+async def replay(request: Request, target: str) -> dict[str, Any]:
     done = await run_in_threadpool(services(request).admin.replay, target)
     return done.as_dict()
 
@@ -87,7 +87,7 @@ async def dead_letters(
     since: str | None = Since,
     limit: int = Limit,
     offset: int = Offset,
-) -> Any:
+) -> list[dict[str, Any]]:
     svc = services(request)
 
     def query() -> list[dict[str, Any]]:
@@ -109,7 +109,7 @@ async def list_events(
     since: str | None = Since,
     limit: int = Limit,
     offset: int = Offset,
-) -> Any:
+) -> list[dict[str, Any]]:
     db = services(request).db
 
     def query() -> list[dict[str, Any]]:
@@ -126,7 +126,7 @@ async def list_events(
 
 
 @router.get("/events/{event_id}", summary="One event with its payload and runs (id or prefix)")
-async def show_event(request: Request, event_id: str) -> Any:
+async def show_event(request: Request, event_id: str) -> dict[str, Any]:
     db = services(request).db
 
     def query() -> dict[str, Any]:

@@ -9,6 +9,7 @@ handlers and middleware; their OpenAPI entries are declared in :func:`openapi_pa
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import orjson
@@ -18,13 +19,16 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from ghltt.core import Event, EventOrigin, EventSource, InvalidInput, dedup_key_for
+from ghltt.store.routing import bridge_by_id
 from ghltt.web import metrics
 from ghltt.web.auth import authenticate, services
 from ghltt.web.errors import problem
+from ghltt.web.hooks import hook_state
 from ghltt.web.intake_writer import IntakeOverloaded
 from ghltt.web.responses import JSONResponse
 
 MAX_EVENTS_PER_REQUEST = 1000
+NO_BRIDGE = "default"  # an event for no bridge in particular: kept and listed, runs nothing
 
 
 class EventIn(BaseModel):
@@ -32,7 +36,12 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    bridge: str = Field(default="default", min_length=1, max_length=64)
+    bridge: str = Field(
+        default=NO_BRIDGE,
+        min_length=1,
+        max_length=64,
+        description="The id of an existing bridge ('ghltt bridges list'); none by default.",
+    )
     source: EventSource = EventSource.MANUAL
     kind: str = Field(min_length=1, max_length=100)
     object_type: str | None = Field(default=None, max_length=50)
@@ -99,10 +108,27 @@ async def parse_events(request: Request) -> list[Event]:
         raise _first_error(exc) from None
 
 
+async def _require_bridges(request: Request, events: list[Event]) -> None:
+    """An event for a bridge that does not exist would never run: refuse it (cached lookups,
+    so a burst costs no store reads)."""
+    db = services(request).db
+    cache = hook_state(request.app).routes
+    for index, bridge in enumerate(e.bridge for e in events):
+        if bridge == NO_BRIDGE:
+            continue
+        if await cache.get(f"bridge:{bridge}", partial(bridge_by_id, db, bridge)) is None:
+            where = f"{index}.bridge" if len(events) > 1 else "bridge"
+            raise InvalidInput(
+                f"no bridge with id {bridge[:64]!r} ('ghltt bridges list' shows them)",
+                where=where,
+            )
+
+
 async def submit_events(request: Request) -> JSONResponse:
     """POST /api/events: commit events (one or a list), then answer 202 with their ids."""
     authenticate(request)
     events = await parse_events(request)
+    await _require_bridges(request, events)
     try:
         accepted = await services(request).intake.submit(events)
     except IntakeOverloaded as exc:
@@ -133,10 +159,24 @@ def routes(*, baseline: bool) -> list[Route]:
     return found
 
 
-def openapi_paths() -> dict[str, Any]:
-    """OpenAPI entries for the Starlette endpoints, which FastAPI cannot see."""
+def openapi_paths() -> tuple[dict[str, Any], dict[str, Any]]:
+    """OpenAPI entries for the Starlette endpoints, which FastAPI cannot see, and the schemas
+    they refer to (for ``components.schemas``)."""
     schema = _EVENTS.json_schema(ref_template="#/components/schemas/{model}")
-    return {
+    defs: dict[str, Any] = schema.pop("$defs", {})
+    defs["AcceptedEvent"] = {
+        "type": "object",
+        "required": ["event_id", "duplicate"],
+        "properties": {"event_id": {"type": "string"}, "duplicate": {"type": "boolean"}},
+    }
+    accepted = {
+        "type": "object",
+        "required": ["accepted"],
+        "properties": {
+            "accepted": {"type": "array", "items": {"$ref": "#/components/schemas/AcceptedEvent"}}
+        },
+    }
+    paths = {
         "/api/events": {
             "post": {
                 "summary": "Submit events by hand (one or a list of up to 1,000)",
@@ -147,14 +187,14 @@ def openapi_paths() -> dict[str, Any]:
                     "content": {"application/json": {"schema": schema}},
                 },
                 "responses": {
-                    "202": {"description": "Committed: each event's id and whether it was new"},
-                    "401": {"description": "Missing or invalid bearer token"},
-                    "413": {"description": "Body larger than GHLTT_MAX_BODY_BYTES"},
-                    "415": {"description": "Body is not JSON"},
-                    "422": {"description": "Invalid event; the message names the field"},
+                    "202": {
+                        "description": "Committed: each event's id and whether it was new",
+                        "content": {"application/json": {"schema": accepted}},
+                    },
+                    "422": {"description": "Invalid event or unknown bridge; names the field"},
                     "429": {"description": "Intake queue full; retry after Retry-After"},
-                    "503": {"description": "Store unavailable; retry after Retry-After"},
                 },
             }
         }
     }
+    return paths, defs

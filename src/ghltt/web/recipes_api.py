@@ -25,22 +25,7 @@ from ghltt.store import InboxRepository
 from ghltt.web.auth import require_token
 from ghltt.web.connections_api import bridge_services, remote_errors
 
-
-class ErrorOut(BaseModel):
-    error: str = Field(description="not_found, invalid_input, unauthorized, ...")
-    message: str = Field(description="What is wrong and where (file:line for recipe text).")
-    details: list[dict[str, Any]] | None = None
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "No or a revoked API token"},
-    404: {"model": ErrorOut, "description": "No such bridge, recipe or version"},
-    422: {"model": ErrorOut, "description": "Invalid input; says what and where"},
-}
-
-router = APIRouter(
-    prefix="/api", dependencies=[Depends(require_token)], tags=["recipes"], responses=ERRORS
-)
+router = APIRouter(prefix="/api", dependencies=[Depends(require_token)], tags=["recipes"])
 
 
 # ---- models ---------------------------------------------------------------------------------
