@@ -9,25 +9,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from ghltt.core import utcnow
-from ghltt.core.since import parse_since
+from ghltt.core.since import SINCE_PATTERN, parse_since
 from ghltt.jobs.runtime import DeadLetterFilter
 from ghltt.store import InboxRepository, RunRepository
 from ghltt.store.bridges import bridge_id_of
 from ghltt.store.database import Database
 from ghltt.store.inbox import EventFilter
 from ghltt.store.runs import RunFilter
-from ghltt.web.auth import require_token, services
+from ghltt.web.auth import services
+from ghltt.web.strict_query import API_GUARDS
 
-router = APIRouter(prefix="/api", dependencies=[Depends(require_token)])
+router = APIRouter(prefix="/api", dependencies=API_GUARDS)
 
 Limit = Query(50, ge=1, le=1000, description="How many, newest first (1 to 1000).")
 Offset = Query(0, ge=0, le=10_000_000, description="Skip this many (the next page).")
 Bridge = Query(None, description="Only this bridge (its name or id).")
-Since = Query(None, description="Only since then: a span back from now (30m, 2h, 7d) or ISO.")
+Since = Query(
+    None,
+    pattern=SINCE_PATTERN,
+    description="Only since then: a span back from now (30m, 2h, 7d) or an ISO date.",
+)
 
 
 def _bridge(db: Database, ref: str | None) -> str | None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import anyio
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,9 +19,10 @@ from ghltt.engine.imports import Filters, create_import
 from ghltt.jobs.imports import recipe_of
 from ghltt.store.bridges import BridgeRepository
 from ghltt.store.imports import OPEN, ImportRecord, ImportRepository
-from ghltt.web.auth import require_token, services
+from ghltt.web.auth import services
+from ghltt.web.strict_query import API_GUARDS
 
-router = APIRouter(prefix="/api/imports", dependencies=[Depends(require_token)])
+router = APIRouter(prefix="/api/imports", dependencies=API_GUARDS)
 
 # How often the progress stream looks at the import's checkpoint.
 STREAM_INTERVAL = 1.0

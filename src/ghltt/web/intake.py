@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -28,6 +28,7 @@ from ghltt.web.intake_writer import IntakeOverloaded
 from ghltt.web.responses import JSONResponse
 
 MAX_EVENTS_PER_REQUEST = 1000
+KIND_PATTERN = r"^[A-Za-z0-9_]*[A-Za-z0-9][A-Za-z0-9_]*(\.[A-Za-z0-9_]*[A-Za-z0-9][A-Za-z0-9_]*)+$"
 NO_BRIDGE = "default"  # an event for no bridge in particular: kept and listed, runs nothing
 
 
@@ -43,7 +44,12 @@ class EventIn(BaseModel):
         description="The id of an existing bridge ('ghltt bridges list'); none by default.",
     )
     source: EventSource = EventSource.MANUAL
-    kind: str = Field(min_length=1, max_length=100)
+    kind: str = Field(
+        min_length=3,
+        max_length=100,
+        pattern=KIND_PATTERN,
+        description="object.verb, e.g. contact.updated",
+    )
     object_type: str | None = Field(default=None, max_length=50)
     object_id: str | None = Field(default=None, max_length=100)
     occurred_at: datetime | None = None
@@ -75,7 +81,8 @@ class EventIn(BaseModel):
         return Event(**fields)
 
 
-_EVENTS: TypeAdapter[EventIn | list[EventIn]] = TypeAdapter(EventIn | list[EventIn])  # type: ignore[arg-type]
+_Batch = Annotated[list[EventIn], Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)]
+_EVENTS: TypeAdapter[EventIn | list[EventIn]] = TypeAdapter(EventIn | _Batch)  # type: ignore[arg-type]
 
 
 def require_json(request: Request) -> None:
@@ -84,10 +91,20 @@ def require_json(request: Request) -> None:
         raise HTTPException(415, detail="send the body as JSON with Content-Type: application/json")
 
 
-def _first_error(exc: ValidationError) -> InvalidInput:
-    first = exc.errors()[0]
+_MESSAGES = {
+    "string_pattern_mismatch": "must look like 'object.verb', e.g. 'contact.updated'",
+    "too_short": "send at least one event",
+    "too_long": f"at most {MAX_EVENTS_PER_REQUEST} events per request",
+}
+
+
+def _first_error(exc: ValidationError, *, batch: bool = False) -> InvalidInput:
+    """The first problem of the shape sent (one event or a list), not of the other one."""
+    branch = "list[EventIn]" if batch else "EventIn"
+    errors = exc.errors()
+    first = next((e for e in errors if e["loc"][:1] == (branch,)), errors[0])
     loc = [str(p) for p in first["loc"] if p not in ("EventIn", "list[EventIn]")]
-    return InvalidInput(first["msg"], where=".".join(loc) or "body")
+    return InvalidInput(_MESSAGES.get(first["type"], first["msg"]), where=".".join(loc) or "body")
 
 
 async def parse_events(request: Request) -> list[Event]:
@@ -96,12 +113,8 @@ async def parse_events(request: Request) -> list[Event]:
     try:
         parsed = _EVENTS.validate_json(body)
     except ValidationError as exc:
-        raise _first_error(exc) from None
+        raise _first_error(exc, batch=body.lstrip()[:1] == b"[") from None
     items = parsed if isinstance(parsed, list) else [parsed]
-    if not items:
-        raise InvalidInput("send at least one event", where="body")
-    if len(items) > MAX_EVENTS_PER_REQUEST:
-        raise InvalidInput(f"at most {MAX_EVENTS_PER_REQUEST} events per request", where="body")
     try:
         return [item.to_event() for item in items]
     except ValidationError as exc:
