@@ -39,7 +39,7 @@ request = function()
   if started == nil then started = now() end
   counter = counter + 1
   local body = string.format(
-    '{"bridge":"bench","source":"ghl","kind":"contact.updated","object_type":"contact",' ..
+    '{"bridge":"default","source":"ghl","kind":"contact.updated","object_type":"contact",' ..
     '"object_id":"c%d","dedup_key":"%s-%d","payload":{"type":"ContactUpdate","id":"c%d",' ..
     '"email":"u%d@x.io"}}', counter % 5000, prefix, counter, counter % 5000, counter)
   return wrk.format("POST", os.getenv("BENCH_PATH"), headers, body)

@@ -125,6 +125,16 @@ def test_unknown_routes_and_methods_answer_json(api: httpx2.Client) -> None:
     assert missing.status_code == 404 and "/no/such/thing" in missing.json()["message"]
     wrong = api.delete("/api/events")
     assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
+    # The Allow header names every method of the path, not only its first route's.
+    patch = api.patch("/api/bridges")
+    assert patch.status_code == 405 and set(patch.headers["allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_events_for_an_unknown_bridge_are_refused(api: httpx2.Client) -> None:
+    refused = api.post("/api/events", json={"kind": "contact.updated", "bridge": "br_nope"})
+    assert refused.status_code == 422 and refused.json()["error"] == "invalid_input"
+    assert "br_nope" in refused.json()["message"]
+    assert api.get("/api/events").json() == []
 
 
 def test_docs_and_every_asset_they_load_come_from_ghltt_itself(api: httpx2.Client) -> None:

@@ -36,7 +36,7 @@ def test_templates_export_validate_and_enable_text_with_versions(
     exported = api.get("/api/templates/contacts/export").json()
     assert exported["file_name"] == "contacts.yaml"
     assert "default_country: text" in exported["text"]
-    assert api.get("/api/templates/nope/export").status_code == 422
+    assert api.get("/api/templates/nope/export").status_code == 404
 
     text = template_text("contacts").replace("[trim, lower]", "[trim, upper]", 1)
     bad = text.replace("direction: both", "direction: sideways", 1)

@@ -9,25 +9,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from ghltt.core import utcnow
-from ghltt.core.since import parse_since
+from ghltt.core.since import SINCE_PATTERN, parse_since
 from ghltt.jobs.runtime import DeadLetterFilter
 from ghltt.store import InboxRepository, RunRepository
 from ghltt.store.bridges import bridge_id_of
 from ghltt.store.database import Database
 from ghltt.store.inbox import EventFilter
 from ghltt.store.runs import RunFilter
-from ghltt.web.auth import require_token, services
+from ghltt.web.auth import services
+from ghltt.web.strict_query import API_GUARDS
 
-router = APIRouter(prefix="/api", dependencies=[Depends(require_token)])
+router = APIRouter(prefix="/api", dependencies=API_GUARDS)
 
 Limit = Query(50, ge=1, le=1000, description="How many, newest first (1 to 1000).")
 Offset = Query(0, ge=0, le=10_000_000, description="Skip this many (the next page).")
 Bridge = Query(None, description="Only this bridge (its name or id).")
-Since = Query(None, description="Only since then: a span back from now (30m, 2h, 7d) or ISO.")
+Since = Query(
+    None,
+    pattern=SINCE_PATTERN,
+    description="Only since then: a span back from now (30m, 2h, 7d) or an ISO date.",
+)
 
 
 def _bridge(db: Database, ref: str | None) -> str | None:
@@ -48,7 +53,7 @@ async def list_runs(
     since: str | None = Since,
     limit: int = Limit,
     offset: int = Offset,
-) -> Any:
+) -> list[dict[str, Any]]:
     db = services(request).db
 
     def query() -> list[dict[str, Any]]:
@@ -67,14 +72,14 @@ async def list_runs(
 
 
 @router.get("/runs/{run_id}", summary="One run with its steps (id, prefix or workflow id)")
-async def show_run(request: Request, run_id: str) -> Any:
+async def show_run(request: Request, run_id: str) -> dict[str, Any]:
     repo = RunRepository(services(request).db)
     record = await run_in_threadpool(repo.find, run_id)
     return record.as_dict(steps=True)
 
 
 @router.post("/runs/{target}/replay", status_code=202, summary="Replay a run, event or workflow")
-async def replay(request: Request, target: str) -> Any:
+async def replay(request: Request, target: str) -> dict[str, Any]:
     done = await run_in_threadpool(services(request).admin.replay, target)
     return done.as_dict()
 
@@ -87,7 +92,7 @@ async def dead_letters(
     since: str | None = Since,
     limit: int = Limit,
     offset: int = Offset,
-) -> Any:
+) -> list[dict[str, Any]]:
     svc = services(request)
 
     def query() -> list[dict[str, Any]]:
@@ -109,7 +114,7 @@ async def list_events(
     since: str | None = Since,
     limit: int = Limit,
     offset: int = Offset,
-) -> Any:
+) -> list[dict[str, Any]]:
     db = services(request).db
 
     def query() -> list[dict[str, Any]]:
@@ -126,7 +131,7 @@ async def list_events(
 
 
 @router.get("/events/{event_id}", summary="One event with its payload and runs (id or prefix)")
-async def show_event(request: Request, event_id: str) -> Any:
+async def show_event(request: Request, event_id: str) -> dict[str, Any]:
     db = services(request).db
 
     def query() -> dict[str, Any]:

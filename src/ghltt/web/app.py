@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
 
 from ghltt import __version__
 from ghltt.jobs import JobAdmin, JobRuntime
@@ -30,6 +31,7 @@ from ghltt.web import (
     imports_api,
     intake,
     oauth,
+    openapi,
     pages,
     recipes_api,
 )
@@ -86,25 +88,18 @@ def create_app(
     dashboard.install(app)
     # The hot paths go first: the router tries routes in order, and bursts hit these.
     app.router.routes[:0] = [*intake.routes(baseline=settings.bench_baseline), *hooks.routes()]
-    _declare_intake_schema(app)
+    openapi.install(app)
     return app
 
 
-def _declare_intake_schema(app: FastAPI) -> None:
-    build = app.openapi
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = build()
-            schema.setdefault("paths", {}).update(intake.openapi_paths())
-            schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = {
-                "type": "http",
-                "scheme": "bearer",
-            }
-            app.openapi_schema = schema
-        return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+class Readiness(BaseModel):
+    status: Literal["ready", "unavailable"]
+    checks: dict[str, bool] = Field(description="store, and executor where one is expected")
 
 
 def _start(settings: Settings, with_executor: bool) -> Services:
@@ -143,10 +138,15 @@ def _health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz", summary="The process is up")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    async def healthz() -> Health:
+        return Health(status="ok", version=__version__)
 
-    @router.get("/readyz", summary="The store is reachable and an executor drains the queue")
+    @router.get(
+        "/readyz",
+        summary="The store is reachable and an executor drains the queue",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "Not ready; retry after Retry-After"}},
+    )
     async def readyz(request: Request) -> JSONResponse:
         svc = services(request)
         checks: dict[str, bool] = {}
@@ -165,7 +165,12 @@ def _health_router() -> APIRouter:
         headers = None if ready else {"Retry-After": "5"}
         return JSONResponse(body, status_code=200 if ready else 503, headers=headers)
 
-    @router.get("/metrics", summary="Prometheus metrics")
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from fastapi import Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from ghltt.web.services import Services
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ghltt"'}
+# Declares the routes' security in OpenAPI; the check itself is ``authenticate``'s.
+_BEARER = HTTPBearer(scheme_name="bearer", auto_error=False, description="ghltt token show")
 
 
 def services(request: Request) -> Services:
@@ -15,7 +19,9 @@ def services(request: Request) -> Services:
     return svc
 
 
-async def require_token(request: Request) -> None:
+async def require_token(
+    request: Request, _: HTTPAuthorizationCredentials | None = Security(_BEARER)
+) -> None:
     """FastAPI dependency form of :func:`authenticate`."""
     authenticate(request)
 

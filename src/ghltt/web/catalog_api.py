@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query
 
 from ghltt.engine.catalog.describe import CatalogEntry, entries, find_entry
-from ghltt.web.auth import require_token
+from ghltt.web.strict_query import API_GUARDS
 
-router = APIRouter(prefix="/api", dependencies=[Depends(require_token)], tags=["catalog"])
+router = APIRouter(prefix="/api", dependencies=API_GUARDS, tags=["catalog"])
 
 
 @router.get(

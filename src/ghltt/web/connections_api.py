@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -15,9 +15,10 @@ from ghltt.bridges import Services, build_services
 from ghltt.connectors.http import ConnectorError
 from ghltt.engine.needs import check_enabled
 from ghltt.vault import VaultError, classify
-from ghltt.web.auth import require_token, services
+from ghltt.web.auth import services
+from ghltt.web.strict_query import API_GUARDS
 
-router = APIRouter(prefix="/api", dependencies=[Depends(require_token)], tags=["connections"])
+router = APIRouter(prefix="/api", dependencies=API_GUARDS, tags=["connections"])
 
 
 def bridge_services(request: Request) -> Services:
@@ -84,7 +85,9 @@ class RecipeIn(BaseModel):
 
 
 @router.get("/connections", summary="Connections with their status (no secrets)")
-async def list_connections(request: Request, system: str | None = None) -> dict[str, Any]:
+async def list_connections(
+    request: Request, system: Literal["ghl", "tt"] | None = None
+) -> dict[str, Any]:
     svc = bridge_services(request)
     rows = await run_in_threadpool(svc.connections.all, system=system)
     return {"connections": [c.public() for c in rows]}

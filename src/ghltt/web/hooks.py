@@ -88,13 +88,25 @@ def _state(request: Request) -> HookState:
 
 
 def _refuse(
-    request: Request, status: int, *, bridge: str, reason: str, detail: str
+    request: Request,
+    status: int,
+    *,
+    bridge: str,
+    reason: str,
+    detail: str,
+    answer: str | None = None,
 ) -> HTTPException:
-    """The refusal, logged (rate-limited) and counted; raise what this returns."""
+    """The refusal, logged (rate-limited) and counted; raise what this returns. ``answer``
+    replaces ``detail`` in the response where the detail would tell a prober too much."""
     _state(request).refusals.refused(
         bridge=bridge, reason=reason, endpoint=request.url.path.split("?")[0], detail=detail
     )
-    return HTTPException(status, detail=f"webhook refused: {detail}")
+    return HTTPException(status, detail=f"webhook refused: {answer or detail}")
+
+
+# One answer for an unknown bridge and a wrong credential, so bridge ids cannot be probed.
+_TT_UNAUTHORIZED = "not signed with a TrackingTime webhook token of this bridge"
+_WORKFLOW_UNAUTHORIZED = "wrong bridge secret"
 
 
 def _ghl_verifier(state: HookState, route: BridgeRoute | None) -> WebhookVerifier:
@@ -135,6 +147,11 @@ async def _commit(request: Request, events: list[Event], *, busy_status: int) ->
     return JSONResponse({"accepted": results}, status_code=200)
 
 
+def _is_json(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
         payload = orjson.loads(body)
@@ -147,6 +164,9 @@ def _json_object(body: bytes) -> dict[str, Any]:
 
 async def ghl_webhook(request: Request) -> JSONResponse:
     """POST /webhooks: every GHL marketplace webhook, routed to bridges by its location."""
+    if not _is_json(request):
+        detail = "send the body as JSON with Content-Type: application/json"
+        raise _refuse(request, 415, bridge=UNROUTED, reason="not_json", detail=detail)
     body = await request.body()
     try:
         payload = _json_object(body)
@@ -185,16 +205,21 @@ async def _install_or_uninstall(request: Request, payload: dict[str, Any]) -> No
     _state(request).routes.clear()  # a new or retired connection changes where events go
 
 
-async def _bridge(request: Request, *, stale: bool = False) -> BridgeRoute:
+async def _bridge(request: Request, *, stale: bool = False) -> BridgeRoute | None:
+    """The bridge of the path, or None: callers answer that as a wrong credential."""
     bridge_id = request.path_params["bridge"]
     db = services(request).db
     route: BridgeRoute | None = await _state(request).routes.get(
         f"bridge:{bridge_id}", lambda: bridge_by_id(db, bridge_id), stale=stale
     )
-    if route is None:
-        detail = f"no bridge {bridge_id[:64]!r}"
-        raise _refuse(request, 404, bridge=UNKNOWN_BRIDGE, reason="unknown_bridge", detail=detail)
     return route
+
+
+def _unknown_bridge(request: Request, answer: str) -> HTTPException:
+    detail = f"no bridge {request.path_params['bridge'][:64]!r}"
+    return _refuse(
+        request, 401, bridge=UNKNOWN_BRIDGE, reason="unknown_bridge", detail=detail, answer=answer
+    )
 
 
 async def _verify_tt(request: Request, bridge_id: str, body: bytes, *, stale: bool) -> None:
@@ -210,6 +235,8 @@ async def _verify_tt(request: Request, bridge_id: str, body: bytes, *, stale: bo
 async def tt_webhook(request: Request) -> JSONResponse:
     """POST /hooks/tt/{bridge}: TrackingTime deliveries, checked against the bridge's tokens."""
     route = await _bridge(request)
+    if route is None:
+        raise _unknown_bridge(request, _TT_UNAUTHORIZED)
     body = await request.body()
     try:
         await _verify_tt(request, route.id, body, stale=False)
@@ -220,7 +247,12 @@ async def tt_webhook(request: Request) -> JSONResponse:
             await _verify_tt(request, route.id, body, stale=True)
         except WebhookVerificationError as exc:
             raise _refuse(
-                request, 401, bridge=route.id, reason="bad_token", detail=str(exc)
+                request,
+                401,
+                bridge=route.id,
+                reason="bad_token",
+                detail=str(exc),
+                answer=_TT_UNAUTHORIZED,
             ) from None
     zone = str(route.settings.get("tt_timezone") or "UTC")
     try:
@@ -241,16 +273,18 @@ async def ghl_workflow_webhook(request: Request) -> JSONResponse:
     event's kind is the custom data's ``ghltt_event`` (see docs/ghl-workflows.md).
     """
     given = request.headers.get(WORKFLOW_SECRET_HEADER) or request.query_params.get("secret")
-    route = await _bridge(request)
     if not given:
         detail = "missing bridge secret (header X-Ghltt-Secret or ?secret=)"
-        raise _refuse(request, 401, bridge=route.id, reason="no_secret", detail=detail)
-    if not await _secret_matches(request, route, given):
-        # The secret may be newer than the cached bridge: look again, at most once a second.
+        raise _refuse(request, 401, bridge=UNKNOWN_BRIDGE, reason="no_secret", detail=detail)
+    route = await _bridge(request)
+    if route is None or not await _secret_matches(request, route, given):
+        # The bridge or its secret may be newer than the cache: look again, at most once a second.
         route = await _bridge(request, stale=True)
+        if route is None:
+            raise _unknown_bridge(request, _WORKFLOW_UNAUTHORIZED)
         if not await _secret_matches(request, route, given):
             raise _refuse(
-                request, 401, bridge=route.id, reason="bad_secret", detail="wrong bridge secret"
+                request, 401, bridge=route.id, reason="bad_secret", detail=_WORKFLOW_UNAUTHORIZED
             )
     body = await request.body()
     try:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import anyio
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,9 +19,10 @@ from ghltt.engine.imports import Filters, create_import
 from ghltt.jobs.imports import recipe_of
 from ghltt.store.bridges import BridgeRepository
 from ghltt.store.imports import OPEN, ImportRecord, ImportRepository
-from ghltt.web.auth import require_token, services
+from ghltt.web.auth import services
+from ghltt.web.strict_query import API_GUARDS
 
-router = APIRouter(prefix="/api/imports", dependencies=[Depends(require_token)])
+router = APIRouter(prefix="/api/imports", dependencies=API_GUARDS)
 
 # How often the progress stream looks at the import's checkpoint.
 STREAM_INTERVAL = 1.0
@@ -36,7 +37,7 @@ class ImportRequest(BaseModel):
     since: datetime | None = None
     tags: list[str] = Field(default_factory=list)
     query: str | None = None
-    limit: int | None = Field(default=None, ge=1)
+    limit: int | None = Field(default=None, ge=1, le=10_000_000)
     plan: bool = False
     catch_up: bool = False
 
@@ -77,16 +78,18 @@ def _create(request: Request, body: ImportRequest) -> ImportRecord:
 
 
 @router.post("", status_code=202, summary="Start an import (or a plan) in the executor")
-async def start(request: Request, body: ImportRequest) -> Any:
+async def start(request: Request, body: ImportRequest) -> dict[str, Any]:
     record = await run_in_threadpool(_create, request, body)
     workflow = await run_in_threadpool(services(request).admin.start_import, record.id)
     return {**record.as_dict(), "workflow_id": workflow}
 
 
 @router.get("", summary="Recent imports and plans, newest first")
-async def list_imports(request: Request, bridge: str | None = None, limit: int = 50) -> Any:
-    if not 1 <= limit <= 1000:
-        raise InvalidInput("must be between 1 and 1000", where="query.limit")
+async def list_imports(
+    request: Request,
+    bridge: str | None = None,
+    limit: int = Query(50, ge=1, le=1000, description="How many, newest first (1 to 1000)."),
+) -> list[dict[str, Any]]:
     records = await run_in_threadpool(_repo(request).recent, bridge, limit=limit)
     return [r.as_dict() for r in records]
 
@@ -97,7 +100,7 @@ def _detail(repo: ImportRepository, import_id: str) -> dict[str, Any]:
 
 
 @router.get("/{import_id}", summary="One import: its checkpoint, samples and set-aside records")
-async def show(request: Request, import_id: str) -> Any:
+async def show(request: Request, import_id: str) -> dict[str, Any]:
     return await run_in_threadpool(_detail, _repo(request), import_id)
 
 
@@ -108,7 +111,7 @@ def _move(repo: ImportRepository, import_id: str, status: str, only_from: frozen
 
 
 @router.post("/{import_id}/pause", summary="Stop after the current page")
-async def pause(request: Request, import_id: str) -> Any:
+async def pause(request: Request, import_id: str) -> dict[str, Any]:
     await run_in_threadpool(
         _move, _repo(request), import_id, "paused", frozenset({"pending", "running"})
     )
@@ -116,7 +119,7 @@ async def pause(request: Request, import_id: str) -> Any:
 
 
 @router.post("/{import_id}/cancel", summary="Stop for good after the current page")
-async def cancel(request: Request, import_id: str) -> Any:
+async def cancel(request: Request, import_id: str) -> dict[str, Any]:
     await run_in_threadpool(
         _move, _repo(request), import_id, "cancelled", OPEN | frozenset({"failed"})
     )
@@ -124,14 +127,19 @@ async def cancel(request: Request, import_id: str) -> Any:
 
 
 @router.post("/{import_id}/resume", status_code=202, summary="Go on from the last checkpoint")
-async def resume(request: Request, import_id: str) -> Any:
+async def resume(request: Request, import_id: str) -> dict[str, Any]:
     movable = frozenset({"paused", "failed"})
     await run_in_threadpool(_move, _repo(request), import_id, "pending", movable)
     workflow = await run_in_threadpool(services(request).admin.start_import, import_id)
     return {**(await show(request, import_id)), "workflow_id": workflow}
 
 
-@router.get("/{import_id}/events", summary="Progress as server-sent events until it is over")
+@router.get(
+    "/{import_id}/events",
+    summary="Progress as server-sent events until it is over",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+)
 async def progress_stream(request: Request, import_id: str) -> StreamingResponse:
     repo = _repo(request)
     await run_in_threadpool(_found, repo, import_id)

@@ -9,7 +9,8 @@ handlers and middleware; their OpenAPI entries are declared in :func:`openapi_pa
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Annotated, Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -18,13 +19,17 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from ghltt.core import Event, EventOrigin, EventSource, InvalidInput, dedup_key_for
+from ghltt.store.routing import bridge_by_id
 from ghltt.web import metrics
 from ghltt.web.auth import authenticate, services
 from ghltt.web.errors import problem
+from ghltt.web.hooks import hook_state
 from ghltt.web.intake_writer import IntakeOverloaded
 from ghltt.web.responses import JSONResponse
 
 MAX_EVENTS_PER_REQUEST = 1000
+KIND_PATTERN = r"^[A-Za-z0-9_]*[A-Za-z0-9][A-Za-z0-9_]*(\.[A-Za-z0-9_]*[A-Za-z0-9][A-Za-z0-9_]*)+$"
+NO_BRIDGE = "default"  # an event for no bridge in particular: kept and listed, runs nothing
 
 
 class EventIn(BaseModel):
@@ -32,9 +37,19 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    bridge: str = Field(default="default", min_length=1, max_length=64)
+    bridge: str = Field(
+        default=NO_BRIDGE,
+        min_length=1,
+        max_length=64,
+        description="The id of an existing bridge ('ghltt bridges list'); none by default.",
+    )
     source: EventSource = EventSource.MANUAL
-    kind: str = Field(min_length=1, max_length=100)
+    kind: str = Field(
+        min_length=3,
+        max_length=100,
+        pattern=KIND_PATTERN,
+        description="object.verb, e.g. contact.updated",
+    )
     object_type: str | None = Field(default=None, max_length=50)
     object_id: str | None = Field(default=None, max_length=100)
     occurred_at: datetime | None = None
@@ -66,7 +81,8 @@ class EventIn(BaseModel):
         return Event(**fields)
 
 
-_EVENTS: TypeAdapter[EventIn | list[EventIn]] = TypeAdapter(EventIn | list[EventIn])  # type: ignore[arg-type]
+_Batch = Annotated[list[EventIn], Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)]
+_EVENTS: TypeAdapter[EventIn | list[EventIn]] = TypeAdapter(EventIn | _Batch)  # type: ignore[arg-type]
 
 
 def require_json(request: Request) -> None:
@@ -75,10 +91,20 @@ def require_json(request: Request) -> None:
         raise HTTPException(415, detail="send the body as JSON with Content-Type: application/json")
 
 
-def _first_error(exc: ValidationError) -> InvalidInput:
-    first = exc.errors()[0]
+_MESSAGES = {
+    "string_pattern_mismatch": "must look like 'object.verb', e.g. 'contact.updated'",
+    "too_short": "send at least one event",
+    "too_long": f"at most {MAX_EVENTS_PER_REQUEST} events per request",
+}
+
+
+def _first_error(exc: ValidationError, *, batch: bool = False) -> InvalidInput:
+    """The first problem of the shape sent (one event or a list), not of the other one."""
+    branch = "list[EventIn]" if batch else "EventIn"
+    errors = exc.errors()
+    first = next((e for e in errors if e["loc"][:1] == (branch,)), errors[0])
     loc = [str(p) for p in first["loc"] if p not in ("EventIn", "list[EventIn]")]
-    return InvalidInput(first["msg"], where=".".join(loc) or "body")
+    return InvalidInput(_MESSAGES.get(first["type"], first["msg"]), where=".".join(loc) or "body")
 
 
 async def parse_events(request: Request) -> list[Event]:
@@ -87,22 +113,35 @@ async def parse_events(request: Request) -> list[Event]:
     try:
         parsed = _EVENTS.validate_json(body)
     except ValidationError as exc:
-        raise _first_error(exc) from None
+        raise _first_error(exc, batch=body.lstrip()[:1] == b"[") from None
     items = parsed if isinstance(parsed, list) else [parsed]
-    if not items:
-        raise InvalidInput("send at least one event", where="body")
-    if len(items) > MAX_EVENTS_PER_REQUEST:
-        raise InvalidInput(f"at most {MAX_EVENTS_PER_REQUEST} events per request", where="body")
     try:
         return [item.to_event() for item in items]
     except ValidationError as exc:
         raise _first_error(exc) from None
 
 
+async def _require_bridges(request: Request, events: list[Event]) -> None:
+    """An event for a bridge that does not exist would never run: refuse it (cached lookups,
+    so a burst costs no store reads)."""
+    db = services(request).db
+    cache = hook_state(request.app).routes
+    for index, bridge in enumerate(e.bridge for e in events):
+        if bridge == NO_BRIDGE:
+            continue
+        if await cache.get(f"bridge:{bridge}", partial(bridge_by_id, db, bridge)) is None:
+            where = f"{index}.bridge" if len(events) > 1 else "bridge"
+            raise InvalidInput(
+                f"no bridge with id {bridge[:64]!r} ('ghltt bridges list' shows them)",
+                where=where,
+            )
+
+
 async def submit_events(request: Request) -> JSONResponse:
     """POST /api/events: commit events (one or a list), then answer 202 with their ids."""
     authenticate(request)
     events = await parse_events(request)
+    await _require_bridges(request, events)
     try:
         accepted = await services(request).intake.submit(events)
     except IntakeOverloaded as exc:
@@ -133,10 +172,24 @@ def routes(*, baseline: bool) -> list[Route]:
     return found
 
 
-def openapi_paths() -> dict[str, Any]:
-    """OpenAPI entries for the Starlette endpoints, which FastAPI cannot see."""
+def openapi_paths() -> tuple[dict[str, Any], dict[str, Any]]:
+    """OpenAPI entries for the Starlette endpoints, which FastAPI cannot see, and the schemas
+    they refer to (for ``components.schemas``)."""
     schema = _EVENTS.json_schema(ref_template="#/components/schemas/{model}")
-    return {
+    defs: dict[str, Any] = schema.pop("$defs", {})
+    defs["AcceptedEvent"] = {
+        "type": "object",
+        "required": ["event_id", "duplicate"],
+        "properties": {"event_id": {"type": "string"}, "duplicate": {"type": "boolean"}},
+    }
+    accepted = {
+        "type": "object",
+        "required": ["accepted"],
+        "properties": {
+            "accepted": {"type": "array", "items": {"$ref": "#/components/schemas/AcceptedEvent"}}
+        },
+    }
+    paths = {
         "/api/events": {
             "post": {
                 "summary": "Submit events by hand (one or a list of up to 1,000)",
@@ -147,14 +200,14 @@ def openapi_paths() -> dict[str, Any]:
                     "content": {"application/json": {"schema": schema}},
                 },
                 "responses": {
-                    "202": {"description": "Committed: each event's id and whether it was new"},
-                    "401": {"description": "Missing or invalid bearer token"},
-                    "413": {"description": "Body larger than GHLTT_MAX_BODY_BYTES"},
-                    "415": {"description": "Body is not JSON"},
-                    "422": {"description": "Invalid event; the message names the field"},
+                    "202": {
+                        "description": "Committed: each event's id and whether it was new",
+                        "content": {"application/json": {"schema": accepted}},
+                    },
+                    "422": {"description": "Invalid event or unknown bridge; names the field"},
                     "429": {"description": "Intake queue full; retry after Retry-After"},
-                    "503": {"description": "Store unavailable; retry after Retry-After"},
                 },
             }
         }
     }
+    return paths, defs

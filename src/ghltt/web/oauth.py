@@ -56,7 +56,22 @@ def _page(title: str, text: str, status: int) -> HTMLResponse:
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/callback", summary="Where GHL sends the browser back", response_class=HTMLResponse)
+_PAGE = {"text/html": {"schema": {"type": "string"}}}
+
+
+@router.get(
+    "/callback",
+    summary="Where GHL sends the browser back",
+    response_class=HTMLResponse,
+    responses={
+        200: {"content": _PAGE},
+        400: {
+            "description": "Not connected: the code or state is missing, wrong or used",
+            "content": _PAGE,
+        },
+        502: {"description": "Not connected: GHL refused the code", "content": _PAGE},
+    },
+)
 async def callback(
     request: Request,
     code: str | None = None,

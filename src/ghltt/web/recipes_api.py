@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -20,27 +20,12 @@ from ghltt.engine.recipe_export import export_text
 from ghltt.engine.recipe_params import set_params, show_params, unset_params
 from ghltt.engine.recipe_sources import compile_recipe, enable_template, enable_text
 from ghltt.engine.recipes import Recipe
-from ghltt.engine.recipes.templates import list_templates, load_template
+from ghltt.engine.recipes.templates import list_templates, load_template, template_names
 from ghltt.store import InboxRepository
-from ghltt.web.auth import require_token
 from ghltt.web.connections_api import bridge_services, remote_errors
+from ghltt.web.strict_query import API_GUARDS
 
-
-class ErrorOut(BaseModel):
-    error: str = Field(description="not_found, invalid_input, unauthorized, ...")
-    message: str = Field(description="What is wrong and where (file:line for recipe text).")
-    details: list[dict[str, Any]] | None = None
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "No or a revoked API token"},
-    404: {"model": ErrorOut, "description": "No such bridge, recipe or version"},
-    422: {"model": ErrorOut, "description": "Invalid input; says what and where"},
-}
-
-router = APIRouter(
-    prefix="/api", dependencies=[Depends(require_token)], tags=["recipes"], responses=ERRORS
-)
+router = APIRouter(prefix="/api", dependencies=API_GUARDS, tags=["recipes"])
 
 
 # ---- models ---------------------------------------------------------------------------------
@@ -199,6 +184,8 @@ async def templates() -> list[TemplateOut]:
     summary="A template as a recipe file to edit",
 )
 async def export_template(name: str) -> ExportOut:
+    if name not in template_names():
+        raise NotFound(f"no template named {name!r} ('ghltt recipes templates' lists them)")
     return ExportOut(template=name, file_name=f"{name}.yaml", text=export_text(name))
 
 

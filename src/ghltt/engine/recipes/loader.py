@@ -54,7 +54,14 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
             return None, [Problem(file, None, None, "", message)]
         return None, [Problem(file, mark.line + 1, mark.column + 1, "", message)]
     except YAMLError as exc:
-        return None, [Problem(file, None, None, "", f"YAML: {exc}")]
+        # A reader error (a character YAML does not allow) has a position but no mark.
+        position = getattr(exc, "position", None)
+        if not isinstance(position, int):
+            return None, [Problem(file, None, None, "", f"YAML: {exc}")]
+        line = text.count("\n", 0, position) + 1
+        col = position - (text.rfind("\n", 0, position) + 1) + 1
+        reason = getattr(exc, "reason", None) or "a character YAML does not allow"
+        return None, [Problem(file, line, col, "", f"YAML: {reason}")]
 
 
 def load_recipe(path: str | Path, catalog: ActionCatalog, **options: Any) -> Recipe:
@@ -107,7 +114,8 @@ def check_recipe(
 ) -> tuple[Recipe | None, list[Problem]]:
     where = Locator(file, doc)
     if not isinstance(doc, dict):
-        return None, [where.problem("a recipe is a YAML mapping (name, kind, ...)")]
+        # The whole document is wrong: it starts on line 1.
+        return None, [Problem(file, 1, 1, "", "a recipe is a YAML mapping (name, kind, ...)")]
     version = doc.get("version", 1)
     if isinstance(version, bool) or not isinstance(version, int):
         return None, [where.problem("version must be a whole number", "version")]
@@ -116,7 +124,7 @@ def check_recipe(
     except ValueError as exc:
         return None, [where.problem(str(exc), "version")]
     kind = doc.get("kind")
-    if kind not in _KINDS:
+    if not isinstance(kind, str) or kind not in _KINDS:
         return None, [where.problem("kind must be 'sync' or 'automation'", "kind")]
     try:
         model = _KINDS[kind].model_validate(doc)
