@@ -204,7 +204,7 @@ class Load:
 
     def baseline(self, seq: int) -> tuple[str, dict[str, str], bytes]:
         event = {
-            "bridge": "bench",
+            "bridge": "default",  # no bridge: the API refuses one that does not exist
             "source": "ghl",
             "kind": "note.created",
             "object_type": "note",

@@ -583,6 +583,8 @@ def test_deals_a_closed_project_moves_its_opportunity() -> None:
     other = {**project, "custom_fields": [{"slug": "PROJECT_THIRD_PARTY_ID", "value": "x"}]}
     calls = run(automation("deals"), closed, {"closed": other, "pipelines": PIPELINES})
     assert [c[0] for c in calls] == ["pipelines", "closed"]
+
+
 # -- budget-alerts and form-intake -------------------------------------------------------------
 
 

@@ -774,6 +774,7 @@ class Scenario:
             if {DEAL_WON_STAGE, DEAL_DONE_STAGE} <= names:
                 return dict(pipeline)
         raise NotSeen(f"no pipeline with the stages {DEAL_WON_STAGE!r} and {DEAL_DONE_STAGE!r}")
+
     def ghl_internal_comments(self, contact_id: str) -> list[dict[str, Any]]:
         """The internal comments on the contact's conversations, newest first."""
         version = {"Version": CONVERSATIONS_VERSION}
