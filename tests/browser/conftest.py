@@ -9,10 +9,9 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, sync_playwright
 
 from ghltt.store.tokens import token_file
 from tests.e2e.conftest import Loop, open_loop
@@ -20,15 +19,23 @@ from tests.e2e.conftest import Loop, open_loop
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "dashboard"
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+@pytest.fixture
+def page() -> Iterator[Page]:
+    """A page of its own Chromium, stopped with the test: Playwright's sync API runs an event
+    loop in the test's thread while it lives, and a session-wide one (pytest-playwright's) would
+    leave every later test of the same process unable to start its own."""
     chromium = shutil.which("chromium")
     if chromium is None:
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed, and CI must run the browser tests")
         pytest.skip("chromium is not installed (apt-get install chromium)")
-    # --no-sandbox: CI and containers run as root, where Chromium's sandbox cannot start.
-    return {**browser_type_launch_args, "executable_path": chromium, "args": ["--no-sandbox"]}
+    with sync_playwright() as playwright:
+        # --no-sandbox: CI and containers run as root, where Chromium's sandbox cannot start.
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            yield browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        finally:
+            browser.close()
 
 
 @pytest.fixture

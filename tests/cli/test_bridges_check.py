@@ -79,7 +79,7 @@ def test_enable_warns_check_reports_fix_creates_and_check_is_clean(accounts: Acc
     add_bridge(accounts)
 
     enabled = ghltt("recipes", "enable", "acme", "contacts")
-    assert "enabled contacts on acme" in enabled.stdout
+    assert "enabled contacts (the shipped template) on acme" in enabled.stdout
     warned = " ".join(enabled.stderr.split())  # not a terminal: what is missing, and the fix
     assert "ghl field contact.tt_customer_id: missing (writes to it fail)" in warned
     assert "tt field customer ghl_phone: missing" in warned
