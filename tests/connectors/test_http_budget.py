@@ -92,3 +92,16 @@ async def test_daily_cap(fake_time: FakeTime) -> None:
     budget.observe(daily_remaining=0)
     with pytest.raises(RateLimited):
         await budget.acquire()
+
+
+async def test_a_huge_limit_reported_full_waits_out_the_window_without_booking_each_send(
+    fake_time: FakeTime,
+) -> None:
+    """A server with a limit of millions saying none remain (a 429 storm): a window's wait, not
+    a million bookings."""
+    budget = RateBudget(10, 1.0, clock=fake_time, sleep=fake_time.sleep)
+    budget.observe(limit=1_000_000, remaining=0)
+    assert budget.used() == 0  # nothing booked one by one
+    start = fake_time.now
+    await budget.acquire()
+    assert fake_time.now - start >= 1.0  # waited the window out

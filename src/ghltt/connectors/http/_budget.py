@@ -19,6 +19,10 @@ Sleep = Callable[[float], Awaitable[None]]
 WallClock = Callable[[], datetime]
 
 
+# Sends the server counts that we did not make, booked one by one at most this many at a time.
+_MOST_BOOKED_UNSEEN = 1000
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -170,11 +174,20 @@ class RateBudget:
         if remaining is not None:
             self._expire(now)
             ours = self.limit - len(self._sent)
+            missing = max(0, ours - max(0, remaining))
+            if missing > _MOST_BOOKED_UNSEEN:
+                # Others used far more than it is worth booking one by one (a limit of
+                # millions, a 429 saying none remain): wait the window out instead.
+                self._blocked_until = max(self._blocked_until, now + self.span)
+                if self.shared is not None:
+                    until = self._shared_clock() + self.span
+                    spawn(self.shared.block(self.key, until=until))
+                return
             # Slots the server says are gone but we never booked: book them now.
-            for _ in range(max(0, ours - max(0, remaining))):
+            for _ in range(missing):
                 self._sent.append(Slot(now))
             if self.shared is not None:
-                used = self.limit - max(0, remaining)
+                used = self.limit - remaining
                 spawn(
                     self.shared.reconcile(
                         self.key, used=used, span=self.span, now=self._shared_clock()
