@@ -21,20 +21,16 @@ class SharedWindow(Protocol):
     async def book(self, key: str, token: str, *, limit: int, span: float, now: float) -> float:
         """Book ``token`` at ``now`` if fewer than ``limit`` bookings lie within ``span``
         seconds and the key is not blocked; returns 0 when booked, else the seconds to wait."""
-        ...
 
     async def settle(self, key: str, token: str, *, at: float) -> None:
         """The response arrived at ``at``: the booking counts from then (never earlier)."""
-        ...
 
     async def block(self, key: str, *, until: float) -> None:
         """Nobody sends on ``key`` before ``until`` (after a 429)."""
-        ...
 
     async def reconcile(self, key: str, *, used: int, span: float, now: float) -> None:
         """The server says ``used`` sends lie in its window: book what we do not know of
         (another app on the same location) as sent ``now``."""
-        ...
 
 
 _pending: set[asyncio.Task[None]] = set()
