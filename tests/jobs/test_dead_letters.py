@@ -69,7 +69,12 @@ def test_a_dead_letter_shows_its_cause_and_leaves_the_list_once_replayed(
     assert "name or service not known" in (letter.cause or "")
     assert "a run failed; replay it" not in (letter.cause or "")  # not the generic message
     assert letter.as_dict()["remedy"].startswith("the remote service could not be reached")
-    assert InboxRepository(db).get(accepted.event_id).outcome == "failed"  # type: ignore[union-attr]
+    # The run is dead before its event's outcome is written: the event follows shortly.
+    inbox = InboxRepository(db)
+    wait_for(
+        lambda: inbox.get(accepted.event_id).outcome == "failed",  # type: ignore[union-attr]
+        what="the event's outcome",
+    )
 
     (tmp_path / "fixed").touch()
     replayed = jobs.admin.replay(letter.short_id)
@@ -78,7 +83,10 @@ def test_a_dead_letter_shows_its_cause_and_leaves_the_list_once_replayed(
     runs = RunRepository(db)
     wait_for(lambda: runs.find(letter.short_id).status == "succeeded", what="the replay")
     assert jobs.admin.dead_letters() == []
-    assert InboxRepository(db).get(accepted.event_id).outcome == "applied"  # type: ignore[union-attr]
+    wait_for(
+        lambda: inbox.get(accepted.event_id).outcome == "applied",  # type: ignore[union-attr]
+        what="the replayed event's outcome",
+    )
 
 
 def test_replay_all_failed_replays_what_the_filter_matches_and_counts_it(
