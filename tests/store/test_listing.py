@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ghltt.core import Event, EventSource, InvalidInput, NotFound, utcnow
 from ghltt.store import InboxRepository, RunRepository, insert_new, open_database, upgrade
 from ghltt.store import tables as t
+from ghltt.store.backlog import Backlog, read_backlog
 from ghltt.store.bridges import bridge_id_of
 from ghltt.store.executors import ExecutorRepository
 from ghltt.store.inbox import EventFilter
@@ -155,3 +156,15 @@ def test_an_executor_is_alive_while_its_heartbeat_is_fresh(db: sa.Engine) -> Non
     beats.forget("w1:host:10")
     with db.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(t.executors)).scalar() == 0
+
+
+def test_the_backlog_counts_what_waits_and_how_long_and_the_dead_letters(db: sa.Engine) -> None:
+    assert read_backlog(db) == Backlog(pending=0, oldest=None, dead_letters=0)
+    first = _event("br_aaa111", "k1", kind="contact.updated")
+    with db.begin() as conn:
+        insert_new(conn, [first, _event("br_aaa111", "k2", kind="contact.updated")])
+    _run(db, "r1", first.id, "br_aaa111", "contacts", "failed")
+    _run(db, "r2", first.id, "br_aaa111", "tasks", "succeeded")
+    backlog = read_backlog(db)
+    assert (backlog.pending, backlog.dead_letters) == (2, 1)
+    assert backlog.oldest is not None and utcnow() - backlog.oldest < timedelta(minutes=5)

@@ -35,7 +35,12 @@ def test_health_readiness_and_metrics(api: httpx2.Client) -> None:
     ready = api.get("/readyz")
     assert ready.status_code == 200 and ready.json()["checks"] == {"store": True}
     api.post("/api/events", json={"kind": "contact.updated"})
-    assert "ghltt_events_accepted_total" in api.get("/metrics").text
+    metrics = api.get("/metrics").text
+    assert "ghltt_events_accepted_total" in metrics
+    # No executor runs here: the event waits, and the backlog says so to whoever scrapes.
+    assert "ghltt_inbox_backlog_events 1.0" in metrics
+    assert "ghltt_metrics_store_up 1.0" in metrics
+    assert "ghltt_dead_letter_runs 0.0" in metrics
 
 
 def test_submitted_events_are_stored_once_per_dedup_key(api: httpx2.Client) -> None:

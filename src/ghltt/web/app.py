@@ -37,6 +37,7 @@ from ghltt.web import (
 )
 from ghltt.web.auth import services
 from ghltt.web.intake_writer import IntakeWriter
+from ghltt.web.metrics import observe_store
 from ghltt.web.middleware import BodyLimit, RequestId
 from ghltt.web.responses import JSONResponse
 from ghltt.web.services import Services
@@ -171,7 +172,9 @@ def _health_router() -> APIRouter:
         response_class=Response,
         responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
     )
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        with anyio.move_on_after(5):
+            await anyio.to_thread.run_sync(observe_store, services(request).db)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
