@@ -4,14 +4,19 @@ steering, what an import set aside, live progress, and clear answers to bad inpu
 from __future__ import annotations
 
 from html import unescape
+from pathlib import Path
 from urllib.parse import unquote
 
+import httpx2
 import pytest
 import sqlalchemy as sa
 
 from ghltt.core import utcnow
 from ghltt.store.imports import ImportRecord, ImportRepository
 from ghltt.store.tables import bridges
+from ghltt.store.tokens import token_file
+from tests.e2e.conftest import Loop, open_loop, wait_for
+from tests.engine.imports.conftest import add_contacts, add_customers, email
 from tests.web.dashboard.conftest import Served, csrf_of
 
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -34,7 +39,7 @@ SAMPLE = {
 
 
 def _note(location: str) -> str:
-    return unquote(location.partition("note=")[2])
+    return unquote(location.partition("note=")[2].partition("#")[0])
 
 
 def _seed(db: sa.Engine) -> ImportRepository:
@@ -58,7 +63,6 @@ def _seed(db: sa.Engine) -> ImportRepository:
     return repo
 
 
-@sqlite_only
 def test_the_list_shows_imports_with_status_and_progress_and_filters_them(served: Served) -> None:
     _seed(served.db())
     with served.logged_in() as client:
@@ -182,3 +186,53 @@ def test_a_plan_asked_for_on_the_page_is_stored_with_its_filters(served: Served)
         "query": None,
         "limit": 25,
     }
+
+
+def _log_in(loop: Loop, client: httpx2.Client) -> None:
+    secret = token_file(loop.settings.data_dir).read_text().strip()
+    assert client.post("/login", data={"secret": secret, "next": "/"}).status_code == 303
+
+
+def _status(repo: ImportRepository, import_id: str) -> str:
+    record = repo.get(import_id)
+    return record.status if record else "missing"
+
+
+@pytest.mark.slow
+@sqlite_only
+def test_plan_start_and_replay_what_an_import_set_aside(database_url: str, tmp_path: Path) -> None:
+    quiet = {"reconcile": {"interval_seconds": 86_400}}
+    with (
+        open_loop(database_url, tmp_path, bridge_settings=quiet) as loop,
+        httpx2.Client(base_url=loop.settings.public_url, timeout=30) as client,
+    ):
+        _log_in(loop, client)
+        loop.ghl.set_rate_limits(burst=1_000_000, window_ms=10_000, daily=100_000_000)
+        add_contacts(loop.ghl, range(8))
+        add_customers(loop.tt, range(5, 6))
+        (twin,) = add_customers(loop.tt, range(600, 601))
+        twin.contact_email = email(5)  # two customers answer contact 5's email: ambiguous
+        repo = ImportRepository(loop.db)
+        csrf = csrf_of(client.get("/imports").text)
+
+        form = {"csrf": csrf, "bridge": loop.bridge, "recipe": "contacts", "direction": "ghl_to_tt"}
+        planned = client.post("/imports", data=form)
+        plan_id = planned.headers["location"].split("?")[0].rsplit("/", 1)[1]
+        wait_for(lambda: _status(repo, plan_id) == "finished", "the plan", 60)
+        started = client.post(f"/imports/{plan_id}/start", data={"csrf": csrf})
+        assert "Importing" in _note(started.headers["location"])
+        import_id = started.headers["location"].split("?")[0].rsplit("/", 1)[1]
+        assert import_id != plan_id
+        wait_for(lambda: _status(repo, import_id) == "finished", "the import", 120)
+
+        page = unescape(client.get(f"/imports/{import_id}").text)
+        (aside,) = repo.failures(import_id)
+        assert aside.status == "ambiguous" and "share contact_email" in page
+        twin.contact_email = "someone.else@example.com"  # fixed in TrackingTime
+        replayed = client.post(
+            f"/imports/{import_id}/replay",
+            data={"csrf": csrf, "record": f"ghl:{aside.record_id}"},
+        )
+        assert _note(replayed.headers["location"]) == f"ghl:{aside.record_id}: update"
+        assert [f.status for f in repo.failures(import_id)] == ["replayed"]
+        assert 'aria-label="Replay GHL' not in client.get(f"/imports/{import_id}").text

@@ -1,6 +1,6 @@
 // ghltt dashboard, an import's page: its live part follows the import over server-sent events
-// (GET /imports/{id}/progress), and the page reloads once the import is over, to show what it
-// set aside. A file of its own: no inline script (the Content-Security-Policy forbids it).
+// (GET /imports/{id}/progress), and the page is loaded again once the import is over, to show
+// what it set aside. A file of its own: no inline script (the Content-Security-Policy forbids it).
 (function () {
   "use strict";
 
@@ -13,7 +13,8 @@
     });
     source.addEventListener("end", function () {
       source.close();
-      window.location.reload();
+      // Without the query: its note was about the start, and the import is over now.
+      window.location.replace(window.location.pathname);
     });
     live.dataset.connected = "1";
   }
