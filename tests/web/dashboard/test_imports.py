@@ -200,7 +200,9 @@ def _status(repo: ImportRepository, import_id: str) -> str:
 
 @pytest.mark.slow
 @sqlite_only
-def test_plan_start_and_replay_what_an_import_set_aside(database_url: str, tmp_path: Path) -> None:
+def test_plan_start_replay_what_was_set_aside_and_schedule_catch_ups(
+    database_url: str, tmp_path: Path
+) -> None:
     quiet = {"reconcile": {"interval_seconds": 86_400}}
     with (
         open_loop(database_url, tmp_path, bridge_settings=quiet) as loop,
@@ -236,3 +238,12 @@ def test_plan_start_and_replay_what_an_import_set_aside(database_url: str, tmp_p
         assert _note(replayed.headers["location"]) == f"ghl:{aside.record_id}: update"
         assert [f.status for f in repo.failures(import_id)] == ["replayed"]
         assert 'aria-label="Replay GHL' not in client.get(f"/imports/{import_id}").text
+
+        schedule = {"csrf": csrf, "bridge": loop.bridge, "recipe": "contacts", "cron": "0 3 * * *"}
+        added = client.post("/imports/schedules", data={**schedule, "timezone": "Europe/Berlin"})
+        assert "contacts on sandbox runs at '0 3 * * *'" in _note(added.headers["location"])
+        listed = client.get("/imports").text
+        assert "<code>0 3 * * *</code>" in listed and "Europe/Berlin" in listed
+        removed = client.post("/imports/schedules/remove", data=schedule)
+        assert _note(removed.headers["location"]) == "Removed."
+        assert "No schedule." in client.get("/imports").text
