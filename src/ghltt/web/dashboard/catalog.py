@@ -6,14 +6,14 @@ The catalog is code, not data: it is filtered in memory and paged here."""
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from ghltt.core import InvalidInput
-from ghltt.engine.catalog.describe import CatalogEntry, entries, find_entry
+from ghltt.engine.catalog.describe import CatalogEntry, Kind, entries, find_entry
 from ghltt.web.dashboard.context import render, require_session, templates
 
 router = APIRouter(dependencies=[Depends(require_session)])
@@ -109,7 +109,7 @@ async def catalog_page(request: Request) -> Response:
         e
         for e in entries(
             system=values["system"] or None,
-            kind=values["kind"] or None,  # type: ignore[arg-type]
+            kind=cast(Kind | None, values["kind"] or None),  # checked above
             search=values["q"] or None,
         )
         if not values["group"] or group_of(e) == values["group"]

@@ -185,7 +185,7 @@ async def plan_import(request: Request) -> Response:
     try:
         body = import_request(form)
         record = await run_in_threadpool(create, request, body)
-    except (InvalidInput, NotFound) as exc:
+    except GhlttError as exc:  # a bad field, an unknown bridge or recipe
         return await _list_page(request, status=422, error=f"Not planned: {exc}", form=form)
     why = await _start(request, record.id)
     if why:
