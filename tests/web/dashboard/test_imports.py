@@ -70,6 +70,8 @@ def test_the_list_shows_imports_with_status_and_progress_and_filters_them(served
         assert page.status_code == 200
         assert 'href="/imports/imp_plan"' in page.text and 'href="/imports/imp_run"' in page.text
         assert "3 create, 1 update, 5 unchanged" in page.text
+        assert '<td class="num">9 of 9</td>' in page.text  # the plan read all 9
+        assert '<td class="num">2 of 40</td>' in page.text
         assert 'href="/imports"' in page.text and ">Imports</a>" in page.text  # in the nav
         running = client.get("/imports", params={"status": "running", "bridge": "alpha"})
         assert "imp_run" in running.text and "imp_plan" not in running.text

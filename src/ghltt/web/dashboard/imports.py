@@ -58,7 +58,18 @@ def summary(record: ImportRecord) -> str:
     return ", ".join(f"{n:,} {name}" for name, n in counts(record).items() if n) or "nothing yet"
 
 
-templates.globals.update(import_counts=counts, import_summary=summary, outcomes=OUTCOMES)
+def read(record: ImportRecord) -> str:
+    """Records read so far, out of the total when every direction's source gave one."""
+    seen = sum(counts(record).values())
+    totals = [p.get("total") for p in record.progress.values()]
+    if len(totals) == len(record.directions) and all(t is not None for t in totals):
+        return f"{seen:,} of {sum(int(t) for t in totals):,}"
+    return f"{seen:,}"
+
+
+templates.globals.update(
+    import_counts=counts, import_summary=summary, import_read=read, outcomes=OUTCOMES
+)
 
 
 def _message(exc: ValidationError) -> str:
