@@ -160,6 +160,10 @@ def _pages(sample: dict[str, str], older: str) -> dict[str, str]:
         "connections": "/connections",
         "bridges": "/bridges",
         "plan preview": "/preview",
+        "imports": "/imports",
+        "catalog": "/catalog",
+        "catalog: search tt": "/catalog?system=tt&q=customer",
+        "catalog entry": "/catalog/ghl.contacts.create",
     }
 
 

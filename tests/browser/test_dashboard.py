@@ -14,6 +14,7 @@ from ghltt.store.tables import connections
 from tests.browser.conftest import log_in, screenshot
 from tests.e2e.conftest import Loop, wait_for
 from tests.e2e.test_pipeline import _create_contact
+from tests.engine.imports.conftest import add_contacts
 
 pytestmark = pytest.mark.slow
 
@@ -160,3 +161,44 @@ def test_enable_a_template_with_a_changed_parameter(loop: Loop, page: Page) -> N
     expect(page.locator("#problems")).to_contain_text("line 5, column 11: trigger.source")
     expect(page.locator("tr#line-5")).to_have_class("error-line")
     screenshot(page, "validate")
+
+
+def test_plan_an_import_start_it_watch_it_finish_then_browse_the_catalog(
+    loop: Loop, page: Page
+) -> None:
+    loop.ghl.set_rate_limits(burst=1_000_000, window_ms=10_000, daily=100_000_000)
+    add_contacts(loop.ghl, range(12))  # already in GHL before the bridge: an import's job
+    log_in(page, loop)
+    page.get_by_role("link", name="Imports").click()
+    plan = page.get_by_role("form", name="Plan an import")
+    plan.get_by_label("Recipe").select_option("contacts")
+    plan.locator("#im-direction").select_option("ghl_to_tt")
+    plan.get_by_role("button", name="Plan").click()
+    page.wait_for_url(re.compile(r"/imports/imp_"))
+    # The plan runs in the executor; its page follows it and shows the button once it is done.
+    start = page.get_by_role("button", name="Start this import")
+    expect(start).to_be_visible(timeout=60_000)
+    counts = page.locator("#import-counts")
+    expect(counts).to_contain_text("ghl to tt")
+    expect(page.locator("table.diff").first).to_contain_text("Imported")
+    screenshot(page, "imports")
+    assert loop.tt_writes("customers/add") == 0  # a plan writes nothing
+
+    plan_url = page.url
+    start.click()
+    page.wait_for_url(lambda url: "/imports/imp_" in url and url != plan_url)
+    expect(page.locator("#import-live .badge").first).to_have_text("finished", timeout=120_000)
+    expect(page.locator("#failures + p + table")).to_contain_text("Nothing set aside.")
+    assert loop.tt_writes("customers/add") >= 12
+
+    page.get_by_role("link", name="Catalog").click()
+    page.get_by_label("Search names and descriptions").fill("customer")
+    page.get_by_label("System").select_option("tt")
+    page.get_by_role("button", name="Search").click()
+    table = page.locator("#catalog-table")
+    expect(table).to_contain_text("tt.customers.add")
+    expect(table).not_to_contain_text("ghl.")
+    screenshot(page, "catalog")
+    table.get_by_role("link", name="tt.customers.add").click()
+    expect(page.get_by_role("heading", name="tt.customers.add")).to_be_visible()
+    expect(page.get_by_role("table", name="Input")).to_contain_text("name")

@@ -22,8 +22,15 @@ from ghltt.cli.context import console, fail, settings, store
 from ghltt.cli.services import JsonOpt, open_services, run_remote
 from ghltt.core import GhlttError, utcnow
 from ghltt.engine.context import open_bridge_context
-from ghltt.engine.imports import OUTCOMES, Filters, Importer, check_request, create_import
-from ghltt.engine.objects import System
+from ghltt.engine.imports import (
+    OUTCOMES,
+    Filters,
+    Importer,
+    check_request,
+    create_import,
+    outcome_totals,
+)
+from ghltt.engine.imports.replay import replay_set_aside
 from ghltt.engine.recipes.cron import check_cron
 from ghltt.jobs import JobAdmin
 from ghltt.jobs.imports import recipe_of
@@ -67,11 +74,7 @@ def _record(import_id: str) -> ImportRecord:
 
 
 def _counts(record: ImportRecord) -> dict[str, int]:
-    totals: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
-    for progress in record.progress.values():
-        for name, n in (progress.get("counts") or {}).items():
-            totals[name] = totals.get(name, 0) + int(n)
-    return totals
+    return outcome_totals(record.progress)
 
 
 def _total(record: ImportRecord) -> int | None:
@@ -353,21 +356,7 @@ def replay(
     if not chosen:
         fail(f"{import_id} has no such record set aside (see 'ghltt import show {import_id}')")
     svc = open_services()
-
-    async def go() -> list[tuple[str, str, str]]:
-        ctx = await open_bridge_context(svc, found.bridge_id, now=utcnow())
-        repo = ImportRepository(svc.connections.db)
-        importer = Importer(ctx, recipe_of(found.recipe), repo, found)
-        try:
-            results: list[tuple[str, str, str]] = []
-            for failure in chosen:
-                system: System = "ghl" if failure.system == "ghl" else "tt"
-                result = await importer.replay(system, failure.record_id)
-                name = f"{failure.system}:{failure.record_id}"
-                results.append((name, result.outcome, result.reason))
-            return results
-        finally:
-            await ctx.aclose()
-
-    for name, outcome, reason in run_remote(go):
-        console.print(f"{name}: {outcome} {reason}".rstrip(), highlight=False)
+    results = run_remote(lambda: replay_set_aside(svc, found, recipe_of(found.recipe), chosen))
+    for failure, result in results:
+        line = f"{failure.system}:{failure.record_id}: {result.outcome} {result.reason}"
+        console.print(line.rstrip(), highlight=False)

@@ -50,6 +50,20 @@ _ORPHANS_MAX = 100
 
 
 @dataclass(frozen=True, slots=True)
+class ImportSchedule:
+    """A recipe's catch-up import on a cron (``ghltt import schedule``)."""
+
+    name: str
+    bridge_id: str
+    recipe: str
+    directions: tuple[str, ...]
+    cron: str
+    timezone: str | None
+    status: str
+    last_fired_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class DeadLetter:
     """What exhausted its retries and waits for a replay.
 
@@ -275,6 +289,27 @@ class JobAdmin:
             except dbos_error.DBOSException as exc:
                 raise InvalidInput(str(exc), where="cron") from None
         return name
+
+    def import_schedules(self) -> list[ImportSchedule]:
+        """The catch-up imports on a schedule, by bridge and recipe."""
+        with _executor_needed():
+            found = self.client.list_schedules(workflow_name=imports.IMPORT_TICK)
+        listed = []
+        for s in found:
+            context = s["context"] if isinstance(s["context"], dict) else {}
+            listed.append(
+                ImportSchedule(
+                    name=s["schedule_name"],
+                    bridge_id=str(context.get("bridge", "")),
+                    recipe=str(context.get("recipe", "")),
+                    directions=tuple(context.get("directions") or ()),
+                    cron=s["schedule"],
+                    timezone=s["cron_timezone"],
+                    status=s["status"],
+                    last_fired_at=s["last_fired_at"],
+                )
+            )
+        return sorted(listed, key=lambda s: s.name)
 
     def unschedule_import(self, bridge_id: str, recipe: str) -> bool:
         name = imports.schedule_name(bridge_id, recipe)

@@ -133,10 +133,25 @@ class ImportRepository:
             row = conn.execute(sa.select(imports).where(imports.c.id == import_id)).first()
         return None if row is None else _record(row)
 
-    def recent(self, bridge_id: str | None = None, *, limit: int = 50) -> list[ImportRecord]:
-        stmt = sa.select(imports).order_by(imports.c.created_at.desc(), imports.c.id).limit(limit)
+    def recent(
+        self,
+        bridge_id: str | None = None,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        status: str | None = None,
+    ) -> list[ImportRecord]:
+        """Newest first; ``offset`` pages on (the dashboard's list)."""
+        stmt = (
+            sa.select(imports)
+            .order_by(imports.c.created_at.desc(), imports.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
         if bridge_id is not None:
             stmt = stmt.where(imports.c.bridge_id == bridge_id)
+        if status is not None:
+            stmt = stmt.where(imports.c.status == status)
         with self.db.connect() as conn:
             return [_record(r) for r in conn.execute(stmt)]
 

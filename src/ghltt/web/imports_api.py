@@ -4,7 +4,7 @@ cancel, and follow its progress as server-sent events (what the dashboard shows)
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -46,14 +46,15 @@ def _repo(request: Request) -> ImportRepository:
     return ImportRepository(services(request).db)
 
 
-def _found(repo: ImportRepository, import_id: str) -> ImportRecord:
+def found(repo: ImportRepository, import_id: str) -> ImportRecord:
     record = repo.get(import_id)
     if record is None:
         raise NotFound(f"no import with id {import_id!r}")
     return record
 
 
-def _create(request: Request, body: ImportRequest) -> ImportRecord:
+def create(request: Request, body: ImportRequest) -> ImportRecord:
+    """The import (or plan) ``body`` asks for, in the store; InvalidInput says what is wrong."""
     try:
         recipe = recipe_of(body.recipe)
     except (KeyError, FileNotFoundError):
@@ -79,7 +80,7 @@ def _create(request: Request, body: ImportRequest) -> ImportRecord:
 
 @router.post("", status_code=202, summary="Start an import (or a plan) in the executor")
 async def start(request: Request, body: ImportRequest) -> dict[str, Any]:
-    record = await run_in_threadpool(_create, request, body)
+    record = await run_in_threadpool(create, request, body)
     workflow = await run_in_threadpool(services(request).admin.start_import, record.id)
     return {**record.as_dict(), "workflow_id": workflow}
 
@@ -95,7 +96,7 @@ async def list_imports(
 
 
 def _detail(repo: ImportRepository, import_id: str) -> dict[str, Any]:
-    record = _found(repo, import_id)
+    record = found(repo, import_id)
     return {**record.as_dict(), "failures": [f.as_dict() for f in repo.failures(import_id)]}
 
 
@@ -104,34 +105,68 @@ async def show(request: Request, import_id: str) -> dict[str, Any]:
     return await run_in_threadpool(_detail, _repo(request), import_id)
 
 
-def _move(repo: ImportRepository, import_id: str, status: str, only_from: frozenset[str]) -> None:
-    record = _found(repo, import_id)
+# What each steering action moves an import to, and from which states it may.
+MOVES: dict[str, tuple[str, frozenset[str]]] = {
+    "pause": ("paused", frozenset({"pending", "running"})),
+    "cancel": ("cancelled", OPEN | frozenset({"failed"})),
+    "resume": ("pending", frozenset({"paused", "failed"})),
+}
+
+
+def move(repo: ImportRepository, import_id: str, action: str) -> ImportRecord:
+    """Pause, cancel or resume (the caller then hands a resumed import to the executor)."""
+    status, only_from = MOVES[action]
+    record = found(repo, import_id)
     if not repo.set_status(import_id, status, only_from=only_from):
         raise InvalidInput(f"import {import_id} is {record.status}", where="path.import_id")
+    return found(repo, import_id)
 
 
 @router.post("/{import_id}/pause", summary="Stop after the current page")
 async def pause(request: Request, import_id: str) -> dict[str, Any]:
-    await run_in_threadpool(
-        _move, _repo(request), import_id, "paused", frozenset({"pending", "running"})
-    )
+    await run_in_threadpool(move, _repo(request), import_id, "pause")
     return await show(request, import_id)
 
 
 @router.post("/{import_id}/cancel", summary="Stop for good after the current page")
 async def cancel(request: Request, import_id: str) -> dict[str, Any]:
-    await run_in_threadpool(
-        _move, _repo(request), import_id, "cancelled", OPEN | frozenset({"failed"})
-    )
+    await run_in_threadpool(move, _repo(request), import_id, "cancel")
     return await show(request, import_id)
 
 
 @router.post("/{import_id}/resume", status_code=202, summary="Go on from the last checkpoint")
 async def resume(request: Request, import_id: str) -> dict[str, Any]:
-    movable = frozenset({"paused", "failed"})
-    await run_in_threadpool(_move, _repo(request), import_id, "pending", movable)
+    await run_in_threadpool(move, _repo(request), import_id, "resume")
     workflow = await run_in_threadpool(services(request).admin.start_import, import_id)
     return {**(await show(request, import_id)), "workflow_id": workflow}
+
+
+def progress_events(
+    request: Request,
+    repo: ImportRepository,
+    import_id: str,
+    frame: Callable[[ImportRecord], str],
+) -> AsyncIterator[str]:
+    """An import's progress as server-sent events: ``progress`` with ``frame(record)`` each
+    time it changes, then ``end`` with its status once it is over (or the client left)."""
+
+    async def events() -> AsyncIterator[str]:
+        last: str | None = None
+        while True:
+            record = await run_in_threadpool(repo.get, import_id)
+            if record is None:
+                return
+            body = frame(record)
+            if body != last:
+                data = "".join(f"data: {line}\n" for line in body.splitlines() or [""])
+                yield f"event: progress\n{data}\n"
+                last = body
+            if record.status not in OPEN or await request.is_disconnected():
+                yield f"event: end\ndata: {json.dumps({'status': record.status})}\n\n"
+                return
+            await anyio.sleep(STREAM_INTERVAL)
+
+    return events()
 
 
 @router.get(
@@ -142,21 +177,8 @@ async def resume(request: Request, import_id: str) -> dict[str, Any]:
 )
 async def progress_stream(request: Request, import_id: str) -> StreamingResponse:
     repo = _repo(request)
-    await run_in_threadpool(_found, repo, import_id)
-
-    async def events() -> AsyncIterator[str]:
-        last: str | None = None
-        while True:
-            record = await run_in_threadpool(repo.get, import_id)
-            if record is None:
-                return
-            body = json.dumps(record.as_dict(), default=str)
-            if body != last:
-                yield f"event: progress\ndata: {body}\n\n"
-                last = body
-            if record.status not in OPEN or await request.is_disconnected():
-                yield f"event: end\ndata: {json.dumps({'status': record.status})}\n\n"
-                return
-            await anyio.sleep(STREAM_INTERVAL)
-
-    return StreamingResponse(events(), media_type="text/event-stream")
+    await run_in_threadpool(found, repo, import_id)
+    stream = progress_events(
+        request, repo, import_id, lambda r: json.dumps(r.as_dict(), default=str)
+    )
+    return StreamingResponse(stream, media_type="text/event-stream")

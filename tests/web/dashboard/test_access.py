@@ -33,6 +33,7 @@ ROUTES = _dashboard_routes([route for router in ROUTERS for route in router.rout
 def test_the_walk_covers_the_dashboard() -> None:
     paths = {path for _, path in ROUTES}
     assert {"/", "/runs", "/runs/x1", "/logout"} <= paths
+    assert {"/imports", "/imports/x1", "/imports/x1/progress", "/catalog", "/catalog/x1"} <= paths
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)

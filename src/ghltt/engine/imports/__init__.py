@@ -2,7 +2,14 @@
 matched before created, through the sync's own plan/apply. See docs/imports.md."""
 
 from ghltt.engine.imports.matching import Ambiguous, MatchIndex
-from ghltt.engine.imports.model import DIRECTIONS, OUTCOMES, Direction, Filters, Progress
+from ghltt.engine.imports.model import (
+    DIRECTIONS,
+    OUTCOMES,
+    Direction,
+    Filters,
+    Progress,
+    outcome_totals,
+)
 from ghltt.engine.imports.run import (
     CATCH_UP_OVERLAP,
     PAGE_SIZE,
@@ -26,4 +33,5 @@ __all__ = [
     "Unsupported",
     "check_request",
     "create_import",
+    "outcome_totals",
 ]

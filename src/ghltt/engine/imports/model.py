@@ -113,3 +113,12 @@ class RecordResult:
             "reason": self.reason,
             "writes": list(self.writes),
         }
+
+
+def outcome_totals(progress: dict[str, Any]) -> dict[str, int]:
+    """Every direction's outcomes of an import's checkpoint, added up."""
+    totals: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
+    for direction in progress.values():
+        for name, n in ((direction or {}).get("counts") or {}).items():
+            totals[name] = totals.get(name, 0) + int(n)
+    return totals

@@ -10,7 +10,16 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from ghltt.web.dashboard import bridges, connections, login, overview, preview, runs
+from ghltt.web.dashboard import (
+    bridges,
+    catalog,
+    connections,
+    imports,
+    login,
+    overview,
+    preview,
+    runs,
+)
 from ghltt.web.dashboard.context import (
     SECURITY_HEADERS,
     STATIC,
@@ -29,6 +38,8 @@ ROUTERS = [
     connections.router,
     bridges.router,
     preview.router,
+    imports.router,
+    catalog.router,
 ]
 
 
