@@ -236,3 +236,42 @@ async def test_appointments_become_time_entries_once_and_a_rerun_is_unchanged(
     assert len(tt_sim.state.events) == events_before + len(made)
     rerun = await run_import(now(ctx), db, ("ghl_to_tt",), recipe="appointments")
     assert counts(rerun, "ghl_to_tt")["unchanged"] == counts(done, "ghl_to_tt")["create"]
+
+
+async def test_notes_into_tt_match_a_task_with_their_text_in_their_contacts_project(
+    ctx: BridgeContext, db: sa.Engine, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    contacts = await link_contacts(ctx, db, ghl_sim)
+    for n, contact in enumerate(contacts):
+        note_id = f"note{n:04d}{ghl_sim.ids.alnum()[:10]}"
+        ghl_sim.state.notes[note_id] = {
+            "id": note_id,
+            "body": f"Met {contact['firstName']}\nscope agreed",
+            "contactId": contact["id"],
+            "dateAdded": "2026-01-12T10:00:00.000Z",
+            "_locationId": ghl_sim.sample_location_id,
+        }
+    # Someone copied two notes into TT by hand, in the contacts' projects.
+    for contact in contacts[:2]:
+        customer = tt_sim.state.customers[int(customer_of(db, contact["id"]))]
+        await ctx.tt.tasks.add(
+            f"Note: Met {contact['firstName']}",
+            description=f"Met {contact['firstName']}\nscope agreed",
+            project_name=customer.name,
+            customer_name=customer.name,
+        )
+    before = len(tt_tasks(tt_sim))
+
+    plan = await run_import(now(ctx), db, ("ghl_to_tt",), plan_only=True, recipe="notes")
+    done = await run_import(now(ctx), db, ("ghl_to_tt",), recipe="notes", page_size=5)
+    assert done.status == "finished", done.error
+    made = counts(done, "ghl_to_tt")
+    assert made == counts(plan, "ghl_to_tt")
+    assert made["failed"] == made["ambiguous"] == made["waiting"] == 0
+    notes = {k.ghl_id for k in LinkRepository(db).all(BRIDGE, "note", "task")}
+    assert len(notes) == made["create"] + made["update"] + made["unchanged"]
+    assert made["update"] == 2  # the hand-made two, linked and marked
+    assert len(tt_tasks(tt_sim)) == before + made["create"]
+
+    again = await run_import(now(ctx, later=2), db, ("ghl_to_tt",), recipe="notes")
+    assert counts(again, "ghl_to_tt")["unchanged"] == len(notes)

@@ -57,7 +57,8 @@ class MatchIndex:
     def __init__(self, recipe: SyncRecipe, target: str, mctx: MappingContext) -> None:
         self.obj: ObjectType = recipe.objects(target)  # type: ignore[arg-type]
         self.mctx = mctx
-        self.keys = [(str(i), k.fields(target)) for i, k in enumerate(recipe.model.import_keys())]
+        keys = enumerate(recipe.model.import_keys())
+        self.keys = [(str(i), k.fields(target)) for i, k in keys if k.fields(target)]
         if self.obj.third_party and target == "tt":
             self.keys.insert(0, (THIRD_PARTY, (f"{self.obj.third_party}_THIRD_PARTY_ID",)))
         parent = recipe.model.parent
