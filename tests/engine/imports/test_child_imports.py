@@ -193,21 +193,20 @@ async def test_tt_tasks_into_ghl_link_the_tasks_contacts_already_have(
     )
 
 
-async def test_appointments_become_time_entries_once_and_a_rerun_is_unchanged(
-    ctx: BridgeContext, db: sa.Engine, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
-) -> None:
-    contacts = await link_contacts(ctx, db, ghl_sim)
-    calendar = next(iter(ghl_sim.state.calendars.values()))
-    past = datetime.now(UTC).replace(microsecond=0) - timedelta(days=200)
+def add_appointments(
+    sim: GhlSimulator, contacts: list[dict[str, Any]], first: datetime
+) -> list[str]:
+    """One appointment per contact, nine days apart (across several 31-day windows)."""
+    calendar = next(iter(sim.state.calendars.values()))
     made = []
     for n, contact in enumerate(contacts):
-        start = past + timedelta(days=9 * n, hours=n % 5)  # across several 31-day windows
-        event_id = f"apt{n:04d}{ghl_sim.ids.alnum()[:10]}"
-        ghl_sim.state.appointments[event_id] = {
+        start = first + timedelta(days=9 * n, hours=n % 5)
+        event_id = f"apt{n:04d}{sim.ids.alnum()[:10]}"
+        sim.state.appointments[event_id] = {
             "id": event_id,
             "title": f"Session with {contact['firstName']}",
             "calendarId": calendar["id"],
-            "locationId": ghl_sim.sample_location_id,
+            "locationId": sim.sample_location_id,
             "contactId": contact["id"],
             "appointmentStatus": "confirmed",
             "notes": "",
@@ -217,6 +216,15 @@ async def test_appointments_become_time_entries_once_and_a_rerun_is_unchanged(
             "dateUpdated": start.isoformat(),
         }
         made.append(event_id)
+    return made
+
+
+async def test_appointments_become_time_entries_once_and_a_rerun_is_unchanged(
+    ctx: BridgeContext, db: sa.Engine, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    contacts = await link_contacts(ctx, db, ghl_sim)
+    past = datetime.now(UTC).replace(microsecond=0) - timedelta(days=200)
+    made = add_appointments(ghl_sim, contacts, past)
     events_before = len(tt_sim.state.events)
 
     plan = await run_import(now(ctx), db, ("ghl_to_tt",), plan_only=True, recipe="appointments")
@@ -275,3 +283,28 @@ async def test_notes_into_tt_match_a_task_with_their_text_in_their_contacts_proj
 
     again = await run_import(now(ctx, later=2), db, ("ghl_to_tt",), recipe="notes")
     assert counts(again, "ghl_to_tt")["unchanged"] == len(notes)
+
+
+async def test_bookings_ahead_become_tasks_and_a_lost_link_is_found_again(
+    ctx: BridgeContext, db: sa.Engine, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    contacts = await link_contacts(ctx, db, ghl_sim)
+    ahead = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    made = add_appointments(ghl_sim, contacts[:5], ahead)
+    before = len(tt_tasks(tt_sim))
+
+    plan = await run_import(now(ctx), db, ("ghl_to_tt",), plan_only=True, recipe="bookings")
+    done = await run_import(now(ctx), db, ("ghl_to_tt",), recipe="bookings")
+    assert done.status == "finished", done.error
+    assert counts(done, "ghl_to_tt") == counts(plan, "ghl_to_tt")
+    paired = {k.ghl_id for k in LinkRepository(db).all(BRIDGE, "appointment", "task")}
+    assert paired >= set(made)
+    created = counts(done, "ghl_to_tt")["create"]
+    assert len(tt_tasks(tt_sim)) == before + created
+
+    with db.begin() as conn:  # the links lost: the tasks are found by their marker
+        conn.execute(sa.text("DELETE FROM record_links WHERE ghl_type = 'appointment'"))
+    again = await run_import(now(ctx), db, ("ghl_to_tt",), recipe="bookings")
+    assert counts(again, "ghl_to_tt")["create"] == 0
+    assert counts(again, "ghl_to_tt")["ambiguous"] == 0
+    assert len(tt_tasks(tt_sim)) == before + created

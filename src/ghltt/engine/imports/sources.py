@@ -171,8 +171,8 @@ async def ghl_tasks(
             cursor = {"contacts": None}
         else:
             records = [dict(t) for t in found or ()]
-            more = len(records) >= size
-            return Page(records, {"skip": skip + len(records)}, more)
+            # Until an empty page: GHL documents no most per page, and may answer fewer.
+            return Page(records, {"skip": skip + len(records)}, bool(records))
     return await _per_contact(ctx, cursor["contacts"], filters, until, size, "tasks")
 
 
