@@ -311,10 +311,13 @@ class Importer:
         ghl_type, tt_type = self.recipe.model.ghl, self.recipe.model.tt
         if links.by_side(source, self.ctx.bridge_id, ghl_type, tt_type, record_id) is not None:
             return await plan_record(self.recipe, source, record, self.ctx), None, None
-        parent = self._parent_pair(source, record)
-        mctx = self._mapping_context(parent)
-        if parent is None or not self.recipe.accepts(source, record, mctx):
+        if not self.recipe.accepts(source, record, self._mapping_context()):
             return await plan_record(self.recipe, source, record, self.ctx), None, None
+        # A record the recipe leaves alone is skipped above, whether its parent is linked or not.
+        parent = self._parent_pair(source, record)
+        if parent is None:
+            return await plan_record(self.recipe, source, record, self.ctx), None, None
+        mctx = self._mapping_context(parent)
         mapping = self.recipe.mapping_from(source)
         assert mapping is not None  # the direction is synced (check_request)
         mapped = mapping.apply(record, mctx)
