@@ -117,6 +117,14 @@ async def test_ghl_tasks_into_tt_match_existing_ones_and_wait_for_unlinked_conta
     )
     assert plan.status == "finished", plan.error
     assert len(tt_tasks(tt_sim)) == before  # a plan writes nothing
+    # Its sample shows the writes field by field: a task made in the contact's project.
+    writes = [w for sample in plan.samples for w in sample["writes"] if w["system"] == "tt"]
+    made_in_tt = [w for w in writes if w["operation"] == "create"]
+    assert made_in_tt, plan.samples
+    fields = made_in_tt[0]["fields"]
+    titles = {t["title"] for t in ghl_sim.state.tasks.values()}
+    assert fields["name"]["from"] is None and fields["name"]["to"] in titles
+    assert fields["project_name"]["to"]  # the contact's customer
     done = await run_import(now(ctx), db, ("ghl_to_tt",), recipe="tasks", page_size=7)
     assert done.status == "finished", done.error
 
