@@ -83,7 +83,7 @@ def test_bad_input_is_refused_in_one_line(database_url: str, tmp_path: Path) -> 
             ("--recipe", "hours"): "not a sync recipe",
             ("--recipe", "contacts", "--direction", "sideways"): "--direction must be",
             ("--recipe", "contacts", "--since", "yesterday"): "--since must be",
-            ("--recipe", "tasks"): "not supported yet",
+            ("--recipe", "tasks", "--tag", "vip"): "--tag filters GHL contacts only",
             ("--recipe", "contacts", "--direction", "tt-to-ghl", "--tag", "vip"): "--tag",
         }
         for args, message in cases.items():

@@ -236,6 +236,21 @@ def test_sync_errors() -> None:
     assert any("tt_to_ghl: this direction is synced but has no mapping" in line for line in lines)
 
 
+def test_import_keys_name_the_side_they_match_on() -> None:
+    keys = "import:\n  match:\n    - {tt: contact_email}\n    - {ghl: email}\n    - {}\n"
+    with pytest.raises(Invalid) as caught:
+        load_recipe_text(SYNC + keys, CATALOG, file="k.yaml")
+    lines = [str(p) for p in caught.value.problems]
+    assert any("import.match[2]: a key names a field on ghl, tt or both" in x for x in lines)
+    assert len(lines) == 1, lines  # a key may name one side only
+    recipe = load_recipe_text(SYNC + keys.replace("    - {}\n", ""), CATALOG)
+    assert isinstance(recipe, SyncRecipe)
+    assert [(k.fields("ghl"), k.fields("tt")) for k in recipe.model.import_keys()] == [
+        ((), ("contact_email",)),
+        (("email",), ()),
+    ]
+
+
 def test_archive_needs_an_archivable_target() -> None:
     text = SYNC.replace("delete: {ghl_to_tt: archive, tt_to_ghl: ignore}", "delete: archive")
     with pytest.raises(Invalid, match=r"ghl\.contact cannot be archived"):

@@ -79,7 +79,7 @@ def test_bad_requests_are_refused_clearly(database_url: str, tmp_path: Path) -> 
             ({**good, "direction": "sideways"}, "direction"),
             ({**good, "limit": 0}, "limit"),
             ({**good, "colour": "red"}, "colour"),
-            ({**good, "recipe": "tasks"}, "not supported yet"),
+            ({**good, "recipe": "tasks", "tags": ["vip"]}, "GHL contacts only"),
         ]
         for request, message in cases:
             response = api.post("/api/imports", json=request)

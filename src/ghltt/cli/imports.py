@@ -343,8 +343,9 @@ def replay(
         None, help="SYSTEM:ID of records it set aside (ghl:abc123, tt:42); none: all of them."
     ),
 ) -> None:
-    """Apply again, each alone, records an import set aside (failed, ambiguous, invalid),
-    as they are now: after fixing the data or the recipe."""
+    """Apply again, each alone, records an import set aside (failed, ambiguous, invalid,
+    waiting for their parent), as they are now: after fixing the data or the recipe, or
+    importing the parents."""
     found = _record(import_id)
     if found.plan_only:
         fail(f"{import_id} is a plan: it set nothing aside to replay")

@@ -24,10 +24,14 @@ from tests.engine.conftest import BRIDGE, CATALOG
 BASE = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
-def contacts_recipe() -> SyncRecipe:
-    recipe = load_template("contacts", CATALOG)
+def sync_recipe(name: str) -> SyncRecipe:
+    recipe = load_template(name, CATALOG)
     assert isinstance(recipe, SyncRecipe)
     return recipe
+
+
+def contacts_recipe() -> SyncRecipe:
+    return sync_recipe("contacts")
 
 
 def email(i: int) -> str:
@@ -105,18 +109,19 @@ async def run_import(
     filters: Filters | None = None,
     catch_up: bool = False,
     page_size: int = 100,
+    recipe: str = "contacts",
 ) -> ImportRecord:
     repo = ImportRepository(db)
     record = create_import(
         repo,
         BRIDGE,
-        contacts_recipe(),
+        sync_recipe(recipe),
         directions,
         filters or Filters(),
         plan_only=plan_only,
         catch_up=catch_up,
     )
-    return await Importer(ctx, contacts_recipe(), repo, record, page_size=page_size).run()
+    return await Importer(ctx, sync_recipe(recipe), repo, record, page_size=page_size).run()
 
 
 @pytest.fixture

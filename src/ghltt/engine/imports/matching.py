@@ -7,6 +7,11 @@ the other, email, phone, name). A key is a target field of the mapping, so a sou
 value is its mapped value (E.164 phones, lower-cased emails, as the mapping writes them) and
 a target record's is what it holds in that field. A value two target records share, or a
 record already linked to another, is ambiguous: reported, never guessed.
+
+A type that lives under a parent (tasks and notes under a contact's pair) is matched within
+that parent: a key's value is looked for among the target records of the parent's counterpart
+(its ``parent`` field on the target side: a TT task's ``customer_id``, a GHL task's
+``contactId``). The third-party marker names one record wherever it is.
 """
 
 from __future__ import annotations
@@ -52,29 +57,44 @@ class MatchIndex:
     def __init__(self, recipe: SyncRecipe, target: str, mctx: MappingContext) -> None:
         self.obj: ObjectType = recipe.objects(target)  # type: ignore[arg-type]
         self.mctx = mctx
-        self.keys = [(str(i), k.fields(target)) for i, k in enumerate(recipe.model.import_keys())]
+        keys = enumerate(recipe.model.import_keys())
+        self.keys = [(str(i), k.fields(target)) for i, k in keys if k.fields(target)]
         if self.obj.third_party and target == "tt":
             self.keys.insert(0, (THIRD_PARTY, (f"{self.obj.third_party}_THIRD_PARTY_ID",)))
+        parent = recipe.model.parent
+        # The target's field naming its parent, when matches are looked for within a parent.
+        self.scope: str | None = None
+        if parent is not None:
+            self.scope = parent.tt_field if target == "tt" else parent.ghl_field
         self.ids: dict[str, dict[Key, set[str]]] = defaultdict(lambda: defaultdict(set))
         self.held: dict[str, dict[str, Any]] = {}
 
+    def _scoped(self, name: str, key: Key | None, parent_id: Any) -> Key | None:
+        if key is None or name == THIRD_PARTY or self.scope is None:
+            return key
+        return None if parent_id in (None, "") else (str(parent_id), *key)
+
     def add(self, record: dict[str, Any], *, keep: bool = False) -> None:
         record_id = str(record["id"])
+        parent_id = record.get(self.scope) if self.scope else None
         for name, fields in self.keys:
             if name == THIRD_PARTY:
                 key = _key([custom_value(record, fields[0])])
             else:
                 key = _key(current_value(record, f, self.mctx, self.obj.type) for f in fields)
+            key = self._scoped(name, key, parent_id)
             if key is not None:
                 self.ids[name][key].add(record_id)
         if keep:
             self.held[record_id] = record
 
-    def add_mapped(self, record_id: str, mapped: MappedRecord, source_id: str) -> None:
+    def add_mapped(
+        self, record_id: str, mapped: MappedRecord, source_id: str, parent_id: Any = None
+    ) -> None:
         """A record the import just made, known by what it was written with."""
         for name, fields in self.keys:
             values = [source_id] if name == THIRD_PARTY else [mapped.values.get(f) for f in fields]
-            key = _key(values)
+            key = self._scoped(name, _key(values), parent_id)
             if key is not None:
                 self.ids[name][key].add(record_id)
         self.held.pop(record_id, None)  # read it again if it is matched
@@ -84,12 +104,14 @@ class MatchIndex:
         source_id: str,
         mapped: MappedRecord,
         linked_elsewhere: Callable[[str], str | None],
+        parent_id: Any = None,
     ) -> str | None:
         """The id of the one target record answering the first key that any answers; None:
-        none does. ``linked_elsewhere(target_id)``: the source record it is linked to."""
+        none does. ``linked_elsewhere(target_id)``: the source record it is linked to;
+        ``parent_id``: the target-side parent the record belongs under (a typed parent)."""
         for name, fields in self.keys:
             values = [source_id] if name == THIRD_PARTY else [mapped.values.get(f) for f in fields]
-            key = _key(values)
+            key = self._scoped(name, _key(values), parent_id)
             if key is None:
                 continue
             found = self.ids[name].get(key)

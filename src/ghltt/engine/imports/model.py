@@ -9,16 +9,23 @@ from typing import Any, Literal
 Direction = Literal["ghl_to_tt", "tt_to_ghl"]
 DIRECTIONS: tuple[Direction, ...] = ("ghl_to_tt", "tt_to_ghl")
 # What became of one source record; in a plan, what would.
-Outcome = Literal["create", "update", "unchanged", "ambiguous", "invalid", "skipped", "failed"]
+# ``waiting``: its parent (a task's or note's contact) is not linked yet; set aside with the
+# reason, replayed once the parent is imported.
+Outcome = Literal[
+    "create", "update", "unchanged", "ambiguous", "invalid", "waiting", "skipped", "failed"
+]
 OUTCOMES: tuple[Outcome, ...] = (
     "create",
     "update",
     "unchanged",
     "ambiguous",
     "invalid",
+    "waiting",
     "skipped",
     "failed",
 )
+# Outcomes kept as the import's dead letters, to replay.
+SET_ASIDE: frozenset[Outcome] = frozenset({"ambiguous", "invalid", "waiting", "failed"})
 SAMPLE_SIZE = 10
 
 

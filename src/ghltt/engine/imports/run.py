@@ -30,6 +30,7 @@ from ghltt.engine.imports.matching import Ambiguous, MatchIndex
 from ghltt.engine.imports.model import (
     DIRECTIONS,
     SAMPLE_SIZE,
+    SET_ASIDE,
     Filters,
     Outcome,
     Progress,
@@ -41,7 +42,7 @@ from ghltt.engine.recipes import SyncRecipe, build_context
 from ghltt.engine.sync import Found, Plan, apply, plan_record
 from ghltt.engine.sync.compare import current_value
 from ghltt.engine.sync.lookup import fetch
-from ghltt.engine.sync.state import OTHER
+from ghltt.engine.sync.state import OTHER, ParentPending
 from ghltt.store.imports import ImportRecord, ImportRepository, new_import_id
 
 PAGE_SIZE = 100
@@ -56,6 +57,11 @@ CATCH_UP_OVERLAP = timedelta(seconds=2)
 # working. They end the page instead of failing every record of it; a retry of the page (a
 # durable step) resumes from the checkpoint once the requestor's own retries gave up.
 _NOT_THE_RECORDS = (RateLimited, ServerError, TransportError, AuthError, PermissionDenied)
+
+
+class ParentWaiting(Exception):
+    """An unlinked record's parent is not linked yet: the record waits (set aside, replayable),
+    where a real-time run would skip it."""
 
 
 def _source(direction: str) -> System:
@@ -73,9 +79,13 @@ def check_request(recipe: SyncRecipe, directions: tuple[str, ...], filters: Filt
             raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}")
         if direction not in recipe.model.directions:
             raise ValueError(f"{recipe.name} does not sync {direction.replace('_', ' ')}")
-        sources.reader(recipe.objects(_source(direction)).type)
-        if filters.tags and _source(direction) != "ghl":
-            raise ValueError("--tag filters GHL records only (use --direction ghl-to-tt)")
+        source = recipe.objects(_source(direction)).type
+        sources.reader(source)
+        if filters.tags and source != "ghl.contact":
+            raise ValueError(
+                "--tag filters GHL contacts only"
+                + (" (use --direction ghl-to-tt)" if recipe.model.ghl == "contact" else "")
+            )
     if filters.limit is not None and filters.limit < 1:
         raise ValueError("limit must be at least 1")
 
@@ -246,11 +256,13 @@ class Importer:
         source, target = _source(direction), _target(direction)
         record_id = str(record["id"])
         try:
-            plan, mapped = await self._plan(source, target, record)
+            plan, mapped, parent_id = await self._plan(source, target, record)
         except Ambiguous as why:
             return self._set_aside(source, record, "ambiguous", str(why))
         except MappingFailed as why:
             return self._set_aside(source, record, "invalid", str(why))
+        except (ParentWaiting, ParentPending) as why:
+            return self._set_aside(source, record, "waiting", str(why))
         outcome = _outcome(plan)
         result = RecordResult(source, record_id, outcome, plan.report.reason, _diffs(plan))
         if self.plan_only or not plan.writes:
@@ -264,7 +276,7 @@ class Importer:
         if outcome == "create" and report.link is not None and mapped is not None:
             index = self._indexes.get(direction)
             if index is not None:
-                index.add_mapped(str(report.link[f"{target}_id"]), mapped, record_id)
+                index.add_mapped(str(report.link[f"{target}_id"]), mapped, record_id, parent_id)
         return result
 
     async def replay(self, system: System, record_id: str) -> RecordResult:
@@ -272,9 +284,10 @@ class Importer:
         data or the recipe); marked replayed when it is applied, set aside again if not."""
         if not self._started:
             await self._start()
-        record = await fetch(self.ctx, self.recipe, system, record_id)
+        hint = self._parent_hint(system, record_id)
+        record = await fetch(self.ctx, self.recipe, system, record_id, hint)
         result = await self.one(f"{system}_to_{OTHER[system]}", record)
-        if result.outcome not in ("failed", "ambiguous", "invalid"):
+        if result.outcome not in SET_ASIDE:
             self.repo.mark_replayed(self.record.id, system, record_id)
         return result
 
@@ -290,32 +303,76 @@ class Importer:
 
     async def _plan(
         self, source: System, target: System, record: dict[str, Any]
-    ) -> tuple[Plan, MappedRecord | None]:
+    ) -> tuple[Plan, MappedRecord | None, str | None]:
+        """The record's plan; for one not linked, also its mapping and the target-side id of
+        its parent (what the index learns of a record the plan creates)."""
         record_id = str(record["id"])
         links = self.ctx.repos.links
         ghl_type, tt_type = self.recipe.model.ghl, self.recipe.model.tt
         if links.by_side(source, self.ctx.bridge_id, ghl_type, tt_type, record_id) is not None:
-            return await plan_record(self.recipe, source, record, self.ctx), None
-        mctx = self._mapping_context()
-        if not self.recipe.accepts(source, record, mctx):
-            return await plan_record(self.recipe, source, record, self.ctx), None
+            return await plan_record(self.recipe, source, record, self.ctx), None, None
+        if not self.recipe.accepts(source, record, self._mapping_context()):
+            return await plan_record(self.recipe, source, record, self.ctx), None, None
+        # A record the recipe leaves alone is skipped above, whether its parent is linked or not.
+        parent = self._parent_pair(source, record)
+        if parent is None:
+            return await plan_record(self.recipe, source, record, self.ctx), None, None
+        mctx = self._mapping_context(parent)
         mapping = self.recipe.mapping_from(source)
         assert mapping is not None  # the direction is synced (check_request)
         mapped = mapping.apply(record, mctx)
+        parent_id = parent[target]["id"] if parent else None
         index = await self._index(f"{source}_to_{target}", target)
+        if index is None:  # the target cannot be read whole: the plan searches for itself
+            return await plan_record(self.recipe, source, record, self.ctx), mapped, parent_id
 
         def linked_elsewhere(target_id: str) -> str | None:
             link = links.by_side(target, self.ctx.bridge_id, ghl_type, tt_type, target_id)
             return None if link is None else str(getattr(link, f"{source}_id"))
 
-        target_id = index.find(record_id, mapped, linked_elsewhere)
+        target_id = index.find(record_id, mapped, linked_elsewhere, parent_id)
         found = index.found(target_id)
         if found is None:
             assert target_id is not None
-            found = Found(await fetch(self.ctx, self.recipe, target, target_id))
-        return await plan_record(self.recipe, source, record, self.ctx, found), mapped
+            hint = parent["ghl"]["id"] if parent else None
+            found = Found(await fetch(self.ctx, self.recipe, target, target_id, hint))
+        plan = await plan_record(self.recipe, source, record, self.ctx, found)
+        return plan, mapped, parent_id
 
-    def _mapping_context(self) -> Any:
+    def _parent_pair(self, source: System, record: dict[str, Any]) -> dict[str, Any] | None:
+        """The linked pair a record of a typed parent (a task's contact) lives under, as ids:
+        ``{}`` for a type with no parent; None when the record names no parent (the plan
+        skips it, as real-time sync does). ``ParentWaiting`` when its parent is not linked."""
+        spec = self.recipe.model.parent
+        if spec is None:
+            return {}
+        parent_id = record.get(spec.ghl_field if source == "ghl" else spec.tt_field)
+        if parent_id in (None, ""):
+            return None
+        ghl_type, tt_type = self.ctx.sync_types.get(spec.recipe, ("contact", "customer"))
+        link = self.ctx.repos.links.by_side(
+            source, self.ctx.bridge_id, ghl_type, tt_type, str(parent_id)
+        )
+        if link is None:
+            kind = ghl_type if source == "ghl" else tt_type
+            raise ParentWaiting(
+                f"its {kind} {parent_id} is not linked by {spec.recipe} yet: import "
+                f"{spec.recipe} first, then replay this record"
+            )
+        return {"ghl": {"id": str(link.ghl_id)}, "tt": {"id": str(link.tt_id)}}
+
+    def _parent_hint(self, system: System, record_id: str) -> Any:
+        """The contact a set-aside GHL task or note lives under (its reads need it), from the
+        record as the import kept it."""
+        obj = self.recipe.objects(system)
+        if not obj.parent_key:
+            return None
+        for failure in self.repo.failures(self.record.id):
+            if failure.system == system and failure.record_id == record_id:
+                return failure.record.get(obj.parent_key)
+        return None
+
+    def _mapping_context(self, parent: dict[str, Any] | None = None) -> Any:
         return build_context(
             self.recipe,
             now=self.ctx.now,
@@ -323,15 +380,19 @@ class Importer:
             params=self.ctx.params_for(self.recipe.name),
             location_tz=self.ctx.location_tz,
             tt_timezone=self.ctx.tt_timezone,
-            parent={},
+            parent=parent or {},
         )
 
-    async def _index(self, direction: str, target: System) -> MatchIndex:
-        """The target side by match key, read once per direction and run."""
+    async def _index(self, direction: str, target: System) -> MatchIndex | None:
+        """The target side by match key, read once per direction and run; None when it has
+        no reader that lists it whole (TT time entries: the plan looks an appointment's entry
+        up by its third-party id in the days around its start)."""
         if direction in self._indexes:
             return self._indexes[direction]
+        read = sources.READERS.get(self.recipe.objects(target).type)
+        if read is None:
+            return None
         index = MatchIndex(self.recipe, target, self._mapping_context())
-        read = sources.reader(self.recipe.objects(target).type)
         whole = target == "tt"
         until = self.ctx.now + timedelta(days=1)
         cursor: Any = None

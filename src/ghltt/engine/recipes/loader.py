@@ -222,6 +222,10 @@ def _sync(
                 message = f"{obj.type} has no field {name!r} to match on"
                 problems.append(where.problem(message, "match", index, system))
     for index, ikey in enumerate(model.imports.match or ()):
+        if not ikey.fields("ghl") and not ikey.fields("tt"):
+            problems.append(
+                where.problem("a key names a field on ghl, tt or both", "import", "match", index)
+            )
         for direction in model.directions:
             system = direction.split("_to_")[1]
             mapping = mappings.get(direction)

@@ -143,13 +143,17 @@ class MatchKey(_Model):
 class ImportKey(_Model):
     """A match key of imports: the target field (or fields, compared together) the mapping
     writes on each side. Importing into TT, the TT side's mapped value is looked for among the
-    TT records; into GHL, the GHL side's."""
+    TT records; into GHL, the GHL side's. A recipe that writes one side only names that side.
+    """
 
-    ghl: str | list[str] = Field(min_length=1)
-    tt: str | list[str] = Field(min_length=1)
+    ghl: str | list[str] | None = Field(default=None, min_length=1)
+    tt: str | list[str] | None = Field(default=None, min_length=1)
 
     def fields(self, system: str) -> tuple[str, ...]:
+        """The fields compared on ``system``'s side; none: the key does not match there."""
         names = self.ghl if system == "ghl" else self.tt
+        if names is None:
+            return ()
         return (names,) if isinstance(names, str) else tuple(names)
 
 
