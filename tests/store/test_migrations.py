@@ -448,6 +448,17 @@ def _check_0016(db: sa.Engine) -> None:
     assert auth.password_hash() == "scrypt$1$1$1$a$b"
 
 
+def _check_0017(db: sa.Engine) -> None:
+    """Old steps made no recorded request; a new step keeps the requests it made."""
+    runs = RunRepository(db)
+    old = runs.get("r2")
+    assert old is not None and [s.requests for s in old.steps] == [[]]
+    made = {"method": "GET", "path": "/contacts/c-2", "status": 200, "ms": 3.5, "attempt": 1}
+    runs.record_step("r2", 1, name="recipe.run", status="succeeded", input={}, requests=[made])
+    again = runs.get("r2")
+    assert again is not None and again.steps[1].requests == [made]
+
+
 @dataclass(frozen=True)
 class Step:
     seed: Callable[[sa.Connection], None]
@@ -469,6 +480,7 @@ STEPS = {
     "0014": Step(_seed_0013, _check_0014),
     "0015": Step(_seed_0013, _check_0015),
     "0016": Step(_seed_0013, _check_0016),
+    "0017": Step(_seed_0013, _check_0017),
 }
 
 

@@ -69,6 +69,8 @@ class StepRecord:
     error: str | None
     attempts: int
     finished_at: datetime | None
+    # The remote requests it made, redacted: method, path, status or error, ms, attempt...
+    requests: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -153,6 +155,7 @@ def _put_step(
     output: Any,
     error: str | None,
     attempts: int,
+    requests: Sequence[dict[str, Any]] | None = None,
 ) -> None:
     values = {
         "name": name,
@@ -162,6 +165,7 @@ def _put_step(
         "error": error,
         "attempts": attempts,
         "finished_at": utcnow(),
+        "requests": list(requests) if requests else None,
     }
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     conn.execute(
@@ -260,9 +264,12 @@ class RunRepository:
         output: Any = None,
         error: str | None = None,
         attempts: int = 1,
+        requests: Sequence[dict[str, Any]] | None = None,
     ) -> None:
         with self.db.begin() as conn:
-            _put_step(conn, run_id, position, name, status, input, output, error, attempts)
+            _put_step(
+                conn, run_id, position, name, status, input, output, error, attempts, requests
+            )
 
     def finish(
         self,
@@ -288,6 +295,7 @@ class RunRepository:
         event_id: str,
         event_outcome: str | None = None,
         changed_fields: Sequence[str] | None = None,
+        requests: Sequence[dict[str, Any]] | None = None,
     ) -> None:
         """Record a run's last step and its end, and what it says of its event, in one
         transaction: the event's outcome when this was its last run, and the fields the run
@@ -297,7 +305,9 @@ class RunRepository:
         """
         step_status = "failed" if error is not None else "succeeded"
         with self.db.begin() as conn:
-            _put_step(conn, run_id, position, name, step_status, step_input, output, error, 1)
+            _put_step(
+                conn, run_id, position, name, step_status, step_input, output, error, 1, requests
+            )
             _finish(conn, run_id, run_status, run_error)
             event: dict[str, Any] = {}
             if changed_fields is not None:
@@ -367,6 +377,7 @@ class RunRepository:
                         error=m["error"],
                         attempts=m["attempts"],
                         finished_at=as_utc(m["finished_at"]),
+                        requests=list(m["requests"] or []),
                     )
                 )
         return record
