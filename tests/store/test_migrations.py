@@ -436,12 +436,12 @@ def _check_0016(db: sa.Engine) -> None:
     """Old runs list through the dashboard's indexes and are found by record id; the
     dashboard password can be set."""
     from ghltt.store.dashboard import DashboardAuthRepository, DashboardQueries
-    from ghltt.store.dashboard import RunFilter as DashboardFilter
+    from ghltt.store.runs import RunFilter
 
     queries = DashboardQueries(db)
-    listed = [i.run.id for i in queries.runs_page(DashboardFilter())]
+    listed = [i.run.id for i in queries.runs_page(RunFilter())]
     assert sorted(listed) == ["r1", "r2"]
-    assert [i.run.id for i in queries.runs_page(DashboardFilter(record_id="c-2"))] == ["r2"]
+    assert [i.run.id for i in queries.runs_page(RunFilter(record_id="c-2"))] == ["r2"]
     auth = DashboardAuthRepository(db)
     assert auth.password_hash() is None
     auth.set_password_hash("scrypt$1$1$1$a$b")
