@@ -89,3 +89,21 @@ async def test_nothing_is_noted_outside_a_step(fake_time: FakeTime) -> None:
     calls = RemoteCalls()
     await _requestor(handler, fake_time).request("GET", "/x")
     assert calls.records == []
+
+
+async def test_token_shaped_text_and_form_secrets_are_masked(fake_time: FakeTime) -> None:
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl"
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, json={"note": f"signed with {jwt}", "n": 1})
+
+    with collecting_remote_calls() as calls:
+        await _requestor(httpx2.MockTransport(handler), fake_time).request(
+            "POST",
+            "/oauth/token",
+            data={"client_secret": "cs-0123456789", "grant_type": "refresh_token"},
+        )
+    [noted] = calls.records
+    assert jwt not in noted["response_body"] and '"n":1' in noted["response_body"]
+    assert "cs-0123456789" not in noted["request_body"]
+    assert "grant_type=refresh_token" in noted["request_body"]
