@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -63,6 +65,12 @@ def _redact_value(key: str | None, value: Any) -> Any:
     if isinstance(value, BaseException):
         return redact_text(f"{type(value).__name__}: {value}")
     return value
+
+
+def redact_data(value: Any) -> Any:
+    """A copy of ``value`` (JSON-like data) with secret-named keys and token-shaped strings
+    masked, as a log line would show it."""
+    return _redact_value(None, value)
 
 
 def redact(_logger: Any, _name: str, event_dict: MutableMapping[str, Any]) -> Any:
@@ -146,3 +154,45 @@ def configure_logging(level: str = "info", fmt: str = "auto", stream: Any = None
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     logging.getLogger("dbos").setLevel(max(logging.WARNING, root.level))
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
+
+
+@dataclass(slots=True)
+class RemoteCalls:
+    """The remote requests one run step makes, gathered in memory while it runs and stored
+    with the step's record: one write for the step, not one per request. The connectors'
+    HTTP layer adds each send, already redacted; past ``limit`` only a count is kept."""
+
+    limit: int = 50
+    records: list[dict[str, Any]] = field(default_factory=list)
+    omitted: int = 0
+
+    def add(self, record: dict[str, Any]) -> None:
+        if len(self.records) < self.limit:
+            self.records.append(record)
+        else:
+            self.omitted += 1
+
+    def extend(self, other: RemoteCalls) -> None:
+        for record in other.records:
+            self.add(record)
+        self.omitted += other.omitted
+
+    def stored(self) -> list[dict[str, Any]]:
+        """What a step's record keeps: the requests, and how many more were not kept."""
+        return [*self.records, {"omitted": self.omitted}] if self.omitted else list(self.records)
+
+
+# The collector of the run step being executed (set by jobs around a step, read by the
+# connectors' requestor); None outside a step, where nothing is collected.
+remote_calls: ContextVar[RemoteCalls | None] = ContextVar("ghltt_remote_calls", default=None)
+
+
+@contextmanager
+def collecting_remote_calls(calls: RemoteCalls | None = None) -> Iterator[RemoteCalls]:
+    """Collect the remote requests made in this context (and tasks it starts) into ``calls``."""
+    calls = calls if calls is not None else RemoteCalls()
+    token = remote_calls.set(calls)
+    try:
+        yield calls
+    finally:
+        remote_calls.reset(token)

@@ -104,6 +104,10 @@ def test_look_at_shadow_plans_go_live_and_find_a_contacts_run_and_its_diff(
     rows.first.get_by_role("link").first.click()
     expect(page.locator("table.diff").first).to_contain_text("contact_email")
     expect(page.locator("table.diff").first).to_contain_text("GHL: email")
+    requests = page.get_by_role("table", name="Requests of step 1")
+    expect(requests).to_contain_text("GET /contacts/")  # what the run read, and how it went
+    expect(requests).to_contain_text("200")
+    expect(requests).to_contain_text(" ms")
     screenshot(page, "run")
 
 
@@ -129,6 +133,11 @@ def test_a_dead_letter_fixed_and_replayed_from_the_page_succeeds_in_the_live_tai
     expect(page.locator("table#tail[data-connected]")).to_be_attached()
     other = page.context.new_page()
     other.goto(f"{loop.settings.public_url}/runs/{dead.id}")
+    # The dead letter's timeline shows the adds TrackingTime failed, each attempt of them.
+    failed_add = other.get_by_role("table", name="Requests of step 1").locator(
+        "tr", has_text="customers/add"
+    )
+    expect(failed_add.first).to_contain_text(re.compile(r"\b5\d\d\b"))
     other.get_by_role("button", name="Replay this run").click()
     expect(other.get_by_role("status")).to_contain_text("Replaying as")
     row = page.locator(f"#tail tr#tail-run-{dead.id}")

@@ -14,8 +14,8 @@ from ghltt.connectors.http import AuthError, ServerError, TransportError
 from ghltt.core import Event, EventSource, InvalidInput, utcnow
 from ghltt.jobs import JobRuntime
 from ghltt.jobs.failures import failure_class
-from ghltt.jobs.runtime import DeadLetterFilter
 from ghltt.store import InboxRepository, RunRepository
+from ghltt.store.runs import RunFilter
 from ghltt.vault import ConnectionFailed, Failure, FailureKind
 from ghltt.web.intake_writer import IntakeWriter
 from tests.jobs.conftest import wait_for
@@ -97,15 +97,15 @@ def test_replay_all_failed_replays_what_the_filter_matches_and_counts_it(
     events.append(_failing("b2", "two", tmp_path))
     asyncio.run(intake.submit(events))
     wait_for(lambda: len(jobs.admin.dead_letters()) == 3, what="three dead letters")
-    assert {d.bridge for d in jobs.admin.dead_letters(DeadLetterFilter(bridge_id="b2"))} == {"b2"}
-    later = DeadLetterFilter(since=utcnow() + timedelta(minutes=5))
+    assert {d.bridge for d in jobs.admin.dead_letters(RunFilter(bridge_id="b2"))} == {"b2"}
+    later = RunFilter(since=utcnow() + timedelta(minutes=5))
     assert jobs.admin.dead_letters(later) == []
     assert jobs.admin.replay_all(later) == (0, 0)
 
     (tmp_path / "fixed").touch()
     progress: list[tuple[int, int]] = []
     done = jobs.admin.replay_all(
-        DeadLetterFilter(bridge_id="b1", recipe="test-multistep"),
+        RunFilter(bridge_id="b1", recipe="test-multistep"),
         lambda position, total, _letter, _outcome: progress.append((position, total)),
     )
     assert done == (2, 0) and progress == [(1, 2), (2, 2)]
@@ -127,7 +127,7 @@ def test_a_batch_that_dies_outside_its_runs_is_a_dead_letter_until_a_replay_succ
     assert letter.workflow_id.startswith("batch:") and letter.id == letter.workflow_id
     assert (letter.recipe, letter.events, letter.bridge) == (None, 1, "b1")
     assert "cannot plan this event" in (letter.cause or "")
-    assert jobs.admin.dead_letters(DeadLetterFilter(bridge_id="b2")) == []
+    assert jobs.admin.dead_letters(RunFilter(bridge_id="b2")) == []
 
     fixed.touch()
     jobs.admin.replay(letter.id)

@@ -436,16 +436,27 @@ def _check_0016(db: sa.Engine) -> None:
     """Old runs list through the dashboard's indexes and are found by record id; the
     dashboard password can be set."""
     from ghltt.store.dashboard import DashboardAuthRepository, DashboardQueries
-    from ghltt.store.dashboard import RunFilter as DashboardFilter
+    from ghltt.store.runs import RunFilter
 
     queries = DashboardQueries(db)
-    listed = [i.run.id for i in queries.runs_page(DashboardFilter())]
+    listed = [i.run.id for i in queries.runs_page(RunFilter())]
     assert sorted(listed) == ["r1", "r2"]
-    assert [i.run.id for i in queries.runs_page(DashboardFilter(record_id="c-2"))] == ["r2"]
+    assert [i.run.id for i in queries.runs_page(RunFilter(record_id="c-2"))] == ["r2"]
     auth = DashboardAuthRepository(db)
     assert auth.password_hash() is None
     auth.set_password_hash("scrypt$1$1$1$a$b")
     assert auth.password_hash() == "scrypt$1$1$1$a$b"
+
+
+def _check_0017(db: sa.Engine) -> None:
+    """Old steps made no recorded request; a new step keeps the requests it made."""
+    runs = RunRepository(db)
+    old = runs.get("r2")
+    assert old is not None and [s.requests for s in old.steps] == [[]]
+    made = {"method": "GET", "path": "/contacts/c-2", "status": 200, "ms": 3.5, "attempt": 1}
+    runs.record_step("r2", 1, name="recipe.run", status="succeeded", input={}, requests=[made])
+    again = runs.get("r2")
+    assert again is not None and again.steps[1].requests == [made]
 
 
 @dataclass(frozen=True)
@@ -469,6 +480,7 @@ STEPS = {
     "0014": Step(_seed_0013, _check_0014),
     "0015": Step(_seed_0013, _check_0015),
     "0016": Step(_seed_0013, _check_0016),
+    "0017": Step(_seed_0013, _check_0017),
 }
 
 

@@ -238,12 +238,14 @@ class BridgeService:
         """Set these keys of the bridge's settings (the others stay); the settings after."""
         return self.rows.merge_settings(self.rows.resolve(ref).id, values)
 
-    def enable_recipe(self, ref: str, recipe: str, required: list[str]) -> list[str]:
-        """Enable a shipped template whose actions need ``required`` GHL scopes; returns
-        warnings. It runs the template of the installed ghltt (no stored version)."""
+    def enable_recipe(
+        self, ref: str, recipe: str, required: list[str], version: int | None = None
+    ) -> list[str]:
+        """Enable a recipe whose actions need ``required`` GHL scopes; returns warnings. It
+        runs the template of the installed ghltt, or the stored ``version`` of its file."""
         row = self.rows.resolve(ref)
         warnings = self._check_scopes(row, recipe, required)
-        self.recipes.upsert(row.id, recipe, enabled=True, scopes=required)
+        self.recipes.upsert(row.id, recipe, enabled=True, scopes=required, version=version)
         return warnings
 
     def enable_recipe_text(

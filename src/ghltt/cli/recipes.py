@@ -305,12 +305,27 @@ def params(
     if as_json:
         typer.echo(json.dumps(shown, default=str, indent=2))
         return
-    table = Table("parameter", "type", "default", "value on this bridge")
+    table = Table("parameter", "type", "default", "value on this bridge", "about")
     for p in shown["params"]:
         value = json.dumps(p["value"]) if "value" in p else "(default)"
-        table.add_row(p["name"], p["type"], json.dumps(p["default"]), value)
+        table.add_row(p["name"], p["type"], json.dumps(p["default"]), value, _about(p))
     _out.print(f"{shown['recipe']} on {shown['bridge']}")
     _out.print(table)
+
+
+def _about(param: dict[str, Any]) -> str:
+    """A parameter's help and allowed values, as the recipe declares them."""
+    said = [param.get("description") or ""]
+    if "enum" in param:
+        said.append("one of " + ", ".join(json.dumps(v) for v in param["enum"]))
+    if "minimum" in param or "maximum" in param:
+        low, high = param.get("minimum"), param.get("maximum")
+        said.append(
+            f"from {low if low is not None else '…'} to {high if high is not None else '…'}"
+        )
+    if "items" in param:
+        said.append(f"each item {param['items']}")
+    return "; ".join(s for s in said if s)
 
 
 @app.command("disable")

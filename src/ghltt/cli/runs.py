@@ -18,10 +18,10 @@ from ghltt.cli.listing import (
 )
 from ghltt.core import GhlttError
 from ghltt.jobs import DeadLetter, JobAdmin
-from ghltt.jobs.runtime import DeadLetterFilter, Replayed
+from ghltt.jobs.runtime import Replayed
 from ghltt.store import InboxRepository, RunRepository
 from ghltt.store.ids import SHORT, short_id
-from ghltt.store.runs import RUN_STATUSES, RunFilter
+from ghltt.store.runs import RUN_STATUSES, SOURCES, RunFilter
 
 app = typer.Typer(help="List, inspect and replay runs; see dead letters.", no_args_is_help=True)
 
@@ -35,6 +35,10 @@ def list_runs(
     bridge: str = BridgeOpt,
     recipe: str = RecipeOpt,
     event: str = typer.Option(None, help="Only the runs of this event (an id or its prefix)."),
+    source: str = typer.Option(None, help=f"Only runs of events from: {', '.join(SOURCES)}."),
+    record: str = typer.Option(
+        None, help="Only runs about this GHL or TT record id (or its linked twin)."
+    ),
     since_: str = SinceOpt,
     limit: int = typer.Option(20, min=1, max=1000, help="How many, newest first."),
     offset: int = typer.Option(0, min=0, help="Skip this many (the next page)."),
@@ -49,6 +53,8 @@ def list_runs(
             bridge_id=bridge_id(db, bridge),
             recipe=recipe,
             event_id=InboxRepository(db).resolve(event) if event else None,
+            source=source,
+            record_id=record,
             since=since(since_),
         )
         records = repo.list(where=where, limit=limit, offset=offset)
@@ -153,9 +159,7 @@ def replay(
                 done = admin.replay(target)
             _say_replayed(done)
             return
-        where = DeadLetterFilter(
-            bridge_id=bridge_id(db, bridge), recipe=recipe, since=since(since_)
-        )
+        where = RunFilter(bridge_id=bridge_id(db, bridge), recipe=recipe, since=since(since_))
         with refused():
             replayed, failed = admin.replay_all(where, _progress)
     finally:
@@ -212,9 +216,7 @@ def dead_letters(
     db = store(loaded)
     admin = JobAdmin(loaded, db)
     try:
-        where = DeadLetterFilter(
-            bridge_id=bridge_id(db, bridge), recipe=recipe, since=since(since_)
-        )
+        where = RunFilter(bridge_id=bridge_id(db, bridge), recipe=recipe, since=since(since_))
         with refused():
             letters = admin.dead_letters(where, limit=limit, offset=offset)
     finally:

@@ -28,7 +28,8 @@ def _header(recipe: Recipe) -> str:
         lines.append(f"#   ghltt recipes params BRIDGE {name} set KEY=VALUE):")
         for param in schema.values():
             default = json.dumps(param.default)
-            lines.append(f"#   {param.name}: {param.kind}, default {default}")
+            about = f": {param.description}" if param.description else ""
+            lines.append(f"#   {param.name}: {param.kind}, default {default}{about}")
     return "\n".join(lines) + "\n"
 
 

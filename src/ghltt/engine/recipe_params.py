@@ -2,6 +2,8 @@
 its default, whose type the value must keep), the values live in the bridge's settings
 (``recipe_params``) and override the defaults in every run.
 
+A parameter is declared by its default alone (its type is the default's), or in full with a
+type, a description, allowed values (``enum``), bounds or the type of a list's items.
 ``param_schema(recipe)`` describes them; ``parse_assignments(["k=v", ...], schema)`` reads
 command-line values; ``set_params`` validates and stores; ``show_params`` gives defaults,
 values set and what runs use. Errors name the parameter and the type wanted, in plain words.
@@ -9,6 +11,7 @@ values set and what runs use. Errors name the parameter and the type wanted, in 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,17 +27,42 @@ from ghltt.engine.recipes import Recipe
 SETTINGS_KEY = "recipe_params"
 
 
+# The words errors and listings use for the recipe file's parameter types.
+_KIND_OF_TYPE = {
+    "string": "text",
+    "integer": "whole number",
+    "number": "number",
+    "boolean": "true/false",
+    "list": "list",
+    "mapping": "mapping",
+}
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
     default: Any
     kind: str  # text, whole number, number, true/false, list, mapping, any
+    description: str = ""
+    enum: tuple[Any, ...] | None = None  # the values it may take
+    minimum: float | None = None
+    maximum: float | None = None
+    items: str | None = None  # a list's items' kind, when the recipe declares it
 
     def public(self) -> dict[str, Any]:
-        return {"name": self.name, "default": self.default, "type": self.kind}
+        shown = {"name": self.name, "default": self.default, "type": self.kind}
+        declared = {
+            "description": self.description or None,
+            "enum": list(self.enum) if self.enum is not None else None,
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "items": self.items,
+        }
+        return {**shown, **{k: v for k, v in declared.items() if v is not None}}
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """The kind word (text, whole number, ...) of a value."""
     if value is None:
         return "any"
     if isinstance(value, bool):
@@ -68,26 +96,51 @@ def _plain(value: Any) -> Any:
 
 
 def param_schema(recipe: Recipe) -> dict[str, Param]:
-    return {
-        name: Param(name, _plain(default), _kind(default))
-        for name, default in recipe.model.params.items()
-    }
+    """The recipe's parameters: each one's default, and its type, help and allowed values as
+    declared (``params: {due_days: {default: 2, type: integer, minimum: 0}}``) or, for a
+    parameter given as its default alone, as the default's type."""
+    schema = {}
+    for name, spec in recipe.model.param_specs().items():
+        default = _plain(spec.default)
+        schema[name] = Param(
+            name,
+            default,
+            _KIND_OF_TYPE[spec.type] if spec.type else kind_of(default),
+            description=spec.description,
+            enum=tuple(_plain(spec.enum)) if spec.enum is not None else None,
+            minimum=spec.minimum,
+            maximum=spec.maximum,
+            items=_KIND_OF_TYPE[spec.items] if spec.items else None,
+        )
+    return schema
 
 
 def _fits(kind: str, value: Any) -> bool:
     if kind == "any":
         return True
     if kind == "number":  # a whole number is a number too
-        return _kind(value) in ("number", "whole number")
-    return _kind(value) == kind
+        return kind_of(value) in ("number", "whole number")
+    return kind_of(value) == kind
 
 
 def check_value(param: Param, value: Any, where: str) -> Any:
     """The value if it has the parameter's type (a list keeps its items' shape)."""
     if not _fits(param.kind, value):
-        raise InvalidInput(f"takes {_a(param.kind)}, got {_a(_kind(value))}", where=where)
-    if param.kind == "list" and param.default:
-        item = Param(param.name, param.default[0], _kind(param.default[0]))
+        raise InvalidInput(f"takes {_a(param.kind)}, got {_a(kind_of(value))}", where=where)
+    if param.enum is not None and value not in param.enum:
+        allowed = ", ".join(json.dumps(v) for v in param.enum)
+        raise InvalidInput(f"must be one of {allowed}", where=where)
+    if param.kind in ("number", "whole number"):
+        if param.minimum is not None and value < param.minimum:
+            raise InvalidInput(f"must be at least {param.minimum:g}", where=where)
+        if param.maximum is not None and value > param.maximum:
+            raise InvalidInput(f"must be at most {param.maximum:g}", where=where)
+    if param.items is not None:
+        item = Param(param.name, None, param.items)
+        for index, entry in enumerate(value):
+            check_value(item, entry, f"{where}[{index}]")
+    elif param.kind == "list" and param.default:
+        item = Param(param.name, param.default[0], kind_of(param.default[0]))
         for index, entry in enumerate(value):
             check_value(item, entry, f"{where}[{index}]")
             if isinstance(item.default, Mapping) and isinstance(entry, Mapping):
@@ -188,6 +241,7 @@ def show_params(bridges: BridgeService, bridge: str, recipe_name: str) -> dict[s
 __all__ = [
     "Param",
     "check_value",
+    "kind_of",
     "param_schema",
     "parse_assignments",
     "set_params",

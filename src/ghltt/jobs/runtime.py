@@ -11,7 +11,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -108,13 +108,6 @@ class DeadLetter:
 
 
 @dataclass(frozen=True, slots=True)
-class DeadLetterFilter:
-    bridge_id: str | None = None
-    recipe: str | None = None
-    since: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Replayed:
     """A replay: the workflow that runs it, and the runs it runs again when they are known
     already (a dead letter resumes its own runs; anything else makes new ones)."""
@@ -194,31 +187,26 @@ class JobAdmin:
         return True
 
     def dead_letters(
-        self, where: DeadLetterFilter | None = None, *, limit: int = 50, offset: int = 0
+        self, where: RunFilter | None = None, *, limit: int = 50, offset: int = 0
     ) -> list[DeadLetter]:
         """Dead letters: first the workflows that died outside any run (rare, and read from
         DBOS), then failed runs newest first (paged and filtered in the store). A replayed
         dead letter that succeeded is gone: its run succeeded, or a fork of its workflow did.
         """
-        where = where or DeadLetterFilter()
-        orphans = self._orphans(where) if where.recipe is None else []
+        where = replace(where or RunFilter(), status="failed")
+        # A workflow that died outside any run has no event, recipe or record to match.
+        about_runs = (where.recipe, where.event_id, where.source, where.until, where.record_id)
+        orphans = self._orphans(where) if not any(about_runs) else []
         letters = orphans[offset : offset + limit]
         room = limit - len(letters)
         if room > 0:
             runs = RunRepository(self._db).list(
-                where=RunFilter(
-                    status="failed",
-                    bridge_id=where.bridge_id,
-                    recipe=where.recipe,
-                    since=where.since,
-                ),
-                limit=room,
-                offset=max(0, offset - len(orphans)),
+                where=where, limit=room, offset=max(0, offset - len(orphans))
             )
             letters += [DeadLetter.of_run(r) for r in runs]
         return letters
 
-    def _orphans(self, where: DeadLetterFilter) -> list[DeadLetter]:
+    def _orphans(self, where: RunFilter) -> list[DeadLetter]:
         if not self.has_run():
             # DBOS makes its tables when an executor first launches (its client never does):
             # before, there is no workflow, dead or alive.
@@ -376,7 +364,7 @@ class JobAdmin:
 
     def replay_all(
         self,
-        where: DeadLetterFilter,
+        where: RunFilter,
         on_progress: Callable[[int, int, DeadLetter, Replayed | GhlttError], None] | None = None,
     ) -> tuple[int, int]:
         """Replay every dead letter the filter matches, one replay per dead workflow (its

@@ -16,7 +16,6 @@ module-level functions.
 
 from __future__ import annotations
 
-import functools
 import traceback
 import uuid
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from ghltt.core import Event, NotFound
 from ghltt.jobs.failures import failure_class
 from ghltt.jobs.locks import KeyedLocks
 from ghltt.jobs.plans import Held, Planner, Run
+from ghltt.observability import RemoteCalls, collecting_remote_calls
 from ghltt.store import InboxRepository, RunRepository
 from ghltt.store.database import Database
 from ghltt.store.inbox import HELD, RELEASED
@@ -74,6 +74,11 @@ class RunContext:
 
 _context: RunContext | None = None
 _record_locks = KeyedLocks()
+# The requests of a step's failed attempts, by (run id, position), until the attempt that
+# succeeds or the failure's record stores them with the step. In memory: after a crash a
+# step's record shows only the requests of the attempts made since.
+_failed_calls: dict[tuple[str, int], RemoteCalls] = {}
+_FAILED_CALLS_KEPT = 1000
 
 
 def set_context(context: RunContext | None) -> None:
@@ -172,10 +177,25 @@ async def _execute(
     run_id: str, position: int, step: str, step_input: dict[str, Any], event_id: str
 ) -> Any:
     ctx = _ctx()
-    # The run's id rides along (not recorded as input) so steps can attribute provenance.
-    output = await ctx.planner.step(step)({**step_input, "run_id": run_id})
+    calls = _failed_calls.pop((run_id, position), None) or RemoteCalls()
+    try:
+        with collecting_remote_calls(calls):
+            # The run's id rides along (not recorded as input) so steps can attribute
+            # provenance.
+            output = await ctx.planner.step(step)({**step_input, "run_id": run_id})
+    except BaseException:
+        if len(_failed_calls) >= _FAILED_CALLS_KEPT:
+            _failed_calls.pop(next(iter(_failed_calls)))
+        _failed_calls[(run_id, position)] = calls
+        raise
     ctx.runs.record_step(
-        run_id, position, name=step, status="succeeded", input=step_input, output=output
+        run_id,
+        position,
+        name=step,
+        status="succeeded",
+        input=step_input,
+        output=output,
+        requests=calls.stored(),
     )
     changed = _changed_fields(output)
     if changed is not None:
@@ -194,17 +214,24 @@ async def _run_in_batch(
     """
     ctx = _ctx()
     run_id, [step] = plan["run_id"], Run.of(plan).steps
-    close = functools.partial(
-        ctx.runs.close,
-        run_id,
-        position=0,
-        name=step.name,
-        step_input=step.input,
-        event_id=event_id,
-    )
+    calls = RemoteCalls()
+
+    def close(**end: Any) -> None:
+        """The run's step, with the requests it made, and its end: one transaction."""
+        ctx.runs.close(
+            run_id,
+            position=0,
+            name=step.name,
+            step_input=step.input,
+            event_id=event_id,
+            requests=calls.stored(),
+            **end,
+        )
+
     try:
         step_fn = ctx.planner.step(step.name)
-        output = await step_fn({**step.input, "run_id": run_id})
+        with collecting_remote_calls(calls):
+            output = await step_fn({**step.input, "run_id": run_id})
     except Held as exc:
         log.warning("run held until a connection is fixed", run=run_id, reason=str(exc))
         close(
@@ -240,8 +267,15 @@ async def _record_failure(
     error_class: str | None = None,
 ) -> None:
     ctx = _ctx()
+    calls = _failed_calls.pop((run_id, position), None)
     ctx.runs.record_step(
-        run_id, position, name=step, status="failed", input=step_input, error=error
+        run_id,
+        position,
+        name=step,
+        status="failed",
+        input=step_input,
+        error=error,
+        requests=calls.stored() if calls else None,
     )
     ctx.runs.finish(run_id, run_status, error, error_class)
 

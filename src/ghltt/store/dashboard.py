@@ -1,5 +1,6 @@
-"""What the dashboard reads: runs paged and filtered in SQL, activity per bridge, and its
-password. Every list is keyset-paged on an index, so a page costs the same at any depth."""
+"""What the dashboard reads: runs paged (filtered by the store's ``RunFilter``), activity per
+bridge, and its password. Every list is keyset-paged on an index, so a page costs the same at
+any depth."""
 
 from __future__ import annotations
 
@@ -11,24 +12,8 @@ import sqlalchemy as sa
 
 from ghltt.core import utcnow
 from ghltt.store.inbox import as_utc
-from ghltt.store.runs import RunRecord, RunRepository, _run
-from ghltt.store.tables import dashboard_auth, inbox_events, record_links, runs, sync_cursors
-
-RUN_STATUSES = ("queued", "running", "succeeded", "failed", "retried")
-SOURCES = ("ghl", "tt", "schedule", "manual")
-
-
-@dataclass(frozen=True, slots=True)
-class RunFilter:
-    """Each field narrows the list; None means any. ``record_id`` is a GHL or TT record id."""
-
-    status: str | None = None
-    bridge: str | None = None
-    recipe: str | None = None
-    source: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    record_id: str | None = None
+from ghltt.store.runs import LISTED, RunFilter, RunRecord, RunRepository, _run
+from ghltt.store.tables import dashboard_auth, inbox_events, runs, sync_cursors
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,15 +64,6 @@ def parse_cursor(text: str) -> tuple[datetime, str] | None:
         return None
 
 
-_LISTED = sa.select(
-    runs,
-    inbox_events.c.source,
-    inbox_events.c.kind,
-    inbox_events.c.object_type,
-    inbox_events.c.object_id,
-).join(inbox_events, inbox_events.c.id == runs.c.event_id)
-
-
 def _item(row: sa.Row[Any]) -> RunItem:
     m = row._mapping
     return RunItem(
@@ -99,46 +75,6 @@ def _item(row: sa.Row[Any]) -> RunItem:
     )
 
 
-def _filtered(
-    stmt: sa.Select[Any], f: RunFilter, record_ids: list[str] | None = None
-) -> sa.Select[Any]:
-    if f.status:
-        stmt = stmt.where(runs.c.status == f.status)
-    if f.bridge:
-        stmt = stmt.where(runs.c.bridge_id == f.bridge)
-    if f.recipe:
-        stmt = stmt.where(runs.c.recipe == f.recipe)
-    if f.source:
-        # EXISTS rather than a condition on the joined row: the planner then walks the runs
-        # newest first on their index instead of scanning every event of that source.
-        about = inbox_events.alias("about")
-        stmt = stmt.where(
-            sa.exists().where(about.c.id == runs.c.event_id, about.c.source == f.source)
-        )
-    if f.since:
-        stmt = stmt.where(runs.c.started_at >= f.since)
-    if f.until:
-        stmt = stmt.where(runs.c.started_at < f.until)
-    if record_ids:
-        stmt = stmt.where(inbox_events.c.object_id.in_(record_ids))
-    return stmt
-
-
-def _record_ids(conn: sa.Connection, record_id: str | None) -> list[str] | None:
-    """A record's id and its linked twin's on the other side: a GHL contact's change runs
-    under the contact's id, not its TT customer's. Read first, so the runs query meets a
-    short list the object-id index answers (an OR with a subquery makes PostgreSQL walk
-    every run)."""
-    if not record_id:
-        return None
-    links = record_links.c
-    twins = sa.union(
-        sa.select(links.tt_id).where(links.ghl_id == record_id),
-        sa.select(links.ghl_id).where(links.tt_id == record_id),
-    )
-    return [record_id, *(str(r[0]) for r in conn.execute(twins))]
-
-
 class DashboardQueries:
     def __init__(self, db: sa.Engine) -> None:
         self.db = db
@@ -148,31 +84,22 @@ class DashboardQueries:
     ) -> list[RunItem]:
         """Runs matching ``f``, newest first, older than ``before`` (a page's last cursor)."""
         with self.db.connect() as conn:
-            stmt = _filtered(_LISTED, f, _record_ids(conn, f.record_id))
-        if before is not None:
-            at, run_id = before
-            stmt = stmt.where(
-                sa.or_(
-                    runs.c.started_at < at,
-                    sa.and_(runs.c.started_at == at, runs.c.id < run_id),
+            stmt = LISTED.where(*f.where(conn))
+            if before is not None:
+                at, run_id = before
+                stmt = stmt.where(
+                    sa.or_(
+                        runs.c.started_at < at,
+                        sa.and_(runs.c.started_at == at, runs.c.id < run_id),
+                    )
                 )
-            )
-        stmt = stmt.order_by(runs.c.started_at.desc(), runs.c.id.desc()).limit(limit)
-        with self.db.connect() as conn:
+            stmt = stmt.order_by(runs.c.started_at.desc(), runs.c.id.desc()).limit(limit)
             return [_item(r) for r in conn.execute(stmt)]
-
-    def run_ids(self, f: RunFilter, limit: int) -> list[str]:
-        """Ids of the runs matching ``f``, newest first (bulk replay takes these)."""
-        with self.db.connect() as conn:
-            ids = _record_ids(conn, f.record_id)
-            stmt = _filtered(sa.select(runs.c.id).join(inbox_events), f, ids)
-            stmt = stmt.order_by(runs.c.started_at.desc()).limit(limit)
-            return [str(r.id) for r in conn.execute(stmt)]
 
     def changed_since(self, since: datetime, limit: int = 50) -> list[RunItem]:
         """Runs started or finished after ``since``, oldest change first (the live tail)."""
-        started = _LISTED.where(runs.c.started_at > since)
-        finished = _LISTED.where(runs.c.finished_at > since)
+        started = LISTED.where(runs.c.started_at > since)
+        finished = LISTED.where(runs.c.finished_at > since)
         found: dict[str, RunItem] = {}
         with self.db.connect() as conn:
             for stmt in (started, finished):
@@ -330,13 +257,10 @@ class DashboardAuthRepository:
 
 
 __all__ = [
-    "RUN_STATUSES",
-    "SOURCES",
     "Activity",
     "DashboardAuthRepository",
     "DashboardQueries",
     "EventItem",
-    "RunFilter",
     "RunItem",
     "parse_cursor",
 ]

@@ -12,14 +12,16 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ghltt.core import InvalidInput, utcnow
+from ghltt.core import EventSource, InvalidInput, utcnow
 from ghltt.store.ids import resolve_prefix, short_id
 from ghltt.store.inbox import InboxRepository, as_utc
-from ghltt.store.tables import bridges, inbox_events, run_steps, runs
+from ghltt.store.tables import bridges, inbox_events, record_links, run_steps, runs
 
 # queued (in a batch, not run yet), running, succeeded, failed (a dead letter until replayed),
 # retried (failed in a batch and handed to its event's own workflow)
 RUN_STATUSES = ("queued", "running", "succeeded", "failed", "held", "retried")
+# Where a run's event came from (ghltt.core.EventSource).
+SOURCES = tuple(s.value for s in EventSource)
 
 
 def check_status(status: str | None, *, where: str = "status") -> None:
@@ -32,18 +34,30 @@ def check_status(status: str | None, *, where: str = "status") -> None:
 
 @dataclass(frozen=True, slots=True)
 class RunFilter:
-    """Which runs a list shows; every field narrows it (None: no condition)."""
+    """Which runs a list shows (the API's, the CLI's and the dashboard's); every field
+    narrows it (None: no condition). ``record_id`` is a GHL or TT record id: its runs and
+    those of its linked twin on the other side."""
 
     status: str | None = None
     bridge_id: str | None = None
     recipe: str | None = None
     event_id: str | None = None
+    source: str | None = None
     since: datetime | None = None
+    until: datetime | None = None
+    record_id: str | None = None
 
     def __post_init__(self) -> None:
         check_status(self.status)
+        if self.source is not None and self.source not in SOURCES:
+            raise InvalidInput(
+                f"unknown source {self.source!r}; use one of: {', '.join(SOURCES)}",
+                where="source",
+            )
 
-    def where(self) -> list[sa.ColumnElement[bool]]:
+    def where(self, conn: sa.Connection) -> list[sa.ColumnElement[bool]]:
+        """The conditions on ``LISTED`` (runs joined to their events); a record id's twins
+        are read first, through ``conn``."""
         c = runs.c
         conditions: list[sa.ColumnElement[bool]] = []
         if self.status:
@@ -54,9 +68,48 @@ class RunFilter:
             conditions.append(c.recipe == self.recipe)
         if self.event_id:
             conditions.append(c.event_id == self.event_id)
+        if self.source:
+            # EXISTS rather than a condition on the joined row: the planner then walks the
+            # runs newest first on their index instead of scanning every event of that source.
+            about = inbox_events.alias("about")
+            conditions.append(
+                sa.exists().where(about.c.id == c.event_id, about.c.source == self.source)
+            )
         if self.since:
             conditions.append(c.started_at >= self.since)
+        if self.until:
+            conditions.append(c.started_at < self.until)
+        if self.record_id:
+            conditions.append(inbox_events.c.object_id.in_(_record_ids(conn, self.record_id)))
         return conditions
+
+
+def _record_ids(conn: sa.Connection, record_id: str) -> list[str]:
+    """A record's id and its linked twin's on the other side: a GHL contact's change runs
+    under the contact's id, not its TT customer's. Read first, so the runs query meets a
+    short list the object-id index answers (an OR with a subquery makes PostgreSQL walk
+    every run)."""
+    links = record_links.c
+    twins = sa.union(
+        sa.select(links.tt_id).where(links.ghl_id == record_id),
+        sa.select(links.ghl_id).where(links.tt_id == record_id),
+    )
+    return [record_id, *(str(r[0]) for r in conn.execute(twins))]
+
+
+# Runs with their bridge's name and what their event was about: what every list reads, and
+# what ``RunFilter.where`` narrows.
+_LISTED_FROM = runs.outerjoin(inbox_events, inbox_events.c.id == runs.c.event_id).outerjoin(
+    bridges, bridges.c.id == runs.c.bridge_id
+)
+LISTED = sa.select(
+    runs,
+    bridges.c.name.label("bridge_name"),
+    inbox_events.c.source,
+    inbox_events.c.kind,
+    inbox_events.c.object_type,
+    inbox_events.c.object_id,
+).select_from(_LISTED_FROM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +122,8 @@ class StepRecord:
     error: str | None
     attempts: int
     finished_at: datetime | None
+    # The remote requests it made, redacted: method, path, status or error, ms, attempt...
+    requests: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -153,6 +208,7 @@ def _put_step(
     output: Any,
     error: str | None,
     attempts: int,
+    requests: Sequence[dict[str, Any]] | None = None,
 ) -> None:
     values = {
         "name": name,
@@ -162,6 +218,7 @@ def _put_step(
         "error": error,
         "attempts": attempts,
         "finished_at": utcnow(),
+        "requests": list(requests) if requests else None,
     }
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     conn.execute(
@@ -260,9 +317,12 @@ class RunRepository:
         output: Any = None,
         error: str | None = None,
         attempts: int = 1,
+        requests: Sequence[dict[str, Any]] | None = None,
     ) -> None:
         with self.db.begin() as conn:
-            _put_step(conn, run_id, position, name, status, input, output, error, attempts)
+            _put_step(
+                conn, run_id, position, name, status, input, output, error, attempts, requests
+            )
 
     def finish(
         self,
@@ -288,6 +348,7 @@ class RunRepository:
         event_id: str,
         event_outcome: str | None = None,
         changed_fields: Sequence[str] | None = None,
+        requests: Sequence[dict[str, Any]] | None = None,
     ) -> None:
         """Record a run's last step and its end, and what it says of its event, in one
         transaction: the event's outcome when this was its last run, and the fields the run
@@ -297,7 +358,9 @@ class RunRepository:
         """
         step_status = "failed" if error is not None else "succeeded"
         with self.db.begin() as conn:
-            _put_step(conn, run_id, position, name, step_status, step_input, output, error, 1)
+            _put_step(
+                conn, run_id, position, name, step_status, step_input, output, error, 1, requests
+            )
             _finish(conn, run_id, run_status, run_error)
             event: dict[str, Any] = {}
             if changed_fields is not None:
@@ -367,6 +430,7 @@ class RunRepository:
                         error=m["error"],
                         attempts=m["attempts"],
                         finished_at=as_utc(m["finished_at"]),
+                        requests=list(m["requests"] or []),
                     )
                 )
         return record
@@ -386,20 +450,19 @@ class RunRepository:
         raises ``InvalidInput``.
         """
         where = where or RunFilter(status=status, event_id=event_id)
-        stmt = (
-            _with_bridge_name()
-            .where(*where.where())
-            .order_by(runs.c.started_at.desc(), runs.c.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
         with self.db.connect() as conn:
+            stmt = (
+                LISTED.where(*where.where(conn))
+                .order_by(runs.c.started_at.desc(), runs.c.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
             return [_run(r) for r in conn.execute(stmt)]
 
     def count(self, status: str | None = None, *, where: RunFilter | None = None) -> int:
         where = where or RunFilter(status=status)
-        stmt = sa.select(sa.func.count()).select_from(runs).where(*where.where())
         with self.db.connect() as conn:
+            stmt = sa.select(sa.func.count()).select_from(_LISTED_FROM).where(*where.where(conn))
             return int(conn.execute(stmt).scalar_one())
 
     def failed_in(self, workflow_ids: Sequence[str]) -> set[str]:

@@ -123,6 +123,8 @@ run_steps = sa.Table(
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="1"),
     sa.Column("finished_at", Timestamp, nullable=False),
+    # The remote requests the step made, redacted (ghltt.observability.RemoteCalls).
+    sa.Column("requests", sa.JSON, nullable=True),
 )
 
 record_links = sa.Table(

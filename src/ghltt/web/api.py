@@ -12,9 +12,8 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
-from ghltt.core import utcnow
+from ghltt.core import EventSource, utcnow
 from ghltt.core.since import SINCE_PATTERN, parse_since
-from ghltt.jobs.runtime import DeadLetterFilter
 from ghltt.store import InboxRepository, RunRepository
 from ghltt.store.bridges import bridge_id_of
 from ghltt.store.database import Database
@@ -50,6 +49,8 @@ async def list_runs(
     bridge: str | None = Bridge,
     recipe: str | None = None,
     event: str | None = Query(None, description="Only the runs of this event (id or prefix)."),
+    source: EventSource | None = Query(None, description="Only runs of events from there."),
+    record: str | None = Query(None, description="Only runs about this GHL or TT record id."),
     since: str | None = Since,
     limit: int = Limit,
     offset: int = Offset,
@@ -62,6 +63,8 @@ async def list_runs(
             bridge_id=_bridge(db, bridge),
             recipe=recipe,
             event_id=InboxRepository(db).resolve(event) if event else None,
+            source=source.value if source else None,
+            record_id=record,
             since=_since(since),
         )
         return [
@@ -96,9 +99,7 @@ async def dead_letters(
     svc = services(request)
 
     def query() -> list[dict[str, Any]]:
-        where = DeadLetterFilter(
-            bridge_id=_bridge(svc.db, bridge), recipe=recipe, since=_since(since)
-        )
+        where = RunFilter(bridge_id=_bridge(svc.db, bridge), recipe=recipe, since=_since(since))
         return [d.as_dict() for d in svc.admin.dead_letters(where, limit=limit, offset=offset)]
 
     return await run_in_threadpool(query)

@@ -84,6 +84,11 @@ class ParamOut(BaseModel):
     name: str
     type: str
     default: Any
+    description: str | None = Field(default=None, description="What it is for, if declared.")
+    enum: list[Any] | None = Field(default=None, description="The values it may take.")
+    minimum: float | None = None
+    maximum: float | None = None
+    items: str | None = Field(default=None, description="A list's item type, if declared.")
     is_set: bool = Field(description="Has this bridge a value of its own?")
     value: Any = Field(default=None, description="The bridge's value, when is_set.")
     effective: Any

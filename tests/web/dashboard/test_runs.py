@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import httpx2
@@ -11,9 +14,11 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from ghltt.cli.main import app as cli
-from ghltt.core import utcnow
-from ghltt.store.dashboard import DashboardQueries, RunFilter
+from ghltt.core import InvalidInput, utcnow
+from ghltt.store.dashboard import DashboardQueries
+from ghltt.store.runs import RunFilter
 from ghltt.store.tables import inbox_events, record_links, run_steps, runs
+from ghltt.web.dashboard.replays import replays
 from tests.web.dashboard.conftest import Served, csrf_of
 
 
@@ -197,9 +202,8 @@ def test_activity_counts_per_bridge(served: Served) -> None:
     activity = queries.activity(["br_a", "br_b"], now + timedelta(seconds=1))
     assert activity["br_a"].runs_hour == 30 and activity["br_b"].events_day == 30
     assert activity["br_a"].dead_letters == 10
-    assert DashboardQueries(served.db()).run_ids(RunFilter(status="failed"), 5) == [
-        f"run{i:03d}" for i in range(0, 15, 3)
-    ]
+    page = DashboardQueries(served.db()).runs_page(RunFilter(status="failed"), limit=5)
+    assert [item.run.id for item in page] == [f"run{i:03d}" for i in range(0, 15, 3)]
 
 
 def test_set_password_from_the_cli(served: Served, monkeypatch: Any) -> None:
@@ -212,3 +216,74 @@ def test_set_password_from_the_cli(served: Served, monkeypatch: Any) -> None:
     with served.logged_in("a long password") as client:
         assert client.get("/").status_code == 200
     assert isinstance(client, httpx2.Client)
+
+
+class _SteppedAdmin:
+    """A job admin whose bulk replay advances one dead letter each time the test says so."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.go = threading.Semaphore(0)
+
+    def replay_all(self, where: RunFilter, on_progress: Any) -> tuple[int, int]:
+        assert where.status is None or where.status == "failed"
+        for position in range(1, self.total + 1):
+            assert self.go.acquire(timeout=30)
+            letter = SimpleNamespace(short_id=f"run{position:03d}", recipe="contacts")
+            outcome = InvalidInput("nothing to replay") if position == 2 else object()
+            on_progress(position, self.total, letter, outcome)
+        return self.total - 1, 1
+
+
+def _progress(client: httpx2.Client, replay_id: str) -> str:
+    answer = client.get(f"/runs/replays/{replay_id}/progress")
+    assert answer.status_code == 200
+    return answer.text
+
+
+def _wait_until(check: Any) -> None:
+    for _ in range(300):
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError("the replay did not get there")
+
+
+def test_a_bulk_replay_shows_its_progress_until_done(served: Served) -> None:
+    admin = _SteppedAdmin(total=3)
+    started = replays.start(admin, RunFilter(status="failed"))  # type: ignore[arg-type]
+    with served.logged_in() as client:
+        page = client.get(f"/runs/replays/{started.id}")
+        assert page.status_code == 200 and "Replaying dead letters" in page.text
+        assert f'hx-get="/runs/replays/{started.id}/progress"' in page.text
+        admin.go.release()
+        _wait_until(lambda: started.done == 1)
+        one = _progress(client, started.id)
+        assert "1 of 3" in one and 'hx-trigger="every 1s"' in one and "Done" not in one
+        admin.go.release(2)
+        _wait_until(lambda: started.finished)
+        done = _progress(client, started.id)
+        assert "3 of 3" in done and "2 replayed" in done and "1 refused" in done
+        assert "run002: nothing to replay" in done and "Done: 2 of 3 replayed" in done
+        assert "hx-trigger" not in done  # the page stops polling
+        assert client.get("/runs/replays/nope").status_code == 404
+
+
+def test_replaying_dead_letters_by_filter_leads_to_its_progress(served: Served) -> None:
+    _seed(served.db())
+    with served.logged_in() as client:
+        csrf = csrf_of(client.get("/runs").text)
+        assert client.post("/runs/replay-dead", data={"bridge": "br_a"}).status_code == 403
+        answer = client.post("/runs/replay-dead", data={"csrf": csrf, "bridge": "br_a"})
+        assert answer.status_code == 303
+        replay_id = answer.headers["location"].split("/runs/replays/", 1)[1].split("?")[0]
+        found = replays.get(replay_id)
+        assert found is not None and found.filter.bridge_id == "br_a"
+        _wait_until(lambda: found.finished)
+        text = _progress(client, replay_id)
+        # No executor runs here: each of br_a's 10 dead letters is refused with its reason,
+        # or the whole replay says why it stopped.
+        assert "of 10" in text or "Stopped after 0: the durable executor" in text, text
+        assert "Finding" not in text
+        bad = client.post("/runs/replay-dead", data={"csrf": csrf, "status": "exploded"})
+        assert "Nothing%20replayed" in bad.headers["location"]

@@ -41,6 +41,12 @@ Errors
     ``ServerError``, ``TransportError`` (``sent``, ``timeout``). ``error_for_status`` is the
     generic status mapping; ``default_error_mapper`` reads a JSON ``message``/``detail`` body.
 
+Run timelines
+    Inside a run step (``ghltt.observability.collecting_remote_calls``, set by jobs), the
+    requestor notes every send: method, host, path and query, status or transport error,
+    milliseconds, attempt number, and both bodies redacted and cut (``_calls``). No header is
+    kept.
+
 Redaction
     ``redact_headers``, ``redact_url``, ``redact_text(text, secrets)``, ``mask``,
     ``is_sensitive_name``: credentials never reach messages, logs or reprs.

@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 import httpx2
 
 from ghltt.connectors.http._budget import RateBudget
+from ghltt.connectors.http._calls import CallNote
 from ghltt.connectors.http._errors import (
     AuthError,
     ConnectorError,
@@ -30,6 +31,7 @@ from ghltt.connectors.http._retry import (
     is_idempotent,
     parse_retry_after,
 )
+from ghltt.observability import remote_calls
 
 __all__ = [
     "AuthProvider",
@@ -179,8 +181,11 @@ class Requestor:
         request = self.client.build_request(
             method, url, params=params, json=json, data=data, headers=headers
         )
+        # Inside a run step, each send is noted for the run's timeline.
+        calls = remote_calls.get()
+        note = CallNote(calls) if calls is not None else None
         return await call_with_retry(
-            lambda: self._attempt(request, read),
+            lambda: self._attempt(request, read, note),
             policy=self.policy,
             idempotent=is_idempotent(method, idempotent),
             sleep=self._sleep,
@@ -193,10 +198,12 @@ class Requestor:
             raise self.map_error(response)
         return response
 
-    async def _attempt(self, request: httpx2.Request, read: ResponseReader[T]) -> T:
+    async def _attempt(
+        self, request: httpx2.Request, read: ResponseReader[T], note: CallNote | None
+    ) -> T:
         renewed = False
         while True:
-            response = await self._send_once(request)
+            response = await self._send_once(request, note)
             try:
                 return read(response)
             except ConnectorError as error:
@@ -215,7 +222,7 @@ class Requestor:
                 continue
             raise failure
 
-    async def _send_once(self, request: httpx2.Request) -> httpx2.Response:
+    async def _send_once(self, request: httpx2.Request, note: CallNote | None) -> httpx2.Response:
         if self.auth is not None:
             request.headers["Authorization"] = await self.auth.authorization()
         slot = await self.budget.acquire() if self.budget is not None else None
@@ -224,10 +231,15 @@ class Requestor:
             response = await self.client.send(request)
             await response.aread()
         except httpx2.TransportError as exc:
-            raise transport_error(exc, request) from None
+            error = transport_error(exc, request)
+            if note is not None:
+                note.sent(request, (time.perf_counter() - started) * 1000, error=str(error))
+            raise error from None
         finally:
             if slot is not None and self.budget is not None:
                 self.budget.settle(slot)
+        if note is not None:
+            note.sent(request, (time.perf_counter() - started) * 1000, response=response)
         if self.observe is not None:
             self.observe(response)
         if log.isEnabledFor(logging.DEBUG):

@@ -58,7 +58,7 @@ class AutomationRecipe:
 
     @property
     def params(self) -> dict[str, Any]:
-        return dict(self.model.params)
+        return self.model.param_defaults()
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -96,7 +96,7 @@ class SyncRecipe:
 
     @property
     def params(self) -> dict[str, Any]:
-        return dict(self.model.params)
+        return self.model.param_defaults()
 
     def objects(self, system: System) -> ObjectType:
         return self.ghl_object if system == "ghl" else self.tt_object

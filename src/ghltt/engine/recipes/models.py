@@ -112,11 +112,126 @@ class Step(_Model):
     description: str = ""
 
 
+ParamType = Literal["string", "integer", "number", "boolean", "list", "mapping"]
+ItemType = Literal["string", "integer", "number", "boolean"]
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "list": (list,),
+    "mapping": (dict,),
+}
+
+
+def type_of(value: Any) -> ParamType | None:
+    """The parameter type a value has (None: null, or nothing a parameter takes)."""
+    if isinstance(value, bool):
+        return "boolean"
+    for name in ("integer", "number", "string", "list", "mapping"):
+        if isinstance(value, _PYTHON_TYPES[name]):
+            return name  # type: ignore[return-value]
+    return None
+
+
+def has_type(value: Any, wanted: str) -> bool:
+    """Does ``value`` have the parameter type ``wanted`` (a whole number is a number too)?"""
+    found = type_of(value)
+    return found == wanted or (wanted == "number" and found == "integer")
+
+
+class ParamSpec(_Model):
+    """A parameter declared in full, for forms and checks: its default, the type of value it
+    takes, what it is for, and its allowed values (``enum``) or bounds."""
+
+    default: Any = None
+    type: ParamType | None = None
+    description: str = ""
+    enum: list[Any] | None = Field(default=None, min_length=1)
+    minimum: float | None = None
+    maximum: float | None = None
+    items: ItemType | None = Field(default=None, description="the type of a list's items")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ParamSpec:
+        kind = self.type or type_of(self.default)
+        if self.default is not None and kind is not None and not has_type(self.default, kind):
+            raise ValueError(f"default {self.default!r} is not of type {kind}")
+        if (self.minimum is not None or self.maximum is not None) and kind not in (
+            "integer",
+            "number",
+        ):
+            raise ValueError("minimum and maximum go with an integer or a number")
+        if self.items is not None and kind != "list":
+            raise ValueError("items goes with a list")
+        if self.enum is not None and self.default is not None and self.default not in self.enum:
+            raise ValueError(f"default {self.default!r} is not one of enum")
+        if isinstance(self.default, int | float) and not isinstance(self.default, bool):
+            if self.minimum is not None and self.default < self.minimum:
+                raise ValueError(f"default {self.default} is below minimum {self.minimum:g}")
+            if self.maximum is not None and self.default > self.maximum:
+                raise ValueError(f"default {self.default} is above maximum {self.maximum:g}")
+        if self.items is not None and isinstance(self.default, list):
+            for item in self.default:
+                if not has_type(item, self.items):
+                    raise ValueError(f"default item {item!r} is not of type {self.items}")
+        return self
+
+    @property
+    def kind(self) -> ParamType | None:
+        return self.type or type_of(self.default)
+
+
+_SPEC_KEYS = frozenset(ParamSpec.model_fields)
+
+
+def is_declared(value: Any) -> bool:
+    """A parameter in its long form: a mapping with ``default`` and at least one more of
+    ParamSpec's keys, and nothing else (a mapping default of other keys stays a default)."""
+    return (
+        isinstance(value, dict)
+        and "default" in value
+        and len(value) > 1
+        and all(isinstance(k, str) and k in _SPEC_KEYS for k in value)
+    )
+
+
 class _Recipe(_Model):
     version: int = Field(ge=1, le=CURRENT_VERSION)
     name: str = Field(pattern=NAME_PATTERN)
     description: str = Field(min_length=1)
+    # Each parameter is its default (``due_days: 2``), or declared in full (a ParamSpec:
+    # ``due_days: {default: 2, type: integer, minimum: 0, description: ...}``).
     params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("params")
+    @classmethod
+    def _declared_params(cls, params: dict[str, Any]) -> dict[str, Any]:
+        checked: dict[str, Any] = {}
+        for name, value in params.items():
+            if is_declared(value):
+                try:
+                    value = ParamSpec.model_validate(value)
+                except ValueError as exc:
+                    errors = getattr(exc, "errors", None)
+                    detail = errors()[0]["msg"] if callable(errors) else str(exc)
+                    raise ValueError(f"parameter {name!r}: {detail}") from None
+            checked[name] = value
+        return checked
+
+    def param_defaults(self) -> dict[str, Any]:
+        """Each parameter's default, what runs use unless a bridge sets another value."""
+        return {
+            name: value.default if isinstance(value, ParamSpec) else value
+            for name, value in self.params.items()
+        }
+
+    def param_specs(self) -> dict[str, ParamSpec]:
+        """Every parameter as a ParamSpec (a short one: its default alone)."""
+        return {
+            name: value if isinstance(value, ParamSpec) else ParamSpec(default=value)
+            for name, value in self.params.items()
+        }
 
 
 class Automation(_Recipe):

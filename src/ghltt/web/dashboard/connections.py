@@ -1,6 +1,6 @@
-"""Connections: revalidate (identity, granted against needed scopes), rotate, revoke, and GHL
-OAuth connect through the existing start and callback. Secrets come in once and are never
-rendered."""
+"""Connections: add a token or App Password, revalidate (identity, granted against needed
+scopes), rotate, revoke, and GHL OAuth connect through the existing start and callback.
+Secrets come in once and are never rendered."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from ghltt.vault import GHL, ConnectionView, Outcome, scopes
+from ghltt.core import InvalidInput
+from ghltt.vault import GHL, TT, ConnectionView, Outcome, scopes
 from ghltt.web.auth import services
 from ghltt.web.dashboard.context import bridge, redirect, render, require_session, user_errors
 
@@ -58,6 +59,52 @@ def _said(outcome: Outcome, done: str) -> str:
         return f"{view.label}: {outcome.failure.message} {outcome.failure.remedy or ''}".strip()
     who = f" as {view.identity}" if view.identity else ""
     return " ".join([f"{view.label}: {done}{who}.", *outcome.warnings, *outcome.notes])
+
+
+@router.post("/connections/add")
+async def add_connection(
+    request: Request,
+    system: str = Form(""),
+    label: str = Form(""),
+    kind: str = Form(""),
+    secret: str = Form(""),
+    location: str = Form(""),
+    account: str = Form(""),
+) -> Response:
+    """Add a GHL location (Private Integration token or API key) or a TrackingTime account
+    (App Password or bearer token). The vault checks the secret against the remote before
+    anything is stored; the secret is never sent back, not even in an error."""
+    if not secret.strip():
+        return redirect("/connections#add", "Not added: enter the secret")
+    connections = bridge(request).connections
+    async with user_errors(system if system in (GHL, TT) else "remote") as failed:
+        if system == GHL:
+            outcome = await connections.add_ghl_token(
+                label=label.strip() or "GHL",
+                token=secret.strip(),
+                location_id=location.strip(),
+                kind=kind or "pit",
+            )
+        elif system == TT:
+            outcome = await connections.add_tt(
+                label=label.strip() or "TrackingTime",
+                secret=secret.strip(),
+                kind=kind or "app_password",
+                account_id=_account_id(account),
+            )
+        else:
+            raise InvalidInput("must be ghl or tt", where="system")
+        view = outcome.connection
+        return redirect(f"/connections#{view.id}", _said(outcome, "added and valid"))
+    return redirect("/connections#add", f"Not added: {failed.error}")
+
+
+def _account_id(text: str) -> int | None:
+    if not text.strip():
+        return None
+    if not text.strip().isdigit():
+        raise InvalidInput("must be the account's number, or empty", where="account")
+    return int(text.strip())
 
 
 @router.post("/connections/{ref}/check")

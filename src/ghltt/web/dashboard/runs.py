@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +17,8 @@ from starlette.responses import Response, StreamingResponse
 from ghltt.core import GhlttError, InvalidInput, utcnow
 from ghltt.jobs.bridge_schedules import RECONCILE_RUN
 from ghltt.store import InboxRepository, RunRepository
-from ghltt.store.dashboard import RUN_STATUSES, SOURCES, DashboardQueries, RunFilter, parse_cursor
+from ghltt.store.dashboard import DashboardQueries, parse_cursor
+from ghltt.store.runs import RUN_STATUSES, SOURCES, RunFilter
 from ghltt.web.auth import services
 from ghltt.web.dashboard.context import (
     SECURITY_HEADERS,
@@ -27,12 +28,12 @@ from ghltt.web.dashboard.context import (
     require_session,
     templates,
 )
+from ghltt.web.dashboard.replays import replays
 
 log = structlog.get_logger(__name__)
 router = APIRouter(dependencies=[Depends(require_session)])
 
 PAGE = 50
-BULK_REPLAY_MAX = 1000
 WINDOWS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7)}
 TAIL_POLL_SECONDS = 1.0
 
@@ -81,7 +82,7 @@ def parse_query(params: Any) -> Query:
         raise InvalidInput("is not a page cursor", where="before")
     run_filter = RunFilter(
         status=values["status"] or None,
-        bridge=values["bridge"] or None,
+        bridge_id=values["bridge"] or None,
         recipe=values["recipe"] or None,
         source=values["source"] or None,
         since=since,
@@ -192,26 +193,33 @@ async def replay(request: Request, run_id: str) -> Response:
 
 @router.post("/runs/replay-dead")
 async def replay_dead(request: Request) -> Response:
-    """Replay every dead letter (failed run) that the list's filter matches."""
+    """Replay every dead letter (failed run) that the list's filter matches, in the
+    background; the page it leads to shows the progress."""
     form = await request.form()
     try:
         query = parse_query(form)
     except InvalidInput as exc:
         return redirect("/runs", f"Nothing replayed: {exc}")
-    matching = replace(query.filter, status="failed")
-    db = services(request).db
-    ids = await run_in_threadpool(DashboardQueries(db).run_ids, matching, BULK_REPLAY_MAX)
-    replayed, refused = 0, []
-    for run_id in ids:
-        new_id, why = await _replay(request, run_id)
-        if new_id is None:
-            refused.append(f"{run_id[:8]}: {why}")
-        else:
-            replayed += 1
-    note = f"Replayed {replayed} of {len(ids)} dead letters."
-    if refused:
-        note += " Refused: " + "; ".join(refused[:3])
-    return redirect("/runs?status=running", note)
+    started = replays.start(services(request).admin, query.filter)
+    note = "Replaying the dead letters this filter matches."
+    return redirect(f"/runs/replays/{started.id}", note)
+
+
+@router.get("/runs/replays/{replay_id}")
+async def bulk_replay_page(request: Request, replay_id: str) -> Response:
+    found = replays.get(replay_id)
+    if found is None:
+        return render(request, "missing.html", status=404, what=f"bulk replay {replay_id}")
+    return render(request, "bulk_replay.html", replay=found)
+
+
+@router.get("/runs/replays/{replay_id}/progress")
+async def bulk_replay_progress(request: Request, replay_id: str) -> Response:
+    """The progress partial the page polls (htmx) until the replay is done."""
+    found = replays.get(replay_id)
+    if found is None:
+        return render(request, "missing.html", status=404, what=f"bulk replay {replay_id}")
+    return render(request, "_bulk_progress.html", replay=found)
 
 
 @dataclass(frozen=True)
