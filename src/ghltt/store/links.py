@@ -52,35 +52,63 @@ def _link(row: sa.Row[Any]) -> Link:
     )
 
 
+def _by_side(system: str) -> sa.Select[Any]:
+    # Built once: constructing the clause per call cost more than running it (a sync and an
+    # import look links up several times per record).
+    c = record_links.c
+    return sa.select(record_links).where(
+        (c.bridge_id == sa.bindparam("bridge_id"))
+        & (c.ghl_type == sa.bindparam("ghl_type"))
+        & (c.tt_type == sa.bindparam("tt_type"))
+        & (getattr(c, f"{system}_id") == sa.bindparam("record_id"))
+    )
+
+
+_BY_SIDE = {"ghl": _by_side("ghl"), "tt": _by_side("tt")}
+
+
 class LinkRepository:
     def __init__(self, db: Bind) -> None:
         self.db = db
 
     def by_ghl(self, bridge_id: str, ghl_type: str, ghl_id: str, tt_type: str) -> Link | None:
-        c = record_links.c
-        return self._one(
-            (c.bridge_id == bridge_id)
-            & (c.ghl_type == ghl_type)
-            & (c.ghl_id == str(ghl_id))
-            & (c.tt_type == tt_type)
-        )
+        return self.by_side("ghl", bridge_id, ghl_type, tt_type, ghl_id)
 
     def by_tt(self, bridge_id: str, tt_type: str, tt_id: str, ghl_type: str) -> Link | None:
-        c = record_links.c
-        return self._one(
-            (c.bridge_id == bridge_id)
-            & (c.tt_type == tt_type)
-            & (c.tt_id == str(tt_id))
-            & (c.ghl_type == ghl_type)
-        )
+        return self.by_side("tt", bridge_id, ghl_type, tt_type, tt_id)
 
     def by_side(
         self, system: str, bridge_id: str, ghl_type: str, tt_type: str, record_id: str
     ) -> Link | None:
         """The link of a record of ``system`` (``ghl`` or ``tt``)."""
-        if system == "ghl":
-            return self.by_ghl(bridge_id, ghl_type, record_id, tt_type)
-        return self.by_tt(bridge_id, tt_type, record_id, ghl_type)
+        params = {
+            "bridge_id": bridge_id,
+            "ghl_type": ghl_type,
+            "tt_type": tt_type,
+            "record_id": str(record_id),
+        }
+        with self.db.connect() as conn:
+            row = conn.execute(_BY_SIDE[system], params).first()
+        return None if row is None else _link(row)
+
+    def by_sides(
+        self, system: str, bridge_id: str, ghl_type: str, tt_type: str, record_ids: list[str]
+    ) -> dict[str, Link]:
+        """The links of several records of ``system`` (a page of an import), by record id, in
+        one query; records with no link are absent."""
+        if not record_ids:
+            return {}
+        c = record_links.c
+        side = getattr(c, f"{system}_id")
+        stmt = sa.select(record_links).where(
+            (c.bridge_id == bridge_id)
+            & (c.ghl_type == ghl_type)
+            & (c.tt_type == tt_type)
+            & side.in_(sorted({str(i) for i in record_ids}))
+        )
+        with self.db.connect() as conn:
+            links = [_link(r) for r in conn.execute(stmt)]
+        return {str(getattr(link, f"{system}_id")): link for link in links}
 
     def save(self, link: Link) -> Link:
         """Insert or update the pair. Either side already linked is re-pointed, so a record
@@ -157,8 +185,3 @@ class LinkRepository:
         stmt = sa.select(c.ghl_id).where(where).distinct().order_by(c.ghl_id).limit(limit)
         with self.db.connect() as conn:
             return [str(row.ghl_id) for row in conn.execute(stmt)]
-
-    def _one(self, where: sa.ColumnElement[bool]) -> Link | None:
-        with self.db.connect() as conn:
-            row = conn.execute(sa.select(record_links).where(where)).first()
-        return None if row is None else _link(row)

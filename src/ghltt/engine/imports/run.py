@@ -43,6 +43,7 @@ from ghltt.engine.sync.compare import current_value
 from ghltt.engine.sync.lookup import fetch
 from ghltt.engine.sync.state import OTHER
 from ghltt.store.imports import ImportRecord, ImportRepository, new_import_id
+from ghltt.store.links import Link
 
 PAGE_SIZE = 100
 # The target side is read whole once per direction to match on; TT's list comes whole anyway.
@@ -56,6 +57,11 @@ CATCH_UP_OVERLAP = timedelta(seconds=2)
 # working. They end the page instead of failing every record of it; a retry of the page (a
 # durable step) resumes from the checkpoint once the requestor's own retries gave up.
 _NOT_THE_RECORDS = (RateLimited, ServerError, TransportError, AuthError, PermissionDenied)
+
+
+# A page's lookup found no link for the record (``Importer.one``'s ``link``).
+_UNLINKED = Link("", "", "", "", "")
+_ECHO = "mapped state equals the link's fingerprint"
 
 
 def _source(direction: str) -> System:
@@ -135,6 +141,7 @@ class Importer:
     samples: list[dict[str, Any]] = field(default_factory=list)
     _indexes: dict[str, MatchIndex] = field(default_factory=dict)
     _started: bool = False
+    _mctx: tuple[BridgeContext, Any] | None = None
 
     @property
     def plan_only(self) -> bool:
@@ -215,11 +222,19 @@ class Importer:
             progress.warning = page.warning
         if progress.total is None and page.total is not None:
             progress.total = min(page.total, filters.limit or page.total)
+        # The page's links in one query, not one per record.
+        linked = self.ctx.repos.links.by_sides(
+            source,
+            self.ctx.bridge_id,
+            self.recipe.model.ghl,
+            self.recipe.model.tt,
+            [str(r["id"]) for r in page.records],
+        )
         for record in page.records:
             if filters.limit is not None and progress.seen >= filters.limit:
                 break
             await self._pace()
-            result = await self.one(direction, record)
+            result = await self.one(direction, record, linked.get(str(record["id"]), _UNLINKED))
             if progress.tail and result.outcome == "unchanged":
                 continue  # done earlier in this import, seen again after its write-back
             progress.count(result.outcome)
@@ -240,13 +255,18 @@ class Importer:
         progress.tail = True
         progress.until = utcnow().isoformat()
 
-    async def one(self, direction: str, record: dict[str, Any]) -> RecordResult:
+    async def one(
+        self, direction: str, record: dict[str, Any], link: Link | None = None
+    ) -> RecordResult:
         """One source record: matched, planned, applied unless the import only plans; a
-        failure is recorded as the import's dead letter and the import goes on."""
+        failure is recorded as the import's dead letter and the import goes on. ``link``: the
+        record's link as the page read it (``_UNLINKED``: it has none); None: look it up."""
         source, target = _source(direction), _target(direction)
         record_id = str(record["id"])
+        if link is not None and link is not _UNLINKED and self._echo(source, record, link):
+            return RecordResult(source, record_id, "unchanged", _ECHO)
         try:
-            plan, mapped = await self._plan(source, target, record)
+            plan, mapped = await self._plan(source, target, record, link)
         except Ambiguous as why:
             return self._set_aside(source, record, "ambiguous", str(why))
         except MappingFailed as why:
@@ -289,12 +309,14 @@ class Importer:
         return RecordResult(source, record_id, outcome, reason)
 
     async def _plan(
-        self, source: System, target: System, record: dict[str, Any]
+        self, source: System, target: System, record: dict[str, Any], link: Link | None
     ) -> tuple[Plan, MappedRecord | None]:
         record_id = str(record["id"])
         links = self.ctx.repos.links
         ghl_type, tt_type = self.recipe.model.ghl, self.recipe.model.tt
-        if links.by_side(source, self.ctx.bridge_id, ghl_type, tt_type, record_id) is not None:
+        if link is None:
+            link = links.by_side(source, self.ctx.bridge_id, ghl_type, tt_type, record_id)
+        if link is not None and link is not _UNLINKED:
             return await plan_record(self.recipe, source, record, self.ctx), None
         mctx = self._mapping_context()
         if not self.recipe.accepts(source, record, mctx):
@@ -315,7 +337,32 @@ class Importer:
             found = Found(await fetch(self.ctx, self.recipe, target, target_id))
         return await plan_record(self.recipe, source, record, self.ctx, found), mapped
 
+    def _echo(self, source: System, record: dict[str, Any], link: Link) -> bool:
+        """Whether the linked record maps to what the link says was last synced: plan() would
+        find the echo too (a tail re-reading our own write-backs, a catch-up over records that
+        did not change), decided here without its reads. Records under a parent are mapped in
+        the parent's context, which only plan() reads: they go through it."""
+        if self.recipe.model.parent is not None:
+            return False
+        mctx = self._mapping_context()
+        mapping = self.recipe.mapping_from(source)
+        if mapping is None or not self.recipe.accepts(source, record, mctx):
+            return False
+        try:
+            mapped = mapping.apply(record, mctx)
+        except MappingFailed:
+            return False
+        return bool(mapped.fingerprint == getattr(link, f"{source}_fingerprint"))
+
     def _mapping_context(self) -> Any:
+        # Once per step (the run's moment is the step's): building it per record showed.
+        if self._mctx is not None and self._mctx[0] is self.ctx:
+            return self._mctx[1]
+        mctx = self._build_mapping_context()
+        self._mctx = (self.ctx, mctx)
+        return mctx
+
+    def _build_mapping_context(self) -> Any:
         return build_context(
             self.recipe,
             now=self.ctx.now,

@@ -82,7 +82,9 @@ class FieldRule:
                 raise MappingFailed(str(exc)) from None
         if self.kind == "jmespath":
             try:
-                return jmes.search(self.text, _jsonable(source))
+                if env.json_source is None or env.source is not source:
+                    return jmes.search(self.text, _jsonable(source))
+                return jmes.search(self.text, env.json_source)
             except jmes.JmesProblem as exc:
                 raise MappingFailed(str(exc)) from None
         values = [p.read(source, env.context, env.object_type) for p in self.paths]
@@ -199,7 +201,8 @@ class CompiledMapping:
     ) -> MappedRecord:
         """Map one record. Pure: the same source and context always give the same result."""
         ctx = context or MappingContext()
-        env = ApplyEnv(source, ctx, self.source_type)
+        jmespath = any(rule.kind == "jmespath" for rule in self.rules)
+        env = ApplyEnv(source, ctx, self.source_type, _jsonable(source) if jmespath else None)
         values: dict[str, Any] = {}
         provenance: dict[str, FieldProvenance] = {}
         ids: dict[str, str] = {}
