@@ -126,6 +126,14 @@ class RateBudget:
         self._roll_day()
         return self._daily_used
 
+    def day_resets_at(self) -> datetime:
+        """When the daily count starts again (UTC midnight, as the daily cap is counted)."""
+        self._roll_day()
+        return datetime.combine(self._day + timedelta(days=1), datetime.min.time(), UTC)
+
+    def seconds_to_day_reset(self) -> float:
+        return max(0.0, (self.day_resets_at() - self._wall()).total_seconds())
+
     async def acquire(self) -> Slot:
         """Wait until one more send fits the budget, then book it."""
         async with self._lock:
@@ -223,8 +231,7 @@ class RateBudget:
         self._expire(now)
         self._roll_day()
         if self.daily_limit is not None and self._daily_used >= self.daily_limit:
-            midnight = datetime.combine(self._day + timedelta(days=1), datetime.min.time(), UTC)
-            return max(1.0, (midnight - self._wall()).total_seconds())
+            return max(1.0, self.seconds_to_day_reset())
         wait = self._blocked_until - now
         if len(self._sent) >= self.limit:
             # Room appears once the oldest len-limit+1 bookings have all expired.
