@@ -114,22 +114,33 @@ def test_an_import_resumes_after_a_kill_9_of_serve_without_duplicates_or_misses(
         env = {**_worker_env(loop), "GHLTT_PORT": str(port)}
         log = tmp_path / "serve.log"
         server = process.start(["serve"], env, log)
-        try:
-            process.wait_healthy(port, server)
+        answers: list[httpx2.Response] = []
+
+        def accepted() -> bool:
+            """POST /api/imports once serve answers (its start takes minutes on a loaded
+            machine: no readiness deadline, the wait below is the test's)."""
+            assert server.poll() is None, "ghltt serve exited"
             token = token_file(loop.settings.data_dir).read_text().strip()
-            started = httpx2.post(
-                f"http://127.0.0.1:{port}/api/imports",
-                json={"bridge": loop.bridge, "recipe": "contacts", "direction": "ghl_to_tt"},
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=30,
-            )
-            assert started.status_code == 202, started.text
-            import_id = started.json()["id"]
+            try:
+                answer = httpx2.post(
+                    f"http://127.0.0.1:{port}/api/imports",
+                    json={"bridge": loop.bridge, "recipe": "contacts", "direction": "ghl_to_tt"},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=30,
+                )
+            except httpx2.HTTPError:
+                return False
+            answers.append(answer)
+            return answer.status_code == 202
+
+        try:
+            wait_for(accepted, "ghltt serve to take the import", 600)
+            import_id = answers[-1].json()["id"]
             wait_for(lambda: _done(loop, import_id) >= 100, "two pages of the import", 120)
             process.kill9(server)  # its executor child dies with it (parent-death signal)
             assert not _finished(loop, import_id)
             server = process.start(["serve"], env, log)
-            wait_for(lambda: _finished(loop, import_id), "the import to finish", 240)
+            wait_for(lambda: _finished(loop, import_id), "the import to finish", 600)
         finally:
             process.stop(server)
         paired = LinkRepository(loop.db).all(loop.bridge, "contact", "customer")

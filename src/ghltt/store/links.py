@@ -65,6 +65,30 @@ def _by_side(system: str) -> sa.Select[Any]:
 
 
 _BY_SIDE = {"ghl": _by_side("ghl"), "tt": _by_side("tt")}
+_EITHER_SIDE = (
+    sa.select(record_links.c.id)
+    .where(
+        (record_links.c.bridge_id == sa.bindparam("bridge_id"))
+        & (record_links.c.ghl_type == sa.bindparam("ghl_type"))
+        & (record_links.c.tt_type == sa.bindparam("tt_type"))
+        & (
+            (record_links.c.ghl_id == sa.bindparam("ghl_id"))
+            | (record_links.c.tt_id == sa.bindparam("tt_id"))
+        )
+    )
+    .order_by(record_links.c.id)
+)
+_UPDATE = (
+    record_links.update()
+    .where(record_links.c.id == sa.bindparam("row_id"))
+    .values(
+        ghl_id=sa.bindparam("ghl_id"),
+        tt_id=sa.bindparam("tt_id"),
+        ghl_fingerprint=sa.bindparam("ghl_fingerprint"),
+        tt_fingerprint=sa.bindparam("tt_fingerprint"),
+        updated_at=sa.bindparam("updated_at"),
+    )
+)
 
 
 class LinkRepository:
@@ -113,43 +137,42 @@ class LinkRepository:
     def save(self, link: Link) -> Link:
         """Insert or update the pair. Either side already linked is re-pointed, so a record
         is never linked twice (a retried run converges on one row)."""
-        values = {
+        now = utcnow()
+        values: dict[str, Any] = {
             "ghl_id": str(link.ghl_id),
             "tt_id": str(link.tt_id),
             "ghl_fingerprint": link.ghl_fingerprint,
             "tt_fingerprint": link.tt_fingerprint,
-            "updated_at": utcnow(),
+            "updated_at": now,
+        }
+        key = {
+            "bridge_id": link.bridge_id,
+            "ghl_type": link.ghl_type,
+            "tt_type": link.tt_type,
+            "ghl_id": str(link.ghl_id),
+            "tt_id": str(link.tt_id),
         }
         c = record_links.c
-        same_pair = (
-            (c.bridge_id == link.bridge_id)
-            & (c.ghl_type == link.ghl_type)
-            & (c.tt_type == link.tt_type)
-        )
         with self.db.begin() as conn:
-            ids: list[int] = list(
-                conn.execute(
-                    sa.select(c.id).where(
-                        same_pair & ((c.ghl_id == str(link.ghl_id)) | (c.tt_id == str(link.tt_id)))
-                    )
-                ).scalars()
-            )
+            ids: list[int] = list(conn.execute(_EITHER_SIDE, key).scalars())
             if ids:
                 # Keep one row; a stale second one (each side linked elsewhere) goes.
-                conn.execute(record_links.delete().where(c.id.in_(ids[1:])))
-                conn.execute(record_links.update().where(c.id == ids[0]).values(**values))
+                if ids[1:]:
+                    conn.execute(record_links.delete().where(c.id.in_(ids[1:])))
+                conn.execute(_UPDATE, {"row_id": ids[0], **values})
             else:
-                conn.execute(
-                    record_links.insert().values(
-                        bridge_id=link.bridge_id,
-                        ghl_type=link.ghl_type,
-                        tt_type=link.tt_type,
-                        **values,
-                    )
-                )
-        found = self.by_ghl(link.bridge_id, link.ghl_type, link.ghl_id, link.tt_type)
-        assert found is not None
-        return found
+                conn.execute(record_links.insert(), {**key, **values})
+        # As stored: the pair with both fingerprints (no read back: the values are ours).
+        return Link(
+            link.bridge_id,
+            link.ghl_type,
+            str(link.ghl_id),
+            link.tt_type,
+            str(link.tt_id),
+            link.ghl_fingerprint,
+            link.tt_fingerprint,
+            now,
+        )
 
     def delete(self, link: Link) -> bool:
         c = record_links.c

@@ -24,6 +24,7 @@ from ghltt.connectors.http import (
     RateLimited,
     ServerError,
     TransportError,
+    bulk_sends,
 )
 from ghltt.core import utcnow
 from ghltt.engine.context import BridgeContext
@@ -190,7 +191,8 @@ class Importer:
         used = {name: budget.daily_used for name, budget in self._budgets()}
         seen, began = progress.seen, time.monotonic()
         try:
-            await self._page(direction, Filters.of(self.record.filters), progress)
+            with bulk_sends():  # the budgets tell the import's sends from real-time's
+                await self._page(direction, Filters.of(self.record.filters), progress)
         except _Stopped:
             return False
         self._busy += time.monotonic() - began - self._waited
@@ -228,12 +230,13 @@ class Importer:
         """Wait while the import's share of either budget is in use: the rest of each window,
         and of each day's cap, stays free for real-time runs (the budgets are the bridge's,
         shared with them, and count what the servers' X-RateLimit headers say other apps
-        used). The wait is until the window frees a slot, to the millisecond."""
+        used: the import yields to those too). The wait is until the window frees a slot,
+        to the millisecond."""
         await asyncio.sleep(0)  # real-time runs in this process go first
         for name, budget in self._budgets():
             if budget.daily_limit is not None:
                 await self._wait_for_day(direction, name, budget)
-            wait = budget.room_in(max(1, int(budget.limit * self.share)))
+            wait = budget.room_for_bulk(self.share)
             if wait > 0:
                 await self.sleep(wait)
 
