@@ -99,6 +99,7 @@ def test_an_import_killed_mid_way_resumes_after_restart_without_duplicates_or_mi
         assert len(customers) - customers_before <= len(contacts)
 
 
+@pytest.mark.timeout(900)  # two starts of serve (web, executor, DBOS) on a loaded machine
 def test_an_import_resumes_after_a_kill_9_of_serve_without_duplicates_or_misses(
     database_url: str, tmp_path: Path
 ) -> None:
