@@ -112,8 +112,20 @@ class FieldRule:
         return FieldProvenance(self.target, self.kind, sources, labels, self.where)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
     """Date-times become ISO text so that values are JSON, as the remotes want."""
+    # Exact types first: records are mostly plain JSON, and ABC checks cost (every mapping
+    # walks its whole source record).
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {k: _jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [_jsonable(v) for v in value]
     if isinstance(value, datetime):
         return timefmt.format_datetime(value, "iso")
     if isinstance(value, Mapping):
