@@ -183,16 +183,30 @@ async def test_a_reader_maps_failures_in_the_body_into_the_one_loop(fake_time: F
         await req.call("POST", "/x", read)
 
 
-async def test_room_in_says_when_a_share_of_the_budget_is_free(fake_time: FakeTime) -> None:
-    from ghltt.connectors.http import RateBudget
+async def test_bulk_sends_keep_to_their_share_and_yield_to_everyone_else(
+    fake_time: FakeTime,
+) -> None:
+    """An import's sends (inside ``bulk_sends``) fill 7 of 10 slots while real-time uses less
+    than the other 3; when others use more (other apps, said by the headers), it yields."""
+    from ghltt.connectors.http import RateBudget, bulk_sends
 
     budget = RateBudget(10, 1.0, margin=0.0, clock=fake_time, sleep=fake_time.sleep)
-    assert budget.room_in(7) == 0.0
-    for _ in range(7):
-        await budget.acquire()
-        fake_time.now += 0.1
-    # Seven sends in the window: the share of seven is full until the oldest expires.
-    assert budget.room_in(7) == pytest.approx(0.3)
-    assert budget.room_in(10) == 0.0
+    assert budget.room_for_bulk(0.7) == 0.0
+    await budget.acquire()  # a real-time send
+    fake_time.now += 0.05
+    with bulk_sends():
+        for _ in range(7):
+            assert budget.room_for_bulk(0.7) == 0.0  # real-time's one is inside its reserve
+            await budget.acquire()
+            fake_time.now += 0.1
+    # Seven bulk sends: the share is full until the oldest of them expires (at 1.05).
+    assert budget.room_for_bulk(0.7) == pytest.approx(1.05 - 0.75)
     fake_time.now += 0.3
-    assert budget.room_in(7) == 0.0
+    assert budget.room_for_bulk(0.7) == 0.0
+    # Six bulk sends in the window, and the server says none remain: another app used 4.
+    # Others keep those 4 plus a free slot, so the import waits for its oldest to expire.
+    assert budget.used() == 6
+    budget.observe(remaining=0)
+    assert budget.room_for_bulk(0.7) == pytest.approx(1.15 - 1.05)
+    fake_time.now += 1.0
+    assert budget.room_for_bulk(0.7) == 0.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import httpx2
 import pytest
 
 from ghltt.core import utcnow
@@ -14,9 +15,11 @@ from ghltt.jobs import JobAdmin
 from ghltt.jobs.imports import recipe_of
 from ghltt.store.imports import ImportRepository
 from ghltt.store.links import LinkRepository
+from ghltt.store.tokens import token_file
 from tests.e2e.conftest import Loop, open_loop, wait_for
 from tests.engine.imports.conftest import add_contacts, duplicates, ghl_contacts, tt_customers
 from tests.support import process
+from tests.support.server import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -94,6 +97,63 @@ def test_an_import_killed_mid_way_resumes_after_restart_without_duplicates_or_mi
         customers = tt_customers(loop.tt)
         assert duplicates([c.contact_email for c in customers]) == {}
         assert len(customers) - customers_before <= len(contacts)
+
+
+@pytest.mark.timeout(900)  # two starts of serve (web, executor, DBOS) on a loaded machine
+def test_an_import_resumes_after_a_kill_9_of_serve_without_duplicates_or_misses(
+    database_url: str, tmp_path: Path
+) -> None:
+    """``ghltt serve`` (web and executor child) SIGKILLed mid-import, then started again: the
+    import goes on from its checkpoint. Both simulators are compared with the links after."""
+    with open_loop(database_url, tmp_path, executor=False, bridge_settings=QUIET_SCHEDULE) as loop:
+        loop.ghl.set_rate_limits(**UNLIMITED)
+        loop.ghl.remove_webhook_target(f"{loop.settings.public_url}/webhooks")
+        add_contacts(loop.ghl, range(250))
+        contacts = ghl_contacts(loop.ghl)
+        customers_before = {c.id for c in tt_customers(loop.tt)}
+        port = free_port()
+        env = {**_worker_env(loop), "GHLTT_PORT": str(port)}
+        log = tmp_path / "serve.log"
+        server = process.start(["serve"], env, log)
+        answers: list[httpx2.Response] = []
+
+        def accepted() -> bool:
+            """POST /api/imports once serve answers (its start takes minutes on a loaded
+            machine: no readiness deadline, the wait below is the test's)."""
+            assert server.poll() is None, "ghltt serve exited"
+            token = token_file(loop.settings.data_dir).read_text().strip()
+            try:
+                answer = httpx2.post(
+                    f"http://127.0.0.1:{port}/api/imports",
+                    json={"bridge": loop.bridge, "recipe": "contacts", "direction": "ghl_to_tt"},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=30,
+                )
+            except httpx2.HTTPError:
+                return False
+            answers.append(answer)
+            return answer.status_code == 202
+
+        try:
+            wait_for(accepted, "ghltt serve to take the import", 600)
+            import_id = answers[-1].json()["id"]
+            wait_for(lambda: _done(loop, import_id) >= 100, "two pages of the import", 120)
+            process.kill9(server)  # its executor child dies with it (parent-death signal)
+            assert not _finished(loop, import_id)
+            server = process.start(["serve"], env, log)
+            wait_for(lambda: _finished(loop, import_id), "the import to finish", 600)
+        finally:
+            process.stop(server)
+        paired = LinkRepository(loop.db).all(loop.bridge, "contact", "customer")
+        # Nothing missed: every GHL contact is paired, with a customer TrackingTime holds.
+        assert {link.ghl_id for link in paired} == {c["id"] for c in contacts}
+        held = {str(c.id): c for c in tt_customers(loop.tt)}
+        assert {link.tt_id for link in paired} <= set(held)
+        # No duplicate: one customer per contact, each linked once.
+        assert not duplicates([link.tt_id for link in paired])
+        assert not duplicates([c.contact_email for c in held.values()])
+        made = set(held) - {str(i) for i in customers_before}
+        assert made <= {link.tt_id for link in paired}
 
 
 def test_a_scheduled_import_catches_up_with_only_what_changed(

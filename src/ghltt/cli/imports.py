@@ -13,7 +13,6 @@ from rich.progress import (
     Progress,
     TextColumn,
     TimeElapsedColumn,
-    TimeRemainingColumn,
 )
 from rich.table import Table
 
@@ -30,6 +29,7 @@ from ghltt.engine.imports import (
     create_import,
     outcome_totals,
 )
+from ghltt.engine.imports.eta import describe
 from ghltt.engine.imports.replay import replay_set_aside
 from ghltt.engine.recipes.cron import check_cron
 from ghltt.jobs import JobAdmin
@@ -84,6 +84,14 @@ def _total(record: ImportRecord) -> int | None:
     return sum(int(t) for t in totals)
 
 
+def _eta(record: ImportRecord) -> str:
+    """The estimate of the direction under way (the last one when all are done), or what the
+    import waits for."""
+    current = [p for p in record.progress.values() if isinstance(p, dict) and not p.get("done")]
+    progress = (current or list(record.progress.values()) or [{}])[0]
+    return describe(progress.get("eta"), progress.get("waiting"))
+
+
 def _summary(record: ImportRecord) -> str:
     counts = _counts(record)
     return ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "nothing yet"
@@ -100,13 +108,13 @@ async def _run_here(svc: Services, record: ImportRecord, quiet: bool) -> ImportR
         MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
-        TimeRemainingColumn(),
+        TextColumn("{task.fields[eta]}"),
         TextColumn("{task.fields[counts]}"),
     )
     started = utcnow()
     try:
         with Progress(*columns, console=console, disable=quiet, transient=False) as bar:
-            task = bar.add_task(record.recipe, total=_total(record), rate="", counts="")
+            task = bar.add_task(record.recipe, total=_total(record), rate="", counts="", eta="")
 
             async def on_page(now: ImportRecord) -> None:
                 done = sum(_counts(now).values())
@@ -117,6 +125,7 @@ async def _run_here(svc: Services, record: ImportRecord, quiet: bool) -> ImportR
                     total=_total(now),
                     rate=f"{done / seconds:.1f}/s",
                     counts=_summary(now),
+                    eta=_eta(now),
                 )
 
             importer = Importer(
@@ -150,6 +159,8 @@ def _report(record: ImportRecord, as_json: bool) -> None:
     for direction, progress in record.progress.items():
         if progress.get("warning"):
             console.print(f"  warning ({direction}): {progress['warning']}", highlight=False)
+    if record.status in OPEN and _eta(record):
+        console.print(f"  {_eta(record)}", highlight=False)
     for sample in record.samples[:10]:
         console.print(f"  {sample['system']} {sample['record_id']}: {sample['outcome']}")
         for write in sample["writes"]:

@@ -52,76 +52,127 @@ def _link(row: sa.Row[Any]) -> Link:
     )
 
 
+def _by_side(system: str) -> sa.Select[Any]:
+    # Built once: constructing the clause per call cost more than running it (a sync and an
+    # import look links up several times per record).
+    c = record_links.c
+    return sa.select(record_links).where(
+        (c.bridge_id == sa.bindparam("bridge_id"))
+        & (c.ghl_type == sa.bindparam("ghl_type"))
+        & (c.tt_type == sa.bindparam("tt_type"))
+        & (getattr(c, f"{system}_id") == sa.bindparam("record_id"))
+    )
+
+
+_BY_SIDE = {"ghl": _by_side("ghl"), "tt": _by_side("tt")}
+_EITHER_SIDE = (
+    sa.select(record_links.c.id)
+    .where(
+        (record_links.c.bridge_id == sa.bindparam("bridge_id"))
+        & (record_links.c.ghl_type == sa.bindparam("ghl_type"))
+        & (record_links.c.tt_type == sa.bindparam("tt_type"))
+        & (
+            (record_links.c.ghl_id == sa.bindparam("ghl_id"))
+            | (record_links.c.tt_id == sa.bindparam("tt_id"))
+        )
+    )
+    .order_by(record_links.c.id)
+)
+_UPDATE = (
+    record_links.update()
+    .where(record_links.c.id == sa.bindparam("row_id"))
+    .values(
+        ghl_id=sa.bindparam("ghl_id"),
+        tt_id=sa.bindparam("tt_id"),
+        ghl_fingerprint=sa.bindparam("ghl_fingerprint"),
+        tt_fingerprint=sa.bindparam("tt_fingerprint"),
+        updated_at=sa.bindparam("updated_at"),
+    )
+)
+
+
 class LinkRepository:
     def __init__(self, db: Bind) -> None:
         self.db = db
 
     def by_ghl(self, bridge_id: str, ghl_type: str, ghl_id: str, tt_type: str) -> Link | None:
-        c = record_links.c
-        return self._one(
-            (c.bridge_id == bridge_id)
-            & (c.ghl_type == ghl_type)
-            & (c.ghl_id == str(ghl_id))
-            & (c.tt_type == tt_type)
-        )
+        return self.by_side("ghl", bridge_id, ghl_type, tt_type, ghl_id)
 
     def by_tt(self, bridge_id: str, tt_type: str, tt_id: str, ghl_type: str) -> Link | None:
-        c = record_links.c
-        return self._one(
-            (c.bridge_id == bridge_id)
-            & (c.tt_type == tt_type)
-            & (c.tt_id == str(tt_id))
-            & (c.ghl_type == ghl_type)
-        )
+        return self.by_side("tt", bridge_id, ghl_type, tt_type, tt_id)
 
     def by_side(
         self, system: str, bridge_id: str, ghl_type: str, tt_type: str, record_id: str
     ) -> Link | None:
         """The link of a record of ``system`` (``ghl`` or ``tt``)."""
-        if system == "ghl":
-            return self.by_ghl(bridge_id, ghl_type, record_id, tt_type)
-        return self.by_tt(bridge_id, tt_type, record_id, ghl_type)
+        params = {
+            "bridge_id": bridge_id,
+            "ghl_type": ghl_type,
+            "tt_type": tt_type,
+            "record_id": str(record_id),
+        }
+        with self.db.connect() as conn:
+            row = conn.execute(_BY_SIDE[system], params).first()
+        return None if row is None else _link(row)
+
+    def by_sides(
+        self, system: str, bridge_id: str, ghl_type: str, tt_type: str, record_ids: list[str]
+    ) -> dict[str, Link]:
+        """The links of several records of ``system`` (a page of an import), by record id, in
+        one query; records with no link are absent."""
+        if not record_ids:
+            return {}
+        c = record_links.c
+        side = getattr(c, f"{system}_id")
+        stmt = sa.select(record_links).where(
+            (c.bridge_id == bridge_id)
+            & (c.ghl_type == ghl_type)
+            & (c.tt_type == tt_type)
+            & side.in_(sorted({str(i) for i in record_ids}))
+        )
+        with self.db.connect() as conn:
+            links = [_link(r) for r in conn.execute(stmt)]
+        return {str(getattr(link, f"{system}_id")): link for link in links}
 
     def save(self, link: Link) -> Link:
         """Insert or update the pair. Either side already linked is re-pointed, so a record
         is never linked twice (a retried run converges on one row)."""
-        values = {
+        now = utcnow()
+        values: dict[str, Any] = {
             "ghl_id": str(link.ghl_id),
             "tt_id": str(link.tt_id),
             "ghl_fingerprint": link.ghl_fingerprint,
             "tt_fingerprint": link.tt_fingerprint,
-            "updated_at": utcnow(),
+            "updated_at": now,
+        }
+        key = {
+            "bridge_id": link.bridge_id,
+            "ghl_type": link.ghl_type,
+            "tt_type": link.tt_type,
+            "ghl_id": str(link.ghl_id),
+            "tt_id": str(link.tt_id),
         }
         c = record_links.c
-        same_pair = (
-            (c.bridge_id == link.bridge_id)
-            & (c.ghl_type == link.ghl_type)
-            & (c.tt_type == link.tt_type)
-        )
         with self.db.begin() as conn:
-            ids: list[int] = list(
-                conn.execute(
-                    sa.select(c.id).where(
-                        same_pair & ((c.ghl_id == str(link.ghl_id)) | (c.tt_id == str(link.tt_id)))
-                    )
-                ).scalars()
-            )
+            ids: list[int] = list(conn.execute(_EITHER_SIDE, key).scalars())
             if ids:
                 # Keep one row; a stale second one (each side linked elsewhere) goes.
-                conn.execute(record_links.delete().where(c.id.in_(ids[1:])))
-                conn.execute(record_links.update().where(c.id == ids[0]).values(**values))
+                if ids[1:]:
+                    conn.execute(record_links.delete().where(c.id.in_(ids[1:])))
+                conn.execute(_UPDATE, {"row_id": ids[0], **values})
             else:
-                conn.execute(
-                    record_links.insert().values(
-                        bridge_id=link.bridge_id,
-                        ghl_type=link.ghl_type,
-                        tt_type=link.tt_type,
-                        **values,
-                    )
-                )
-        found = self.by_ghl(link.bridge_id, link.ghl_type, link.ghl_id, link.tt_type)
-        assert found is not None
-        return found
+                conn.execute(record_links.insert(), {**key, **values})
+        # As stored: the pair with both fingerprints (no read back: the values are ours).
+        return Link(
+            link.bridge_id,
+            link.ghl_type,
+            str(link.ghl_id),
+            link.tt_type,
+            str(link.tt_id),
+            link.ghl_fingerprint,
+            link.tt_fingerprint,
+            now,
+        )
 
     def delete(self, link: Link) -> bool:
         c = record_links.c
@@ -157,8 +208,3 @@ class LinkRepository:
         stmt = sa.select(c.ghl_id).where(where).distinct().order_by(c.ghl_id).limit(limit)
         with self.db.connect() as conn:
             return [str(row.ghl_id) for row in conn.execute(stmt)]
-
-    def _one(self, where: sa.ColumnElement[bool]) -> Link | None:
-        with self.db.connect() as conn:
-            row = conn.execute(sa.select(record_links).where(where)).first()
-        return None if row is None else _link(row)

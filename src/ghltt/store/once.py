@@ -14,6 +14,18 @@ import sqlalchemy as sa
 from ghltt.core import utcnow
 from ghltt.store.tables import once_keys
 
+# Built once (every create of a sync asks it): building the clause cost more than running it.
+_CLAIMED_SINCE = (
+    sa.select(sa.func.count())
+    .select_from(once_keys)
+    .where(
+        (once_keys.c.bridge_id == sa.bindparam("bridge_id"))
+        & (once_keys.c.recipe == sa.bindparam("recipe"))
+        & (once_keys.c.key == sa.bindparam("key"))
+        & (once_keys.c.created_at >= sa.bindparam("since"))
+    )
+)
+
 
 class OnceRepository:
     def __init__(self, db: sa.Engine) -> None:
@@ -70,12 +82,7 @@ class OnceRepository:
 
     def claimed_since(self, bridge_id: str, recipe: str, key: str, since: datetime) -> bool:
         """Is ``key`` claimed, at ``since`` or later (an older claim is a run that died)?"""
-        c = once_keys.c
-        where = (c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:255])
+        params = {"bridge_id": bridge_id, "recipe": recipe, "key": key[:255], "since": since}
         with self.db.connect() as conn:
-            found = conn.execute(
-                sa.select(sa.func.count())
-                .select_from(once_keys)
-                .where(where & (c.created_at >= since))
-            ).scalar_one()
+            found = conn.execute(_CLAIMED_SINCE, params).scalar_one()
         return bool(found)

@@ -12,6 +12,35 @@ from ghltt.store.database import Bind
 from ghltt.store.tables import record_snapshots
 
 
+def _keyed() -> sa.ColumnElement[bool]:
+    c = record_snapshots.c
+    return (
+        (c.bridge_id == sa.bindparam("k_bridge"))
+        & (c.system == sa.bindparam("k_system"))
+        & (c.object_type == sa.bindparam("k_type"))
+        & (c.object_id == sa.bindparam("k_id"))
+    )
+
+
+# Built once: constructing them per call cost more than running them (each synced record
+# reads one snapshot and writes two).
+_GET = sa.select(record_snapshots.c.state).where(_keyed())
+_UPDATE = (
+    record_snapshots.update()
+    .where(_keyed())
+    .values(state=sa.bindparam("state"), updated_at=sa.bindparam("at"))
+)
+
+
+def _key(bridge_id: str, system: str, object_type: str, object_id: str) -> dict[str, str]:
+    return {
+        "k_bridge": bridge_id,
+        "k_system": system,
+        "k_type": object_type,
+        "k_id": str(object_id),
+    }
+
+
 class SnapshotRepository:
     def __init__(self, db: Bind) -> None:
         self.db = db
@@ -30,9 +59,8 @@ class SnapshotRepository:
     def get(
         self, bridge_id: str, system: str, object_type: str, object_id: str
     ) -> dict[str, Any] | None:
-        where = self._where(bridge_id, system, object_type, object_id)
         with self.db.connect() as conn:
-            state = conn.execute(sa.select(record_snapshots.c.state).where(where)).scalar()
+            state = conn.execute(_GET, _key(bridge_id, system, object_type, object_id)).scalar()
         return dict(state) if isinstance(state, dict) else None
 
     def put(
@@ -43,11 +71,9 @@ class SnapshotRepository:
         object_id: str,
         state: dict[str, Any],
     ) -> None:
-        where = self._where(bridge_id, system, object_type, object_id)
+        key = _key(bridge_id, system, object_type, object_id)
         with self.db.begin() as conn:
-            updated = conn.execute(
-                record_snapshots.update().where(where).values(state=state, updated_at=utcnow())
-            ).rowcount
+            updated = conn.execute(_UPDATE, {**key, "state": state, "at": utcnow()}).rowcount
             if not updated:
                 conn.execute(
                     record_snapshots.insert().values(

@@ -40,11 +40,11 @@ class Crash(BaseException):
 class CrashingImporter(Importer):
     crash_after: int = 0
 
-    async def one(self, direction: str, record: dict[str, Any]) -> Any:
+    async def one(self, direction: str, record: dict[str, Any], link: Any = None) -> Any:
         if self.crash_after == 0:
             raise Crash
         self.crash_after -= 1
-        return await super().one(direction, record)
+        return await super().one(direction, record, link)
 
 
 async def test_an_import_stopped_mid_page_resumes_without_duplicates_or_misses(

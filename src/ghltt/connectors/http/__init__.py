@@ -52,7 +52,7 @@ Redaction
     ``is_sensitive_name``: credentials never reach messages, logs or reprs.
 """
 
-from ghltt.connectors.http._budget import BudgetRegistry, RateBudget, Slot
+from ghltt.connectors.http._budget import BudgetRegistry, RateBudget, Slot, bulk_sends
 from ghltt.connectors.http._errors import (
     AuthError,
     ConnectorError,
@@ -119,6 +119,7 @@ __all__ = [
     "TransportError",
     "ValidationError",
     "build_client",
+    "bulk_sends",
     "default_error_mapper",
     "error_for_status",
     "ghltt_version",

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
 
 from ghltt.connectors.http._errors import RateLimited
 from ghltt.connectors.http._shared import SharedWindow, spawn
 
-__all__ = ["BudgetRegistry", "RateBudget", "Slot"]
+__all__ = ["BudgetRegistry", "RateBudget", "Slot", "bulk_sends"]
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -27,15 +29,32 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Set while a bulk caller (an import) sends: its slots are told apart from everyone else's.
+_BULK: ContextVar[bool] = ContextVar("ghltt_bulk_sends", default=False)
+
+
+@contextlib.contextmanager
+def bulk_sends() -> Iterator[None]:
+    """Sends made inside (in this task and the tasks it starts) are a bulk caller's: see
+    ``RateBudget.room_for_bulk``."""
+    token = _BULK.set(True)
+    try:
+        yield
+    finally:
+        _BULK.reset(token)
+
+
 class Slot:
     """One booked send. ``at`` starts as the send time; ``settle`` moves it to the response time.
-    ``token`` names its booking in the shared window, if there is one."""
+    ``token`` names its booking in the shared window, if there is one; ``bulk``: a bulk
+    caller's send (inside ``bulk_sends``)."""
 
-    __slots__ = ("at", "token")
+    __slots__ = ("at", "bulk", "token")
 
-    def __init__(self, at: float, token: str | None = None) -> None:
+    def __init__(self, at: float, token: str | None = None, bulk: bool = False) -> None:
         self.at = at
         self.token = token
+        self.bulk = bulk
 
 
 class RateBudget:
@@ -110,21 +129,46 @@ class RateBudget:
     def available(self) -> int:
         return max(0, self.limit - self.used())
 
-    def room_in(self, limit: int) -> float:
-        """Seconds until fewer than ``limit`` sends count in the window (0: now): how a bulk
-        caller keeps to a share of the budget and leaves the rest to others."""
+    def room_for_bulk(self, share: float) -> float:
+        """Seconds until a bulk caller may send (0: now), keeping to ``share`` of the window
+        and leaving the rest to everyone else: real-time runs of any process, and other apps
+        on the same budget (the slots ``observe`` books from the server's headers). Everyone
+        else keeps ``max(what they use now, the rest of the window)``, so bulk sends fill
+        ``share`` of the window while others use less than the rest, and yield to them when
+        they use more. The wait is until the slot that makes room expires."""
         now = self._clock()
         self._expire(now)
-        if len(self._sent) < limit:
+        ours = max(1, int(self.limit * share))
+        reserve = self.limit - ours
+
+        def fits(bulk: int, others: int) -> bool:
+            return bulk < ours and bulk + max(others, reserve) < self.limit
+
+        bulk = sum(1 for slot in self._sent if slot.bulk)
+        others = len(self._sent) - bulk
+        if fits(bulk, others):
             return 0.0
-        excess = len(self._sent) - limit + 1
-        latest = max(self._sent[i].at for i in range(excess))
-        return max(0.0, latest + self.span - now)
+        for slot in sorted(self._sent, key=lambda s: s.at):
+            if slot.bulk:
+                bulk -= 1
+            else:
+                others -= 1
+            if fits(bulk, others):
+                return max(0.0, slot.at + self.span - now)
+        return max(0.0, self._blocked_until - now)
 
     @property
     def daily_used(self) -> int:
         self._roll_day()
         return self._daily_used
+
+    def day_resets_at(self) -> datetime:
+        """When the daily count starts again (UTC midnight, as the daily cap is counted)."""
+        self._roll_day()
+        return datetime.combine(self._day + timedelta(days=1), datetime.min.time(), UTC)
+
+    def seconds_to_day_reset(self) -> float:
+        return max(0.0, (self.day_resets_at() - self._wall()).total_seconds())
 
     async def acquire(self) -> Slot:
         """Wait until one more send fits the budget, then book it."""
@@ -143,7 +187,7 @@ class RateBudget:
                         now=self._shared_clock(),
                     )
                 if wait <= 0:
-                    slot = Slot(self._clock(), token)
+                    slot = Slot(self._clock(), token, _BULK.get())
                     self._sent.append(slot)
                     self._daily_used += 1
                     return slot
@@ -223,8 +267,7 @@ class RateBudget:
         self._expire(now)
         self._roll_day()
         if self.daily_limit is not None and self._daily_used >= self.daily_limit:
-            midnight = datetime.combine(self._day + timedelta(days=1), datetime.min.time(), UTC)
-            return max(1.0, (midnight - self._wall()).total_seconds())
+            return max(1.0, self.seconds_to_day_reset())
         wait = self._blocked_until - now
         if len(self._sent) >= self.limit:
             # Room appears once the oldest len-limit+1 bookings have all expired.

@@ -74,6 +74,10 @@ class Progress:
     tail: bool = False
     # What the source could not give (TT's list cap), for the report.
     warning: str | None = None
+    # When the import will be done, from its budgets (see ``eta.estimate``).
+    eta: dict[str, Any] | None = None
+    # Set while the import waits for a daily cap to reset: {"for": ..., "until": ...}.
+    waiting: dict[str, Any] | None = None
 
     @property
     def seen(self) -> int:
@@ -98,6 +102,8 @@ class Progress:
             data.get("until"),
             bool(data.get("tail")),
             data.get("warning"),
+            data.get("eta"),
+            data.get("waiting"),
         )
 
 

@@ -11,7 +11,8 @@ what was not is done then (nothing skipped).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -19,13 +20,16 @@ from typing import Any, cast
 from ghltt.connectors.http import (
     AuthError,
     PermissionDenied,
+    RateBudget,
     RateLimited,
     ServerError,
     TransportError,
+    bulk_sends,
 )
 from ghltt.core import utcnow
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.imports import sources
+from ghltt.engine.imports.eta import BudgetView, estimate
 from ghltt.engine.imports.matching import Ambiguous, MatchIndex
 from ghltt.engine.imports.model import (
     DIRECTIONS,
@@ -44,6 +48,7 @@ from ghltt.engine.sync.compare import current_value
 from ghltt.engine.sync.lookup import fetch
 from ghltt.engine.sync.state import OTHER, ParentPending
 from ghltt.store.imports import ImportRecord, ImportRepository, new_import_id
+from ghltt.store.links import Link
 
 PAGE_SIZE = 100
 # The target side is read whole once per direction to match on; TT's list comes whole anyway.
@@ -57,6 +62,18 @@ CATCH_UP_OVERLAP = timedelta(seconds=2)
 # working. They end the page instead of failing every record of it; a retry of the page (a
 # durable step) resumes from the checkpoint once the requestor's own retries gave up.
 _NOT_THE_RECORDS = (RateLimited, ServerError, TransportError, AuthError, PermissionDenied)
+# While waiting for a daily cap to reset, look this often whether the import was paused.
+_WAIT_SLICE = 5.0
+
+
+class _Stopped(Exception):
+    """Paused or cancelled while waiting for a budget: the page is left undone (its checkpoint
+    is the one before it; the links of what it did make its redo idempotent)."""
+
+
+# A page's lookup found no link for the record (``Importer.one``'s ``link``).
+_UNLINKED = Link("", "", "", "", "")
+_ECHO = "mapped state equals the link's fingerprint"
 
 
 class ParentWaiting(Exception):
@@ -145,6 +162,15 @@ class Importer:
     samples: list[dict[str, Any]] = field(default_factory=list)
     _indexes: dict[str, MatchIndex] = field(default_factory=dict)
     _started: bool = False
+    _mctx: tuple[BridgeContext, Any] | None = None
+    # Waits (seconds): the budget's waits, and the wait for a day's cap to reset (tests
+    # give a clock that moves with it).
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    # Calls this run made on each budget and records it did, for the estimate.
+    _calls: dict[str, int] = field(default_factory=dict)
+    _records: int = 0
+    _busy: float = 0.0
+    _waited: float = 0.0
 
     @property
     def plan_only(self) -> bool:
@@ -172,7 +198,20 @@ class Importer:
         progress = self.progress[direction]
         if progress.until is None:
             progress.until = self.ctx.now.isoformat()
-        await self._page(direction, Filters.of(self.record.filters), progress)
+        used = {name: budget.daily_used for name, budget in self._budgets()}
+        seen, began = progress.seen, time.monotonic()
+        try:
+            with bulk_sends():  # the budgets tell the import's sends from real-time's
+                await self._page(direction, Filters.of(self.record.filters), progress)
+        except _Stopped:
+            return False
+        self._busy += time.monotonic() - began - self._waited
+        self._waited = 0.0
+        self._records += progress.seen - seen
+        for name, budget in self._budgets():
+            # A day that rolled over meanwhile restarts the count: that page is not counted.
+            self._calls[name] = self._calls.get(name, 0) + max(0, budget.daily_used - used[name])
+        progress.eta = self._estimate(direction)
         self.repo.checkpoint(self.record.id, self._progress(), self.samples)
         if self.on_page is not None:
             await self.on_page(self._current())
@@ -192,17 +231,74 @@ class Importer:
         )
         self._started = True
 
-    async def _pace(self) -> None:
-        """Wait while the import's share of either budget is in use: the rest of each window
-        stays free for real-time runs (the budgets are the bridge's, shared with them, and
-        count what the servers' X-RateLimit headers say other apps used)."""
+    def _budgets(self) -> Iterator[tuple[str, RateBudget]]:
+        for name, budget in (("ghl", self.ctx.ghl.budget), ("tt", self.ctx.tt.api.budget)):
+            if budget is not None:
+                yield name, budget
+
+    async def _pace(self, direction: str) -> None:
+        """Wait while the import's share of either budget is in use: the rest of each window,
+        and of each day's cap, stays free for real-time runs (the budgets are the bridge's,
+        shared with them, and count what the servers' X-RateLimit headers say other apps
+        used: the import yields to those too). The wait is until the window frees a slot,
+        to the millisecond."""
         await asyncio.sleep(0)  # real-time runs in this process go first
-        for budget in (self.ctx.ghl.budget, self.ctx.tt.api.budget):
-            if budget is None:
-                continue
-            wait = budget.room_in(max(1, int(budget.limit * self.share)))
+        for name, budget in self._budgets():
+            if budget.daily_limit is not None:
+                await self._wait_for_day(direction, name, budget)
+            wait = budget.room_for_bulk(self.share)
             if wait > 0:
-                await asyncio.sleep(wait)
+                await self.sleep(wait)
+
+    async def _wait_for_day(self, direction: str, name: str, budget: RateBudget) -> None:
+        """The import's share of today's cap is used: wait, visibly in its progress, until
+        the day resets (a pause or cancel meanwhile stops the wait and the page)."""
+        assert budget.daily_limit is not None
+        allowed = int(budget.daily_limit * self.share)
+        if budget.daily_used < allowed:
+            return
+        progress = self.progress[direction]
+        progress.waiting = {
+            "for": f"{name} daily limit",
+            "until": budget.day_resets_at().isoformat(),
+            "daily_limit": budget.daily_limit,
+            "import_share": allowed,
+        }
+        progress.eta = self._estimate(direction)
+        self.repo.checkpoint(self.record.id, self._progress(), self.samples)
+        if self.on_page is not None:
+            await self.on_page(self._current())
+        began = time.monotonic()
+        while budget.daily_used >= allowed:
+            if self._stopped():
+                raise _Stopped
+            await self.sleep(min(_WAIT_SLICE, max(0.001, budget.seconds_to_day_reset())))
+        self._waited += time.monotonic() - began
+        progress.waiting = None
+
+    def _estimate(self, direction: str) -> dict[str, Any]:
+        """The estimate for what is left of the known totals, from the budgets and the calls
+        per record this run made (an estimate from a default of one call per record on each
+        budget before any page is done)."""
+        left = 0
+        for name in self.record.directions:
+            progress = self.progress[name]
+            if not progress.done and progress.total is not None:
+                left += max(0, progress.total - progress.seen)
+        views = [
+            BudgetView(
+                name,
+                self._calls.get(name, 0) / self._records if self._records else 1.0,
+                budget.limit,
+                budget.window,
+                budget.daily_limit,
+                budget.daily_used,
+                budget.seconds_to_day_reset(),
+            )
+            for name, budget in self._budgets()
+        ]
+        pace = self._records / self._busy if self._busy > 0 and self._records else None
+        return estimate(left, views, self.share, utcnow(), observed_per_second=pace)
 
     def _stopped(self) -> bool:
         now = self.repo.get(self.record.id)
@@ -225,11 +321,19 @@ class Importer:
             progress.warning = page.warning
         if progress.total is None and page.total is not None:
             progress.total = min(page.total, filters.limit or page.total)
+        # The page's links in one query, not one per record.
+        linked = self.ctx.repos.links.by_sides(
+            source,
+            self.ctx.bridge_id,
+            self.recipe.model.ghl,
+            self.recipe.model.tt,
+            [str(r["id"]) for r in page.records],
+        )
         for record in page.records:
             if filters.limit is not None and progress.seen >= filters.limit:
                 break
-            await self._pace()
-            result = await self.one(direction, record)
+            await self._pace(direction)
+            result = await self.one(direction, record, linked.get(str(record["id"]), _UNLINKED))
             if progress.tail and result.outcome == "unchanged":
                 continue  # done earlier in this import, seen again after its write-back
             progress.count(result.outcome)
@@ -250,13 +354,18 @@ class Importer:
         progress.tail = True
         progress.until = utcnow().isoformat()
 
-    async def one(self, direction: str, record: dict[str, Any]) -> RecordResult:
+    async def one(
+        self, direction: str, record: dict[str, Any], link: Link | None = None
+    ) -> RecordResult:
         """One source record: matched, planned, applied unless the import only plans; a
-        failure is recorded as the import's dead letter and the import goes on."""
+        failure is recorded as the import's dead letter and the import goes on. ``link``: the
+        record's link as the page read it (``_UNLINKED``: it has none); None: look it up."""
         source, target = _source(direction), _target(direction)
         record_id = str(record["id"])
+        if link is not None and link is not _UNLINKED and self._echo(source, record, link):
+            return RecordResult(source, record_id, "unchanged", _ECHO)
         try:
-            plan, mapped, parent_id = await self._plan(source, target, record)
+            plan, mapped, parent_id = await self._plan(source, target, record, link)
         except Ambiguous as why:
             return self._set_aside(source, record, "ambiguous", str(why))
         except MappingFailed as why:
@@ -302,14 +411,17 @@ class Importer:
         return RecordResult(source, record_id, outcome, reason)
 
     async def _plan(
-        self, source: System, target: System, record: dict[str, Any]
+        self, source: System, target: System, record: dict[str, Any], link: Link | None
     ) -> tuple[Plan, MappedRecord | None, str | None]:
         """The record's plan; for one not linked, also its mapping and the target-side id of
-        its parent (what the index learns of a record the plan creates)."""
+        its parent (what the index learns of a record the plan creates). ``link`` as in
+        ``one``."""
         record_id = str(record["id"])
         links = self.ctx.repos.links
         ghl_type, tt_type = self.recipe.model.ghl, self.recipe.model.tt
-        if links.by_side(source, self.ctx.bridge_id, ghl_type, tt_type, record_id) is not None:
+        if link is None:
+            link = links.by_side(source, self.ctx.bridge_id, ghl_type, tt_type, record_id)
+        if link is not None and link is not _UNLINKED:
             return await plan_record(self.recipe, source, record, self.ctx), None, None
         if not self.recipe.accepts(source, record, self._mapping_context()):
             return await plan_record(self.recipe, source, record, self.ctx), None, None
@@ -372,7 +484,35 @@ class Importer:
                 return failure.record.get(obj.parent_key)
         return None
 
+    def _echo(self, source: System, record: dict[str, Any], link: Link) -> bool:
+        """Whether the linked record maps to what the link says was last synced: plan() would
+        find the echo too (a tail re-reading our own write-backs, a catch-up over records that
+        did not change), decided here without its reads. Records under a parent are mapped in
+        the parent's context, which only plan() reads: they go through it."""
+        if self.recipe.model.parent is not None:
+            return False
+        mctx = self._mapping_context()
+        mapping = self.recipe.mapping_from(source)
+        if mapping is None or not self.recipe.accepts(source, record, mctx):
+            return False
+        try:
+            mapped = mapping.apply(record, mctx)
+        except MappingFailed:
+            return False
+        return bool(mapped.fingerprint == getattr(link, f"{source}_fingerprint"))
+
     def _mapping_context(self, parent: dict[str, Any] | None = None) -> Any:
+        """The mapping's context; a record under a parent gets its parent's pair in it."""
+        if parent:
+            return self._build_mapping_context(parent)
+        # Once per step (the run's moment is the step's): building it per record showed.
+        if self._mctx is not None and self._mctx[0] is self.ctx:
+            return self._mctx[1]
+        mctx = self._build_mapping_context()
+        self._mctx = (self.ctx, mctx)
+        return mctx
+
+    def _build_mapping_context(self, parent: dict[str, Any] | None = None) -> Any:
         return build_context(
             self.recipe,
             now=self.ctx.now,

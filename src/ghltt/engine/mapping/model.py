@@ -82,7 +82,9 @@ class FieldRule:
                 raise MappingFailed(str(exc)) from None
         if self.kind == "jmespath":
             try:
-                return jmes.search(self.text, _jsonable(source))
+                if env.json_source is None or env.source is not source:
+                    return jmes.search(self.text, _jsonable(source))
+                return jmes.search(self.text, env.json_source)
             except jmes.JmesProblem as exc:
                 raise MappingFailed(str(exc)) from None
         values = [p.read(source, env.context, env.object_type) for p in self.paths]
@@ -110,8 +112,20 @@ class FieldRule:
         return FieldProvenance(self.target, self.kind, sources, labels, self.where)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
     """Date-times become ISO text so that values are JSON, as the remotes want."""
+    # Exact types first: records are mostly plain JSON, and ABC checks cost (every mapping
+    # walks its whole source record).
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {k: _jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [_jsonable(v) for v in value]
     if isinstance(value, datetime):
         return timefmt.format_datetime(value, "iso")
     if isinstance(value, Mapping):
@@ -199,7 +213,8 @@ class CompiledMapping:
     ) -> MappedRecord:
         """Map one record. Pure: the same source and context always give the same result."""
         ctx = context or MappingContext()
-        env = ApplyEnv(source, ctx, self.source_type)
+        jmespath = any(rule.kind == "jmespath" for rule in self.rules)
+        env = ApplyEnv(source, ctx, self.source_type, _jsonable(source) if jmespath else None)
         values: dict[str, Any] = {}
         provenance: dict[str, FieldProvenance] = {}
         ids: dict[str, str] = {}

@@ -37,6 +37,8 @@ class ApplyEnv:
     source: Mapping[str, Any]
     context: MappingContext
     object_type: str | None = None
+    # The source as JSON values, made once per record for its JMESPath rules (not per rule).
+    json_source: Any = None
 
 
 TransformFn = Callable[[Any, Any, ApplyEnv], Any]
