@@ -143,7 +143,7 @@ def test_bad_input_is_a_clear_message(served: Served) -> None:
             ({"limit": "0"}, "limit"),
             ({"limit": "many"}, "limit"),
             ({"since": "yesterday"}, "since: is not a date and time"),
-            ({"tags": "vip", "direction": "tt_to_ghl"}, "filters GHL records only"),
+            ({"tags": "vip", "direction": "tt_to_ghl"}, "filters GHL contacts only"),
         ]:
             answer = client.post("/imports", data={**good, **form})
             assert answer.status_code == 422, (form, answer.text)
