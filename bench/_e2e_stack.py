@@ -70,6 +70,8 @@ class Stack:
     database: str  # sqlite | postgres
     bridge_rate_limit: int | None
     workers: int = 1  # worker processes (PostgreSQL only: SQLite has one writer)
+    pg_admin_url: str = PG_ADMIN_URL  # a server and database where it may create databases
+    keep_database: bool = False  # leave the PostgreSQL database for a post-mortem
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     pg_name: str | None = None
     db: sa.Engine | None = None
@@ -137,9 +139,13 @@ class Stack:
         database_url = None
         if self.database == "postgres":
             self.pg_name = f"ghltt_bench_{uuid.uuid4().hex[:10]}"
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{self.pg_name}"')
-            database_url = f"postgresql://postgres@127.0.0.1:5432/{self.pg_name}"
+            database_url = (
+                sa.make_url(self.pg_admin_url)
+                .set(database=self.pg_name)
+                .render_as_string(hide_password=False)
+            )
         env = {k: v for k, v in os.environ.items() if not k.startswith("GHLTT_")}
         env.update(
             GHLTT_ENV_FILE=str(self.tmp / "no.env"),  # never a developer's .env
@@ -213,8 +219,8 @@ class Stack:
                 self._stop(name, timeout=15)
         if self.db is not None:
             self.db.dispose()
-        if self.pg_name:
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        if self.pg_name and not self.keep_database:
+            with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
 
     # ---- provisioning, as ghltt.cli.sandbox._provision but over the simulators' admin API ---

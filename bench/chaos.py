@@ -84,12 +84,15 @@ class ChaosStack(Stack):
         if self.single:
             self.start_server()
         else:
+            # All of them start at once: their imports overlap instead of adding up.
             self.web_ports = [free_port() for _ in range(self.webs)]
             for i in range(self.webs):
-                self.start_web_process(i)
+                self.start_web_process(i, wait=False)
+            self.start_worker()
+            for i, port in enumerate(self.web_ports):
+                _wait_http(f"http://127.0.0.1:{port}/healthz", self.procs[f"web-{i}"], f"web-{i}")
             self.lb = LoadBalancer(int(self.url.rsplit(":", 1)[1]), self.web_ports)
             self.lb.start()
-            self.start_worker()
         httpx2.post(
             f"{self.ghl_url}/_admin/webhooks/targets", json={"url": f"{self.url}/webhooks"}
         ).raise_for_status()
@@ -253,15 +256,36 @@ def faults_off(stack: Stack) -> None:
     httpx2.delete(f"{stack.tt_url}/_admin/faults").raise_for_status()
 
 
+@dataclass(frozen=True)
+class Scenario:
+    """How big and how rough one run is; the defaults are the issue's scenario."""
+
+    records: int = 2000
+    changes: int = 10_000
+    rate: float = 50  # changes per second
+    kills: int = 5  # SIGKILLs of ghltt's executors (workers, or the SQLite server)
+    storms: int = 2  # GHL 429 storms
+    storm_seconds: float = 20
+    web_kill: bool = True  # one web process killed during intake (PostgreSQL)
+    seed: int = 1
+    timeout: float = 900  # seconds to go quiet, each time
+    still: float = 10  # seconds with nothing new that make "quiet"
+
+    @property
+    def seconds(self) -> float:
+        return self.changes / self.rate
+
+
 class Chaos(threading.Thread):
     """Kills and restarts ghltt's processes at random moments of the load."""
 
-    def __init__(self, stack: ChaosStack, seconds: float, kills: int, rng: random.Random) -> None:
+    def __init__(self, stack: ChaosStack, scenario: Scenario, rng: random.Random) -> None:
         super().__init__(name="chaos", daemon=True)
-        self.stack, self.rng = stack, rng
-        self.moments = sorted(rng.uniform(0.1, 0.9) * seconds for _ in range(kills))
-        self.web_kill = rng.uniform(0.2, 0.8) * seconds
-        self.storms = [0.25 * seconds, 0.6 * seconds]
+        self.stack, self.rng, self.scenario = stack, rng, scenario
+        seconds = scenario.seconds
+        self.moments = sorted(rng.uniform(0.1, 0.9) * seconds for _ in range(scenario.kills))
+        self.web_kill = rng.uniform(0.2, 0.8) * seconds if scenario.web_kill else None
+        self.storms = [(0.25 + 0.35 * i) * seconds for i in range(scenario.storms)]
         self.log: list[dict[str, Any]] = []
         self.error: BaseException | None = None
 
@@ -275,14 +299,16 @@ class Chaos(threading.Thread):
         start = time.monotonic()
         plan: list[tuple[float, str]] = [(t, "kill") for t in self.moments]
         plan += [(t, "storm") for t in self.storms]
-        if not self.stack.single:
+        if not self.stack.single and self.web_kill is not None:
             plan.append((self.web_kill, "web"))
         for at, what in sorted(plan):
             time.sleep(max(0.0, start + at - time.monotonic()))
             stamp = round(time.monotonic() - start, 1)
             if what == "storm":
-                storm(self.stack, 20)
-                self.log.append({"at_s": stamp, "what": "GHL 429 storm, 20 s"})
+                storm(self.stack, self.scenario.storm_seconds)
+                self.log.append(
+                    {"at_s": stamp, "what": f"GHL 429 storm, {self.scenario.storm_seconds:g} s"}
+                )
             elif what == "web":
                 i = self.rng.randrange(self.stack.webs)
                 self.stack.kill(f"web-{i}")
@@ -308,7 +334,8 @@ class Chaos(threading.Thread):
 
 
 # ---- settling and judging --------------------------------------------------------------------
-def reconcile(stack: Stack) -> None:
+def reconcile(stack: Stack) -> str:
+    """What the bridge's schedule does: a reconciliation event in the inbox; its id."""
     assert stack.db is not None
     event = Event(
         bridge=stack.bridge_id,
@@ -318,6 +345,7 @@ def reconcile(stack: Stack) -> None:
     )
     with stack.db.begin() as conn:
         insert_new(conn, [event])
+    return event.id
 
 
 def first_poll(stack: Stack, timeout: float = 180) -> None:
@@ -347,21 +375,44 @@ def _webhooks_busy(stack: Stack) -> bool:
     )
 
 
-def quiet(stack: Stack, timeout: float, still: float = 10.0) -> float | None:
-    """Until no webhook is pending, no event waits, and nothing new arrived for ``still``
-    seconds (a barrier, not a sleep); the seconds it took, or None at the timeout."""
+def _processed(stack: Stack, event_id: str) -> bool:
+    assert stack.db is not None
+    with stack.db.connect() as conn:
+        done = conn.execute(
+            sa.select(inbox_events.c.processed_at).where(inbox_events.c.id == event_id)
+        ).scalar_one_or_none()
+    return done is not None
+
+
+def quiet(
+    stack: Stack, timeout: float, still: float = 10.0, after: str | None = None
+) -> float | None:
+    """A barrier, not a sleep: until no webhook is pending, no event waits, the event ``after``
+    (if given) is processed, and nothing new arrived for ``still`` seconds. The monotonic time
+    it was last seen busy, or None at the timeout."""
     assert stack.db is not None
     start = time.monotonic()
     last_count, last_change = -1, time.monotonic()
     while time.monotonic() - start < timeout:
         with stack.db.connect() as conn:
             count = conn.execute(sa.select(sa.func.count()).select_from(inbox_events)).scalar_one()
-        if count != last_count or stack.pending() or _webhooks_busy(stack):
+        busy = stack.pending() or _webhooks_busy(stack)
+        if after is not None and not _processed(stack, after):
+            busy = True
+        if count != last_count or busy:
             last_count, last_change = count, time.monotonic()
         elif time.monotonic() - last_change >= still:
-            return round(last_change - start, 1)
-        time.sleep(1)
+            return last_change
+        time.sleep(0.5)
     return None
+
+
+def settle(stack: Stack, timeout: float, still: float) -> float | None:
+    """With the faults off: quiet, then one reconciliation and quiet again after it. The
+    monotonic time ghltt was last seen busy, or None if it never went quiet."""
+    if quiet(stack, timeout, still) is None:
+        return None
+    return quiet(stack, timeout, still, after=reconcile(stack))
 
 
 def _tt_field_ids(tt_state: dict[str, Any]) -> dict[str, str]:
@@ -414,7 +465,13 @@ def judge(stack: Stack, contacts: list[str]) -> dict[str, Any]:
             )
             verdict = "converged" if same else "stale"
         outcome[verdict] += 1
-        if verdict != "converged" and len(examples.setdefault(verdict, [])) < 5:
+        if verdict == "stale" and len(examples.setdefault(verdict, [])) < 5:
+            examples[verdict].append(
+                f"{contact_id}: GHL {name!r} {contact.get('email')!r} -> {link!r}; TT "
+                f"{customer.get('contact_name')!r} {customer.get('contact_email')!r} "
+                f"{customer['id']!r}"
+            )
+        elif verdict != "converged" and len(examples.setdefault(verdict, [])) < 5:
             examples[verdict].append(contact_id)
     return {
         "records": len(contacts),
@@ -464,22 +521,38 @@ def dead_letters(stack: Stack) -> int:
 
 
 # ---- one database ----------------------------------------------------------------------------
-def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
-    rng = random.Random(args.seed)
+def run_database(
+    database: str,
+    scenario: Scenario,
+    *,
+    keep: bool = False,
+    pg_admin_url: str | None = None,
+) -> dict[str, Any]:
+    """One run of ``scenario`` on ``database`` (sqlite | postgres), every process it started
+    ended before it returns; the report, with ``met`` for the target."""
+    rng = random.Random(scenario.seed)
     tmp = tempfile.mkdtemp(prefix="ghltt-chaos-")
     print(f"[{database}] working in {tmp}", file=sys.stderr)
     try:
         workers = 2 if database == "postgres" else 1
         stack = ChaosStack(Path(tmp), database, None, workers)
+        if pg_admin_url is not None:
+            stack.pg_admin_url = pg_admin_url
+        stack.keep_database = keep
         try:
+            phases: dict[str, float] = {}
+            mark = time.monotonic()
             stack.start()
+            if keep and stack.pg_name:
+                print(f"[{database}] database {stack.pg_name} (kept)", file=sys.stderr)
+            phases["start_s"] = round(time.monotonic() - mark, 1)
             # A new bridge's first poll sets its cursors: what changed before it is the
             # business of an import, not of reconciliation. Start the load after it.
             first_poll(stack)
+            phases["first_poll_s"] = round(time.monotonic() - mark - phases["start_s"], 1)
             faults_on(stack)
-            load = Load(stack, args.records, args.changes, args.rate, rng)
-            seconds = args.changes / args.rate
-            chaos = Chaos(stack, seconds, args.kills, rng)
+            load = Load(stack, scenario.records, scenario.changes, scenario.rate, rng)
+            chaos = Chaos(stack, scenario, rng)
             chaos.start()
             started = time.monotonic()
             asyncio.run(load.run())
@@ -489,10 +562,8 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
                 raise chaos.error
             ended = time.monotonic()
             faults_off(stack)
-            quiet(stack, timeout=args.timeout)
-            reconcile(stack)
-            settle = quiet(stack, timeout=args.timeout)
-            converge_s = round(time.monotonic() - ended, 1) if settle is not None else None
+            settled = settle(stack, scenario.timeout, scenario.still)
+            converge_s = round(settled - ended, 1) if settled is not None else None
             result = {
                 "processes": "2 web + load balancer, 2 workers"
                 if database == "postgres"
@@ -506,11 +577,13 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
                 "dead_letters": dead_letters(stack),
                 "seconds_to_converge_after_load": converge_s,
                 "lb_refused_connections": stack.lb.refused if stack.lb else 0,
+                "phases": {**phases, "settle_s": round(time.monotonic() - ended, 1)},
+                "load_average": [round(x, 2) for x in os.getloadavg()],
             }
         finally:
             stack.close()
     finally:
-        if not args.keep:
+        if not keep:
             shutil.rmtree(tmp, ignore_errors=True)
     records = result["records"]
     result["met"] = (
@@ -518,6 +591,7 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
         and records["duplicated"] == 0
         and records["stale"] == 0
         and result["webhooks"]["acknowledged_missing"] == 0
+        and result["dead_letters"] == 0
         and result["seconds_to_converge_after_load"] is not None
     )
     return result
@@ -527,13 +601,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
+    full = Scenario()
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--records", type=int, default=2000)
-    parser.add_argument("--changes", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=50, help="changes per second")
-    parser.add_argument("--kills", type=int, default=5, help="SIGKILLs of ghltt's executors")
-    parser.add_argument("--timeout", type=float, default=900, help="seconds to go quiet")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--records", type=int, default=full.records)
+    parser.add_argument("--changes", type=int, default=full.changes)
+    parser.add_argument("--rate", type=float, default=full.rate, help="changes per second")
+    parser.add_argument("--kills", type=int, default=full.kills, help="SIGKILLs of executors")
+    parser.add_argument("--timeout", type=float, default=full.timeout, help="s to go quiet")
+    parser.add_argument("--seed", type=int, default=full.seed)
     parser.add_argument("--keep", action="store_true", help="keep the logs and the store")
     parser.add_argument(
         "--quick", action="store_true", help="200 records, 600 changes at 20/s, 2 kills"
@@ -541,6 +616,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.records, args.changes, args.rate, args.kills = 200, 600, 20, 2
+    scenario = Scenario(
+        records=args.records,
+        changes=args.changes,
+        rate=args.rate,
+        kills=args.kills,
+        seed=args.seed,
+        timeout=args.timeout,
+    )
     report_out = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # libraries log to stdout; keep it for the JSON report
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
@@ -548,14 +631,14 @@ def main() -> None:
         "benchmark": "chaos",
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "quick": args.quick,
-        "records": args.records,
-        "changes": args.changes,
-        "rate": args.rate,
-        "kills": args.kills,
+        "records": scenario.records,
+        "changes": scenario.changes,
+        "rate": scenario.rate,
+        "kills": scenario.kills,
         "recipe": "contacts",
     }
     for database in databases:
-        report[database] = run_database(database, args)
+        report[database] = run_database(database, scenario, keep=args.keep)
         print(f"[{database}] {json.dumps(report[database])[:600]}", file=sys.stderr)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "chaos.json").write_text(json.dumps(report, indent=2) + "\n")

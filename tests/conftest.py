@@ -37,21 +37,27 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A brand-new PostgreSQL database, dropped afterwards."""
+def pg_admin_url() -> str:
+    """The URL of a PostgreSQL database on a server where the tests may create databases."""
     if _PG_URL is None:
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL is not reachable, and CI must test it")
         pytest.skip("PostgreSQL is not reachable")
+    return _PG_URL
+
+
+@pytest.fixture
+def postgres_url(pg_admin_url: str) -> Iterator[str]:
+    """A brand-new PostgreSQL database, dropped afterwards."""
     name = f"ghltt_t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_PG_URL, autocommit=True) as conn:
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = _PG_URL.partition("/test")
-    query = _PG_URL.partition("/test")[2]
+    base, _, _ = pg_admin_url.partition("/test")
+    query = pg_admin_url.partition("/test")[2]
     try:
         yield f"{base}/{name}{query}"
     finally:
-        with psycopg.connect(_PG_URL, autocommit=True) as conn:
+        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -17,7 +17,7 @@ from ghltt.engine.objects import as_read
 from ghltt.engine.report import RunReport, Write
 from ghltt.engine.sync import lookup
 from ghltt.engine.sync.pairs import record_pair
-from ghltt.engine.sync.plan import Plan, plan_converge, plan_push
+from ghltt.engine.sync.plan import Plan, plan_converge, plan_push, unheld_fields
 from ghltt.engine.sync.state import (
     OTHER,
     Counterpart,
@@ -157,13 +157,43 @@ async def _apply_converge(plan: Plan) -> RunReport:
             # answer reveals) goes back, so both settle.
             source_side = Counterpart.read(record)
             back = plan_push(run, target, after, reverse, source, source_side, len(applied.ids))
-            record = await _push(run, back, applied, source, source_side) or record
+            answer = await _push(run, back, applied, source, source_side)
+            if answer is not None:
+                record = _as_synced(run, source, record, answer, after)
     pair = {source: record, target: after}
     mapped = {system: run.mapped_or_none(system, rec) for system, rec in pair.items()}
     link = record_pair(run.ctx, run.recipe, pair, mapped, run.parent, run.unsaved_provenance)
     run.unsaved_provenance = []
     run.report.link = link.as_dict()
     return run.report.finish("applied" if run.report.writes else "no_change")
+
+
+def _as_synced(
+    run: SyncRun,
+    source: str,
+    read: dict[str, Any],
+    answer: dict[str, Any],
+    target_state: dict[str, Any],
+) -> dict[str, Any]:
+    """The source record to record the pair with, after its write-back answered ``answer``.
+
+    The answer can also hold an edit made on the source after this run read it (a user's, in
+    the meantime). That edit has not reached the target: recorded as synced, its own event
+    would look like our echo and it would never sync. So when the answer's mapped state moved
+    from what was read in a way the target does not hold, the record as read is kept; the
+    edit's event then syncs it."""
+    before, after = run.mapped_or_none(source, read), run.mapped_or_none(source, answer)
+    if before is None or after is None or before.fingerprint == after.fingerprint:
+        return answer
+    moved = {
+        k
+        for k in set(before.values) | set(after.values)
+        if before.values.get(k) != after.values.get(k)
+    }
+    target = run.objects(OTHER[source])
+    if moved & unheld_fields(run, target, after, Counterpart.read(target_state)):
+        return read
+    return answer
 
 
 async def _apply_delete(plan: Plan) -> RunReport:

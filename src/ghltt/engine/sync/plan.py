@@ -372,7 +372,7 @@ def plan_push(
         changed_state = {k: v for k, v in mapped.values.items() if k in obj.state and v}
     else:
         target_id = counterpart.id
-        changed = _changes(run, obj, mapped, counterpart)
+        changed = unheld_fields(run, obj, mapped, counterpart)
         changed_state = {k: mapped.values[k] for k in sorted(changed & obj.state)}
         if changed & plain:
             names = changed & plain | set(obj.always_sent) & plain
@@ -388,7 +388,7 @@ def plan_push(
     return writes
 
 
-def _changes(
+def unheld_fields(
     run: SyncRun, obj: ObjectType, mapped: MappedRecord, counterpart: Counterpart
 ) -> set[str]:
     """The mapped fields the counterpart does not hold: compared with the record when it was
