@@ -57,7 +57,8 @@ def _seed(db: sa.Engine) -> ImportRepository:
     repo.checkpoint("imp_plan", progress, [SAMPLE])
     repo.set_status("imp_plan", "finished")
     repo.create(ImportRecord("imp_run", "br_a", "contacts", ("ghl_to_tt",), {}, False))
-    repo.checkpoint("imp_run", {"ghl_to_tt": {"counts": {"create": 2}, "total": 40}})
+    eta = {"seconds": 420, "binds": "ghl rate budget"}
+    repo.checkpoint("imp_run", {"ghl_to_tt": {"counts": {"create": 2}, "total": 40, "eta": eta}})
     repo.set_status("imp_run", "running")
     repo.record_failure("imp_run", "ghl", "c-9", "ambiguous", "two TT customers match", {})
     return repo
@@ -104,6 +105,7 @@ def test_an_import_in_progress_can_be_followed_paused_and_cancelled(served: Serv
         page = client.get("/imports/imp_run")
         assert 'data-progress="/imports/imp_run/progress"' in page.text
         assert 'max="40" value="2"' in page.text  # 2 of 40 read
+        assert "ETA 7 min (ghl rate budget binds)" in page.text
         assert "two TT customers match" in page.text and "Replay" in page.text
         csrf = csrf_of(page.text)
 

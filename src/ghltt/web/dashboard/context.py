@@ -17,6 +17,7 @@ from ghltt import __version__
 from ghltt.bridges import Services as BridgeServices
 from ghltt.connectors.http import ConnectorError
 from ghltt.core import GhlttError
+from ghltt.engine.imports.eta import describe
 from ghltt.vault import VaultError, classify
 from ghltt.web.auth import services
 from ghltt.web.connections_api import bridge_services
@@ -137,7 +138,14 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-templates.filters.update(when=_when, ago=_ago, count=_count)
+
+
+def _eta(progress: dict[str, Any]) -> str:
+    """An import direction's estimate, or what it waits for, as the CLI words it."""
+    return describe(progress.get("eta"), progress.get("waiting"))
+
+
+templates.filters.update(when=_when, ago=_ago, count=_count, eta=_eta)
 templates.globals.update(duration=_duration, csrf_field=CSRF_FIELD, version=__version__)
 
 
