@@ -52,27 +52,33 @@ def _link(row: sa.Row[Any]) -> Link:
     )
 
 
+# The statements of a sync run, built once (building one costs more than executing it).
+_c = record_links.c
+_SAME_PAIR = (
+    (_c.bridge_id == sa.bindparam("bridge_id"))
+    & (_c.ghl_type == sa.bindparam("ghl_type"))
+    & (_c.tt_type == sa.bindparam("tt_type"))
+)
+_BY_GHL = sa.select(record_links).where(_SAME_PAIR & (_c.ghl_id == sa.bindparam("ghl_id")))
+_BY_TT = sa.select(record_links).where(_SAME_PAIR & (_c.tt_id == sa.bindparam("tt_id")))
+_EITHER_SIDE = sa.select(_c.id).where(
+    _SAME_PAIR & ((_c.ghl_id == sa.bindparam("ghl_id")) | (_c.tt_id == sa.bindparam("tt_id")))
+)
+_UPDATE = record_links.update().where(_c.id == sa.bindparam("link_id"))  # SET: the params
+_INSERT = record_links.insert()
+
+
 class LinkRepository:
     def __init__(self, db: Bind) -> None:
         self.db = db
 
     def by_ghl(self, bridge_id: str, ghl_type: str, ghl_id: str, tt_type: str) -> Link | None:
-        c = record_links.c
-        return self._one(
-            (c.bridge_id == bridge_id)
-            & (c.ghl_type == ghl_type)
-            & (c.ghl_id == str(ghl_id))
-            & (c.tt_type == tt_type)
-        )
+        params = {"bridge_id": bridge_id, "ghl_type": ghl_type, "tt_type": tt_type}
+        return self._one(_BY_GHL, {**params, "ghl_id": str(ghl_id)})
 
     def by_tt(self, bridge_id: str, tt_type: str, tt_id: str, ghl_type: str) -> Link | None:
-        c = record_links.c
-        return self._one(
-            (c.bridge_id == bridge_id)
-            & (c.tt_type == tt_type)
-            & (c.tt_id == str(tt_id))
-            & (c.ghl_type == ghl_type)
-        )
+        params = {"bridge_id": bridge_id, "ghl_type": ghl_type, "tt_type": tt_type}
+        return self._one(_BY_TT, {**params, "tt_id": str(tt_id)})
 
     def by_side(
         self, system: str, bridge_id: str, ghl_type: str, tt_type: str, record_id: str
@@ -85,43 +91,35 @@ class LinkRepository:
     def save(self, link: Link) -> Link:
         """Insert or update the pair. Either side already linked is re-pointed, so a record
         is never linked twice (a retried run converges on one row)."""
-        values = {
+        values: dict[str, Any] = {
             "ghl_id": str(link.ghl_id),
             "tt_id": str(link.tt_id),
             "ghl_fingerprint": link.ghl_fingerprint,
             "tt_fingerprint": link.tt_fingerprint,
             "updated_at": utcnow(),
         }
-        c = record_links.c
-        same_pair = (
-            (c.bridge_id == link.bridge_id)
-            & (c.ghl_type == link.ghl_type)
-            & (c.tt_type == link.tt_type)
-        )
+        pair = {"bridge_id": link.bridge_id, "ghl_type": link.ghl_type, "tt_type": link.tt_type}
         with self.db.begin() as conn:
-            ids: list[int] = list(
-                conn.execute(
-                    sa.select(c.id).where(
-                        same_pair & ((c.ghl_id == str(link.ghl_id)) | (c.tt_id == str(link.tt_id)))
-                    )
-                ).scalars()
-            )
+            sides = {**pair, "ghl_id": values["ghl_id"], "tt_id": values["tt_id"]}
+            ids: list[int] = list(conn.execute(_EITHER_SIDE, sides).scalars())
             if ids:
                 # Keep one row; a stale second one (each side linked elsewhere) goes.
-                conn.execute(record_links.delete().where(c.id.in_(ids[1:])))
-                conn.execute(record_links.update().where(c.id == ids[0]).values(**values))
+                if ids[1:]:
+                    conn.execute(record_links.delete().where(_c.id.in_(ids[1:])))
+                conn.execute(_UPDATE, {**values, "link_id": ids[0]})
             else:
-                conn.execute(
-                    record_links.insert().values(
-                        bridge_id=link.bridge_id,
-                        ghl_type=link.ghl_type,
-                        tt_type=link.tt_type,
-                        **values,
-                    )
-                )
-        found = self.by_ghl(link.bridge_id, link.ghl_type, link.ghl_id, link.tt_type)
-        assert found is not None
-        return found
+                conn.execute(_INSERT, {**pair, **values})
+        # As stored: what a read-back would answer, without its round trip.
+        return Link(
+            bridge_id=link.bridge_id,
+            ghl_type=link.ghl_type,
+            ghl_id=values["ghl_id"],
+            tt_type=link.tt_type,
+            tt_id=values["tt_id"],
+            ghl_fingerprint=link.ghl_fingerprint,
+            tt_fingerprint=link.tt_fingerprint,
+            updated_at=values["updated_at"],
+        )
 
     def delete(self, link: Link) -> bool:
         c = record_links.c
@@ -158,7 +156,7 @@ class LinkRepository:
         with self.db.connect() as conn:
             return [str(row.ghl_id) for row in conn.execute(stmt)]
 
-    def _one(self, where: sa.ColumnElement[bool]) -> Link | None:
+    def _one(self, stmt: sa.Select[Any], params: dict[str, Any]) -> Link | None:
         with self.db.connect() as conn:
-            row = conn.execute(sa.select(record_links).where(where)).first()
+            row = conn.execute(stmt, params).first()
         return None if row is None else _link(row)

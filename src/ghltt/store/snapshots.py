@@ -12,6 +12,30 @@ from ghltt.store.database import Bind
 from ghltt.store.tables import record_snapshots
 
 
+def _key(bridge_id: str, system: str, object_type: str, object_id: str) -> dict[str, str]:
+    return {
+        "bridge_id": bridge_id,
+        "system": system,
+        "object_type": object_type,
+        "object_id": str(object_id),
+    }
+
+
+# Built once: a sync run reads and writes snapshots, and building a statement costs more
+# than executing it.
+_c = record_snapshots.c
+# Bound as k_<column>: an UPDATE's SET takes the params named as columns.
+_KEY = (
+    (_c.bridge_id == sa.bindparam("k_bridge_id"))
+    & (_c.system == sa.bindparam("k_system"))
+    & (_c.object_type == sa.bindparam("k_object_type"))
+    & (_c.object_id == sa.bindparam("k_object_id"))
+)
+_GET = sa.select(_c.state).where(_KEY)
+_UPDATE = record_snapshots.update().where(_KEY)  # SET: state and updated_at, from the params
+_INSERT = record_snapshots.insert()
+
+
 class SnapshotRepository:
     def __init__(self, db: Bind) -> None:
         self.db = db
@@ -30,9 +54,9 @@ class SnapshotRepository:
     def get(
         self, bridge_id: str, system: str, object_type: str, object_id: str
     ) -> dict[str, Any] | None:
-        where = self._where(bridge_id, system, object_type, object_id)
+        key = _key(bridge_id, system, object_type, object_id)
         with self.db.connect() as conn:
-            state = conn.execute(sa.select(record_snapshots.c.state).where(where)).scalar()
+            state = conn.execute(_GET, {f"k_{k}": v for k, v in key.items()}).scalar()
         return dict(state) if isinstance(state, dict) else None
 
     def put(
@@ -43,22 +67,13 @@ class SnapshotRepository:
         object_id: str,
         state: dict[str, Any],
     ) -> None:
-        where = self._where(bridge_id, system, object_type, object_id)
+        key = _key(bridge_id, system, object_type, object_id)
+        values = {"state": state, "updated_at": utcnow()}
         with self.db.begin() as conn:
-            updated = conn.execute(
-                record_snapshots.update().where(where).values(state=state, updated_at=utcnow())
-            ).rowcount
+            where = {f"k_{k}": v for k, v in key.items()}
+            updated = conn.execute(_UPDATE, {**where, **values}).rowcount
             if not updated:
-                conn.execute(
-                    record_snapshots.insert().values(
-                        bridge_id=bridge_id,
-                        system=system,
-                        object_type=object_type,
-                        object_id=str(object_id),
-                        state=state,
-                        updated_at=utcnow(),
-                    )
-                )
+                conn.execute(_INSERT, {**key, **values})
 
     def delete(self, bridge_id: str, system: str, object_type: str, object_id: str) -> bool:
         where = self._where(bridge_id, system, object_type, object_id)
