@@ -51,6 +51,7 @@ def _clone(
     *,
     schema: str | None = None,
     smallest: str | None = None,
+    join: str = "",
 ) -> int:
     """Insert ``n`` copies of one row of ``table`` (``template_where`` picks it), with the
     columns in ``overrides`` computed from the series' ``i`` instead. Returns ``n``."""
@@ -68,7 +69,7 @@ def _clone(
     sql = (
         f"INSERT INTO {name} ({', '.join(q(c) for c in columns)}) "
         f"SELECT {select} FROM (SELECT * FROM {name} WHERE {template_where} {order} LIMIT 1) AS t "
-        f"CROSS JOIN {_series(dialect, n)}"
+        f"CROSS JOIN {_series(dialect, n)} {join}"
     )
     found = conn.execute(sa.text(f"SELECT count(*) FROM {name} WHERE {template_where}")).scalar()
     if not found:
@@ -86,14 +87,25 @@ def prefill(store: sa.Engine, jobs: sa.Engine, n: int) -> dict[str, Any]:
     batch = "(i - 1) / 4 + 1"  # four runs per workflow, numbered from 1 as the series
     added: dict[str, int] = {}
     with store.begin() as conn:
+        # The events are about the records the bench syncs, as a long-lived store's are: a
+        # query over a record's events meets all of its history.
+        records = (
+            "SELECT DISTINCT object_id FROM inbox_events "
+            "WHERE source = 'ghl' AND object_type = 'contact' AND object_id IS NOT NULL"
+        )
+        count = conn.execute(sa.text(f"SELECT count(*) FROM ({records}) AS r")).scalar_one()
+        numbered = (
+            "SELECT object_id AS oid, row_number() OVER (ORDER BY object_id) - 1 AS k "
+            f"FROM ({records}) AS r"
+        )
         added["inbox_events"] = _clone(
             conn,
             "inbox_events",
-            "processed_at IS NOT NULL AND outcome = 'applied'",
+            "processed_at IS NOT NULL AND outcome = 'applied' AND object_type = 'contact'",
             {
                 "id": "'pfev' || " + txt("i"),
                 "dedup_key": "'pf:' || " + txt("i"),
-                "object_id": "'pfc' || " + txt("i % 50000"),
+                "object_id": "o.oid",
                 "occurred_at": ago,
                 "received_at": ago,
                 "dispatched_at": ago,
@@ -101,6 +113,7 @@ def prefill(store: sa.Engine, jobs: sa.Engine, n: int) -> dict[str, Any]:
                 "batch_id": "'pfb' || " + txt(batch),
             },
             n,
+            join=f"JOIN ({numbered}) AS o ON o.k = s.i % {max(int(count), 1)}",
         )
         added["runs"] = _clone(
             conn,

@@ -316,6 +316,12 @@ def _worker_cpu(phase: dict[str, Any]) -> float:
     return round(sum(v for k, v in cpu.items() if k.startswith("worker")), 2)
 
 
+def _sims_cpu(phase: dict[str, Any]) -> float:
+    """CPU per run of both simulators together (ms): the same requests in every drain."""
+    cpu = phase["cpu_ms_per_run_by_process"]
+    return round(cpu.get("ghl-sim", 0.0) + cpu.get("tt-sim", 0.0), 2)
+
+
 def _say(database: str, what: str, phase: dict[str, Any]) -> None:
     print(
         f"[{database}] {what}: {phase['runs_per_second_middle_80pct']} runs/s (middle 80%), "
@@ -382,12 +388,22 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
     if prefilled is not None:
         empty_cpu = _worker_cpu(synced)
         full_cpu = _worker_cpu(prefilled)
+        # The simulators do the same work per run in both drains and never touch the store:
+        # their CPU per run moving says the machine got slower or faster in between (load
+        # from others, on a shared machine), which the worker's figure carries too.
+        sims = [_sims_cpu(synced), _sims_cpu(prefilled)]
+        sims_ratio = sims[1] / sims[0] if sims[0] else None
+        ratio = full_cpu / empty_cpu if empty_cpu else None
         growth = {
             "prefill_runs": rows,
             "worker_cpu_ms_per_run_empty": empty_cpu,
             "worker_cpu_ms_per_run_prefilled": full_cpu,
-            "ratio": round(full_cpu / empty_cpu, 3) if empty_cpu else None,
+            "ratio": None if ratio is None else round(ratio, 3),
             "within_10pct": bool(empty_cpu) and full_cpu <= 1.10 * empty_cpu,
+            "simulators_cpu_ms_per_run": sims,
+            "ratio_over_simulators_ratio": round(ratio / sims_ratio, 3)
+            if ratio and sims_ratio
+            else None,
         }
     return {
         "setup_creates": creates,

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from ghltt.core import Event, EventSource, InvalidInput, StoreUnavailable, utcnow
+from ghltt.store.database import reader
 from ghltt.store.ids import resolve_prefix, short_id
 from ghltt.store.tables import bridges, inbox_events
 
@@ -313,7 +314,7 @@ class InboxRepository:
         self.db = db
 
     def get(self, event_id: str) -> StoredEvent | None:
-        with self.db.connect() as conn:
+        with reader(self.db).connect() as conn:
             row = conn.execute(_GET, {"event_id": event_id}).first()
         return _to_stored(row) if row else None
 
@@ -472,5 +473,5 @@ class InboxRepository:
     def has_unprocessed(self, bridge_id: str, source: str, object_id: str) -> bool:
         """Whether an event about this record of this side waits, not processed yet."""
         params = {"bridge_id": bridge_id, "source": source, "object_id": str(object_id)}
-        with self.db.connect() as conn:
+        with reader(self.db).connect() as conn:
             return conn.execute(_PENDING_ABOUT, params).first() is not None

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ghltt.core import utcnow
-from ghltt.store.database import Bind
+from ghltt.store.database import Bind, reader
 from ghltt.store.inbox import as_utc
 from ghltt.store.tables import record_links
 
@@ -157,6 +157,7 @@ class LinkRepository:
             return [str(row.ghl_id) for row in conn.execute(stmt)]
 
     def _one(self, stmt: sa.Select[Any], params: dict[str, Any]) -> Link | None:
-        with self.db.connect() as conn:
+        db = reader(self.db)
+        with db.connect() as conn:
             row = conn.execute(stmt, params).first()
         return None if row is None else _link(row)

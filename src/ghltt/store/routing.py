@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ghltt.store.database import reader
 from ghltt.store.tables import bridge_recipes, bridges, connections
 
 
@@ -102,7 +103,7 @@ _CONNECTION_STATES = (
 
 def connection_states(db: sa.Engine, bridge_id: str) -> list[ConnectionState]:
     """The status of each connection a bridge uses (one query: asked before each run)."""
-    with db.connect() as conn:
+    with reader(db).connect() as conn:
         rows = conn.execute(_CONNECTION_STATES, {"bridge_id": bridge_id})
         return [ConnectionState(r.system, r.id, r.status, r.status_detail) for r in rows]
 

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ghltt.core import utcnow
-from ghltt.store.database import Bind
+from ghltt.store.database import Bind, reader
 from ghltt.store.tables import record_snapshots
 
 
@@ -55,7 +55,8 @@ class SnapshotRepository:
         self, bridge_id: str, system: str, object_type: str, object_id: str
     ) -> dict[str, Any] | None:
         key = _key(bridge_id, system, object_type, object_id)
-        with self.db.connect() as conn:
+        db = reader(self.db)
+        with db.connect() as conn:
             state = conn.execute(_GET, {f"k_{k}": v for k, v in key.items()}).scalar()
         return dict(state) if isinstance(state, dict) else None
 
