@@ -169,7 +169,7 @@ def prefill(store: sa.Engine, jobs: sa.Engine, n: int) -> dict[str, Any]:
         if j == "postgresql"
         else ("CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)")
     )
-    when = f"{ms} - ((i * 7) % {MONTH_SECONDS} + 3600) * 1000"
+    when = f"{ms} - ((i * 7) % {MONTH_SECONDS} + 3600) * CAST(1000 AS BIGINT)"
     with jobs.begin() as conn:
         added["dbos_workflow_status"] = _clone(
             conn,
