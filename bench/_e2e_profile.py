@@ -1,10 +1,17 @@
-"""``ghltt worker`` under a small sampling profiler (no dependency: ``sys._current_frames``).
+"""``ghltt worker`` under a profiler, written as JSON to ``GHLTT_BENCH_PROFILE`` at exit.
 
-cProfile sees only the main thread, and DBOS runs workflows on worker threads, so this samples
-every thread's stack every few milliseconds and counts, per function, the samples it was on
-(inclusive, once per stack) and at the top of (self). Idle frames (waits, selects, sleeps)
-are counted apart so the rest reads as where busy threads spend their time. Written as JSON to
-the path in ``GHLTT_BENCH_PROFILE`` when the worker exits.
+Two modes (``GHLTT_BENCH_PROFILE_MODE``):
+
+- ``sample`` (default, no dependency): samples every thread's stack every few milliseconds
+  (``sys._current_frames``) and counts, per function, the samples it was on (inclusive, once
+  per stack) and at the top of (self). Idle frames (waits, selects, sleeps) are counted apart.
+  Wall time: a thread blocked in a commit's fsync counts as busy.
+- ``cpu``: cProfile in every thread (DBOS runs workflows on its own event-loop thread, which
+  plain cProfile would miss): top functions by cumulative and by own time, with call counts.
+  Deterministic, so it attributes CPU-bound code exactly (statements built, executed, calls
+  made per run), but it slows the worker about threefold and counts a thread's waits inside
+  a call (an fsync, a socket read) as that call's time. (``time.thread_time`` as its timer
+  would count CPU only, but costs a system call per event: twenty times slower.)
 
 Usage: ``GHLTT_BENCH_PROFILE=out.json python bench/_e2e_profile.py``
 """
@@ -12,12 +19,16 @@ Usage: ``GHLTT_BENCH_PROFILE=out.json python bench/_e2e_profile.py``
 from __future__ import annotations
 
 import atexit
+import cProfile
+import io
 import json
 import os
+import pstats
 import sys
 import threading
 import time
 from collections import Counter
+from typing import Any
 
 _IDLE = {"wait", "select", "poll", "sleep", "_worker", "get", "acquire", "accept", "epoll"}
 
@@ -28,8 +39,7 @@ def _label(code: object) -> str:
     return f"{short}:{getattr(code, 'co_name', '?')}"
 
 
-def main() -> None:
-    out = os.environ["GHLTT_BENCH_PROFILE"]
+def _sampler(out: str) -> None:
     inclusive: Counter[str] = Counter()
     self_: Counter[str] = Counter()
     samples = {"busy": 0, "idle": 0}
@@ -66,6 +76,65 @@ def main() -> None:
     sampler = threading.Thread(target=sample, name="bench-sampler", daemon=True)
     sampler.start()
     atexit.register(dump)
+
+
+def _cpu(out: str) -> None:
+    profiles: list[cProfile.Profile] = []
+    lock = threading.Lock()
+
+    def start_in_thread(*_: Any) -> None:
+        profile = cProfile.Profile()
+        with lock:
+            profiles.append(profile)
+        profile.enable()  # replaces this hook in the thread
+
+    threading.setprofile(start_in_thread)
+    start_in_thread()
+
+    def dump() -> None:
+        threading.setprofile(None)
+        stats: pstats.Stats | None = None
+        for profile in profiles:
+            profile.disable()
+            profile.create_stats()
+            if not profile.stats:  # type: ignore[attr-defined]
+                continue
+            if stats is None:
+                stats = pstats.Stats(profile, stream=io.StringIO())
+            else:
+                stats.add(profile)
+        if stats is None:
+            return
+
+        def rows(key: int) -> list[tuple[float, float, int, str]]:
+            entries = stats.stats.items()  # type: ignore[attr-defined]
+            ranked = sorted(entries, key=lambda kv: kv[1][key], reverse=True)[:80]
+            return [(round(v[3], 3), round(v[2], 3), v[1], f"{_label_of(k)}") for k, v in ranked]
+
+        report = {
+            "cpu_seconds": round(time.process_time(), 2),
+            "columns": ["cumulative_s", "own_s", "calls", "function"],
+            "cumulative": rows(3),
+            "own": rows(2),
+        }
+        with open(out, "w") as handle:
+            json.dump(report, handle, indent=1)
+
+    atexit.register(dump)
+
+
+def _label_of(key: tuple[str, int, str]) -> str:
+    filename, _line, name = key
+    short = filename.split("site-packages/")[-1].split("/src/")[-1]
+    return f"{short}:{name}"
+
+
+def main() -> None:
+    out = os.environ["GHLTT_BENCH_PROFILE"]
+    if os.environ.get("GHLTT_BENCH_PROFILE_MODE", "sample") == "cpu":
+        _cpu(out)
+    else:
+        _sampler(out)
     from ghltt.cli.main import app
 
     sys.argv = ["ghltt", "worker"]

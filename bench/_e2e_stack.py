@@ -193,6 +193,7 @@ class Stack:
             env = {**self._env, "GHLTT_EXECUTOR_ID": f"bench-{i}"}
             if profile is not None and i == 0:
                 env["GHLTT_BENCH_PROFILE"] = str(profile)
+                env["GHLTT_BENCH_PROFILE_MODE"] = os.environ.get("GHLTT_BENCH_PROFILE_MODE", "")
                 self._spawn(name, [sys.executable, str(HERE / "_e2e_profile.py")], env)
             else:
                 self._spawn(name, [sys.executable, "-m", "ghltt", "worker"], env)

@@ -16,6 +16,11 @@ template against the simulators over HTTP, points the GHL simulator's webhooks a
 5. baseline: the same backlog with the recipe disabled (every run ``no_match``): the
    pipeline's own cost, without remote calls or sync work.
 
+With ``--prefill N`` (issue 12), step 4 runs twice: on the store as the setup left it, then,
+after adding N runs with their events, steps, provenance, N links with both snapshots and
+DBOS's workflow records (``bench/_e2e_prefill.py``, bulk SQL), on the grown store. Worker CPU
+per synced run on both stands side by side (target: within 10%).
+
 Prints and writes ``bench/results/e2e.json``. Targets: p99 <= 1 s, <= 2.0 remote calls per
 synced change, >= 150 runs/s on SQLite and >= 300 on PostgreSQL.
 """
@@ -39,7 +44,9 @@ from typing import Any
 import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _e2e_prefill import prefill
 from _e2e_stack import Stack
+from ghltt.store import open_database
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MARK = re.compile(r"Q(\d{7})")
@@ -303,6 +310,26 @@ def phase_backlog(
     }
 
 
+def _worker_cpu(phase: dict[str, Any]) -> float:
+    """CPU per run of all worker processes together (ms)."""
+    cpu = phase["cpu_ms_per_run_by_process"]
+    return round(sum(v for k, v in cpu.items() if k.startswith("worker")), 2)
+
+
+def _sims_cpu(phase: dict[str, Any]) -> float:
+    """CPU per run of both simulators together (ms): the same requests in every drain."""
+    cpu = phase["cpu_ms_per_run_by_process"]
+    return round(cpu.get("ghl-sim", 0.0) + cpu.get("tt-sim", 0.0), 2)
+
+
+def _say(database: str, what: str, phase: dict[str, Any]) -> None:
+    print(
+        f"[{database}] {what}: {phase['runs_per_second_middle_80pct']} runs/s (middle 80%), "
+        f"worker CPU {_worker_cpu(phase)} ms/run, by process {phase['cpu_ms_per_run_by_process']}",
+        file=sys.stderr,
+    )
+
+
 def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ghltt-e2e-") as tmp:
         workers = args.pg_workers if database == "postgres" else 1
@@ -314,29 +341,76 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
             stack.wait_settled(datetime.fromtimestamp(0, UTC), 0, timeout=60)
             contacts, creates = phase_creates(stack, args.contacts)
             print(f"[{database}] setup: {json.dumps(creates)[:300]}", file=sys.stderr)
-            latency = phase_latency(stack, contacts, args.rate, args.seconds, first_seq=1)
-            print(f"[{database}] latency: {latency['change_to_tt_write']}", file=sys.stderr)
+            latency = None
+            if args.seconds > 0:
+                latency = phase_latency(stack, contacts, args.rate, args.seconds, first_seq=1)
+                print(f"[{database}] latency: {latency['change_to_tt_write']}", file=sys.stderr)
             profile = RESULTS / f"e2e-profile-{database}.json" if args.profile else None
             synced = phase_backlog(
                 stack, contacts, first_seq=2_000_000, label="contacts recipe", profile=profile
             )
-            print(f"[{database}] backlog: {synced['runs_per_second']} runs/s", file=sys.stderr)
+            _say(database, "backlog", synced)
+            prefilled = None
+            rows = args.prefill_postgres if database == "postgres" else args.prefill
+            if rows:
+                assert stack.db is not None and stack.settings is not None
+                jobs = open_database(stack.settings.jobs_url)
+                try:
+                    filled = prefill(stack.db, jobs, rows)
+                finally:
+                    jobs.dispose()
+                print(f"[{database}] prefill: {json.dumps(filled)}", file=sys.stderr)
+                profile = (
+                    RESULTS / f"e2e-profile-{database}-prefilled.json" if args.profile else None
+                )
+                prefilled = phase_backlog(
+                    stack,
+                    contacts,
+                    first_seq=3_000_000,
+                    label=f"contacts recipe, store pre-filled with {rows:,} runs",
+                    profile=profile,
+                )
+                prefilled["prefill"] = filled
+                _say(database, "backlog, pre-filled", prefilled)
             stack.disable_recipe()
             profile = RESULTS / f"e2e-profile-{database}-baseline.json" if args.profile else None
             baseline = phase_backlog(
                 stack, contacts, first_seq=4_000_000, label="no recipe", profile=profile
             )
-            print(f"[{database}] baseline: {baseline['runs_per_second']} runs/s", file=sys.stderr)
+            _say(database, "baseline", baseline)
         finally:
             stack.close()
-    p99 = latency["change_to_tt_write"]["p99_ms"]
-    calls = latency["remote_calls_per_change"]
+    p99 = latency["change_to_tt_write"]["p99_ms"] if latency else None
+    calls = latency["remote_calls_per_change"] if latency else None
     rps = synced["runs_per_second_middle_80pct"] or 0
     target_rps = RUNS_PER_SECOND[database]
+    growth = None
+    if prefilled is not None:
+        empty_cpu = _worker_cpu(synced)
+        full_cpu = _worker_cpu(prefilled)
+        # The simulators do the same work per run in both drains and never touch the store:
+        # their CPU per run moving says the machine got slower or faster in between (load
+        # from others, on a shared machine), which the worker's figure carries too.
+        sims = [_sims_cpu(synced), _sims_cpu(prefilled)]
+        sims_ratio = sims[1] / sims[0] if sims[0] else None
+        ratio = full_cpu / empty_cpu if empty_cpu else None
+        growth = {
+            "prefill_runs": rows,
+            "worker_cpu_ms_per_run_empty": empty_cpu,
+            "worker_cpu_ms_per_run_prefilled": full_cpu,
+            "ratio": None if ratio is None else round(ratio, 3),
+            "within_10pct": bool(empty_cpu) and full_cpu <= 1.10 * empty_cpu,
+            "simulators_cpu_ms_per_run": sims,
+            "ratio_over_simulators_ratio": round(ratio / sims_ratio, 3)
+            if ratio and sims_ratio
+            else None,
+        }
     return {
         "setup_creates": creates,
         "latency": latency,
         "backlog": synced,
+        "backlog_prefilled": prefilled,
+        "per_run_cost_vs_store_size": growth,
         "baseline_no_recipe": baseline,
         "ratio_runs_per_second_vs_baseline": round(
             rps / baseline["runs_per_second_middle_80pct"], 3
@@ -345,9 +419,13 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
         else None,
         "targets": {"p99_ms": 1000, "calls_per_change": 2.0, "runs_per_second": target_rps},
         "met": {
-            "p99": p99 is not None and p99 <= 1000 and latency["missing"] == 0,
-            "calls_per_change": calls <= 2.0,
+            "p99": p99 is not None
+            and p99 <= 1000
+            and latency is not None
+            and not latency["missing"],
+            "calls_per_change": calls is not None and calls <= 2.0,
             "runs_per_second": rps >= target_rps,
+            "prefilled_within_10pct": None if growth is None else growth["within_10pct"],
         },
     }
 
@@ -358,7 +436,9 @@ def main() -> None:
     )
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--rate", type=float, default=50, help="GHL changes per second")
-    parser.add_argument("--seconds", type=float, default=60, help="length of the latency run")
+    parser.add_argument(
+        "--seconds", type=float, default=60, help="length of the latency run (0: none)"
+    )
     parser.add_argument("--contacts", type=int, default=3000, help="contacts = backlog size")
     parser.add_argument(
         "--bridge-rate-limit",
@@ -380,11 +460,37 @@ def main() -> None:
         "(bench/results/e2e-profile-<database>.json)",
     )
     parser.add_argument(
+        "--prefill",
+        type=int,
+        default=0,
+        metavar="N",
+        help="after draining a backlog on the fresh store, add N runs, links, events, snapshots "
+        "and workflow records (bench/_e2e_prefill.py) and drain the same backlog again: worker "
+        "CPU per run on a grown store against the empty one, same session (issue 12: 200,000 "
+        "on SQLite, 1,000,000 on PostgreSQL, within 10%%)",
+    )
+    parser.add_argument(
+        "--prefill-postgres",
+        type=int,
+        default=None,
+        metavar="N",
+        help="--prefill for PostgreSQL alone (default: as --prefill)",
+    )
+    parser.add_argument(
+        "--profile-mode",
+        choices=["sample", "cpu"],
+        default="sample",
+        help="with --profile: sample stacks (wall time) or cProfile every thread (CPU time)",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="100 contacts, 5 s at the rate: a smoke run"
     )
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.contacts = 5, 100
+    os.environ["GHLTT_BENCH_PROFILE_MODE"] = args.profile_mode
+    if args.prefill_postgres is None:
+        args.prefill_postgres = args.prefill
     # Provisioning and ghltt's libraries log to stdout; keep stdout for the JSON report alone.
     report_out = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
@@ -398,6 +504,7 @@ def main() -> None:
         "contacts": args.contacts,
         "bridge_rate_limit": args.bridge_rate_limit,
         "pg_workers": args.pg_workers,
+        "prefill": {"sqlite": args.prefill, "postgres": args.prefill_postgres},
         "recipe": "contacts",
         "ghl_simulator": "bench/_e2e_ghl_sim.py (ghltt simulate ghl + the contact custom fields)",
     }

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping, Sequence
 
 import pytest
 from hypothesis import given, settings
@@ -105,3 +106,77 @@ async def test_a_huge_limit_reported_full_waits_out_the_window_without_booking_e
     start = fake_time.now
     await budget.acquire()
     assert fake_time.now - start >= 1.0  # waited the window out
+
+
+class _Window:
+    """An in-memory shared window (as PostgreSQL or Redis keep it), counting round trips."""
+
+    def __init__(self) -> None:
+        self.at: dict[str, float] = {}
+        self.books = 0
+
+    async def book(
+        self, key: str, tokens: Sequence[str], *, limit: int, span: float, now: float
+    ) -> tuple[int, float]:
+        self.books += 1
+        self.at = {t: at for t, at in self.at.items() if at > now - span}
+        room = min(len(tokens), limit - len(self.at))
+        if room <= 0:
+            return 0, max(0.001, sorted(self.at.values())[len(self.at) - limit] + span - now)
+        self.at.update(dict.fromkeys(tokens[:room], now))
+        return room, 0.0
+
+    async def settle(self, key: str, times: Mapping[str, float]) -> None:
+        for token, at in times.items():
+            if token in self.at:
+                self.at[token] = max(self.at[token], at)
+
+    async def block(self, key: str, *, until: float) -> None:
+        raise AssertionError("no refusal here")
+
+    async def reconcile(self, key: str, *, used: int, span: float, now: float) -> None:
+        return None
+
+
+async def test_processes_lease_shared_bookings_a_few_at_a_time_and_never_overrun() -> None:
+    """Two processes' budgets on one shared window: a store round trip books several sends,
+    and together they never send more than the limit in any window."""
+    fake, window = FakeTime(), _Window()
+    limit, span = 100, 10.0
+
+    def budget() -> RateBudget:
+        return RateBudget(
+            limit, span, margin=0.0, clock=fake, sleep=fake.sleep, shared_clock=fake, max_wait=1e9
+        ).share(window, "ghl:loc")
+
+    first, second = budget(), budget()
+    sent: list[float] = []
+    for i in range(300):
+        slot = await (first if i % 3 else second).acquire()
+        sent.append(fake.now)
+        fake.now += 0.01  # the response
+        (first if i % 3 else second).settle(slot)
+        await asyncio.sleep(0)  # the settle goes out
+        fake.now += 0.11  # 8 sends a second: under the limit of 10
+    assert window.books < 300 / 2
+    assert _max_in_window(sent, span) <= limit
+
+
+async def test_leased_processes_at_full_speed_never_overrun() -> None:
+    """The same processes sending as fast as the shared window lets them."""
+    fake, window = FakeTime(), _Window()
+    budgets = [
+        RateBudget(10, 1.0, margin=0.0, clock=fake, sleep=fake.sleep, shared_clock=fake).share(
+            window, "ghl:loc"
+        )
+        for _ in range(3)
+    ]
+    sent: list[float] = []
+    for i in range(200):
+        budget = budgets[i % 3]
+        slot = await budget.acquire()
+        sent.append(fake.now)
+        fake.now += 0.001
+        budget.settle(slot)
+        await asyncio.sleep(0)
+    assert _max_in_window(sent, 1.0) <= 10

@@ -38,12 +38,19 @@ def window(request: pytest.FixtureRequest) -> Iterator[SharedWindow]:
     db.dispose()
 
 
-@pytest.fixture
-def sim() -> Iterator[tuple[GhlSimulator, str]]:
+@pytest.fixture(params=[LIMIT, 4 * LIMIT], ids=["limit10", "limit40"])
+def sim(request: pytest.FixtureRequest) -> Iterator[tuple[GhlSimulator, str]]:
+    """The simulator limited to 10 a second, or to 40 (where each process leases 4 bookings
+    of the shared window at a time)."""
     simulator = GhlSimulator()
-    simulator.set_rate_limits(burst=LIMIT, window_ms=WINDOW_MS)
+    simulator.set_rate_limits(burst=request.param, window_ms=WINDOW_MS)
     with serve_asgi(simulator.app) as url:
         yield simulator, url
+
+
+def _calls(sim: GhlSimulator) -> int:
+    """Each worker's calls: together more than the location allows in a window."""
+    return CALLS * sim.ratelimit.settings()["burst"] // LIMIT
 
 
 def _worker(sim: GhlSimulator, url: str, shared: SharedWindow | None, errors: list[str]) -> None:
@@ -62,7 +69,7 @@ def _worker(sim: GhlSimulator, url: str, shared: SharedWindow | None, errors: li
             budgets=default_registry(own),
         )
         try:
-            for _ in range(CALLS):
+            for _ in range(_calls(sim)):
                 await client.users.list_for_location()
         finally:
             await client.aclose()
@@ -92,7 +99,7 @@ def test_three_workers_sharing_a_window_never_get_a_429(
 ) -> None:
     simulator, url = sim
     assert _run_workers(simulator, url, window) == []
-    assert simulator.count_requests(status=200) == WORKERS * CALLS
+    assert simulator.count_requests(status=200) == WORKERS * _calls(simulator)
     assert simulator.count_requests(status=429) == 0
 
 
@@ -110,12 +117,14 @@ async def test_a_refusal_blocks_every_process_and_foreign_usage_is_booked(
 ) -> None:
     key = f"ghl:{uuid.uuid4().hex}"
     now = time.time()  # a Redis block expires by the server's clock
-    assert await window.book(key, "a", limit=2, span=1.0, now=now) == 0
+    assert await window.book(key, ["a"], limit=2, span=1.0, now=now) == (1, 0)
     await window.reconcile(key, used=2, span=1.0, now=now)  # another app used one more
-    wait = await window.book(key, "b", limit=2, span=1.0, now=now + 0.1)
-    assert wait == pytest.approx(0.9, abs=0.01)  # both slots taken until the oldest expires
-    assert await window.book(key, "b", limit=2, span=1.0, now=now + 1.01) == 0
+    booked, wait = await window.book(key, ["b"], limit=2, span=1.0, now=now + 0.1)
+    assert booked == 0  # both slots taken until the oldest expires
+    assert wait == pytest.approx(0.9, abs=0.01)
+    assert await window.book(key, ["b"], limit=2, span=1.0, now=now + 1.01) == (1, 0)
     await window.block(key, until=now + 30)
-    assert await window.book(key, "c", limit=2, span=1.0, now=now + 5) == pytest.approx(25)
+    booked, wait = await window.book(key, ["c"], limit=2, span=1.0, now=now + 5)
+    assert booked == 0 and wait == pytest.approx(25)
     if isinstance(window, RedisWindow):
         await window.close()

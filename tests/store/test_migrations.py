@@ -459,6 +459,22 @@ def _check_0017(db: sa.Engine) -> None:
     assert again is not None and again.steps[1].requests == [made]
 
 
+def _check_0018(db: sa.Engine) -> None:
+    """Events received before still answer whether one about a record waits: processed ones
+    do not, one left pending does."""
+    inbox = InboxRepository(db)
+    assert not inbox.has_unprocessed("b1", "ghl", "c-1")
+    with db.begin() as conn:
+        conn.execute(
+            t.inbox_events.update()
+            .where(t.inbox_events.c.id == "e2")
+            .values(processed_at=None, outcome=None)
+        )
+    assert inbox.has_unprocessed("b1", "ghl", "c-2")
+    assert not inbox.has_unprocessed("b1", "ghl", "c-1")
+    assert not inbox.has_unprocessed("b1", "tt", "c-2")
+
+
 @dataclass(frozen=True)
 class Step:
     seed: Callable[[sa.Connection], None]
@@ -481,6 +497,7 @@ STEPS = {
     "0015": Step(_seed_0013, _check_0015),
     "0016": Step(_seed_0013, _check_0016),
     "0017": Step(_seed_0013, _check_0017),
+    "0018": Step(_seed_0013, _check_0018),
 }
 
 

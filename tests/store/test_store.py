@@ -106,3 +106,48 @@ def test_a_recovered_run_finds_its_first_record(database_url: str) -> None:
     record = runs.get("r1")
     assert record is not None and record.status == "succeeded"
     assert [(s.position, s.status, s.output) for s in record.steps] == [(0, "succeeded", {"ok": 1})]
+
+
+def test_a_runs_close_records_only_what_it_says_of_its_event(database_url: str) -> None:
+    """Closing a run fills the event's changed fields when said and unknown, and its outcome
+    only after its last run."""
+    db = open_database(database_url)
+    migrate.upgrade(db)
+    event = _event("a")
+    with db.begin() as conn:
+        insert_new(conn, [event])
+    runs, inbox = RunRepository(db), InboxRepository(db)
+    first, second = runs.start_many("batch:1", "b1", [(event.id, "one"), (event.id, "two")])
+    common = {"position": 0, "name": "recipe.run", "step_input": {}, "event_id": event.id}
+    runs.close(first, **common, run_status="succeeded", changed_fields=["email"])
+    stored = inbox.get(event.id)
+    assert stored is not None and stored.outcome is None and stored.processed_at is None
+    assert stored.event.changed_fields == ["email"]
+    runs.close(second, **common, run_status="succeeded", event_outcome="applied")
+    stored = inbox.get(event.id)
+    assert stored is not None and stored.outcome == "applied"
+    assert stored.event.changed_fields == ["email"]  # said once: kept
+    for run_id in (first, second):
+        record = runs.get(run_id)
+        assert record is not None and record.status == "succeeded"
+        assert [(s.name, s.status) for s in record.steps] == [("recipe.run", "succeeded")]
+
+
+def test_reads_outside_a_transaction_leave_writes_in_theirs(database_url: str) -> None:
+    """A run's reads go outside a transaction on PostgreSQL; the pooled connection they used
+    then serves a write transaction that still rolls back as a whole."""
+    db = open_database(database_url, pool_size=1)
+    migrate.upgrade(db)
+    event = _event("a")
+    with db.begin() as conn:
+        insert_new(conn, [event])
+    inbox = InboxRepository(db)
+    assert inbox.get(event.id) is not None
+    try:
+        with db.begin() as conn:
+            conn.execute(sa.text("UPDATE inbox_events SET outcome = 'lost'"))
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    stored = inbox.get(event.id)
+    assert stored is not None and stored.outcome is None

@@ -9,6 +9,7 @@ run each.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -47,6 +48,9 @@ RUN_STEP = "recipe.run"
 FAILING = frozenset({"needs_reauth", "revoked", "location_inactive", "missing_scope", "error"})
 
 
+_MOST_PLANNED = 1000  # events kept for their first run: a few batches' worth
+
+
 class RecipeRuns:
     """What each bridge has enabled, refreshed from the store; its schedules; its runs."""
 
@@ -68,6 +72,9 @@ class RecipeRuns:
         self._scheduled: set[str] = set()
         self._bridges = BridgePool(services)
         self._repos = Repositories.of(db)
+        # Events this process planned runs for, handed to their first run so it need not
+        # read the inbox again (an event's later runs, and recovered runs, read it).
+        self._planned: OrderedDict[str, Event] = OrderedDict()
         # Recipes are read before the executor starts; schedules need it started.
         self._schedules_ready = False
         self._pending_schedules: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
@@ -141,20 +148,26 @@ class RecipeRuns:
             if versions[id(recipe)] is not None:
                 data["version"] = versions[id(recipe)]
             runs.append(Run(f"{event.bridge}:{recipe.name}", [Step(RUN_STEP, data)]))
+        if runs:
+            self._planned[event.id] = event
+            while len(self._planned) > _MOST_PLANNED:
+                self._planned.popitem(last=False)  # runs handed elsewhere (own workflows)
         return runs
 
     async def run(self, data: dict[str, Any]) -> dict[str, Any]:
         """The step of a recipe's run: the recipe for the event, in its opened bridge."""
-        stored = InboxRepository(self._db).get(str(data["event"]))
-        if stored is None:
-            raise NotFound(f"event {data['event']} is not in the inbox")
+        event = self._planned.pop(str(data["event"]), None)
+        if event is None:
+            stored = InboxRepository(self._db).get(str(data["event"]))
+            if stored is None:
+                raise NotFound(f"event {data['event']} is not in the inbox")
+            event = stored.event
         bridge_id = str(data["bridge"])
         self._hold_if_failing(bridge_id)
         version = data.get("version")
         recipe = self.recipe(
             bridge_id, str(data["recipe"]), None if version is None else int(version)
         )
-        event = stored.event
         if event.dedup_key.startswith(APPLY_KEY_PREFIX):
             # Applying shadow's plans follows a switch to live: see the mode as it is now, not
             # as an opened bridge last looked at it (up to a second ago).

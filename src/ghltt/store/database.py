@@ -113,6 +113,23 @@ class InTransaction:
 Bind = sa.Engine | InTransaction
 
 
+_readers: dict[int, tuple[sa.Engine, sa.Engine]] = {}
+
+
+def reader(db: Bind) -> Bind:
+    """``db`` for single-statement reads: outside a transaction, so on PostgreSQL a read is
+    one round trip instead of three (BEGIN, the query, the ROLLBACK on return to the pool).
+    One statement sees one consistent state either way. The same pool; made once per db.
+    Inside a transaction (``InTransaction``) reads stay in it; SQLite begins no transaction
+    for a read anyway (and would reset the level with a PRAGMA)."""
+    if not isinstance(db, sa.Engine) or db.dialect.name != "postgresql":
+        return db
+    found = _readers.get(id(db))
+    if found is None or found[0] is not db:
+        found = _readers[id(db)] = (db, db.execution_options(isolation_level="AUTOCOMMIT"))
+    return found[1]
+
+
 @contextlib.contextmanager
 def one_transaction(bind: Bind) -> Iterator[InTransaction]:
     """A stand-in for repositories built inside the block: their writes commit together when

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from ghltt.core import Event, EventSource, InvalidInput, StoreUnavailable, utcnow
+from ghltt.store.database import reader
 from ghltt.store.ids import resolve_prefix, short_id
 from ghltt.store.tables import bridges, inbox_events
 
@@ -293,13 +294,28 @@ def _with_bridge_name() -> sa.Select[Any]:
     )
 
 
+# Statements a run executes, built once: building a statement costs several times what
+# executing it does (SQLAlchemy caches the compiled form, not the construct).
+_GET = _with_bridge_name().where(inbox_events.c.id == sa.bindparam("event_id"))
+_PENDING_ABOUT = (
+    sa.select(inbox_events.c.id)
+    .where(
+        inbox_events.c.bridge_id == sa.bindparam("bridge_id"),
+        inbox_events.c.source == sa.bindparam("source"),
+        inbox_events.c.object_id == sa.bindparam("object_id"),
+        inbox_events.c.processed_at.is_(None),
+    )
+    .limit(1)
+)
+
+
 class InboxRepository:
     def __init__(self, db: sa.Engine) -> None:
         self.db = db
 
     def get(self, event_id: str) -> StoredEvent | None:
-        with self.db.connect() as conn:
-            row = conn.execute(_with_bridge_name().where(inbox_events.c.id == event_id)).first()
+        with reader(self.db).connect() as conn:
+            row = conn.execute(_GET, {"event_id": event_id}).first()
         return _to_stored(row) if row else None
 
     def resolve(self, ref: str) -> str:
@@ -456,16 +472,6 @@ class InboxRepository:
 
     def has_unprocessed(self, bridge_id: str, source: str, object_id: str) -> bool:
         """Whether an event about this record of this side waits, not processed yet."""
-        c = inbox_events.c
-        stmt = (
-            sa.select(c.id)
-            .where(
-                c.bridge_id == bridge_id,
-                c.source == source,
-                c.object_id == str(object_id),
-                c.processed_at.is_(None),
-            )
-            .limit(1)
-        )
-        with self.db.connect() as conn:
-            return conn.execute(stmt).first() is not None
+        params = {"bridge_id": bridge_id, "source": source, "object_id": str(object_id)}
+        with reader(self.db).connect() as conn:
+            return conn.execute(_PENDING_ABOUT, params).first() is not None

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ghltt.core import utcnow
-from ghltt.store.database import Bind
+from ghltt.store.database import Bind, reader
 from ghltt.store.inbox import as_utc
 from ghltt.store.tables import record_links
 
@@ -111,7 +111,7 @@ class LinkRepository:
             "tt_type": tt_type,
             "record_id": str(record_id),
         }
-        with self.db.connect() as conn:
+        with reader(self.db).connect() as conn:
             row = conn.execute(_BY_SIDE[system], params).first()
         return None if row is None else _link(row)
 
@@ -130,7 +130,7 @@ class LinkRepository:
             & (c.tt_type == tt_type)
             & side.in_(sorted({str(i) for i in record_ids}))
         )
-        with self.db.connect() as conn:
+        with reader(self.db).connect() as conn:
             links = [_link(r) for r in conn.execute(stmt)]
         return {str(getattr(link, f"{system}_id")): link for link in links}
 

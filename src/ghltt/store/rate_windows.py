@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,11 +30,13 @@ class PostgresWindow:
             raise ValueError("a shared rate window needs PostgreSQL (or Redis)")
         self.db = db
 
-    async def book(self, key: str, token: str, *, limit: int, span: float, now: float) -> float:
-        return await asyncio.to_thread(self._book, key, token, limit, span, now)
+    async def book(
+        self, key: str, tokens: Sequence[str], *, limit: int, span: float, now: float
+    ) -> tuple[int, float]:
+        return await asyncio.to_thread(self._book, key, tokens, limit, span, now)
 
-    async def settle(self, key: str, token: str, *, at: float) -> None:
-        await asyncio.to_thread(self._settle, key, token, at)
+    async def settle(self, key: str, times: Mapping[str, float]) -> None:
+        await asyncio.to_thread(self._settle, key, dict(times))
 
     async def block(self, key: str, *, until: float) -> None:
         await asyncio.to_thread(self._block, key, until)
@@ -48,26 +51,35 @@ class PostgresWindow:
         conn.execute(rate_slots.delete().where((c.budget == key) & (c.at <= now - span)))
         return list(conn.scalars(sa.select(c.at).where(c.budget == key).order_by(c.at)))
 
-    def _book(self, key: str, token: str, limit: int, span: float, now: float) -> float:
+    def _book(
+        self, key: str, tokens: Sequence[str], limit: int, span: float, now: float
+    ) -> tuple[int, float]:
         with self.db.begin() as conn:
             live = self._locked(conn, key, span, now)
             until = conn.scalar(sa.select(rate_blocks.c.until).where(rate_blocks.c.budget == key))
             if until is not None and until > now:
-                return float(until) - now
-            if len(live) < limit:
-                conn.execute(rate_slots.insert().values(budget=key, token=token, at=now))
-                return 0.0
+                return 0, float(until) - now
+            room = min(len(tokens), limit - len(live))
+            if room > 0:
+                rows = [{"budget": key, "token": t, "at": now} for t in tokens[:room]]
+                conn.execute(rate_slots.insert(), rows)
+                return room, 0.0
             # Room appears once the oldest len-limit+1 bookings have expired.
-            return max(0.001, live[len(live) - limit] + span - now)
+            return 0, max(0.001, live[len(live) - limit] + span - now)
 
-    def _settle(self, key: str, token: str, at: float) -> None:
+    def _settle(self, key: str, times: dict[str, float]) -> None:
         c = rate_slots.c
-        with self.db.begin() as conn:
-            conn.execute(
-                rate_slots.update()
-                .where((c.budget == key) & (c.token == token) & (c.at < at))
-                .values(at=at)
+        stmt = (
+            rate_slots.update()
+            .where(
+                (c.budget == key)
+                & (c.token == sa.bindparam("t"))
+                & (c.at < sa.bindparam("settled_at"))
             )
+            .values(at=sa.bindparam("settled_at"))
+        )
+        with self.db.begin() as conn:
+            conn.execute(stmt, [{"t": t, "settled_at": at} for t, at in times.items()])
 
     def _block(self, key: str, until: float) -> None:
         stmt = pg_insert(rate_blocks).values(budget=key, until=until)
@@ -89,19 +101,21 @@ class PostgresWindow:
 
 
 # KEYS[1]: the bookings (a sorted set scored by time); KEYS[2]: the key's block.
+# ARGV: now, span, limit, then the tokens. Answers {booked, wait}.
 _BOOK = """
-local now, span, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local now, span, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - span)
 local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
-if blocked > now then return tostring(blocked - now) end
+if blocked > now then return {0, tostring(blocked - now)} end
 local n = redis.call('ZCARD', KEYS[1])
-if n < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[1])
+local room = math.min(#ARGV - 3, limit - n)
+if room > 0 then
+  for i = 1, room do redis.call('ZADD', KEYS[1], now, ARGV[3 + i]) end
   redis.call('PEXPIRE', KEYS[1], math.ceil(span * 1000) + 1000)
-  return '0'
+  return {room, '0'}
 end
 local oldest = redis.call('ZRANGE', KEYS[1], n - limit, n - limit, 'WITHSCORES')
-return tostring(math.max(0.001, tonumber(oldest[2]) + span - now))
+return {0, tostring(math.max(0.001, tonumber(oldest[2]) + span - now))}
 """
 _BLOCK = """
 local till = tonumber(ARGV[1])
@@ -136,12 +150,15 @@ class RedisWindow:
     def _keys(self, key: str) -> list[str]:
         return [self._prefix + key, self._prefix + key + ":blocked"]
 
-    async def book(self, key: str, token: str, *, limit: int, span: float, now: float) -> float:
-        wait = await self._book(keys=self._keys(key), args=[token, repr(now), repr(span), limit])
-        return float(wait)
+    async def book(
+        self, key: str, tokens: Sequence[str], *, limit: int, span: float, now: float
+    ) -> tuple[int, float]:
+        args: list[str | int] = [repr(now), repr(span), limit, *tokens]
+        booked, wait = await self._book(keys=self._keys(key), args=args)
+        return int(booked), float(wait)
 
-    async def settle(self, key: str, token: str, *, at: float) -> None:
-        await self._redis.zadd(self._prefix + key, {token: at}, xx=True, gt=True)
+    async def settle(self, key: str, times: Mapping[str, float]) -> None:
+        await self._redis.zadd(self._prefix + key, dict(times), xx=True, gt=True)
 
     async def block(self, key: str, *, until: float) -> None:
         # "now" only sizes the block's expiry, so Redis forgets it once it is over.

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ghltt.store.database import reader
 from ghltt.store.tables import bridge_recipes, bridges, connections
 
 
@@ -86,23 +87,25 @@ class ConnectionState:
     detail: str | None
 
 
+# Built once: asked before each run, and building a statement costs more than running it.
+_CONNECTION_STATES = (
+    sa.select(connections.c.system, connections.c.id, connections.c.status)
+    .add_columns(connections.c.status_detail)
+    .join(
+        bridges,
+        (bridges.c.ghl_connection_id == connections.c.id)
+        | (bridges.c.tt_connection_id == connections.c.id),
+    )
+    .where(bridges.c.id == sa.bindparam("bridge_id"))
+    .order_by(connections.c.system)
+)
+
+
 def connection_states(db: sa.Engine, bridge_id: str) -> list[ConnectionState]:
     """The status of each connection a bridge uses (one query: asked before each run)."""
-    stmt = (
-        sa.select(connections.c.system, connections.c.id, connections.c.status)
-        .add_columns(connections.c.status_detail)
-        .join(
-            bridges,
-            (bridges.c.ghl_connection_id == connections.c.id)
-            | (bridges.c.tt_connection_id == connections.c.id),
-        )
-        .where(bridges.c.id == bridge_id)
-        .order_by(connections.c.system)
-    )
-    with db.connect() as conn:
-        return [
-            ConnectionState(r.system, r.id, r.status, r.status_detail) for r in conn.execute(stmt)
-        ]
+    with reader(db).connect() as conn:
+        rows = conn.execute(_CONNECTION_STATES, {"bridge_id": bridge_id})
+        return [ConnectionState(r.system, r.id, r.status, r.status_detail) for r in rows]
 
 
 def bridges_with_recipes_off_for_a_connection(db: sa.Engine) -> set[str]:

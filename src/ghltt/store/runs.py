@@ -198,6 +198,50 @@ def _with_bridge_name() -> sa.Select[Any]:
     )
 
 
+# The statements that record a run, built once: building one costs several times what
+# executing it does. Where clauses bind k_<column>, as an UPDATE's SET takes the params named
+# as columns.
+_STEP_COLUMNS = (
+    "name",
+    "status",
+    "input",
+    "output",
+    "error",
+    "attempts",
+    "finished_at",
+    "requests",
+)
+
+
+def _upsert_step(insert: Any) -> Any:
+    stmt = insert(run_steps)
+    return stmt.on_conflict_do_update(
+        index_elements=["run_id", "position"],
+        set_={name: stmt.excluded[name] for name in _STEP_COLUMNS},
+    )
+
+
+_PUT_STEP = {"postgresql": _upsert_step(pg_insert), "sqlite": _upsert_step(sqlite_insert)}
+_FINISH = runs.update().where(runs.c.id == sa.bindparam("k_id"))  # SET: the params
+_said = inbox_events.c.changed_fields
+_EVENT = inbox_events.update().where(inbox_events.c.id == sa.bindparam("k_id"))
+_EVENT_CHANGED = _EVENT.values(
+    changed_fields=sa.case(
+        (
+            InboxRepository.changed_fields_unknown(),
+            sa.bindparam("changed", type_=_said.type),
+        ),
+        else_=_said,
+    )
+)
+_DONE: dict[str, Any] = {
+    "processed_at": sa.bindparam("done_at"),
+    "outcome": sa.bindparam("done_outcome"),
+}
+_EVENT_DONE = _EVENT.values(**_DONE)
+_EVENT_CHANGED_DONE = _EVENT_CHANGED.values(**_DONE)
+
+
 def _put_step(
     conn: sa.Connection,
     run_id: str,
@@ -210,21 +254,20 @@ def _put_step(
     attempts: int,
     requests: Sequence[dict[str, Any]] | None = None,
 ) -> None:
-    values = {
-        "name": name,
-        "status": status,
-        "input": step_input,
-        "output": output,
-        "error": error,
-        "attempts": attempts,
-        "finished_at": utcnow(),
-        "requests": list(requests) if requests else None,
-    }
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     conn.execute(
-        insert(run_steps)
-        .values(run_id=run_id, position=position, **values)
-        .on_conflict_do_update(index_elements=["run_id", "position"], set_=values)
+        _PUT_STEP[conn.dialect.name],
+        {
+            "run_id": run_id,
+            "position": position,
+            "name": name,
+            "status": status,
+            "input": step_input,
+            "output": output,
+            "error": error,
+            "attempts": attempts,
+            "finished_at": utcnow(),
+            "requests": list(requests) if requests else None,
+        },
     )
 
 
@@ -236,9 +279,14 @@ def _finish(
     error_class: str | None = None,
 ) -> None:
     conn.execute(
-        runs.update()
-        .where(runs.c.id == run_id)
-        .values(status=status, error=error, error_class=error_class, finished_at=utcnow())
+        _FINISH,
+        {
+            "k_id": run_id,
+            "status": status,
+            "error": error,
+            "error_class": error_class,
+            "finished_at": utcnow(),
+        },
     )
 
 
@@ -362,19 +410,18 @@ class RunRepository:
                 conn, run_id, position, name, step_status, step_input, output, error, 1, requests
             )
             _finish(conn, run_id, run_status, run_error)
-            event: dict[str, Any] = {}
+            event: dict[str, Any] = {"k_id": event_id}
             if changed_fields is not None:
-                said = inbox_events.c.changed_fields
-                new = sa.bindparam("changed", list(changed_fields), type_=said.type)
-                event["changed_fields"] = sa.case(
-                    (InboxRepository.changed_fields_unknown(), new), else_=said
-                )
+                event["changed"] = list(changed_fields)
             if event_outcome is not None:
-                event.update(processed_at=utcnow(), outcome=event_outcome)
-            if event:
-                conn.execute(
-                    inbox_events.update().where(inbox_events.c.id == event_id).values(**event)
-                )
+                event.update(done_at=utcnow(), done_outcome=event_outcome)
+            stmt = {
+                (True, True): _EVENT_CHANGED_DONE,
+                (True, False): _EVENT_CHANGED,
+                (False, True): _EVENT_DONE,
+            }.get((changed_fields is not None, event_outcome is not None))
+            if stmt is not None:
+                conn.execute(stmt, event)
 
     def reopen(self, run_id: str) -> None:
         """A replayed run is running again until its workflow says otherwise."""

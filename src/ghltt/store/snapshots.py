@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ghltt.core import utcnow
-from ghltt.store.database import Bind
+from ghltt.store.database import Bind, reader
 from ghltt.store.tables import record_snapshots
 
 
@@ -59,7 +59,7 @@ class SnapshotRepository:
     def get(
         self, bridge_id: str, system: str, object_type: str, object_id: str
     ) -> dict[str, Any] | None:
-        with self.db.connect() as conn:
+        with reader(self.db).connect() as conn:
             state = conn.execute(_GET, _key(bridge_id, system, object_type, object_id)).scalar()
         return dict(state) if isinstance(state, dict) else None
 

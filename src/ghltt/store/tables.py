@@ -82,6 +82,15 @@ inbox_events = sa.Table(
     sa.Index("ix_inbox_events_processed", "processed_at"),
     sa.Index("ix_inbox_events_bridge_id_received_at", "bridge_id", "received_at"),  # 0016
     sa.Index("ix_inbox_events_object_id", "object_id"),  # 0016: search by record id
+    # 0017: whether an event about a record waits, whatever the record's history
+    sa.Index(
+        "ix_inbox_events_pending_object",
+        "bridge_id",
+        "source",
+        "object_id",
+        sqlite_where=sa.text("processed_at IS NULL"),
+        postgresql_where=sa.text("processed_at IS NULL"),
+    ),
 )
 
 runs = sa.Table(

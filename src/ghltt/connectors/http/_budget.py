@@ -108,6 +108,16 @@ class RateBudget:
         self.shared = shared
         self.key = key
         self._shared_clock = shared_clock
+        # Shared-window bookings are leased a few at a time (one store round trip for several
+        # sends), up to a tenth of the limit, and used within a quarter of the window: a
+        # lease counts from when it was booked until its send settles it at its response
+        # time, so it must be used, and answered, well before it would expire.
+        self._leased: deque[str] = deque()
+        self._leased_at = 0.0
+        self._lease_size = 1
+        self._settles: dict[str, float] = {}
+        self._settling = False
+        self._reconciled_at = 0.0
 
     def share(self, shared: SharedWindow, key: str) -> RateBudget:
         """Book this budget's sends in ``shared`` under ``key`` (e.g. ``ghl:<location>``)."""
@@ -120,6 +130,10 @@ class RateBudget:
     @property
     def span(self) -> float:
         return self.window + self.margin
+
+    @property
+    def lease_ttl(self) -> float:
+        return self.window / 4
 
     def used(self, now: float | None = None) -> int:
         """Sends counted in the current rolling window."""
@@ -178,14 +192,7 @@ class RateBudget:
                 wait = self._wait_needed(now)
                 token = None
                 if wait <= 0 and self.shared is not None:
-                    token = uuid.uuid4().hex
-                    wait = await self.shared.book(
-                        self.key,
-                        token,
-                        limit=self.limit,
-                        span=self.span,
-                        now=self._shared_clock(),
-                    )
+                    token, wait = await self._shared_token(now)
                 if wait <= 0:
                     slot = Slot(self._clock(), token, _BULK.get())
                     self._sent.append(slot)
@@ -194,6 +201,28 @@ class RateBudget:
                 if wait > self.max_wait:
                     raise RateLimited("rate budget exhausted", retry_after=wait)
                 await self._sleep(max(wait, 0.001))  # always progress, even on a coarse clock
+
+    async def _shared_token(self, now: float) -> tuple[str | None, float]:
+        """A booking in the shared window for a send now: one leased before, while fresh,
+        else a new lease (or the wait the window asks for)."""
+        assert self.shared is not None
+        if self._leased and self._leased_at + self.lease_ttl <= now:
+            # Unused in time: they count in the shared window until they expire (the safe
+            # side), and the next lease is smaller.
+            self._leased.clear()
+            self._lease_size = max(1, self._lease_size // 2)
+        if not self._leased:
+            tokens = [uuid.uuid4().hex for _ in range(self._lease_size)]
+            booked, wait = await self.shared.book(
+                self.key, tokens, limit=self.limit, span=self.span, now=self._shared_clock()
+            )
+            if not booked:
+                return None, wait
+            self._leased.extend(tokens[:booked])
+            self._leased_at = self._clock()
+            if booked == self._lease_size:  # all granted: lease more next time, up to the cap
+                self._lease_size = min(self._lease_size * 2, max(1, self.limit // 10))
+        return self._leased.popleft(), 0.0
 
     def observe(
         self,
@@ -230,7 +259,11 @@ class RateBudget:
             # Slots the server says are gone but we never booked: book them now.
             for _ in range(missing):
                 self._sent.append(Slot(now))
-            if self.shared is not None:
+            # In the shared window too, unless this process's own sends account for them
+            # all, or a reconcile went out within a lease's life (the next one catches up:
+            # it books what the window lacks, not a difference).
+            if self.shared is not None and missing and now >= self._reconciled_at:
+                self._reconciled_at = now + self.lease_ttl
                 used = self.limit - remaining
                 spawn(
                     self.shared.reconcile(
@@ -242,7 +275,20 @@ class RateBudget:
         """The response to ``slot`` arrived: count it from now (the latest it can have landed)."""
         slot.at = max(slot.at, self._clock())
         if self.shared is not None and slot.token is not None:
-            spawn(self.shared.settle(self.key, slot.token, at=self._shared_clock()))
+            # Settles made while one is on its way go together in the next one.
+            self._settles[slot.token] = self._shared_clock()
+            if not self._settling:
+                self._settling = True
+                spawn(self._send_settles())
+
+    async def _send_settles(self) -> None:
+        assert self.shared is not None
+        try:
+            while self._settles:
+                times, self._settles = self._settles, {}
+                await self.shared.settle(self.key, times)
+        finally:
+            self._settling = False
 
     def penalize(self, retry_after: float | None) -> None:
         """After a refusal: send nothing for ``retry_after`` seconds (or one window)."""

@@ -9,7 +9,7 @@ the one clock processes share.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any, Protocol
 
 __all__ = ["SharedWindow", "spawn"]
@@ -18,12 +18,15 @@ __all__ = ["SharedWindow", "spawn"]
 class SharedWindow(Protocol):
     """Bookings per budget key in a rolling window, kept where every process sees them."""
 
-    async def book(self, key: str, token: str, *, limit: int, span: float, now: float) -> float:
-        """Book ``token`` at ``now`` if fewer than ``limit`` bookings lie within ``span``
-        seconds and the key is not blocked; returns 0 when booked, else the seconds to wait."""
+    async def book(
+        self, key: str, tokens: Sequence[str], *, limit: int, span: float, now: float
+    ) -> tuple[int, float]:
+        """Book the first of ``tokens``, in order, that fit at ``now`` (fewer than ``limit``
+        bookings within ``span`` seconds, the key not blocked): how many were booked, and
+        when none could be, the seconds to wait."""
 
-    async def settle(self, key: str, token: str, *, at: float) -> None:
-        """The response arrived at ``at``: the booking counts from then (never earlier)."""
+    async def settle(self, key: str, times: Mapping[str, float]) -> None:
+        """Responses arrived: each token's booking counts from its time (never earlier)."""
 
     async def block(self, key: str, *, until: float) -> None:
         """Nobody sends on ``key`` before ``until`` (after a 429)."""
