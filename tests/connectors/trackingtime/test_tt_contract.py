@@ -31,7 +31,8 @@ from tests.support.server import serve_asgi
 
 simulator = pytest.importorskip("ghltt.sandbox.trackingtime.simulator")
 
-pytestmark = pytest.mark.anyio
+# One test process for the module: the last test checks what the others sent.
+pytestmark = [pytest.mark.anyio, pytest.mark.xdist_group("tt_contract")]
 
 ZONE = "America/New_York"
 CALLED: set[str] = set()

@@ -17,7 +17,7 @@ from ghltt.engine.objects import as_read
 from ghltt.engine.report import RunReport, Write
 from ghltt.engine.sync import lookup
 from ghltt.engine.sync.pairs import record_pair
-from ghltt.engine.sync.plan import Plan, plan_converge, plan_push, unheld_fields
+from ghltt.engine.sync.plan import Plan, plan_converge, plan_push
 from ghltt.engine.sync.state import (
     OTHER,
     Counterpart,
@@ -159,7 +159,7 @@ async def _apply_converge(plan: Plan) -> RunReport:
             back = plan_push(run, target, after, reverse, source, source_side, len(applied.ids))
             answer = await _push(run, back, applied, source, source_side)
             if answer is not None:
-                record = _as_synced(run, source, record, answer, after)
+                record = _as_synced(run, source, record, answer, back)
     pair = {source: record, target: after}
     mapped = {system: run.mapped_or_none(system, rec) for system, rec in pair.items()}
     link = record_pair(run.ctx, run.recipe, pair, mapped, run.parent, run.unsaved_provenance)
@@ -173,27 +173,30 @@ def _as_synced(
     source: str,
     read: dict[str, Any],
     answer: dict[str, Any],
-    target_state: dict[str, Any],
+    back: list[PlannedWrite],
 ) -> dict[str, Any]:
     """The source record to record the pair with, after its write-back answered ``answer``.
 
     The answer can also hold an edit made on the source after this run read it (a user's, in
     the meantime). That edit has not reached the target: recorded as synced, its own event
-    would look like our echo and it would never sync. So when the answer's mapped state moved
-    from what was read in a way the target does not hold, the record as read is kept; the
-    edit's event then syncs it."""
-    before, after = run.mapped_or_none(source, read), run.mapped_or_none(source, answer)
+    would look like our echo and it would never sync. So the fields the write-back did not
+    send are recorded as they were read; when that changes what the record maps to, the edit's
+    event then syncs it. What the write-back sent is recorded as answered, normalised by the
+    source as it may be (a due date kept as a day), or the next read would differ from it."""
+    sent = {key for write in back for key in write.body}
+    moved = {
+        key
+        for key in set(read) | set(answer)
+        if key not in sent and read.get(key) != answer.get(key)
+    }
+    if not moved:
+        return answer
+    as_sent = {k: v for k, v in answer.items() if k not in moved}
+    as_sent.update({k: read[k] for k in moved if k in read})
+    before, after = run.mapped_or_none(source, as_sent), run.mapped_or_none(source, answer)
     if before is None or after is None or before.fingerprint == after.fingerprint:
         return answer
-    moved = {
-        k
-        for k in set(before.values) | set(after.values)
-        if before.values.get(k) != after.values.get(k)
-    }
-    target = run.objects(OTHER[source])
-    if moved & unheld_fields(run, target, after, Counterpart.read(target_state)):
-        return read
-    return answer
+    return as_sent
 
 
 async def _apply_delete(plan: Plan) -> RunReport:
