@@ -31,8 +31,7 @@ from tests.support.server import serve_asgi
 
 simulator = pytest.importorskip("ghltt.sandbox.trackingtime.simulator")
 
-# One test process for the module: the last test checks what the others sent.
-pytestmark = [pytest.mark.anyio, pytest.mark.xdist_group("tt_contract")]
+pytestmark = pytest.mark.anyio
 
 ZONE = "America/New_York"
 CALLED: set[str] = set()
