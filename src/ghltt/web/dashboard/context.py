@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from ghltt import __version__
 from ghltt.bridges import Services as BridgeServices
 from ghltt.connectors.http import ConnectorError
-from ghltt.core import GhlttError
+from ghltt.core import GhlttError, InvalidInput
 from ghltt.engine.imports.eta import describe
 from ghltt.vault import VaultError, classify
 from ghltt.web.auth import services
@@ -130,6 +130,17 @@ def _duration(start: datetime | None, end: datetime | None) -> str:
 
 def _count(value: int | None) -> str:
     return f"{value or 0:,}".replace(",", "\u202f")
+
+
+def viewer_datetime(text: str, offset_minutes: int, where: str) -> datetime:
+    """A ``datetime-local`` value in the viewer's zone (``tz``: JavaScript's offset)."""
+    try:
+        naive = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("is not a date and time", where=where) from None
+    if naive.tzinfo is not None:
+        return naive.astimezone(UTC)
+    return (naive + timedelta(minutes=offset_minutes)).replace(tzinfo=UTC)
 
 
 templates = Environment(

@@ -35,8 +35,8 @@ from ghltt.web.dashboard.context import (
     require_session,
     templates,
     user_errors,
+    viewer_datetime,
 )
-from ghltt.web.dashboard.runs import _local
 from ghltt.web.imports_api import ImportRequest, create, found, move, progress_events
 
 log = structlog.get_logger(__name__)
@@ -96,7 +96,7 @@ def import_request(form: Mapping[str, Any]) -> ImportRequest:
         "catch_up": form.get("catch_up") == "yes",
     }
     if text["since"]:
-        body["since"] = _local(text["since"], offset, "since")
+        body["since"] = viewer_datetime(text["since"], offset, "since")
     try:
         return ImportRequest.model_validate(body)
     except ValidationError as exc:

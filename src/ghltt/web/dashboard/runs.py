@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import anyio
@@ -27,6 +27,7 @@ from ghltt.web.dashboard.context import (
     render,
     require_session,
     templates,
+    viewer_datetime,
 )
 from ghltt.web.dashboard.replays import replays
 
@@ -47,17 +48,6 @@ class Query:
     before: tuple[datetime, str] | None
 
 
-def _local(text: str, offset_minutes: int, where: str) -> datetime:
-    """A ``datetime-local`` value in the viewer's zone (``tz``: JavaScript's offset)."""
-    try:
-        naive = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("is not a date and time", where=where) from None
-    if naive.tzinfo is not None:
-        return naive.astimezone(UTC)
-    return (naive + timedelta(minutes=offset_minutes)).replace(tzinfo=UTC)
-
-
 def parse_query(params: Any) -> Query:
     """The runs filter of a query string; InvalidInput names a bad field."""
     keys = ("status", "bridge", "recipe", "source", "record", "window", "since", "until", "tz")
@@ -72,8 +62,8 @@ def parse_query(params: Any) -> Query:
         offset = int(values["tz"] or 0)
     except ValueError:
         raise InvalidInput("must be minutes from UTC", where="tz") from None
-    since = _local(values["since"], offset, "since") if values["since"] else None
-    until = _local(values["until"], offset, "until") if values["until"] else None
+    since = viewer_datetime(values["since"], offset, "since") if values["since"] else None
+    until = viewer_datetime(values["until"], offset, "until") if values["until"] else None
     if values["window"]:
         since = max(filter(None, [since, utcnow() - WINDOWS[values["window"]]]))
     before_text = str(params.get("before") or "")
