@@ -50,8 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _e2e_stack import Stack, _wait_http, free_port
 from _lb import LoadBalancer
 from ghltt.bridges import build_services
-from ghltt.core import Event, EventSource
-from ghltt.jobs.bridge_schedules import RECONCILE_KIND
+from ghltt.jobs.bridge_schedules import reconcile_request
 from ghltt.store import insert_new
 from ghltt.store.tables import inbox_events, record_links, runs, sync_cursors
 
@@ -337,12 +336,7 @@ class Chaos(threading.Thread):
 def reconcile(stack: Stack) -> str:
     """What the bridge's schedule does: a reconciliation event in the inbox; its id."""
     assert stack.db is not None
-    event = Event(
-        bridge=stack.bridge_id,
-        source=EventSource.SCHEDULE,
-        kind=RECONCILE_KIND,
-        dedup_key=f"schedule:chaos:{uuid.uuid4().hex}",
-    )
+    event = reconcile_request(stack.bridge_id, f"schedule:chaos:{uuid.uuid4().hex}")
     with stack.db.begin() as conn:
         insert_new(conn, [event])
     return event.id

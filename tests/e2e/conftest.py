@@ -18,8 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from ghltt.cli.sandbox import _provision, scenario_endpoints
-from ghltt.core import Event, EventSource
-from ghltt.jobs.bridge_schedules import RECONCILE_KIND
+from ghltt.jobs.bridge_schedules import reconcile_request
 from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
 from ghltt.sandbox.scenario import Endpoints
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
@@ -79,12 +78,7 @@ def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 60) -> N
 
 def reconcile_now(loop: Loop) -> str:
     """What the schedule's tick does: a `bridge.reconcile` event in the inbox; its id."""
-    event = Event(
-        bridge=loop.bridge,
-        source=EventSource.SCHEDULE,
-        kind=RECONCILE_KIND,
-        dedup_key=f"schedule:test:{uuid.uuid4().hex}",
-    )
+    event = reconcile_request(loop.bridge, f"schedule:test:{uuid.uuid4().hex}")
     with loop.db.begin() as conn:
         insert_new(conn, [event])
     return event.id

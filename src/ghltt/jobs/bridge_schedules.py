@@ -34,6 +34,14 @@ RECONCILE_STEP = "bridge.reconcile"
 RECONCILE_RUN = "ghltt:reconcile"
 
 
+def reconcile_request(bridge_id: str, dedup_key: str) -> Event:
+    """A poll of both sides of a bridge, as the inbox takes it: the schedule's tick, a new
+    bridge's first poll, or a "poll now" (a key of its own each time, or it is a duplicate)."""
+    return Event(
+        bridge=bridge_id, source=EventSource.SCHEDULE, kind=RECONCILE_KIND, dedup_key=dedup_key
+    )
+
+
 class BridgeSchedules:
     """Keeps the plans and the schedules in step with the bridges in the store."""
 
@@ -109,12 +117,7 @@ class BridgeSchedules:
     def _first_poll(self, bridge_id: str) -> None:
         """Poll a new bridge at once: its first poll sets the cursors that later ones start
         from, and waiting for the schedule would let changes made meanwhile go unseen."""
-        event = Event(
-            bridge=bridge_id,
-            source=EventSource.SCHEDULE,
-            kind=RECONCILE_KIND,
-            dedup_key=f"schedule:first-poll:{bridge_id}",
-        )
+        event = reconcile_request(bridge_id, f"schedule:first-poll:{bridge_id}")
         _, inserted = commit_new(self._db, [event])[(event.bridge, event.dedup_key)]
         if inserted:
             self._wake()
