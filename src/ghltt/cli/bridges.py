@@ -13,6 +13,7 @@ from rich.table import Table
 from ghltt.bridges import CheckReport
 from ghltt.bridges.intake import APP
 from ghltt.cli.context import console, fail
+from ghltt.cli.events import poll
 from ghltt.cli.services import JsonOpt, open_services, run_remote, vault_errors
 from ghltt.core import InvalidInput
 from ghltt.engine.needs import check_enabled
@@ -278,6 +279,9 @@ def bridges_check(
         print_check(report)
     if report.problems:
         raise typer.Exit(1)
+
+
+bridges_app.command("poll")(poll)  # it asks a running ghltt, as 'ghltt events send' does
 
 
 def print_check(report: CheckReport) -> None:

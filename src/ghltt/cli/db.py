@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from ghltt.cli.context import console, fail, settings, store
-from ghltt.jobs import JobAdmin, retention
 from ghltt.store import migrate, open_database
 
 app = typer.Typer(help="Manage the store's schema (SQLite or PostgreSQL).", no_args_is_help=True)
@@ -43,6 +42,8 @@ def prune(
     Finished runs, processed events and finished workflow records go; dead letters, links,
     snapshots and pending events stay. Example: ghltt db prune --days 7
     """
+    from ghltt.jobs import JobAdmin, retention  # DBOS: 'db upgrade' and 'db current' need none
+
     loaded = settings()
     keep = loaded.retention_days if days is None else days
     if keep == 0:

@@ -13,8 +13,8 @@ import httpx2
 import typer
 
 from ghltt.cli.context import console, fail, settings
+from ghltt.cli.event_views import list_events, show_event
 from ghltt.core import new_event_id
-from ghltt.jobs.bridge_schedules import RECONCILE_KIND
 from ghltt.store.tokens import token_file
 
 app = typer.Typer(
@@ -90,6 +90,10 @@ def send(
         console.print(f"{state} event {item['event_id']}", highlight=False)
 
 
+app.command("list")(list_events)
+app.command("show")(show_event)
+
+
 def poll(
     bridge: str = typer.Argument(..., help="Bridge name or id."),
     url: str = typer.Option(None, help="Base URL of ghltt [default: from GHLTT_HOST/GHLTT_PORT]."),
@@ -102,6 +106,8 @@ def poll(
     Every call is a poll of its own (no deduplication); it prints the event id of the request.
     Example: ghltt bridges poll acme
     """
+    from ghltt.jobs.bridge_schedules import RECONCILE_KIND  # DBOS: 'events send' needs none
+
     loaded = settings()
     api = _Api(
         url or f"http://{loaded.host}:{loaded.port}", token or _stored_token(loaded.data_dir)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from ghltt.cli.context import console, fail, settings, store
@@ -17,11 +19,13 @@ from ghltt.cli.listing import (
     when,
 )
 from ghltt.core import GhlttError
-from ghltt.jobs import DeadLetter, JobAdmin
-from ghltt.jobs.runtime import Replayed
 from ghltt.store import InboxRepository, RunRepository
 from ghltt.store.ids import SHORT, short_id
 from ghltt.store.runs import RUN_STATUSES, SOURCES, RunFilter
+
+if TYPE_CHECKING:
+    from ghltt.jobs import DeadLetter
+    from ghltt.jobs.runtime import Replayed
 
 app = typer.Typer(help="List, inspect and replay runs; see dead letters.", no_args_is_help=True)
 
@@ -146,6 +150,8 @@ def replay(
     serve' or 'ghltt worker') picks it up. Examples: ghltt runs replay 3f2a91c0;
     ghltt runs replay --all-failed --bridge acme --since 2h
     """
+    from ghltt.jobs import JobAdmin  # DBOS: only the commands that reach its records load it
+
     if all_failed == (target is not None):
         fail("give a run or event id, or --all-failed (see 'ghltt runs replay --help')")
     loaded = settings()
@@ -212,6 +218,8 @@ def dead_letters(
     """List what exhausted its retries, with its cause; replay with 'ghltt runs replay ID'
     (or all of them with 'ghltt runs replay --all-failed'). A dead letter leaves the list
     once its replay succeeds."""
+    from ghltt.jobs import JobAdmin  # DBOS: only the commands that reach its records load it
+
     loaded = settings()
     db = store(loaded)
     admin = JobAdmin(loaded, db)
