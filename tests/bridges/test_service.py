@@ -6,6 +6,7 @@ import pytest
 
 from ghltt.bridges import BridgeService, Clients
 from ghltt.core import Event, EventSource, InvalidInput
+from ghltt.engine.recipe_sources import enable_template
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store import InboxRepository, commit_new
@@ -167,3 +168,28 @@ async def test_a_check_that_passes_again_releases_the_events_held_meanwhile(
     assert inbox.count_held() == 0
     # A check of a connection that was fine all along releases nothing and says nothing.
     assert (await connections.check(ghl_id)).notes == []
+
+
+async def test_enabling_a_template_checks_the_scopes_of_its_catalog_actions(
+    connections: ConnectionService,
+    bridges: BridgeService,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+) -> None:
+    """deals reads opportunities and pipelines: a connection granted only contacts' scopes
+    cannot run it, and the error names what is missing; once granted, it is enabled."""
+    contacts = ["contacts.readonly", "contacts.write"]
+    await make_bridge(connections, bridges, ghl_sim, tt_sim, granted=contacts)
+    with pytest.raises(MissingScopes) as refused:
+        enable_template(bridges, "main", "deals")
+    assert refused.value.missing == {"opportunities.readonly", "opportunities.write"}
+    await connections.add_ghl_token(
+        label="shop-deals",
+        token=ghl_sim.sample_token,
+        location_id=ghl_sim.sample_location_id,
+        granted=[*contacts, "opportunities.readonly", "opportunities.write"],
+    )
+    await bridges.add(name="deals", ghl_connection="shop-deals", tt_connection="team")
+    done = enable_template(bridges, "deals", "deals")
+    assert list(done.scopes) == ["opportunities.readonly", "opportunities.write"]
+    assert done.warnings == ["more scopes granted than needed: contacts.readonly, contacts.write"]

@@ -61,7 +61,12 @@ def test_recipes_schema_checks_every_shipped_template(tmp_path: Path) -> None:
     target = tmp_path / "recipe.schema.json"
     code, _, err = run("recipes", "schema", str(target))
     assert code == 0 and str(target) in err
-    validator = jsonschema_rs.validator_for(json.loads(target.read_text()))
+    schema = json.loads(target.read_text())
+    # Draft-07: what VS Code's YAML language server validates with (it refuses 2020-12).
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    jsonschema_rs.meta.validate(schema)
+    validator = jsonschema_rs.validator_for(schema)
+    assert isinstance(validator, jsonschema_rs.Draft7Validator)
     for template in list_templates():
         doc = yaml.safe_load((TEMPLATES / f"{template.name}.yaml").read_text())
         errors = [e.message for e in validator.iter_errors(doc)]

@@ -289,6 +289,15 @@ def test_budget_alerts_and_form_intake_end_to_end(loop: Loop) -> None:
         lines = intake["description"].splitlines()
         assert lines[:-1] == [f"{k}: {v}" for k, v in sorted(sc.FORM_ANSWERS.items())]
         assert f"submission {facts.submission_id}" in lines[-1]
+        # ... and so does a survey's, in the same project, with its own answers.
+        play.survey_submitted_in_ghl()
+        survey_task = play.tt_task(facts.survey_task_id)
+        assert survey_task["name"] == sc.FORM_TASK
+        assert survey_task["project_id"] == facts.project_id
+        lines = survey_task["description"].splitlines()
+        assert lines[:-1] == [f"{k}: {v}" for k, v in sorted(sc.SURVEY_ANSWERS.items())]
+        assert lines[-1].startswith("(survey ")
+        assert f"submission {facts.survey_submission_id}" in lines[-1]
 
         # Seen again (events replayed by polls, more entries logged): nothing is repeated.
         wait_for(lambda: settled(loop), "every event processed", timeout=STEP_TIMEOUT)
@@ -300,5 +309,5 @@ def test_budget_alerts_and_form_intake_end_to_end(loop: Loop) -> None:
         assert titles.count(sc.BUDGET_TASK) == 1 and titles.count(hundred) == 1
         assert len(play.ghl_internal_comments(facts.contact_id)) == 2
         named = [t for t in play.tt_tasks() if t["name"] == sc.FORM_TASK]
-        assert len(named) == 1
+        assert len(named) == 2  # the form's and the survey's
         assert RunRepository(loop.db).count("failed") == 0

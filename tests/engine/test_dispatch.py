@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from ghltt.core import Event, EventSource
-from ghltt.engine.dispatch import event_patterns, matches, recipes_for, shipped_recipe
+from ghltt.engine.dispatch import (
+    event_patterns,
+    matches,
+    recipes_for,
+    schedule_kind,
+    shipped_recipe,
+)
 
 
 def test_patterns_match_plain_and_source_qualified_kinds() -> None:
@@ -30,3 +36,10 @@ def test_a_scheduled_recipe_runs_for_its_ticks_and_their_items() -> None:
     for kind in ("recipe.hours", "recipe.hours.item"):
         tick = Event(source=EventSource.SCHEDULE, kind=kind, dedup_key=kind)
         assert recipes_for(tick, [hours, shipped_recipe("contacts")]) == [hours]
+
+
+def test_a_scheduled_recipe_with_a_hyphen_in_its_name_gets_its_ticks() -> None:
+    tags = shipped_recipe("activity-tags")
+    tick = Event(source=EventSource.SCHEDULE, kind=schedule_kind(tags.name), dedup_key="t")
+    assert tick.kind == "recipe.activity-tags"
+    assert recipes_for(tick, [tags, shipped_recipe("hours")]) == [tags]

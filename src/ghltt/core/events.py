@@ -80,6 +80,12 @@ class Event(BaseModel):
     @field_validator("kind")
     @classmethod
     def _kind_shape(cls, value: str) -> str:
-        if not all(part and part.replace("_", "").isalnum() for part in value.split(".")):
+        # A scheduled recipe's ticks are named after it (recipe.activity-tags): a recipe name
+        # may hold hyphens, so a part may too.
+        if not all(_word(part) for part in value.split(".")):
             raise ValueError("kind must look like 'object.verb', e.g. 'contact.updated'")
         return value
+
+
+def _word(part: str) -> bool:
+    return bool(part) and part.replace("_", "").replace("-", "").isalnum()

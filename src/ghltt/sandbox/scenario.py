@@ -73,6 +73,8 @@ BUDGET_TASK = "80% of the budget used: Ada Lovelace"
 # form-intake: what Ada answers on the location's intake form.
 FORM_ANSWERS = {"goal": "A new website", "budget": "5000 USD", "start": "next month"}
 FORM_TASK = "Intake: Ada Lovelace"
+# ... and on the location's survey, afterwards: a second intake task, its own answers.
+SURVEY_ANSWERS = {"score": "9", "would recommend": "yes"}
 
 
 class NotSeen(Exception):
@@ -129,6 +131,8 @@ class Facts:
     budget_comment_id: str = ""
     submission_id: str = ""
     intake_task_id: int = 0
+    survey_submission_id: str = ""
+    survey_task_id: int = 0
     polls: list[str] = field(default_factory=list)
 
 
@@ -218,6 +222,7 @@ class Scenario:
             self.time_logged_in_trackingtime,
             self.budget_crossed_in_trackingtime,
             self.form_submitted_in_ghl,
+            self.survey_submitted_in_ghl,
             self.project_closed_in_trackingtime,
             self.customer_edited_in_trackingtime,
             self.trackingtime_signup,
@@ -620,6 +625,41 @@ class Scenario:
         return Outcome(
             "form-intake",
             f"Ada filled in the GHL form '{form['name']}'",
+            f"TT task {task['id']} '{task['name']}' in '{task['project']}', the answers as its "
+            "description",
+        )
+
+    def survey_submitted_in_ghl(self) -> Outcome:
+        """Ada answers the location's survey (on its public page, as for the form)."""
+        location = self.endpoints.location_id
+        survey = self._ghl("GET", "/surveys/", params={"locationId": location})["surveys"][0]
+        answer = self.ghl.post(
+            "/_admin/submissions",
+            json={
+                "surveyId": survey["id"],
+                "contactId": self.facts.contact_id,
+                "others": SURVEY_ANSWERS,
+            },
+        )
+        answer.raise_for_status()
+        submission = str(answer.json()["id"])
+        self.facts.survey_submission_id = submission
+        self.poll()
+        task = self._wait(
+            lambda: next(
+                (
+                    t
+                    for t in self.tt_tasks()
+                    if f"submission {submission}" in (t.get("description") or "")
+                ),
+                None,
+            ),
+            "the survey submission's TT task",
+        )
+        self.facts.survey_task_id = int(task["id"])
+        return Outcome(
+            "form-intake",
+            f"Ada answered the GHL survey '{survey['name']}'",
             f"TT task {task['id']} '{task['name']}' in '{task['project']}', the answers as its "
             "description",
         )

@@ -1,51 +1,15 @@
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-from ghltt.connectors.ghl import CATALOG, Operation, operation, scopes_for
-
-# Copies of GHL's official specs, kept with the tests (see the README there).
-SPECS = Path(__file__).resolve().parents[2] / "fixtures" / "ghl-official"
-FILES = [
-    "contacts", "businesses", "custom-fields", "users", "calendars", "oauth", "opportunities",
-    "locations", "conversations", "forms", "surveys", "workflows", "campaigns", "associations",
-    "objects", "products",
-]  # fmt: skip
-
-
-def _spec_file(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((SPECS / f"{name}.json").read_text())
-    return data
-
-
-def _versions() -> dict[tuple[str, str], list[str]]:
-    """Each operation's ``Version`` header values, as its own spec declares them."""
-    found: dict[tuple[str, str], list[str]] = {}
-    for name in FILES:
-        for path, methods in _spec_file(name)["paths"].items():
-            for method, op in methods.items():
-                for param in op.get("parameters", []) if isinstance(op, dict) else []:
-                    if param.get("name") == "Version" and param.get("in") == "header":
-                        found[(method.upper(), path)] = param.get("schema", {}).get("enum", [])
-    return found
-
-
-def _key(op: Operation, spec: Mapping[tuple[str, str], Any]) -> tuple[str, str]:
-    """Where an operation is in the specs (contacts' notes say ``{id}`` where we say noteId)."""
-    exact = (op.method, op.path)
-    return exact if exact in spec else (op.method, op.path.replace("{noteId}", "{id}"))
+from ghltt.connectors.ghl import CATALOG, operation, scopes_for
+from tests.support.ghl_specs import FILES, spec_file, spec_key, versions
 
 
 def _spec_ops() -> dict[tuple[str, str], list[str]]:
     ops: dict[tuple[str, str], list[str]] = {}
     for name in FILES:
-        spec = json.loads((SPECS / f"{name}.json").read_text())
-        for path, methods in spec["paths"].items():
+        for path, methods in spec_file(name)["paths"].items():
             for method, op in methods.items():
                 if isinstance(op, dict) and "responses" in op:
                     scopes = sorted(
@@ -58,7 +22,7 @@ def _spec_ops() -> dict[tuple[str, str], list[str]]:
 def test_every_operation_is_in_the_official_spec_with_its_scopes() -> None:
     spec = _spec_ops()
     for op in CATALOG.values():
-        key = _key(op, spec)
+        key = spec_key(op, spec)
         assert key in spec, op.name
         declared = spec[key]
         if declared:  # a few endpoints declare none; we require their resource's scope there
@@ -66,9 +30,9 @@ def test_every_operation_is_in_the_official_spec_with_its_scopes() -> None:
 
 
 def test_each_operation_sends_the_version_its_own_spec_declares() -> None:
-    versions = _versions()
+    declared = versions()
     for op in CATALOG.values():
-        wanted = versions.get(_key(op, versions))
+        wanted = declared.get(spec_key(op, declared))
         if wanted:  # oauth.json declares none
             assert op.version in wanted, f"{op.name}: {op.version} not in {wanted}"
     assert operation("messages.send_sms").version == "2021-04-15"
@@ -79,9 +43,9 @@ def test_each_operation_sends_the_version_its_own_spec_declares() -> None:
 @pytest.mark.parametrize("name", ["opportunities", "forms", "surveys", "workflows", "campaigns",
                                   "associations", "objects", "users", "businesses"])  # fmt: skip
 def test_every_operation_of_these_files_is_declared(name: str) -> None:
-    spec = _spec_file(name)
+    spec = spec_file(name)
     wanted = {(m.upper(), p) for p, ms in spec["paths"].items() for m in ms if m != "parameters"}
-    have = {_key(op, {}) for op in CATALOG.values()} | {
+    have = {spec_key(op, {}) for op in CATALOG.values()} | {
         (o.method, o.path) for o in CATALOG.values()
     }
     missing = wanted - have
@@ -91,7 +55,7 @@ def test_every_operation_of_these_files_is_declared(name: str) -> None:
 
 
 def test_all_contacts_operations_are_covered() -> None:
-    spec = json.loads((SPECS / "contacts.json").read_text())
+    spec = spec_file("contacts")
     wanted = {(m.upper(), p) for p, ms in spec["paths"].items() for m in ms if m != "parameters"}
     have = {(op.method, op.path.replace("{noteId}", "{id}")) for op in CATALOG.values()}
     assert len(wanted) == 32 and wanted <= have

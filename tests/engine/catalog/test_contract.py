@@ -28,6 +28,7 @@ from tests.support.server import serve_asgi
 pytestmark = pytest.mark.anyio
 
 TT_ACTIONS = [name for name in ACTIONS if name.startswith("tt.")]
+OWN_ACTIONS = [name for name in ACTIONS if name.startswith("ghltt.")]  # read the store
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +89,16 @@ def test_there_are_at_least_seventy_tt_actions() -> None:
 
 @pytest.mark.parametrize("name", TT_ACTIONS)
 async def test_the_example_answers_as_declared(name: str, remote: BridgeContext) -> None:
+    action = ACTIONS[name]
+    assert action.example is not None, f"{name} has no example"
+    assert action.input_schema is not None and action.output_schema is not None
+    jsonschema_rs.validate(dict(action.input_schema), dict(action.example))
+    answer = await call_action(remote, name, action.example)
+    jsonschema_rs.validate(dict(action.output_schema), answer)
+
+
+@pytest.mark.parametrize("name", OWN_ACTIONS)
+async def test_ghltts_own_actions_answer_as_declared(name: str, remote: BridgeContext) -> None:
     action = ACTIONS[name]
     assert action.example is not None, f"{name} has no example"
     assert action.input_schema is not None and action.output_schema is not None

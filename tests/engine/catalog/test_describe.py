@@ -30,6 +30,10 @@ def test_every_action_is_described(name: str) -> None:
     jsonschema_rs.meta.validate(entry.input_schema)
     jsonschema_rs.meta.validate(entry.output_schema)
     assert entry.idempotence is not None and entry.idempotent_how
+    assert entry.description and entry.example is not None, name
+    jsonschema_rs.validate(entry.input_schema, entry.example)
+    if entry.system == "ghl":
+        assert entry.scopes and entry.api_version in ("2021-04-15", "2021-07-28"), name
     if entry.system == "tt":
         assert entry.description and entry.example is not None and entry.api_version == "v4"
         assert entry.scopes == []  # App Passwords carry no scopes

@@ -22,12 +22,14 @@ from ghltt.engine.context import BridgeContext, Repositories
 from ghltt.sandbox.ghl import GhlSimulator, GhlSimulatorConfig
 from ghltt.sandbox.ghl.sample_ids import SAMPLE_IDS
 from ghltt.store import open_database, upgrade
+from tests.support.ghl_specs import spec_key, versions
 from tests.support.server import serve_asgi
 
 pytestmark = pytest.mark.anyio
 
 GHL_ACTIONS = sorted(name for name in ACTIONS if name.startswith("ghl."))
 SIM = GhlSimulator(GhlSimulatorConfig(seed=3))
+SPEC_VERSIONS = versions()
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +104,9 @@ async def test_action_runs_its_example(ctx: BridgeContext, name: str) -> None:
     jsonschema_rs.validate(_output_schema(declared.name), answer)
     if declared.writes:
         assert SIM.request_log()[-1]["method"] == declared.method
+    # On the wire, each request carries the Version its operation's own spec file declares
+    # (calendars and conversations 2021-04-15, most others 2021-07-28).
+    wanted = SPEC_VERSIONS.get(spec_key(declared, SPEC_VERSIONS))
+    sent = {entry["version"] for entry in SIM.request_log()}
+    assert sent == {declared.version}, f"{name} sent {sent}"
+    assert wanted is None or declared.version in wanted, f"{name}: the spec says {wanted}"

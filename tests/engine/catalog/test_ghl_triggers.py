@@ -28,14 +28,9 @@ from tests.engine.catalog import CATALOG
 pytestmark = pytest.mark.anyio
 
 BY_TYPE = {GHL_EVENT_TYPES[t.name]: t for t in GHL_TRIGGERS}
-# What the simulator does not serve yet (invoices, orders): their triggers are in the catalog
-# for recipes fed by the live API, and no change here fires them. INSTALL fires at the end of
-# the OAuth flow (tests/sandbox/ghl/test_oauth.py).
-NOT_SIMULATED = {
-    "InvoiceCreate", "InvoiceUpdate", "InvoiceDelete", "InvoiceSent", "InvoicePaid",
-    "InvoicePartiallyPaid", "InvoiceVoid", "OrderCreate", "OrderStatusUpdate", "ProductCreate",
-    "ProductUpdate", "ProductDelete", "PriceCreate", "PriceUpdate", "PriceDelete", "INSTALL",
-}  # fmt: skip
+# INSTALL fires at the end of the OAuth flow (tests/sandbox/ghl/test_oauth.py); every other
+# event fires here, on the change that causes it.
+FIRED_ELSEWHERE = {"INSTALL"}
 _MOVE = {"id": s.OPPORTUNITY}
 # The action (and input) whose change sends each event.
 FIRED_BY: dict[str, tuple[str, dict[str, Any]]] = {
@@ -115,6 +110,23 @@ FIRED_BY: dict[str, tuple[str, dict[str, Any]]] = {
 }  # fmt: skip
 
 
+# Invoices and orders change on GHL's pages (their APIs are not simulated): the simulator's
+# admin endpoints play each change, in this order, on one invoice and one order.
+FIRED_ON_GHL_PAGES: dict[str, tuple[str, dict[str, Any]]] = {
+    "InvoiceCreate": ("invoices", {"contactId": s.CONTACT, "name": "March",
+                                   "items": [{"name": "Design", "amount": 100, "qty": 3}]}),
+    "InvoiceUpdate": ("invoices/{invoice}", {"change": "update", "name": "March hours"}),
+    "InvoiceSent": ("invoices/{invoice}", {"change": "send"}),
+    "InvoicePartiallyPaid": ("invoices/{invoice}", {"change": "pay", "amount": 120}),
+    "InvoicePaid": ("invoices/{invoice}", {"change": "pay"}),
+    "InvoiceVoid": ("invoices/{other}", {"change": "void"}),
+    "InvoiceDelete": ("invoices/{other}", {"change": "delete"}),
+    "OrderCreate": ("orders", {"contactId": s.CONTACT,
+                               "items": [{"name": "Audit", "amount": 49.5, "qty": 2}]}),
+    "OrderStatusUpdate": ("orders/{order}", {"status": "completed"}),
+}  # fmt: skip
+
+
 @pytest.fixture
 def sim() -> GhlSimulator:
     return GhlSimulator(GhlSimulatorConfig(seed=5))
@@ -147,7 +159,7 @@ def test_one_webhook_trigger_per_documented_event() -> None:
         assert trigger.name == f"ghl.{kind_for(GHL_EVENT_TYPES[trigger.name])}"
         assert trigger.payload_schema["type"] == "object" and trigger.description
         jsonschema_rs.meta.validate(trigger.payload_schema)  # a valid JSON Schema
-    assert set(FIRED_BY) | NOT_SIMULATED | {
+    assert set(FIRED_BY) | FIRED_ELSEWHERE | set(FIRED_ON_GHL_PAGES) | {
         "UNINSTALL",
         "PLAN_CHANGE",
         "ProviderOutboundMessage",
@@ -229,3 +241,26 @@ async def test_the_other_events_fire_on_their_changes(
     _check(_fired(sim, "PLAN_CHANGE"))
     sim.oauth.uninstall(client, s.LOCATION)
     _check(_fired(sim, "UNINSTALL"))
+
+
+async def test_invoice_and_order_events_fire_on_their_changes(sim: GhlSimulator) -> None:
+    made: dict[str, str] = {}
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=sim.app), base_url="http://ghl.test"
+    ) as admin:
+        other = await admin.post("/_admin/invoices", json=FIRED_ON_GHL_PAGES["InvoiceCreate"][1])
+        made["other"] = other.json()["_id"]
+        for event_type, (path, body) in FIRED_ON_GHL_PAGES.items():
+            answer = await admin.post(f"/_admin/{path.format(**made)}", json=body)
+            assert answer.status_code == 200, answer.text
+            made.setdefault(path.split("/")[0].removesuffix("s"), answer.json()["_id"])
+            fired = _fired(sim, event_type)
+            assert fired["_id"] == answer.json()["_id"]
+            _check(fired)
+        paid = [e for e in sim.emitted_events if e["type"].startswith("InvoiceP")]
+        assert [(e["amountPaid"], e["amountDue"], e["status"]) for e in paid] == [
+            (120, 180, "partially_paid"),
+            (300, 0, "paid"),
+        ]
+        refused = await admin.post(f"/_admin/invoices/{made['invoice']}", json={"change": "pay"})
+        assert refused.status_code == 400 and "amount must be above 0" in refused.text

@@ -1,27 +1,34 @@
 """Each TrackingTime trigger fired in the simulator reaches a recipe as an event of its kind,
 with the payload its schema declares: webhook triggers through a signed delivery, poll
-triggers through the snapshot polls."""
+triggers through the snapshot polls. So does each schedule, as its tick or its items."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx2
 import jsonschema_rs
 import pytest
+import sqlalchemy as sa
 
+from ghltt.connectors.ghl import GhlClient, StaticTokenAuth
 from ghltt.connectors.trackingtime import AppPassword, TrackingTimeClient, parse_delivery
-from ghltt.core import Event
+from ghltt.core import Event, EventSource
 from ghltt.engine.catalog.triggers import TRIGGERS
 from ghltt.engine.catalog.tt_triggers import TT_TRIGGERS
-from ghltt.engine.dispatch import recipes_for
+from ghltt.engine.context import BridgeContext, Repositories
+from ghltt.engine.dispatch import fan_out, recipes_for, schedule_kind
 from ghltt.engine.recipes import load_recipe_text
 from ghltt.engine.reconcile.model import PollContext
 from ghltt.engine.reconcile.settings import ReconcileSettings
 from ghltt.engine.reconcile.tt import poll_snapshot
 from ghltt.engine.reconcile.tt_timesheets import poll_timesheets
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
+from ghltt.store import open_database, upgrade
+from ghltt.store.links import Link, LinkRepository
 from tests.engine.catalog import CATALOG
 
 pytestmark = pytest.mark.anyio
@@ -159,3 +166,57 @@ async def test_a_week_total_passing_a_threshold_is_reported_once() -> None:
 def _watching(ctx: PollContext, hours: float) -> PollContext:
     settings = ReconcileSettings(timesheet_thresholds_hours=(hours,))
     return PollContext(bridge=ctx.bridge, now=ctx.now, settings=settings)
+
+
+# -- schedules ---------------------------------------------------------------------------------
+
+
+def _scheduled(name: str, example: dict[str, Any]) -> Any:
+    trigger = example["trigger"]["schedule"]
+    listed = ", ".join(f"{k}: {json.dumps(v)}" for k, v in trigger.items())
+    text = f"""\
+version: 2
+name: {name}
+kind: automation
+description: d
+trigger: {{schedule: {{{listed}}}}}
+steps:
+  - {{id: look, action: tt.users.get, input: {{id: {{value: 1}}}}}}
+"""
+    return load_recipe_text(text, CATALOG)
+
+
+async def test_every_schedule_trigger_reaches_its_recipe_with_its_payload(tmp_path: Path) -> None:
+    """A tick as ``jobs/schedules.py`` puts it in the inbox runs the recipe; a per-record or
+    per-link tick fans out into items carrying the payload the trigger documents."""
+    sim = TrackingTimeSimulator()
+    engine: sa.Engine = open_database(f"sqlite:///{tmp_path / 'ghltt.db'}")
+    upgrade(engine)
+    LinkRepository(engine).save(Link("b1", "contact", "c1", "customer", "7"))
+    ghl = GhlClient(auth=StaticTokenAuth("unused"), location_id="l", base_url="http://127.0.0.1:9")
+    ctx = BridgeContext(
+        bridge_id="b1", mode="live", ghl=ghl, tt=_client(sim), repos=Repositories.of(engine),
+        now=datetime.now(UTC),
+    )  # fmt: skip
+    try:
+        for trigger in (t for t in TRIGGERS.values() if t.detection == ("schedule",)):
+            assert trigger.example is not None
+            name = trigger.name.replace(".", "-").replace("_", "-")
+            recipe = _scheduled(name, dict(trigger.example))
+            tick = Event(
+                bridge="b1", source=EventSource.SCHEDULE, kind=schedule_kind(recipe.name),
+                dedup_key=f"schedule:{name}:now",
+                payload={"schedule": name, "fired_at": datetime.now(UTC).isoformat()},
+            )  # fmt: skip
+            assert recipes_for(tick, [recipe, _recipe(["tt.task.created"])]) == [recipe]
+            items = await fan_out(recipe, tick, ctx)
+            if items is None:  # a plain cron tick: the recipe runs for the tick itself
+                jsonschema_rs.validate(dict(trigger.payload_schema), tick.payload)
+                continue
+            assert items, trigger.name
+            for item in items:
+                jsonschema_rs.validate(dict(trigger.payload_schema), item.payload)
+                assert recipes_for(item, [recipe]) == [recipe]
+    finally:
+        await ctx.aclose()
+        engine.dispose()

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import jsonschema_rs
 import pytest
 import sqlalchemy as sa
 
 from ghltt.connectors.ghl import GhlClient
 from ghltt.core import EventOrigin, EventSource, FixedClock
+from ghltt.engine.catalog import TRIGGERS
+from ghltt.engine.dispatch import recipes_for
+from ghltt.engine.recipes import Recipe, load_recipe_text
 from ghltt.engine.reconcile import reconcile
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.ghl.sample_ids import SAMPLE_IDS
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store import InboxRepository
 from ghltt.store.cursors import CursorRepository
+from tests.engine.catalog import CATALOG
 
 pytestmark = pytest.mark.anyio
 
@@ -53,12 +58,30 @@ async def test_a_new_submission_is_reported_once_with_its_answers(
     assert event.payload["contactId"] == contact
     assert event.payload["formId"] == SAMPLE_IDS["form"]
     assert by_kind["survey.submitted"].object_id == survey["id"]
+    # Each is its catalog trigger's event: the payload it documents, and a recipe listening
+    # to that trigger runs for it.
+    for kind, found in by_kind.items():
+        jsonschema_rs.validate(dict(TRIGGERS[f"ghl.{kind}"].payload_schema), found.payload)
+        assert recipes_for(found, [_listening(kind)]) == [_listening(kind)]
     assert second.commit(db).inserted == 2
 
     clock.advance(timedelta(minutes=1))
     third = await reconcile("b1", ghl, None, cursors, streams=STREAMS, now=clock.now())
     assert third.events == []  # seen within the overlap: not again
     assert InboxRepository(db).count() == 2
+
+
+def _listening(kind: str) -> Recipe:
+    text = f"""\
+version: 2
+name: listens
+kind: automation
+description: d
+trigger: {{events: [ghl.{kind}]}}
+steps:
+  - {{id: look, action: ghl.contacts.get, input: {{contactId: event.payload.contactId}}}}
+"""
+    return load_recipe_text(text, CATALOG)
 
 
 async def test_the_stream_is_off_unless_a_bridge_names_it(

@@ -76,6 +76,7 @@ COMPOSED = (
         },
         writes=False,
         description="The link of a record under a sync recipe, from either side's id.",
+        example={"recipe": "contacts", "ghl_id": "pDQ8WbNhxnmFOGvVKAcL"},
         output_schema={"type": ["object", "null"], "additionalProperties": True},
         idempotence="safe",
         idempotent_how="a read of ghltt's own store",

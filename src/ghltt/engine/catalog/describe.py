@@ -143,8 +143,11 @@ def _type_of(spec: Mapping[str, Any]) -> str:
 
 
 def recipe_schema() -> dict[str, Any]:
-    """JSON Schema (2020-12) of a recipe file: the two kinds, steps' ``action`` one of the
-    catalog's, and each action's inputs under ``input``; trigger kinds are suggested."""
+    """JSON Schema of a recipe file: the two kinds, steps' ``action`` one of the catalog's,
+    and each action's inputs under ``input``; trigger kinds are suggested.
+
+    Draft-07, with ``definitions``: the draft the YAML language server (VS Code's YAML
+    extension) validates with; it does not take a 2020-12 ``$schema``."""
     automation = Automation.model_json_schema()
     sync = Sync.model_json_schema()
     defs: dict[str, Any] = {**automation.pop("$defs", {}), **sync.pop("$defs", {})}
@@ -168,13 +171,18 @@ def recipe_schema() -> dict[str, Any]:
         "examples": sorted(t for t in TRIGGERS if not t.startswith("schedule.")),
         "description": "an event kind such as tt.task.created, or a pattern like ghl.contact.*",
     }
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "ghltt recipe",
         "description": "A ghltt recipe file (docs/recipes.md); generated from the catalog.",
         "oneOf": [automation, sync],
-        "$defs": defs,
+        "definitions": defs,
     }
+    # pydantic points at 2020-12's ``$defs``; the same definitions, under draft-07's name.
+    as_draft_07: dict[str, Any] = json.loads(
+        json.dumps(schema).replace('"#/$defs/', '"#/definitions/')
+    )
+    return as_draft_07
 
 
 # ---- docs/catalog.md -----------------------------------------------------------------------

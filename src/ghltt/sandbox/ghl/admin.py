@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ghltt.sandbox.ghl import payments
 from ghltt.sandbox.ghl.instance import GhlInstance
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
@@ -298,6 +299,45 @@ async def submissions(request: Request) -> Any:
 
 
 @_admin
+async def invoices(request: Request) -> Any:
+    """POST ``{"contactId", "name", "items": [{name, amount, qty}], "currency"?}``: a draft
+    invoice (GHL's Invoices API is not simulated; this stands in for its page)."""
+    body = await _body(request)
+    currency = str(body.get("currency") or "USD")
+    return payments.create_invoice(
+        _sim(request), str(body["contactId"]), str(body["name"]), body["items"], currency=currency
+    )
+
+
+@_admin
+async def invoice_change(request: Request) -> Any:
+    """POST ``{"change": "update" | "send" | "pay" | "void" | "delete", "amount"?, "name"?}``."""
+    body = await _body(request)
+    amount = body.get("amount")
+    return payments.change_invoice(
+        _sim(request), request.path_params["invoiceId"], str(body["change"]),
+        amount=None if amount is None else float(amount), name=str(body.get("name") or ""),
+    )  # fmt: skip
+
+
+@_admin
+async def orders(request: Request) -> Any:
+    """POST ``{"contactId", "items": [{name, amount, qty}], "currency"?}``: a store checkout."""
+    body = await _body(request)
+    currency = str(body.get("currency") or "USD")
+    return payments.create_order(
+        _sim(request), str(body["contactId"]), body["items"], currency=currency
+    )
+
+
+@_admin
+async def order_status(request: Request) -> Any:
+    """POST ``{"status"}``: pending, completed, cancelled or refunded."""
+    body = await _body(request)
+    return payments.set_order(_sim(request), request.path_params["orderId"], str(body["status"]))
+
+
+@_admin
 async def remove_workflow(request: Request) -> Any:
     return {"removed": _sim(request).remove_workflow(request.path_params["workflowId"])}
 
@@ -318,6 +358,10 @@ routes = [
     Route("/_admin/workflows", workflows, methods=["GET", "POST"]),
     Route("/_admin/workflows/{workflowId}", remove_workflow, methods=["DELETE"]),
     Route("/_admin/submissions", submissions, methods=["POST"]),
+    Route("/_admin/invoices", invoices, methods=["POST"]),
+    Route("/_admin/invoices/{invoiceId}", invoice_change, methods=["POST"]),
+    Route("/_admin/orders", orders, methods=["POST"]),
+    Route("/_admin/orders/{orderId}", order_status, methods=["POST"]),
     Route("/_admin/keys", keys, methods=["GET"]),
     Route("/_admin/tokens", tokens, methods=["GET", "POST"]),
     Route("/_admin/tokens/revoke", revoke, methods=["POST"]),

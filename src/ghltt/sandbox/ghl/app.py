@@ -38,7 +38,8 @@ from ghltt.sandbox.ghl.timeutil import iso_ms
 
 
 class RequestLog:
-    """Records every non-admin request: method, path, status, location, time."""
+    """Records every non-admin request: method, path, status, location, time, and the
+    ``Version`` header it sent (which API version a client speaks is its own choice)."""
 
     def __init__(self, app: ASGIApp, sim: GhlInstance) -> None:
         self.app = app
@@ -72,8 +73,16 @@ class RequestLog:
                 time=when,
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
                 trace_id=state.get("trace_id"),
+                version=_header(scope, b"version"),
             )
             self.sim.log_request(entry)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:

@@ -41,6 +41,7 @@ class RequestLogEntry:
     time: str
     duration_ms: float
     trace_id: str | None
+    version: str | None = None
 
     def public(self) -> dict[str, Any]:
         return {
@@ -52,6 +53,7 @@ class RequestLogEntry:
             "time": self.time,
             "durationMs": self.duration_ms,
             "traceId": self.trace_id,
+            "version": self.version,
         }
 
 
