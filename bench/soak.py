@@ -29,6 +29,12 @@ when the stream stops and how long the executor takes to drain it.
 
 Targets: p99 <= 100 ms in every minute; every ghltt process's RSS within 10% of its first
 minute's; the final backlog drained within 60 s. Prints and writes ``bench/results/soak.json``.
+
+``--backlog N`` measures the executor alone, which a loaded machine cannot hide: ``ghltt serve
+--no-executor`` and a ``ghltt worker`` instead of the embedded pair, the contacts synced, the
+worker stopped, N deliveries of the same mix accepted, then a fresh worker drains them. It
+reports events/s and the worker's CPU per event, both from its first processed event on (its
+start-up is not the events' cost), and writes ``bench/results/soak-backlog.json``.
 """
 
 from __future__ import annotations
@@ -397,6 +403,87 @@ def drain(stack: Stack, timeout: float) -> dict[str, Any]:
     }
 
 
+def backlog(stack: SoakStack, load: Load, events: int) -> dict[str, Any]:
+    """``events`` deliveries pile up with no executor; a fresh worker drains them."""
+    stack.stop_worker()
+    since = datetime.now(UTC)
+    pushed = time.monotonic()
+    asyncio.run(load.run())
+    push_s = time.monotonic() - pushed
+    if not stack.wait_settled_intake(since, events, timeout=300):
+        raise SystemExit("the deliveries did not all reach the inbox within 300 s")
+    started = time.monotonic()
+    stack.start_worker()
+    while stack.processed_count(since) == 0:
+        time.sleep(0.05)
+    first_s = time.monotonic() - started
+    cpu_before, done_before = stack.cpu_seconds(), stack.processed_count(since)
+    t0 = time.monotonic()
+    while stack.pending() > 0:
+        time.sleep(0.25)
+    seconds = time.monotonic() - t0
+    cpu_s = stack.cpu_seconds()["worker"] - cpu_before["worker"]
+    measured = events - done_before
+    outcomes = Counter(e.outcome for e in stack.events_since(since))
+    return {
+        "events": events,
+        "push_seconds": round(push_s, 1),
+        "statuses": {str(k): v for k, v in Counter(s.status for s in load.samples).items()},
+        "outcomes": dict(outcomes),
+        "worker_start_to_first_s": round(first_s, 1),
+        "drain_seconds": round(seconds, 1),
+        "events_per_second": round(measured / seconds, 1) if seconds else None,
+        "worker_cpu_ms_per_event": round(cpu_s * 1000 / measured, 3) if measured else None,
+        "loadavg": _loadavg(),
+    }
+
+
+def main_backlog(args: argparse.Namespace, key: ed25519.Ed25519PrivateKey, pem: str) -> None:
+    with tempfile.TemporaryDirectory(prefix="ghltt-soak-") as tmp:
+        stack = SoakStack(Path(tmp), "sqlite", bridge_rate_limit=None)
+        try:
+            stack.start_simulators()
+            stack.prepare()
+            stack.add_webhook_key(pem)
+            stack.start_web()
+            stack.start_worker()
+            since = datetime.now(UTC)
+            contacts = asyncio.run(create_contacts(stack, args.contacts))
+            if not stack.wait_settled(since, len(contacts), timeout=300):
+                raise SystemExit("the contacts did not sync within 300 s; see worker.log")
+            load = Load(
+                port=int(stack.url.rsplit(":", 1)[1]),
+                token="",
+                location_id=stack.location_id,
+                contacts=contacts,
+                key=key,
+                rate=args.rate,
+                baseline_rate=0,
+                matching=args.matching,
+                seconds=args.backlog / args.rate,
+                connections=args.connections,
+            )
+            loadavg_before = _loadavg()
+            drained = backlog(stack, load, args.backlog)
+        finally:
+            stack.close()
+    report = {
+        "benchmark": "soak-backlog",
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "loadavg_before": loadavg_before,
+        },
+        "database": "sqlite",
+        "matching": args.matching,
+        "sent": dict(load.kinds),
+        **drained,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "soak-backlog.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+
+
 def _ghltt(name: str) -> bool:
     return name.startswith("serve")
 
@@ -415,10 +502,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64, help="keep-alive connections")
     parser.add_argument("--drain-timeout", type=float, default=300, help="seconds to wait")
     parser.add_argument("--quick", action="store_true", help="1 minute: a smoke run")
+    parser.add_argument(
+        "--backlog", type=int, default=0, help="instead: N deliveries piled up, then drained"
+    )
     args = parser.parse_args()
     minutes = 1 if args.quick else args.minutes
     if minutes < 1 or args.rate <= 0 or not 0 <= args.matching <= 1 or args.contacts < 1:
         parser.error("--minutes, --rate and --contacts must be positive, --matching in 0..1")
+    if args.backlog < 0:
+        parser.error("--backlog must be positive (or 0: the stream)")
 
     key = ed25519.Ed25519PrivateKey.generate()
     public_pem = (
@@ -426,6 +518,9 @@ def main() -> None:
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
     )
+    if args.backlog:
+        main_backlog(args, key, public_pem)
+        return
     with tempfile.TemporaryDirectory(prefix="ghltt-soak-") as tmp:
         stack = SoakStack(Path(tmp), "sqlite", bridge_rate_limit=None)
         try:

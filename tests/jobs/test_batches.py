@@ -88,3 +88,33 @@ def test_a_batch_fixed_before_a_crash_runs_once_with_its_events(
     assert batch.workflow_id == "batch:left-over"
     assert batch.input is not None and batch.input["args"][2] == sorted(e.id for e in events)
     assert sorted(_started(journal)) == sorted(e.id for e in events)
+
+
+def test_events_no_run_wants_are_settled_without_a_workflow_and_the_rest_run_in_batches(
+    runtime: tuple[JobRuntime, IntakeWriter, sa.Engine], tmp_path: Path
+) -> None:
+    jobs, _, db = runtime
+    journal = tmp_path / "journal"
+    wanted = [_event(f"w{i}", journal, record=f"r{i}") for i in range(5)]
+    unwanted = [
+        Event(
+            bridge="b1",
+            source=EventSource.GHL,
+            kind="note.created",  # no recipe or route of bridge b1 takes it
+            dedup_key=f"ghl:note{i}",
+            object_type="note",
+            object_id=f"note{i}",
+        )
+        for i in range(300)
+    ]
+    with db.begin() as conn:
+        insert_new(conn, unwanted[:150] + wanted + unwanted[150:])
+    jobs.wake()
+    inbox = InboxRepository(db)
+    wait_for(lambda: inbox.count(processed=True) == 305, what="305 processed events")
+    outcomes = {e.id: inbox.get(e.id).outcome for e in wanted + unwanted}  # type: ignore[union-attr]
+    assert {outcomes[e.id] for e in unwanted} == {"no_match"}
+    assert {outcomes[e.id] for e in wanted} == {"applied"}
+    assert RunRepository(db).count("succeeded") == 5 and RunRepository(db).count() == 5
+    batches = jobs.admin.client.list_workflows(name="ghltt.process_batch")
+    assert sorted(e for b in batches for e in b.input["args"][2]) == sorted(e.id for e in wanted)  # type: ignore[index]

@@ -259,6 +259,8 @@ def _check_0004(db: sa.Engine) -> None:
         conn.execute(t.runs.insert().values(**_run("r2", "e2")))
     with pytest.raises(sa.exc.IntegrityError), db.begin() as conn:
         conn.execute(t.runs.insert().values(**_run("r3", "e1")))
+    with db.begin() as conn:  # a dispatcher puts only events not dispatched yet in a batch
+        conn.execute(t.inbox_events.update().values(dispatched_at=None))
     inbox = InboxRepository(db)
     inbox.assign_batches({"batch:1": ["e1", "e2"]})
     assert sorted(inbox.batch_members(["batch:1"])["batch:1"]) == ["e1", "e2"]

@@ -11,6 +11,13 @@ are spread over as many batches as the executor runs at once, but a batch carrie
 ``MIN_BATCH`` events when there are that many (a workflow costs about as much as a small run,
 so batches of one would halve what a worker can do under a steady stream) and at most
 ``max_batch``. A record's events stay in one batch, in the order they arrived.
+
+Most events of a busy location need no run (no enabled recipe wants a note or an opportunity's
+every change). The dispatcher plans each new event as its batch would, and settles those that
+need none in the same transaction that fixes the batches: ``no_match``, or ``held`` when a
+recipe that would take it is off until a connection is fixed. They cost no workflow, and a
+pass settles a page of them in one statement. The batch's own planning still decides for the
+rest, so an event whose recipes changed meanwhile comes to the same outcome there.
 """
 
 from __future__ import annotations
@@ -23,11 +30,12 @@ from collections.abc import Sequence
 import structlog
 from dbos import DBOSClient
 
-from ghltt.core import new_event_id
+from ghltt.core import Event, new_event_id
+from ghltt.jobs.plans import Planner
 from ghltt.jobs.workflows import PROCESS_BATCH, enqueue_options
 from ghltt.store import InboxRepository
 from ghltt.store.database import Database
-from ghltt.store.inbox import Undispatched
+from ghltt.store.inbox import HELD, NO_MATCH, Undispatched
 
 log = structlog.get_logger(__name__)
 
@@ -60,6 +68,7 @@ class Dispatcher:
         inbox: InboxRepository,
         client: DBOSClient,
         jobs_db: Database,
+        planner: Planner,
         *,
         spread: int,
         max_batch: int,
@@ -69,6 +78,7 @@ class Dispatcher:
         self._inbox = inbox
         self._client = client
         self._jobs_db = jobs_db
+        self._planner = planner
         self._spread = spread
         self._max_batch = max_batch
         self._page = page
@@ -77,6 +87,7 @@ class Dispatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.dispatched = 0
+        self.settled = 0  # events that needed no run, settled here
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="ghltt-dispatch", daemon=True)
@@ -109,25 +120,44 @@ class Dispatcher:
         if not pending:
             return 0
         batch_bridge = {e.batch_id: e.bridge for e in pending if e.batch_id}
+        fresh = [e for e in pending if e.batch_id is None]
+        if any(e.released for e in fresh):
+            self._planner.refresh()  # released by a fix this process may not have read yet
         new: dict[str, list[Undispatched]] = defaultdict(list)
-        for e in pending:
-            if e.batch_id is None:
+        settled: dict[str, list[str]] = defaultdict(list)
+        for e in fresh:
+            outcome = None if e.event is None else self._outcome_without_runs(e.event)
+            if outcome is None:
                 new[e.bridge].append(e)
+            else:
+                settled[outcome].append(e.event_id)
         assigned: dict[str, Sequence[str]] = {}
         for bridge, events in new.items():
             for members in plan_batches(events, spread=self._spread, max_batch=self._max_batch):
                 batch_id = f"batch:{new_event_id()}"
                 assigned[batch_id] = members
                 batch_bridge[batch_id] = bridge
-        self._inbox.assign_batches(assigned)
+        self._inbox.assign_batches(assigned, settled)
+        self.settled += sum(len(ids) for ids in settled.values())
         # The store says who is in which batch (another dispatcher may have taken some).
         batches = {b: m for b, m in self._inbox.batch_members(list(batch_bridge)).items() if m}
-        with self._jobs_db.begin() as conn:
-            for batch_id, members in batches.items():
-                bridge = batch_bridge[batch_id]
-                options = enqueue_options(PROCESS_BATCH, batch_id, bridge)
-                self._client.enqueue_in_transaction(conn, options, batch_id, bridge, members)  # type: ignore[arg-type]
+        if batches:
+            with self._jobs_db.begin() as conn:
+                for batch_id, members in batches.items():
+                    bridge = batch_bridge[batch_id]
+                    options = enqueue_options(PROCESS_BATCH, batch_id, bridge)
+                    self._client.enqueue_in_transaction(conn, options, batch_id, bridge, members)  # type: ignore[arg-type]
         dispatched = [event_id for members in batches.values() for event_id in members]
         self._inbox.mark_dispatched(dispatched)
         self.dispatched += len(dispatched)
         return len(pending)
+
+    def _outcome_without_runs(self, event: Event) -> str | None:
+        """None when the event needs a run; else what it comes to without one."""
+        try:
+            if self._planner.plan(event):
+                return None
+            return HELD if self._planner.held(event) else NO_MATCH
+        except Exception:
+            # Its batch plans it again, and fails where the failure is a dead letter.
+            return None

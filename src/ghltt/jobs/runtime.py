@@ -465,10 +465,11 @@ class JobRuntime:
         with self._jobs_db.connect():
             pass
         self.bridges = BridgeSchedules(settings, self._db, self.ensure_schedule, self.wake)
+        planner = self.bridges.prepare()
         workflows.set_context(
             workflows.RunContext(
                 db=self._db,
-                planner=self.bridges.prepare(),
+                planner=planner,
                 max_attempts=settings.run_max_attempts,
                 retry_interval=settings.run_retry_interval,
                 on_new_events=self.wake,
@@ -505,6 +506,7 @@ class JobRuntime:
             InboxRepository(self._db),
             self.admin.client,
             self._jobs_db,
+            planner,
             spread=settings.worker_concurrency,
             max_batch=settings.run_batch_max,
         )

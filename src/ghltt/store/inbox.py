@@ -7,7 +7,7 @@ the same batch, under the same id, on the next pass, and an event is never in tw
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,11 +26,13 @@ from ghltt.store.tables import bridges, inbox_events
 # outcome saying so until its runs give it another.
 HELD = "held"
 RELEASED = "released"
+# The outcome of an event no enabled recipe or route wants.
+NO_MATCH = "no_match"
 
 # What became of an event: its runs applied it, one failed (a dead letter), no recipe wanted
 # it, it waits for a connection to be fixed (held) or runs again after the fix (released);
 # "pending" is not stored: the event waits for its runs.
-OUTCOMES = ("applied", "failed", "no_match", HELD, RELEASED, "pending")
+OUTCOMES = ("applied", "failed", NO_MATCH, HELD, RELEASED, "pending")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,10 @@ class Undispatched:
     batch_id: str | None
     # The record the event is about, when it names one: its events share a batch.
     record: str | None
+    # The event itself, for the dispatcher to tell whether it needs a run at all.
+    event: Event | None = None
+    # Held, then released by a connection's fix: the plans must be made from fresh recipes.
+    released: bool = False
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -307,6 +313,15 @@ _PENDING_ABOUT = (
     )
     .limit(1)
 )
+# Events no run was enqueued for yet, oldest first, whole: the dispatcher plans them.
+_UNDISPATCHED = (
+    sa.select(inbox_events)
+    .where(inbox_events.c.dispatched_at.is_(None))
+    .order_by(inbox_events.c.received_at, inbox_events.c.id)
+    .limit(sa.bindparam("limit"))
+)
+# What an event another dispatcher has not taken yet may be given (a batch, or its outcome).
+_NOT_TAKEN = (inbox_events.c.batch_id.is_(None), inbox_events.c.dispatched_at.is_(None))
 
 
 class InboxRepository:
@@ -357,34 +372,42 @@ class InboxRepository:
 
     def undispatched(self, limit: int) -> list[Undispatched]:
         """Events no run was enqueued for yet, oldest first."""
-        c = inbox_events.c
-        stmt = (
-            sa.select(c.id, c.bridge_id, c.batch_id, c.source, c.object_type, c.object_id)
-            .where(c.dispatched_at.is_(None))
-            .order_by(c.received_at, c.id)
-            .limit(limit)
-        )
-        with self.db.connect() as conn:
-            return [
-                Undispatched(
-                    r.id,
-                    r.bridge_id,
-                    r.batch_id,
-                    None if r.object_id is None else f"{r.source}|{r.object_type}|{r.object_id}",
-                )
-                for r in conn.execute(stmt)
-            ]
+        with reader(self.db).connect() as conn:
+            rows = conn.execute(_UNDISPATCHED, {"limit": limit}).all()
+        found = []
+        for row in rows:
+            stored = _to_stored(row)
+            e = stored.event
+            about = f"{e.source.value}|{e.object_type}|{e.object_id}"
+            record = None if e.object_id is None else about
+            released = stored.outcome == RELEASED
+            found.append(Undispatched(e.id, e.bridge, row.batch_id, record, e, released))
+        return found
 
-    def assign_batches(self, batches: dict[str, Sequence[str]]) -> None:
-        """Put events in batches; an event already in one (another dispatcher) stays there."""
-        if not batches:
+    def assign_batches(
+        self,
+        batches: Mapping[str, Sequence[str]],
+        settled: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """Put events in batches, and settle those that need no run with their outcome
+        (dispatched and processed at once), in one transaction. An event another dispatcher
+        took already (in a batch, or settled) stays as it is."""
+        settled = {outcome: ids for outcome, ids in (settled or {}).items() if ids}
+        if not batches and not settled:
             return
         with self.db.begin() as conn:
             for batch_id, event_ids in batches.items():
                 conn.execute(
                     inbox_events.update()
-                    .where(inbox_events.c.id.in_(event_ids), inbox_events.c.batch_id.is_(None))
+                    .where(inbox_events.c.id.in_(event_ids), *_NOT_TAKEN)
                     .values(batch_id=batch_id)
+                )
+            now = utcnow()
+            for outcome, event_ids in settled.items():
+                conn.execute(
+                    inbox_events.update()
+                    .where(inbox_events.c.id.in_(event_ids), *_NOT_TAKEN)
+                    .values(dispatched_at=now, processed_at=now, outcome=outcome)
                 )
 
     def batch_members(self, batch_ids: Sequence[str]) -> dict[str, list[str]]:
