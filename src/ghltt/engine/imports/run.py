@@ -51,6 +51,10 @@ from ghltt.store.imports import ImportRecord, ImportRepository, new_import_id
 from ghltt.store.links import Link
 
 PAGE_SIZE = 100
+# Records of a page done at once: their round trips overlap, so that the budget share binds
+# rather than the latency of each call. Records that could match the same counterpart go
+# one after the other (see ``Importer._claims``).
+IN_FLIGHT = 4
 # The target side is read whole once per direction to match on; TT's list comes whole anyway.
 _INDEX_PAGE = {"ghl": 100, "tt": 1_000_000}
 # A catch-up re-reads this much before the last import's end: TT's times have one-second
@@ -161,6 +165,8 @@ class Importer:
     progress: dict[str, Progress] = field(default_factory=dict)
     samples: list[dict[str, Any]] = field(default_factory=list)
     _indexes: dict[str, MatchIndex] = field(default_factory=dict)
+    # The records of a page under way at once read the index once.
+    _indexing: asyncio.Lock = field(default_factory=asyncio.Lock)
     _started: bool = False
     _mctx: tuple[BridgeContext, Any] | None = None
     # Waits (seconds): the budget's waits, and the wait for a day's cap to reset (tests
@@ -201,7 +207,7 @@ class Importer:
         used = {name: budget.daily_used for name, budget in self._budgets()}
         seen, began = progress.seen, time.monotonic()
         try:
-            with bulk_sends():  # the budgets tell the import's sends from real-time's
+            with bulk_sends(self.share):  # kept to its share, told from real-time's sends
                 await self._page(direction, Filters.of(self.record.filters), progress)
         except _Stopped:
             return False
@@ -237,18 +243,14 @@ class Importer:
                 yield name, budget
 
     async def _pace(self, direction: str) -> None:
-        """Wait while the import's share of either budget is in use: the rest of each window,
-        and of each day's cap, stays free for real-time runs (the budgets are the bridge's,
-        shared with them, and count what the servers' X-RateLimit headers say other apps
-        used: the import yields to those too). The wait is until the window frees a slot,
-        to the millisecond."""
+        """Before a record: wait while the import's share of a day's cap is used. Its share of
+        each window is kept by the budgets themselves (``bulk_sends``): the rest of the window
+        stays free for real-time runs and for other apps on the same budget (the slots the
+        servers' X-RateLimit headers say they used)."""
         await asyncio.sleep(0)  # real-time runs in this process go first
         for name, budget in self._budgets():
             if budget.daily_limit is not None:
                 await self._wait_for_day(direction, name, budget)
-            wait = budget.room_for_bulk(self.share)
-            if wait > 0:
-                await self.sleep(wait)
 
     async def _wait_for_day(self, direction: str, name: str, budget: RateBudget) -> None:
         """The import's share of today's cap is used: wait, visibly in its progress, until
@@ -329,16 +331,32 @@ class Importer:
             self.recipe.model.tt,
             [str(r["id"]) for r in page.records],
         )
-        for record in page.records:
-            if filters.limit is not None and progress.seen >= filters.limit:
-                break
-            await self._pace(direction)
-            result = await self.one(direction, record, linked.get(str(record["id"]), _UNLINKED))
-            if progress.tail and result.outcome == "unchanged":
-                continue  # done earlier in this import, seen again after its write-back
-            progress.count(result.outcome)
-            if result.writes and len(self.samples) < SAMPLE_SIZE:
-                self.samples.append(result.as_dict())
+        running: dict[asyncio.Task[None], frozenset[Any]] = {}
+        try:
+            for record in page.records:
+                link = linked.get(str(record["id"]), _UNLINKED)
+                claims = self._claims(source, record, link)
+                while len(running) >= IN_FLIGHT or any(claims & c for c in running.values()):
+                    await _first_done(running)
+                if filters.limit is not None and progress.seen + len(running) >= filters.limit:
+                    while running:
+                        await _first_done(running)
+                    if progress.seen >= filters.limit:
+                        break
+                await self._pace(direction)
+                task = asyncio.create_task(self._record(direction, record, link, progress))
+                running[task] = claims
+            while running:
+                await _first_done(running)
+        except asyncio.CancelledError:
+            for task in running:
+                task.cancel()
+            raise
+        except BaseException:
+            # The records under way end as they would (their links make the page's redo
+            # idempotent); then the page stops.
+            await asyncio.gather(*running, return_exceptions=True)
+            raise
         progress.cursor = page.cursor if page.cursor is not None else progress.cursor
         limited = filters.limit is not None and progress.seen >= filters.limit
         if page.more and not limited:
@@ -353,6 +371,43 @@ class Importer:
         # sync's runs have converged them; the import finds nothing to do).
         progress.tail = True
         progress.until = utcnow().isoformat()
+
+    async def _record(
+        self, direction: str, record: dict[str, Any], link: Link, progress: Progress
+    ) -> None:
+        result = await self.one(direction, record, link)
+        if progress.tail and result.outcome == "unchanged":
+            return  # done earlier in this import, seen again after its write-back
+        progress.count(result.outcome)
+        if result.writes and len(self.samples) < SAMPLE_SIZE:
+            self.samples.append(result.as_dict())
+
+    def _claims(self, source: System, record: dict[str, Any], link: Link) -> frozenset[Any]:
+        """What a record may touch besides itself, as far as matching goes: records of a page
+        whose claims meet are done in order, so that one finds what the other made (as one
+        after the other would). A linked record matches nothing; a record under a parent is
+        matched within its parent; any other by the values of its match keys."""
+        claims: set[Any] = {("id", str(record["id"]))}
+        if link is not _UNLINKED:
+            return frozenset(claims)
+        spec = self.recipe.model.parent
+        if spec is not None:
+            parent = record.get(spec.ghl_field if source == "ghl" else spec.tt_field)
+            return frozenset({*claims, ("parent", str(parent))})
+        mapping = self.recipe.mapping_from(source)
+        if mapping is None:
+            return frozenset(claims)
+        try:
+            mapped = mapping.apply(record, self._mapping_context())
+        except MappingFailed:
+            return frozenset(claims)
+        target = OTHER[source]
+        for key in self.recipe.model.import_keys():
+            for name in key.fields(target):
+                value = mapped.values.get(name)
+                if value not in (None, "", []):
+                    claims.add((name, str(value).strip().casefold()))
+        return frozenset(claims)
 
     async def one(
         self, direction: str, record: dict[str, Any], link: Link | None = None
@@ -527,11 +582,15 @@ class Importer:
         """The target side by match key, read once per direction and run; None when it has
         no reader that lists it whole (TT time entries: the plan looks an appointment's entry
         up by its third-party id in the days around its start)."""
-        if direction in self._indexes:
-            return self._indexes[direction]
-        read = sources.READERS.get(self.recipe.objects(target).type)
-        if read is None:
-            return None
+        async with self._indexing:
+            if direction not in self._indexes:
+                read = sources.READERS.get(self.recipe.objects(target).type)
+                if read is None:
+                    return None
+                self._indexes[direction] = await self._read_index(read, target)
+        return self._indexes[direction]
+
+    async def _read_index(self, read: sources.Reader, target: System) -> MatchIndex:
         index = MatchIndex(self.recipe, target, self._mapping_context())
         whole = target == "tt"
         until = self.ctx.now + timedelta(days=1)
@@ -543,8 +602,15 @@ class Importer:
             cursor = page.cursor
             if not page.more:
                 break
-        self._indexes[direction] = index
         return index
+
+
+async def _first_done(running: dict[asyncio.Task[None], frozenset[Any]]) -> None:
+    """Wait for one of the records under way to end; its failure is the page's."""
+    done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+    for task in done:
+        del running[task]
+        task.result()
 
 
 def create_import(
