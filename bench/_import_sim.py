@@ -2,7 +2,8 @@
 filled with the benchmark's records in memory: the records it holds are not the import's
 memory, and its CPU is not the import's.
 
-Usage: ``python bench/_import_sim.py ghl PORT CONTACTS RATE`` (RATE: requests per second)
+Usage: ``python bench/_import_sim.py ghl PORT CONTACTS LIMIT WINDOW_MS`` (LIMIT requests per
+window)
 or ``python bench/_import_sim.py tt PORT CUSTOMERS``. Prints one JSON line (what a client needs
 to connect) once its records are in, then serves on 127.0.0.1:PORT until killed.
 """
@@ -25,7 +26,7 @@ BASE = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 CUSTOMERS_FROM = 10_000_000
 
 
-def _ghl(port: int, contacts: int, rate: int) -> tuple[Any, dict[str, Any]]:
+def _ghl(port: int, contacts: int, limit: int, window_ms: int) -> tuple[Any, dict[str, Any]]:
     sim = GhlSimulator(GhlSimulatorConfig(base_url=f"http://127.0.0.1:{port}", rsa_key_size=2048))
     location = sim.sample_location_id
     for key in ("tt_customer_id", "tt_hours_total", "tt_hours_this_month"):
@@ -36,7 +37,7 @@ def _ghl(port: int, contacts: int, rate: int) -> tuple[Any, dict[str, Any]]:
             "dataType": "TEXT",
             "locationId": location,
         }
-    sim.set_rate_limits(burst=rate, window_ms=1000, daily=10_000_000)
+    sim.set_rate_limits(burst=limit, window_ms=window_ms, daily=10_000_000)
     for i in range(contacts):
         stamp = (BASE + timedelta(milliseconds=i)).isoformat(timespec="milliseconds")
         stamp = stamp.replace("+00:00", "Z")
@@ -81,7 +82,7 @@ def _tt(customers: int) -> tuple[Any, dict[str, Any]]:
 def main() -> None:
     kind, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     if kind == "ghl":
-        app, connect = _ghl(port, count, int(sys.argv[4]))
+        app, connect = _ghl(port, count, int(sys.argv[4]), int(sys.argv[5]))
     else:
         app, connect = _tt(count)
     print(json.dumps(connect), flush=True)

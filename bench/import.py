@@ -162,7 +162,7 @@ class World:
     def __init__(
         self,
         tmp: Path,
-        ghl_rate: int,
+        ghl_limit: tuple[int, float],
         ghl: tuple[str, dict[str, Any]],
         tt: tuple[str, dict[str, Any]],
         store_url: str | None = None,
@@ -200,7 +200,7 @@ class World:
                 )
             )
         # The budget as the location's headers will say (the client learns it from them too).
-        budgets["ghl"].limit, budgets["ghl"].window = ghl_rate, 1.0
+        budgets["ghl"].limit, budgets["ghl"].window = ghl_limit
         self.ctx, self.real_time = contexts
 
     async def setup(self) -> None:
@@ -271,7 +271,7 @@ def _store(database: str) -> Iterator[str | None]:
 
 
 async def _direction(
-    world: World, direction: str, ghl_rate: int, edited: list[str]
+    world: World, direction: str, ghl_limit: tuple[int, float], edited: list[str]
 ) -> dict[str, Any]:
     repo = ImportRepository(world.db)
     recipe = _recipe()
@@ -292,8 +292,10 @@ async def _direction(
     made = {name: after[name] - before[name] for name in after}
     counts = done.progress[direction]["counts"]
     records = sum(counts.values())
-    # What the import's own GHL calls need at its share of the budget, at the least.
-    minimum = made["import_ghl"] / (ghl_rate * SHARE)
+    # What the import's own GHL calls need at its share of the budget, at the least: the
+    # k-th call goes floor(k / share of a window) windows after the first.
+    limit, window = ghl_limit
+    minimum = (max(0, made["import_ghl"] - 1) // int(limit * SHARE)) * window
     import_calls = made["import_ghl"] + made["import_tt"]
     return {
         "records": records,
@@ -335,10 +337,10 @@ def _memory(contacts: int) -> dict[str, Any]:
     peak = PeakRss()
     with (
         tempfile.TemporaryDirectory() as tmp,
-        _simulator("ghl", str(contacts), "1000000") as ghl,
+        _simulator("ghl", str(contacts), "1000000", "1000") as ghl,
         _simulator("tt", "0") as tt,
     ):
-        asyncio.run(plan(World(Path(tmp), 1_000_000, ghl, tt)))
+        asyncio.run(plan(World(Path(tmp), (1_000_000, 1.0), ghl, tt)))
     return {
         "contacts": contacts,
         "rss_before_mb": round(before[0] / 1024, 1),
@@ -363,16 +365,17 @@ async def _one_direction(args: argparse.Namespace, database: str, direction: str
         # apart), so the ones just made would hide the ones to import. 100 contacts for the
         # real-time edits to change meanwhile.
         contacts, customers = 100, args.customers
+    limit = (args.ghl_rate * args.ghl_window, float(args.ghl_window))
     with (
         tempfile.TemporaryDirectory() as tmp,
         _store(database) as url,
-        _simulator("ghl", str(contacts), str(args.ghl_rate)) as ghl,
+        _simulator("ghl", str(contacts), str(limit[0]), str(args.ghl_window * 1000)) as ghl,
         _simulator("tt", str(customers)) as tt,
     ):
-        world = World(Path(tmp), args.ghl_rate, ghl, tt, url)
+        world = World(Path(tmp), limit, ghl, tt, url)
         await world.setup()
         edited = [f"bench{i:07d}" for i in range(contacts)]
-        result = await _direction(world, direction, args.ghl_rate, edited)
+        result = await _direction(world, direction, limit, edited)
         print(f"{database} {direction}: {json.dumps(result)}", file=sys.stderr)
         await world.aclose()
     return result
@@ -416,6 +419,9 @@ def main() -> None:
     )
     parser.add_argument("--ghl-rate", type=int, default=100, help="GHL requests per second")
     parser.add_argument(
+        "--ghl-window", type=int, default=1, help="GHL's window in seconds (GHL's own: 10)"
+    )
+    parser.add_argument(
         "--memory-contacts", type=int, default=10_000, help="plan size for memory (and xK)"
     )
     parser.add_argument(
@@ -438,6 +444,7 @@ def main() -> None:
         "contacts": args.contacts,
         "customers": args.customers,
         "ghl_rate_per_s": args.ghl_rate,
+        "ghl_window_s": args.ghl_window,
         "budget_share": SHARE,
         "database": args.database,
         "memory_factor": args.memory_factor,
