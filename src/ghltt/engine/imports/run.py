@@ -57,6 +57,9 @@ PAGE_SIZE = 100
 IN_FLIGHT = 4
 # The target side is read whole once per direction to match on; TT's list comes whole anyway.
 _INDEX_PAGE = {"ghl": 100, "tt": 1_000_000}
+# A source's read ahead (TT's lists come whole) serves the next pages for this long: the
+# records in it are as old as that, at most (a page read anew is as old as its last record).
+READ_AHEAD_SECONDS = 30.0
 # A catch-up re-reads this much before the last import's end: TT's times have one-second
 # resolution, and a record re-read costs a comparison, not a write.
 CATCH_UP_OVERLAP = timedelta(seconds=2)
@@ -165,6 +168,10 @@ class Importer:
     progress: dict[str, Progress] = field(default_factory=dict)
     samples: list[dict[str, Any]] = field(default_factory=list)
     _indexes: dict[str, MatchIndex] = field(default_factory=dict)
+    # By direction: the last page, when it holds records read ahead, and the moment it was
+    # read up to; when the read was made.
+    _ahead: dict[str, tuple[sources.Page, Any]] = field(default_factory=dict)
+    _read_at: dict[str, datetime] = field(default_factory=dict)
     # The records of a page under way at once read the index once.
     _indexing: asyncio.Lock = field(default_factory=asyncio.Lock)
     _started: bool = False
@@ -318,7 +325,13 @@ class Importer:
         source = _source(direction)
         read = sources.reader(self.recipe.objects(source).type)
         until = datetime.fromisoformat(str(progress.until))
-        page = await read(self.ctx, progress.cursor, filters, until, self.page_size)
+        page, read_at = self._read_ahead(direction, progress), self._read_at.get(direction)
+        if page is None or read_at is None:
+            read_at = self._read_at[direction] = utcnow()
+            page = await read(self.ctx, progress.cursor, filters, until, self.page_size)
+            ahead = False
+        else:
+            ahead = True
         if page.warning:
             progress.warning = page.warning
         if progress.total is None and page.total is not None:
@@ -335,6 +348,11 @@ class Importer:
         try:
             for record in page.records:
                 link = linked.get(str(record["id"]), _UNLINKED)
+                if ahead and link.updated_at is not None and link.updated_at > read_at:
+                    # Synced by real-time since it was read ahead: what was read is older
+                    # than what is linked. Its change moved it past ``until``: the tail has
+                    # it, as it is then.
+                    continue
                 claims = self._claims(source, record, link)
                 while len(running) >= IN_FLIGHT or any(claims & c for c in running.values()):
                     await _first_done(running)
@@ -357,6 +375,8 @@ class Importer:
             # idempotent); then the page stops.
             await asyncio.gather(*running, return_exceptions=True)
             raise
+        if page.ahead:
+            self._ahead[direction] = (page, progress.until)
         progress.cursor = page.cursor if page.cursor is not None else progress.cursor
         limited = filters.limit is not None and progress.seen >= filters.limit
         if page.more and not limited:
@@ -408,6 +428,18 @@ class Importer:
                 if value not in (None, "", []):
                     claims.add((name, str(value).strip().casefold()))
         return frozenset(claims)
+
+    def _read_ahead(self, direction: str, progress: Progress) -> sources.Page | None:
+        """The next page from the last one's read ahead, while fresh and where the import
+        stands (a page done again after a failure, or the tail, reads anew)."""
+        last, read_at = self._ahead.pop(direction, None), self._read_at.get(direction)
+        if last is None or read_at is None:
+            return None
+        page, until = last
+        fresh = (utcnow() - read_at).total_seconds() < READ_AHEAD_SECONDS
+        if fresh and until == progress.until and page.cursor == progress.cursor:
+            return page.following(self.page_size)
+        return None
 
     async def one(
         self, direction: str, record: dict[str, Any], link: Link | None = None
