@@ -68,6 +68,8 @@ from ghltt.store import open_database, upgrade  # noqa: E402
 from ghltt.store.imports import ImportRepository  # noqa: E402
 
 SHARE = 0.7
+# Seconds of real-time edits with no import, before each direction.
+BASELINE_S = 30
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BRIDGE = "bench"
 BASE = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -273,6 +275,14 @@ def _store(database: str) -> Iterator[str | None]:
 async def _direction(
     world: World, direction: str, ghl_limit: tuple[int, float], edited: list[str]
 ) -> dict[str, Any]:
+    # The real-time edits alone first, at the same machine load: what the import adds to
+    # their latency is the difference.
+    alone: list[float] = []
+    stop = asyncio.Event()
+    edits = asyncio.create_task(_real_time(world, edited, stop, alone))
+    await asyncio.sleep(BASELINE_S)
+    stop.set()
+    await edits
     repo = ImportRepository(world.db)
     recipe = _recipe()
     ctx = world.ctx.with_run(None, datetime.now(UTC))
@@ -311,10 +321,14 @@ async def _direction(
         "cpu_ms_per_record": round(cpu * 1000 / records, 1) if records else None,
         "load_average_1m": [round(x, 1) for x in loads],
         "http_429": made["http_429"],
+        "failures": [f"{f.record_id}: {f.reason}"[:300] for f in repo.failures(record.id)],
         "real_time_edits": len(latencies),
         "real_time_p50_ms": _pct(latencies, 50),
         "real_time_p99_ms": _pct(latencies, 99),
         "real_time_max_ms": round(max(latencies), 1) if latencies else None,
+        "real_time_alone_edits": len(alone),
+        "real_time_alone_p50_ms": _pct(alone, 50),
+        "real_time_alone_p99_ms": _pct(alone, 99),
     }
 
 

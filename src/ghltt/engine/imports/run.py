@@ -172,6 +172,8 @@ class Importer:
     # read up to; when the read was made.
     _ahead: dict[str, tuple[sources.Page, Any]] = field(default_factory=dict)
     _read_at: dict[str, datetime] = field(default_factory=dict)
+    # The TT parents (a task's customer) its records were mapped with: see plan_record().
+    _parents: dict[str, tuple[datetime, Any]] = field(default_factory=dict)
     # The records of a page under way at once read the index once.
     _indexing: asyncio.Lock = field(default_factory=asyncio.Lock)
     _started: bool = False
@@ -481,6 +483,7 @@ class Importer:
         if not self._started:
             await self._start()
         hint = self._parent_hint(system, record_id)
+        self._parents.clear()  # read as they are now
         record = await fetch(self.ctx, self.recipe, system, record_id, hint)
         result = await self.one(f"{system}_to_{OTHER[system]}", record)
         if result.outcome not in SET_ASIDE:
@@ -509,13 +512,13 @@ class Importer:
         if link is None:
             link = links.by_side(source, self.ctx.bridge_id, ghl_type, tt_type, record_id)
         if link is not None and link is not _UNLINKED:
-            return await plan_record(self.recipe, source, record, self.ctx), None, None
+            return await self._plan_record(source, record), None, None
         if not self.recipe.accepts(source, record, self._mapping_context()):
-            return await plan_record(self.recipe, source, record, self.ctx), None, None
+            return await self._plan_record(source, record), None, None
         # A record the recipe leaves alone is skipped above, whether its parent is linked or not.
         parent = self._parent_pair(source, record)
         if parent is None:
-            return await plan_record(self.recipe, source, record, self.ctx), None, None
+            return await self._plan_record(source, record), None, None
         mctx = self._mapping_context(parent)
         mapping = self.recipe.mapping_from(source)
         assert mapping is not None  # the direction is synced (check_request)
@@ -523,7 +526,7 @@ class Importer:
         parent_id = parent[target]["id"] if parent else None
         index = await self._index(f"{source}_to_{target}", target)
         if index is None:  # the target cannot be read whole: the plan searches for itself
-            return await plan_record(self.recipe, source, record, self.ctx), mapped, parent_id
+            return await self._plan_record(source, record), mapped, parent_id
 
         def linked_elsewhere(target_id: str) -> str | None:
             link = links.by_side(target, self.ctx.bridge_id, ghl_type, tt_type, target_id)
@@ -535,8 +538,13 @@ class Importer:
             assert target_id is not None
             hint = parent["ghl"]["id"] if parent else None
             found = Found(await fetch(self.ctx, self.recipe, target, target_id, hint))
-        plan = await plan_record(self.recipe, source, record, self.ctx, found)
+        plan = await self._plan_record(source, record, found)
         return plan, mapped, parent_id
+
+    async def _plan_record(
+        self, source: System, record: dict[str, Any], found: Found | None = None
+    ) -> Plan:
+        return await plan_record(self.recipe, source, record, self.ctx, found, self._parents)
 
     def _parent_pair(self, source: System, record: dict[str, Any]) -> dict[str, Any] | None:
         """The linked pair a record of a typed parent (a task's contact) lives under, as ids:
