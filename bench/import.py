@@ -60,10 +60,10 @@ from ghltt.connectors.trackingtime import AppPassword, TrackingTimeClient  # noq
 from ghltt.core import Event  # noqa: E402
 from ghltt.engine.catalog import action_catalog  # noqa: E402
 from ghltt.engine.context import BridgeContext, Repositories  # noqa: E402
+from ghltt.engine.dispatch import run_recipe  # noqa: E402
 from ghltt.engine.imports import Filters, Importer, create_import  # noqa: E402
 from ghltt.engine.recipes import SyncRecipe  # noqa: E402
 from ghltt.engine.recipes.templates import load_template  # noqa: E402
-from ghltt.engine.sync import run_sync  # noqa: E402
 from ghltt.store import open_database, upgrade  # noqa: E402
 from ghltt.store.imports import ImportRepository  # noqa: E402
 
@@ -241,7 +241,7 @@ async def _real_time(
             dedup_key=f"bench:{n}",
             payload={},
         )
-        await run_sync(recipe, event, world.real_time.with_run(None, datetime.now(UTC)))
+        await run_recipe(recipe, event, world.real_time.with_run(None, datetime.now(UTC)))
         latencies.append((time.monotonic() - started) * 1000)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=max(0.0, 1 - (time.monotonic() - started)))

@@ -28,6 +28,7 @@ from ghltt.connectors.http import (
 )
 from ghltt.core import utcnow
 from ghltt.engine.context import BridgeContext
+from ghltt.engine.foreground import yield_to_real_time
 from ghltt.engine.imports import sources
 from ghltt.engine.imports.eta import BudgetView, estimate
 from ghltt.engine.imports.matching import Ambiguous, MatchIndex
@@ -256,7 +257,7 @@ class Importer:
         each window is kept by the budgets themselves (``bulk_sends``): the rest of the window
         stays free for real-time runs and for other apps on the same budget (the slots the
         servers' X-RateLimit headers say they used)."""
-        await asyncio.sleep(0)  # real-time runs in this process go first
+        await yield_to_real_time()  # real-time runs in this process go first
         for name, budget in self._budgets():
             if budget.daily_limit is not None:
                 await self._wait_for_day(direction, name, budget)
