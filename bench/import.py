@@ -2,29 +2,29 @@
 contacts, while one real-time GHL edit a second is synced.
 
 One command: ``python bench/import.py [--quick] [--database sqlite|postgres|both]
-[--contacts N] [--customers N] [--memory-contacts N --memory-factor K]``. Both simulators run
-in this process (ASGI transports, no simulated latency: their CPU is the bench's too) with the
-GHL budget shortened to ``--ghl-rate`` requests per second instead of 100 per 10 s, so the
-ratios show in about a minute; the store is SQLite in a temporary directory, or a throwaway
-PostgreSQL database (dropped after). The import runs through the
-engine's ``Importer`` with the default budget share (70 %); the real-time edits go through the
-same GHL client (and so the same budget) as a webhook's run would.
+[--contacts N] [--customers N] [--ghl-rate R] [--ghl-window S] [--no-memory]
+[--memory-contacts N --memory-factor K]``. Each simulator runs in its own process
+(``bench/_import_sim.py``, over loopback HTTP), so that this process is ghltt alone: the
+import (the engine's ``Importer`` at the default 70 % share) and the real-time runs (each
+through ``run_recipe``, as the dispatcher runs a webhook's event), each on clients of its own
+that count their requests, on the same rate budgets. The GHL budget is shortened to R requests
+per S seconds (GHL's own: 100 per 10 s). The store is SQLite in a temporary directory, or a
+throwaway PostgreSQL database (dropped after).
 
-Reported:
-- wall time of each direction against the minimum the import's budget share allows for the
-  GHL calls it made (TT has no published quota: its calls are not limited) -> budget used;
-- remote calls per imported record; 429s the simulators answered;
-- real-time p50/p99 from an edit in GHL to the end of its run (the TT write) during the import;
+Reported, per direction:
+- wall time against the least time the import's own GHL calls need at its share of the
+  budget -> budget share used (TT has no published quota: its calls are not limited);
+- remote calls per imported record; 429s; the import's failures;
+- real-time p50/p99 from an edit in GHL to the end of its run, during the import and in 30 s
+  of edits alone before it (what the machine's load gives them);
+- CPU of this process per imported record, and the load average;
 - TT -> GHL runs in a fresh TT account of ``--customers`` (TT answers at most 1,000 customers
-  per list, active and archived apart: the issue's 2,000 cannot all be read in one account);
-- CPU per imported record (this process: the import, both simulators, the real-time edits),
-  which bounds the share of the budget a loaded machine lets it use; the load average;
-- resident memory the import adds (peak during the import minus the state before it), for a
-  plan of ``--memory-contacts`` and of ``--memory-factor`` times as many (the simulator's own
-  state is excluded); the issue's figure is 10,000 against 50,000 (the defaults).
+  per list, active and archived apart).
+Memory: the peak resident memory of a fresh process (simulators in theirs) through a plan of
+``--memory-contacts`` and of ``--memory-factor`` times as many (the issue's 10,000 and 50,000).
 
 Prints and writes ``bench/results/import.json``. Targets: >= 95 % of the budget share used,
-0 x 429, real-time p99 <= 2 s, memory at the larger size within 10 % of that at the first.
+0 x 429, real-time p99 <= 2 s, peak memory at the larger size within 10 % of the first.
 """
 
 from __future__ import annotations
