@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import httpx2
@@ -194,7 +195,7 @@ async def test_bulk_sends_keep_to_their_share_and_yield_to_everyone_else(
     assert budget.room_for_bulk(0.7) == 0.0
     await budget.acquire()  # a real-time send
     fake_time.now += 0.05
-    with bulk_sends():
+    with bulk_sends(0.7):
         for _ in range(7):
             assert budget.room_for_bulk(0.7) == 0.0  # real-time's one is inside its reserve
             await budget.acquire()
@@ -210,3 +211,30 @@ async def test_bulk_sends_keep_to_their_share_and_yield_to_everyone_else(
     assert budget.room_for_bulk(0.7) == pytest.approx(1.15 - 1.05)
     fake_time.now += 1.0
     assert budget.room_for_bulk(0.7) == 0.0
+
+
+async def test_a_bulk_send_waits_for_its_share_without_holding_real_time_back(
+    fake_time: FakeTime,
+) -> None:
+    """Past its share, an import's send waits until its oldest slot expires; a real-time
+    send asked meanwhile goes at once, not behind it."""
+    from ghltt.connectors.http import RateBudget, bulk_sends
+
+    released = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:  # time passes when the test says so
+        await released.wait()
+        fake_time.now += seconds
+
+    budget = RateBudget(10, 1.0, margin=0.0, clock=fake_time, sleep=sleep)
+    with bulk_sends(0.7):
+        for _ in range(7):
+            await budget.acquire()
+        waiting = asyncio.create_task(budget.acquire())
+        await asyncio.sleep(0)
+    real_time = await budget.acquire()
+    assert not real_time.bulk and fake_time.now == 1000.0
+    assert not waiting.done()
+    released.set()
+    slot = await waiting
+    assert slot.bulk and fake_time.now >= 1001.0

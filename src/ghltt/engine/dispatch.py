@@ -20,6 +20,7 @@ from ghltt.core import Event, EventOrigin, EventSource
 from ghltt.engine.automation import run_automation
 from ghltt.engine.catalog import action_catalog
 from ghltt.engine.context import BridgeContext
+from ghltt.engine.foreground import real_time
 from ghltt.engine.recipes import AutomationRecipe, Recipe, SyncRecipe
 from ghltt.engine.recipes.models import Schedule
 from ghltt.engine.recipes.templates import load_template
@@ -75,9 +76,10 @@ def recipes_for(event: Event, recipes: Iterable[Recipe]) -> list[Recipe]:
 
 async def run_recipe(recipe: Recipe, event: Event, ctx: BridgeContext) -> RunReport:
     """One run of one recipe for one event, converging state through the bridge's clients."""
-    if isinstance(recipe, AutomationRecipe):
-        return await run_automation(recipe, event, ctx)
-    return await run_sync(recipe, event, ctx)
+    with real_time():  # an import in this process lets it go first
+        if isinstance(recipe, AutomationRecipe):
+            return await run_automation(recipe, event, ctx)
+        return await run_sync(recipe, event, ctx)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ apply agree; a rerun finds everything unchanged."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -112,10 +113,19 @@ async def test_ghl_tasks_into_tt_match_existing_ones_and_wait_for_unlinked_conta
     (late_task,) = add_ghl_tasks(ghl_sim, late, "Late")
     before = len(tt_tasks(tt_sim))
 
+    tt_sim.clear_requests()
     plan = await run_import(
         now(ctx), db, ("ghl_to_tt",), plan_only=True, recipe="tasks", page_size=7
     )
     assert plan.status == "finished", plan.error
+    # A contact's tasks share its customer: it is read once, not once a task.
+    customer_reads = [
+        r
+        for r in tt_sim.request_log()
+        if r["method"] == "GET" and re.search(r"/customers/\d+$", r["path"])
+    ]
+    parents = {t["contactId"] for t in ghl_sim.state.tasks.values()}
+    assert 0 < len(customer_reads) <= len(parents)
     assert len(tt_tasks(tt_sim)) == before  # a plan writes nothing
     # Its sample shows the writes field by field: a task made in the contact's project.
     writes = [w for sample in plan.samples for w in sample["writes"] if w["system"] == "tt"]

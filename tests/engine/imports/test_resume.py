@@ -130,3 +130,36 @@ async def test_real_time_edits_during_an_import_land_once_with_their_latest_valu
     for contact in (done_early, not_yet):
         assert by_email[contact["email"]].name == f"Edited {contact['lastName']}"
     assert len(links(db)) == len(ghl_contacts(ghl_sim))
+
+
+async def test_tt_edits_during_an_import_land_once_with_their_latest_values(
+    ctx: BridgeContext, db: sa.Engine, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    """TT answers its customers whole: the import's later pages come from that first read.
+    A customer edited, and synced by real-time, after that read is not written back with
+    what was read."""
+    customers = add_customers(tt_sim, range(60))
+    done_early, not_yet = customers[3], customers[-3]
+    recipe = contacts_recipe()
+
+    async def a_user_edits(progress: ImportRecord) -> None:
+        if progress.progress["tt_to_ghl"]["counts"]["create"] != 20:
+            return
+        for n, customer in enumerate((done_early, not_yet)):
+            await ctx.tt.customers.update(
+                customer.id, name=customer.name, contact_name=f"Edited{n} Later"
+            )
+            report = await run_sync(recipe, event("tt", "customer.updated", customer.id), ctx)
+            assert report.outcome == "applied"
+
+    repo = ImportRepository(db)
+    started = create_import(repo, BRIDGE, recipe, ("tt_to_ghl",), Filters())
+    await Importer(ctx, recipe, repo, started, page_size=20, on_page=a_user_edits).run()
+
+    contacts = ghl_contacts(ghl_sim)
+    assert duplicates([c["email"] for c in contacts]) == {}
+    by_email = {c["email"]: c for c in contacts}
+    for n, customer in enumerate((done_early, not_yet)):
+        contact = by_email[customer.contact_email]
+        assert (contact["firstName"], contact["lastName"]) == (f"Edited{n}", "Later")
+    assert len(links(db)) == len(tt_customers(tt_sim))

@@ -29,15 +29,16 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# Set while a bulk caller (an import) sends: its slots are told apart from everyone else's.
-_BULK: ContextVar[bool] = ContextVar("ghltt_bulk_sends", default=False)
+# Set while a bulk caller (an import) sends: the share of each window it may use. Its slots
+# are told apart from everyone else's.
+_BULK: ContextVar[float | None] = ContextVar("ghltt_bulk_sends", default=None)
 
 
 @contextlib.contextmanager
-def bulk_sends() -> Iterator[None]:
-    """Sends made inside (in this task and the tasks it starts) are a bulk caller's: see
-    ``RateBudget.room_for_bulk``."""
-    token = _BULK.set(True)
+def bulk_sends(share: float) -> Iterator[None]:
+    """Sends made inside (in this task and the tasks it starts) are a bulk caller's, kept to
+    ``share`` of each window: see ``RateBudget.room_for_bulk``."""
+    token = _BULK.set(share)
     try:
         yield
     finally:
@@ -185,22 +186,40 @@ class RateBudget:
         return max(0.0, (self.day_resets_at() - self._wall()).total_seconds())
 
     async def acquire(self) -> Slot:
-        """Wait until one more send fits the budget, then book it."""
+        """Wait until one more send fits the budget, then book it. A bulk caller (inside
+        ``bulk_sends``) also waits for room in its share, outside the queue: callers that
+        come meanwhile (real-time runs) are not held behind it."""
+        share = _BULK.get()
+        while share is not None:
+            wait = self.room_for_bulk(share)
+            if wait <= 0:
+                async with self._lock:
+                    # Another bulk send may have taken the room while this one queued.
+                    if self.room_for_bulk(share) <= 0:
+                        return await self._book(bulk=True)
+                continue
+            if wait > self.max_wait:
+                raise RateLimited("rate budget exhausted", retry_after=wait)
+            await self._sleep(wait)
         async with self._lock:
-            while True:
-                now = self._clock()
-                wait = self._wait_needed(now)
-                token = None
-                if wait <= 0 and self.shared is not None:
-                    token, wait = await self._shared_token(now)
-                if wait <= 0:
-                    slot = Slot(self._clock(), token, _BULK.get())
-                    self._sent.append(slot)
-                    self._daily_used += 1
-                    return slot
-                if wait > self.max_wait:
-                    raise RateLimited("rate budget exhausted", retry_after=wait)
-                await self._sleep(max(wait, 0.001))  # always progress, even on a coarse clock
+            return await self._book(bulk=False)
+
+    async def _book(self, *, bulk: bool) -> Slot:
+        """Under the lock: wait for the window (and the shared one), then book a send."""
+        while True:
+            now = self._clock()
+            wait = self._wait_needed(now)
+            token = None
+            if wait <= 0 and self.shared is not None:
+                token, wait = await self._shared_token(now)
+            if wait <= 0:
+                slot = Slot(self._clock(), token, bulk)
+                self._sent.append(slot)
+                self._daily_used += 1
+                return slot
+            if wait > self.max_wait:
+                raise RateLimited("rate budget exhausted", retry_after=wait)
+            await self._sleep(max(wait, 0.001))  # always progress, even on a coarse clock
 
     async def _shared_token(self, now: float) -> tuple[str | None, float]:
         """A booking in the shared window for a send now: one leased before, while fresh,

@@ -28,6 +28,7 @@ from ghltt.connectors.http import (
 )
 from ghltt.core import utcnow
 from ghltt.engine.context import BridgeContext
+from ghltt.engine.foreground import yield_to_real_time
 from ghltt.engine.imports import sources
 from ghltt.engine.imports.eta import BudgetView, estimate
 from ghltt.engine.imports.matching import Ambiguous, MatchIndex
@@ -51,8 +52,15 @@ from ghltt.store.imports import ImportRecord, ImportRepository, new_import_id
 from ghltt.store.links import Link
 
 PAGE_SIZE = 100
+# Records of a page done at once: their round trips overlap, so that the budget share binds
+# rather than the latency of each call. Records that could match the same counterpart go
+# one after the other (see ``Importer._claims``).
+IN_FLIGHT = 4
 # The target side is read whole once per direction to match on; TT's list comes whole anyway.
 _INDEX_PAGE = {"ghl": 100, "tt": 1_000_000}
+# A source's read ahead (TT's lists come whole) serves the next pages for this long: the
+# records in it are as old as that, at most (a page read anew is as old as its last record).
+READ_AHEAD_SECONDS = 30.0
 # A catch-up re-reads this much before the last import's end: TT's times have one-second
 # resolution, and a record re-read costs a comparison, not a write.
 CATCH_UP_OVERLAP = timedelta(seconds=2)
@@ -161,6 +169,14 @@ class Importer:
     progress: dict[str, Progress] = field(default_factory=dict)
     samples: list[dict[str, Any]] = field(default_factory=list)
     _indexes: dict[str, MatchIndex] = field(default_factory=dict)
+    # By direction: the last page, when it holds records read ahead, and the moment it was
+    # read up to; when the read was made.
+    _ahead: dict[str, tuple[sources.Page, Any]] = field(default_factory=dict)
+    _read_at: dict[str, datetime] = field(default_factory=dict)
+    # The TT parents (a task's customer) its records were mapped with: see plan_record().
+    _parents: dict[str, tuple[datetime, Any]] = field(default_factory=dict)
+    # The records of a page under way at once read the index once.
+    _indexing: asyncio.Lock = field(default_factory=asyncio.Lock)
     _started: bool = False
     _mctx: tuple[BridgeContext, Any] | None = None
     # Waits (seconds): the budget's waits, and the wait for a day's cap to reset (tests
@@ -201,7 +217,7 @@ class Importer:
         used = {name: budget.daily_used for name, budget in self._budgets()}
         seen, began = progress.seen, time.monotonic()
         try:
-            with bulk_sends():  # the budgets tell the import's sends from real-time's
+            with bulk_sends(self.share):  # kept to its share, told from real-time's sends
                 await self._page(direction, Filters.of(self.record.filters), progress)
         except _Stopped:
             return False
@@ -237,18 +253,14 @@ class Importer:
                 yield name, budget
 
     async def _pace(self, direction: str) -> None:
-        """Wait while the import's share of either budget is in use: the rest of each window,
-        and of each day's cap, stays free for real-time runs (the budgets are the bridge's,
-        shared with them, and count what the servers' X-RateLimit headers say other apps
-        used: the import yields to those too). The wait is until the window frees a slot,
-        to the millisecond."""
-        await asyncio.sleep(0)  # real-time runs in this process go first
+        """Before a record: wait while the import's share of a day's cap is used. Its share of
+        each window is kept by the budgets themselves (``bulk_sends``): the rest of the window
+        stays free for real-time runs and for other apps on the same budget (the slots the
+        servers' X-RateLimit headers say they used)."""
+        await yield_to_real_time()  # real-time runs in this process go first
         for name, budget in self._budgets():
             if budget.daily_limit is not None:
                 await self._wait_for_day(direction, name, budget)
-            wait = budget.room_for_bulk(self.share)
-            if wait > 0:
-                await self.sleep(wait)
 
     async def _wait_for_day(self, direction: str, name: str, budget: RateBudget) -> None:
         """The import's share of today's cap is used: wait, visibly in its progress, until
@@ -316,7 +328,13 @@ class Importer:
         source = _source(direction)
         read = sources.reader(self.recipe.objects(source).type)
         until = datetime.fromisoformat(str(progress.until))
-        page = await read(self.ctx, progress.cursor, filters, until, self.page_size)
+        page, read_at = self._read_ahead(direction, progress), self._read_at.get(direction)
+        if page is None or read_at is None:
+            read_at = self._read_at[direction] = utcnow()
+            page = await read(self.ctx, progress.cursor, filters, until, self.page_size)
+            ahead = False
+        else:
+            ahead = True
         if page.warning:
             progress.warning = page.warning
         if progress.total is None and page.total is not None:
@@ -329,16 +347,39 @@ class Importer:
             self.recipe.model.tt,
             [str(r["id"]) for r in page.records],
         )
-        for record in page.records:
-            if filters.limit is not None and progress.seen >= filters.limit:
-                break
-            await self._pace(direction)
-            result = await self.one(direction, record, linked.get(str(record["id"]), _UNLINKED))
-            if progress.tail and result.outcome == "unchanged":
-                continue  # done earlier in this import, seen again after its write-back
-            progress.count(result.outcome)
-            if result.writes and len(self.samples) < SAMPLE_SIZE:
-                self.samples.append(result.as_dict())
+        running: dict[asyncio.Task[None], frozenset[Any]] = {}
+        try:
+            for record in page.records:
+                link = linked.get(str(record["id"]), _UNLINKED)
+                if ahead and link.updated_at is not None and link.updated_at > read_at:
+                    # Synced by real-time since it was read ahead: what was read is older
+                    # than what is linked. Its change moved it past ``until``: the tail has
+                    # it, as it is then.
+                    continue
+                claims = self._claims(source, record, link)
+                while len(running) >= IN_FLIGHT or any(claims & c for c in running.values()):
+                    await _first_done(running)
+                if filters.limit is not None and progress.seen + len(running) >= filters.limit:
+                    while running:
+                        await _first_done(running)
+                    if progress.seen >= filters.limit:
+                        break
+                await self._pace(direction)
+                task = asyncio.create_task(self._record(direction, record, link, progress))
+                running[task] = claims
+            while running:
+                await _first_done(running)
+        except asyncio.CancelledError:
+            for task in running:
+                task.cancel()
+            raise
+        except BaseException:
+            # The records under way end as they would (their links make the page's redo
+            # idempotent); then the page stops.
+            await asyncio.gather(*running, return_exceptions=True)
+            raise
+        if page.ahead:
+            self._ahead[direction] = (page, progress.until)
         progress.cursor = page.cursor if page.cursor is not None else progress.cursor
         limited = filters.limit is not None and progress.seen >= filters.limit
         if page.more and not limited:
@@ -353,6 +394,55 @@ class Importer:
         # sync's runs have converged them; the import finds nothing to do).
         progress.tail = True
         progress.until = utcnow().isoformat()
+
+    async def _record(
+        self, direction: str, record: dict[str, Any], link: Link, progress: Progress
+    ) -> None:
+        result = await self.one(direction, record, link)
+        if progress.tail and result.outcome == "unchanged":
+            return  # done earlier in this import, seen again after its write-back
+        progress.count(result.outcome)
+        if result.writes and len(self.samples) < SAMPLE_SIZE:
+            self.samples.append(result.as_dict())
+
+    def _claims(self, source: System, record: dict[str, Any], link: Link) -> frozenset[Any]:
+        """What a record may touch besides itself, as far as matching goes: records of a page
+        whose claims meet are done in order, so that one finds what the other made (as one
+        after the other would). A linked record matches nothing; a record under a parent is
+        matched within its parent; any other by the values of its match keys."""
+        claims: set[Any] = {("id", str(record["id"]))}
+        if link is not _UNLINKED:
+            return frozenset(claims)
+        spec = self.recipe.model.parent
+        if spec is not None:
+            parent = record.get(spec.ghl_field if source == "ghl" else spec.tt_field)
+            return frozenset({*claims, ("parent", str(parent))})
+        mapping = self.recipe.mapping_from(source)
+        if mapping is None:
+            return frozenset(claims)
+        try:
+            mapped = mapping.apply(record, self._mapping_context())
+        except MappingFailed:
+            return frozenset(claims)
+        target = OTHER[source]
+        for key in self.recipe.model.import_keys():
+            for name in key.fields(target):
+                value = mapped.values.get(name)
+                if value not in (None, "", []):
+                    claims.add((name, str(value).strip().casefold()))
+        return frozenset(claims)
+
+    def _read_ahead(self, direction: str, progress: Progress) -> sources.Page | None:
+        """The next page from the last one's read ahead, while fresh and where the import
+        stands (a page done again after a failure, or the tail, reads anew)."""
+        last, read_at = self._ahead.pop(direction, None), self._read_at.get(direction)
+        if last is None or read_at is None:
+            return None
+        page, until = last
+        fresh = (utcnow() - read_at).total_seconds() < READ_AHEAD_SECONDS
+        if fresh and until == progress.until and page.cursor == progress.cursor:
+            return page.following(self.page_size)
+        return None
 
     async def one(
         self, direction: str, record: dict[str, Any], link: Link | None = None
@@ -394,6 +484,7 @@ class Importer:
         if not self._started:
             await self._start()
         hint = self._parent_hint(system, record_id)
+        self._parents.clear()  # read as they are now
         record = await fetch(self.ctx, self.recipe, system, record_id, hint)
         result = await self.one(f"{system}_to_{OTHER[system]}", record)
         if result.outcome not in SET_ASIDE:
@@ -422,13 +513,13 @@ class Importer:
         if link is None:
             link = links.by_side(source, self.ctx.bridge_id, ghl_type, tt_type, record_id)
         if link is not None and link is not _UNLINKED:
-            return await plan_record(self.recipe, source, record, self.ctx), None, None
+            return await self._plan_record(source, record), None, None
         if not self.recipe.accepts(source, record, self._mapping_context()):
-            return await plan_record(self.recipe, source, record, self.ctx), None, None
+            return await self._plan_record(source, record), None, None
         # A record the recipe leaves alone is skipped above, whether its parent is linked or not.
         parent = self._parent_pair(source, record)
         if parent is None:
-            return await plan_record(self.recipe, source, record, self.ctx), None, None
+            return await self._plan_record(source, record), None, None
         mctx = self._mapping_context(parent)
         mapping = self.recipe.mapping_from(source)
         assert mapping is not None  # the direction is synced (check_request)
@@ -436,7 +527,7 @@ class Importer:
         parent_id = parent[target]["id"] if parent else None
         index = await self._index(f"{source}_to_{target}", target)
         if index is None:  # the target cannot be read whole: the plan searches for itself
-            return await plan_record(self.recipe, source, record, self.ctx), mapped, parent_id
+            return await self._plan_record(source, record), mapped, parent_id
 
         def linked_elsewhere(target_id: str) -> str | None:
             link = links.by_side(target, self.ctx.bridge_id, ghl_type, tt_type, target_id)
@@ -448,8 +539,13 @@ class Importer:
             assert target_id is not None
             hint = parent["ghl"]["id"] if parent else None
             found = Found(await fetch(self.ctx, self.recipe, target, target_id, hint))
-        plan = await plan_record(self.recipe, source, record, self.ctx, found)
+        plan = await self._plan_record(source, record, found)
         return plan, mapped, parent_id
+
+    async def _plan_record(
+        self, source: System, record: dict[str, Any], found: Found | None = None
+    ) -> Plan:
+        return await plan_record(self.recipe, source, record, self.ctx, found, self._parents)
 
     def _parent_pair(self, source: System, record: dict[str, Any]) -> dict[str, Any] | None:
         """The linked pair a record of a typed parent (a task's contact) lives under, as ids:
@@ -527,11 +623,15 @@ class Importer:
         """The target side by match key, read once per direction and run; None when it has
         no reader that lists it whole (TT time entries: the plan looks an appointment's entry
         up by its third-party id in the days around its start)."""
-        if direction in self._indexes:
-            return self._indexes[direction]
-        read = sources.READERS.get(self.recipe.objects(target).type)
-        if read is None:
-            return None
+        async with self._indexing:
+            if direction not in self._indexes:
+                read = sources.READERS.get(self.recipe.objects(target).type)
+                if read is None:
+                    return None
+                self._indexes[direction] = await self._read_index(read, target)
+        return self._indexes[direction]
+
+    async def _read_index(self, read: sources.Reader, target: System) -> MatchIndex:
         index = MatchIndex(self.recipe, target, self._mapping_context())
         whole = target == "tt"
         until = self.ctx.now + timedelta(days=1)
@@ -543,8 +643,15 @@ class Importer:
             cursor = page.cursor
             if not page.more:
                 break
-        self._indexes[direction] = index
         return index
+
+
+async def _first_done(running: dict[asyncio.Task[None], frozenset[Any]]) -> None:
+    """Wait for one of the records under way to end; its failure is the page's."""
+    done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+    for task in done:
+        del running[task]
+        task.result()
 
 
 def create_import(

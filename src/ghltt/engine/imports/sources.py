@@ -3,8 +3,8 @@ the moment the import started (later changes are real-time sync's, and the next 
 
 GHL contacts: ``POST /contacts/search`` sorted by ``dateUpdated`` with ``searchAfter`` (no
 10,000-record window), ``locationId`` and ``pageLimit`` on every page. TT answers its lists
-whole (it ignores ``page`` there), so a TT list is read once per page asked and cut at the
-cursor: (updated_at, id) of the last record done.
+whole (it ignores ``page`` there), so a TT list is cut at the cursor, (updated_at, id) of the
+last record done, and what follows the page comes with it (``Page.ahead``) for the next pages.
 
 GHL tasks: the location's task search (one call per page of every contact's tasks, instead of
 one per contact), by ``skip``. GHL notes have no such search: a page is a page of contacts
@@ -39,6 +39,15 @@ class Page:
     total: int | None = None
     # What the source could not give (TT's list cap).
     warning: str | None = None
+    # The records the read returned past this page, each with the cursor after it (TT
+    # answers its lists whole): the pages after this one, while they are fresh.
+    ahead: tuple[tuple[Any, dict[str, Any]], ...] = ()
+
+    def following(self, size: int) -> Page:
+        """The page after this one, from what was read ahead."""
+        taken, rest = self.ahead[:size], self.ahead[size:]
+        cursor = taken[-1][0] if taken else self.cursor
+        return Page([r for _, r in taken], cursor, bool(rest), self.total, self.warning, rest)
 
 
 class Unsupported(ValueError):
@@ -141,7 +150,8 @@ def _tt_reader(name: str, object_type: str, *, paged: bool = False) -> Reader:
             if capped
             else None
         )
-        return Page([r for _, r in page], last, more, len(wanted), warning)
+        ahead = tuple((list(k), r) for k, r in rest[size:])
+        return Page([r for _, r in page], last, more, len(wanted), warning, ahead)
 
     return read
 

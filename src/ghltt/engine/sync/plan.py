@@ -17,7 +17,7 @@ from typing import Any
 
 from ghltt.connectors.http import NotFound
 from ghltt.connectors.trackingtime import parse_datetime
-from ghltt.core import Event
+from ghltt.core import Event, utcnow
 from ghltt.engine.catalog import call_action
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.mapping import MappedRecord, canonical_json
@@ -113,11 +113,13 @@ async def plan_record(
     record: dict[str, Any],
     ctx: BridgeContext,
     found: Found | None = None,
+    parents: dict[str, Any] | None = None,
 ) -> Plan:
     """plan() for a record already read (a page of an import): the same decisions without
     the fetch. ``found``: the counterpart the caller matched for it, used when the record is
-    not linked (instead of the run's own search by third-party id and match keys)."""
-    run = SyncRun(recipe, ctx, RunReport(recipe.name, ctx.mode), found=found)
+    not linked (instead of the run's own search by third-party id and match keys);
+    ``parents``: the TT parents read already, by id, and where the ones read now go."""
+    run = SyncRun(recipe, ctx, RunReport(recipe.name, ctx.mode), found=found, parents=parents)
     if f"{source}_to_{OTHER[source]}" not in recipe.model.directions:
         run.report.finish("skipped", f"{recipe.name} does not sync from {source}")
         return Plan(run)
@@ -156,6 +158,10 @@ async def _plan_read(run: SyncRun, source: str, record: dict[str, Any], link: Li
     return await plan_converge(run, source, record, mapped, link)
 
 
+# The most TT parents an import keeps read (``SyncRun.parents``).
+PARENTS_HELD = 1000
+
+
 async def _parent(run: SyncRun, system: str, record: dict[str, Any]) -> dict[str, Any] | None:
     spec = run.recipe.model.parent
     if spec is None:
@@ -174,8 +180,19 @@ async def _parent(run: SyncRun, system: str, record: dict[str, Any]) -> dict[str
             # Created together (a contact and its first task): the parent's run links it soon.
             raise ParentPending(f"the parent {parent_id} is not linked by {spec.recipe} yet")
         raise Skip(f"the parent is not linked by {spec.recipe} yet")
+    # Kept by an import while the parent's link is not newer than the read.
+    memo = run.parents if found is not None else None
+    held = None if memo is None else memo.get(str(ids[1]))
+    synced_at = found.updated_at if found is not None else None
+    if held is not None and (synced_at is None or synced_at <= held[0]):
+        return {"ghl": {"id": ids[0]}, "tt": held[1]}
+    read_at = utcnow()
     parent_type = OBJECTS[f"tt.{tt_type}"]
     tt_parent = await call_action(run.ctx, parent_type.get, parent_type.address(ids[1]))
+    if memo is not None:
+        if len(memo) >= PARENTS_HELD:
+            del memo[next(iter(memo))]  # the oldest: memory stays flat
+        memo[str(ids[1])] = (read_at, tt_parent)
     return {"ghl": {"id": ids[0]}, "tt": tt_parent}
 
 

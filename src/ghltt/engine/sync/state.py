@@ -4,6 +4,7 @@ read and their mappings, the snapshots of our last sync."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 import orjson
@@ -73,6 +74,10 @@ class SyncRun:
     snapshots: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
     # Set by an import: the counterpart of an unlinked record is this, not searched for.
     found: Found | None = None
+    # Set by an import: the TT parents its records were mapped with, by id, each with when
+    # it was read (records share their parents: each is read again only once its link says
+    # real-time synced it since).
+    parents: dict[str, tuple[datetime, Any]] | None = None
 
     @property
     def types(self) -> tuple[str, str]:
