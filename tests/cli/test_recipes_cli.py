@@ -161,6 +161,10 @@ def test_params_are_checked_against_the_recipe(loop: Loop) -> None:
         "thresholds=[{hours: 5, tag: tt-5h}]",
     )
     assert code == 0, out
+    code, out = ghltt(
+        "recipes", "params", "sandbox", "contacts", "set", "default_country=44", "default_country=1"
+    )
+    assert code == 2 and "default_country: given twice" in out, out
     code, out = ghltt("recipes", "params", "sandbox", "contacts", "unset", "default_country")
     assert code == 0 and "(default)" in out
 
@@ -184,6 +188,8 @@ def test_bridges_set_checks_zone_interval_and_key(loop: Loop, tmp_path: Path) ->
     assert code == 2 and "not a PEM public key" in out
     code, out = ghltt("bridges", "set", "sandbox", "colour=blue")
     assert code == 2 and "colour: unknown setting" in out
+    code, out = ghltt("bridges", "set", "sandbox", "poll_interval=2m", "poll_interval=5m")
+    assert code == 2 and "poll_interval: given twice" in out, out  # not the last one silently
 
     pem = (
         ed25519.Ed25519PrivateKey.generate()

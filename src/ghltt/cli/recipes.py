@@ -130,7 +130,7 @@ def list_(
 def export(
     template: str = typer.Argument(..., help="A template name ('ghltt recipes list')."),
     path: Path = typer.Argument(
-        None, help="Where to write it: a file, or a directory [default: standard output]."
+        None, help="Where to write it: a file, or a directory (default: standard output)."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
@@ -347,7 +347,7 @@ def plan(
     event: str = typer.Option(
         ..., "--event", help="An event id from the inbox, or a JSON file holding one event."
     ),
-    bridge: str = typer.Option(None, "--bridge", help="Bridge id or name [default: the event's]."),
+    bridge: str = typer.Option(None, "--bridge", help="Bridge id or name (default: the event's)."),
 ) -> None:
     """Print the exact writes a recipe would make for an event, and make none.
 
