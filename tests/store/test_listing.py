@@ -138,6 +138,7 @@ def test_lists_show_bridge_names_and_filter_in_sql(db: sa.Engine, seeded: dict[s
     ("make", "message"),
     [
         (lambda: RunFilter(status="dead"), "unknown status 'dead'; use one of: queued, running"),
+        (lambda: RunFilter(status="dead"), "dead letters have their own list: 'ghltt runs dead-l"),
         (lambda: EventFilter(source="hubspot"), "unknown source 'hubspot'; use one of: ghl, tt"),
         (lambda: EventFilter(outcome="done"), "unknown outcome 'done'; use one of: applied"),
     ],

@@ -27,8 +27,15 @@ SOURCES = tuple(s.value for s in EventSource)
 def check_status(status: str | None, *, where: str = "status") -> None:
     """Refuse a status no run can have, naming those it can."""
     if status is not None and status not in RUN_STATUSES:
+        # A dead letter is a failed run that exhausted its retries: it has its own list.
+        hint = (
+            " (dead letters have their own list: 'ghltt runs dead-letters', /api/dead-letters)"
+            if status.startswith("dead")
+            else ""
+        )
         raise InvalidInput(
-            f"unknown status {status!r}; use one of: {', '.join(RUN_STATUSES)}", where=where
+            f"unknown status {status!r}; use one of: {', '.join(RUN_STATUSES)}{hint}",
+            where=where,
         )
 
 
