@@ -188,6 +188,7 @@ class RunRecord:
             "bridge": self.bridge,
             "bridge_id": self.bridge_id,
             "recipe": self.recipe,
+            "recipe_name": self.recipe_name,
             "status": self.status,
             "error": self.error,
             "error_class": self.error_class,
