@@ -101,6 +101,30 @@ async def test_missing_scopes_are_named_and_fields_unreadable_are_not_checked(
         f["fieldKey"] == "contact.tt_customer_id" for f in ghl_sim.state.custom_fields.values()
     )
 
+    # Granted in GHL, the token's scopes are recorded anew by rotating it: the check passes.
+    assert "ghltt connections rotate" in scope.remedy and "--scope" in scope.remedy
+    everything = ["contacts.readonly", "contacts.write", "locations/customFields.readonly"]
+    everything.append("locations/customFields.write")
+    widened = ghl_sim.create_token(scopes=everything).token
+    await connections.rotate("narrow", widened, everything)
+    report = await check_bridge(bridges, "narrow", needs, fix=True, deliver=False)
+    assert [f.status for f in report.findings if f.check == "scopes"] == ["ok"]
+    assert statuses(report, "ghl field") == {"contact.tt_customer_id": "fixed"}
+
+
+async def test_unknown_scopes_name_what_to_grant_and_how_to_record_them(
+    connections: ConnectionService,
+    bridges: BridgeService,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+) -> None:
+    await make_bridge(connections, bridges, ghl_sim, tt_sim)
+    report = await check_bridge(bridges, "main", needs_of(["contacts"]), deliver=False)
+    [scope] = [f for f in report.findings if f.check == "scopes"]
+    assert scope.status == "not checked"
+    assert "needed: contacts.readonly, contacts.write" in scope.detail
+    assert "ghltt connections rotate" in scope.remedy
+
 
 async def test_a_missing_webhook_is_found_and_registered(
     connections: ConnectionService,

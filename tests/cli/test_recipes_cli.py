@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from typer.testing import CliRunner
 
 from ghltt.cli.main import app
+from ghltt.core import Event
+from ghltt.store import insert_new
 from ghltt.store.bridge_recipes import BridgeRecipeRepository
 from ghltt.store.routing import bridge_by_id
 from tests.e2e.conftest import Loop, open_loop
@@ -84,6 +86,14 @@ def test_export_edit_validate_plan_enable_a_file_with_versions(loop: Loop, tmp_p
     assert "contacts: planned" in out and "tt.customers.add" in out
     assert '+ contact_email: "ADA@EXAMPLE.COM"' in out
     assert not [r for r in loop.tt.request_log() if "customers/add" in r["path"]]  # none made
+    # An event that arrived, named by a prefix of its id as everywhere.
+    stored = Event.model_validate(
+        {**json.loads(event.read_text()), "bridge": loop.bridge, "dedup_key": "plan-prefix"}
+    )
+    with loop.db.begin() as conn:
+        insert_new(conn, [stored])
+    code, out = ghltt("plan", str(exported), "--event", stored.id[:16])
+    assert code == 0 and "tt.customers.add" in out, out
 
     code, out = ghltt("recipes", "enable", "sandbox", str(exported))
     assert code == 0 and "enabled contacts (version 1) on sandbox" in out, out
@@ -161,6 +171,10 @@ def test_params_are_checked_against_the_recipe(loop: Loop) -> None:
         "thresholds=[{hours: 5, tag: tt-5h}]",
     )
     assert code == 0, out
+    code, out = ghltt(
+        "recipes", "params", "sandbox", "contacts", "set", "default_country=44", "default_country=1"
+    )
+    assert code == 2 and "default_country: given twice" in out, out
     code, out = ghltt("recipes", "params", "sandbox", "contacts", "unset", "default_country")
     assert code == 0 and "(default)" in out
 
@@ -184,6 +198,8 @@ def test_bridges_set_checks_zone_interval_and_key(loop: Loop, tmp_path: Path) ->
     assert code == 2 and "not a PEM public key" in out
     code, out = ghltt("bridges", "set", "sandbox", "colour=blue")
     assert code == 2 and "colour: unknown setting" in out
+    code, out = ghltt("bridges", "set", "sandbox", "poll_interval=2m", "poll_interval=5m")
+    assert code == 2 and "poll_interval: given twice" in out, out  # not the last one silently
 
     pem = (
         ed25519.Ed25519PrivateKey.generate()

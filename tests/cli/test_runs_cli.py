@@ -39,8 +39,9 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
     with db.begin() as conn:
         insert_new(conn, events)
         for run_id, event, recipe, status in (
-            ("abc12345" + "f" * 24, events[0], "contacts", "succeeded"),
-            ("abc12399" + "f" * 24, events[1], "tasks", "failed"),
+            # Kept as the executor keeps them: "<bridge id>:<recipe>".
+            ("abc12345" + "f" * 24, events[0], "br_aaa111:contacts", "succeeded"),
+            ("abc12399" + "f" * 24, events[1], "br_bbb222:tasks", "failed"),
         ):
             conn.execute(
                 t.runs.insert().values(
@@ -84,9 +85,13 @@ def test_tables_show_short_ids_whole_and_bridges_by_name(env: dict[str, str]) ->
     assert "abc12345" in listed.stdout and "abc12399" in listed.stdout
     assert "acme" in listed.stdout and "globex" in listed.stdout
     assert "br_aaa111" not in listed.stdout and "…" not in listed.stdout.split("error")[0]
+    # The recipe by its name (its bridge has its own column), and found by it.
+    [run] = _json(env, "runs", "list", "--recipe", "contacts")
+    assert (run["short_id"], run["recipe_name"]) == ("abc12345", "contacts")
     letters = _run(env, "runs", "dead-letters")
     assert letters.exit_code == 0, letters.output
     assert "abc12399" in letters.stdout and "network" in letters.stdout
+    assert "br_bbb222" not in letters.stdout
 
 
 def test_any_unique_prefix_names_a_run_and_an_ambiguous_one_is_refused(
@@ -132,7 +137,7 @@ def test_every_list_and_show_command_prints_json_for_scripts(env: dict[str, str]
     assert len(_json(env, "events", "list", "--since", "1h")) == 2
     assert _json(env, "events", "list", "--kind", "contact.updated")[0]["source"] == "ghl"
     event = _json(env, "events", "show", events[0]["short_id"])
-    assert event["id"] == events[0]["id"] and event["runs"][0]["recipe"] == "tasks"
+    assert event["id"] == events[0]["id"] and event["runs"][0]["recipe_name"] == "tasks"
     [letter] = _json(env, "runs", "dead-letters")
     assert (letter["short_id"], letter["bridge"], letter["cause_class"]) == (
         "abc12399",

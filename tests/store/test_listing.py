@@ -69,9 +69,10 @@ def seeded(db: sa.Engine) -> dict[str, Event]:
         insert_new(conn, list(events.values()))
     InboxRepository(db).mark_processed(events["contact"].id, "applied")
     InboxRepository(db).mark_processed(events["task"].id, "failed")
-    _run(db, "abc12345ffff", events["contact"].id, "br_aaa111", "contacts", "succeeded")
-    _run(db, "abc12399ffff", events["task"].id, "br_aab222", "tasks", "failed")
-    _run(db, "def00000ffff", events["gone"].id, "br_gone", "contacts", "running")
+    # A recipe's runs are kept under "<bridge id>:<recipe>", as the executor records them.
+    _run(db, "abc12345ffff", events["contact"].id, "br_aaa111", "br_aaa111:contacts", "succeeded")
+    _run(db, "abc12399ffff", events["task"].id, "br_aab222", "br_aab222:tasks", "failed")
+    _run(db, "def00000ffff", events["gone"].id, "br_gone", "br_gone:contacts", "running")
     return events
 
 
@@ -111,10 +112,13 @@ def test_events_and_bridges_are_found_by_prefix_and_bridges_by_name(
 def test_lists_show_bridge_names_and_filter_in_sql(db: sa.Engine, seeded: dict[str, Event]) -> None:
     runs = RunRepository(db)
     # Started at the same moment: the larger id first. A bridge that is gone shows its id.
-    assert [(r.short_id, r.bridge) for r in runs.list(where=RunFilter(recipe="contacts"))] == [
-        ("def00000", "br_gone"),
-        ("abc12345", "acme"),
+    # A recipe by its name, as the run lists show it beside the bridge.
+    shown = [
+        (r.short_id, r.bridge, r.recipe_name) for r in runs.list(where=RunFilter(recipe="contacts"))
     ]
+    assert shown == [("def00000", "br_gone", "contacts"), ("abc12345", "acme", "contacts")]
+    assert len(runs.list(where=RunFilter(recipe="br_aaa111:contacts"))) == 1
+    assert runs.list(where=RunFilter(recipe="contact")) == []
     [failed] = runs.list(where=RunFilter(status="failed", bridge_id="br_aab222"))
     assert failed.as_dict()["bridge"] == "globex" and failed.as_dict()["short_id"] == "abc12399"
     assert runs.list(where=RunFilter(since=utcnow() + timedelta(minutes=1))) == []
@@ -134,6 +138,7 @@ def test_lists_show_bridge_names_and_filter_in_sql(db: sa.Engine, seeded: dict[s
     ("make", "message"),
     [
         (lambda: RunFilter(status="dead"), "unknown status 'dead'; use one of: queued, running"),
+        (lambda: RunFilter(status="dead"), "dead letters have their own list: 'ghltt runs dead-l"),
         (lambda: EventFilter(source="hubspot"), "unknown source 'hubspot'; use one of: ghl, tt"),
         (lambda: EventFilter(outcome="done"), "unknown outcome 'done'; use one of: applied"),
     ],

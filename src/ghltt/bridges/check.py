@@ -227,9 +227,10 @@ def _check_scopes(
                 "scopes",
                 connection.id,
                 "not checked",
-                "a token's scopes cannot be read: connect it with --scope for each scope "
-                "granted to have them checked",
-                recipes=needs.recipes,
+                "a token's scopes cannot be read; needed: " + ", ".join(sorted(required)),
+                f"record the token's: 'ghltt connections rotate {connection.id} --scope "
+                "SCOPE ...' (each scope it has)",
+                needs.recipes,
             )
         )
     elif check.missing:
@@ -239,9 +240,7 @@ def _check_scopes(
                 connection.id,
                 "missing",
                 ", ".join(sorted(check.missing)),
-                "grant them in GHL, then reconnect: 'ghltt connect ghl --oauth --reconnect "
-                f"{connection.id} --bridge {row.name}', or connect a token made with them "
-                "(--scope for each)",
+                _grant_remedy(connection.id, connection.auth_kind, row.name),
                 needs.recipes,
             )
         )
@@ -250,6 +249,18 @@ def _check_scopes(
             Finding("scopes", connection.id, "ok", f"{len(required)} needed", "", needs.recipes)
         )
     return check.granted
+
+
+def _grant_remedy(connection_id: str, auth_kind: str, bridge: str) -> str:
+    if auth_kind in ("pit", "api_key"):
+        return (
+            f"grant them to the token in GHL, then 'ghltt connections rotate {connection_id} "
+            "--scope SCOPE ...' with every scope it has"
+        )
+    return (
+        f"grant them in GHL, then reconnect: 'ghltt connect ghl --oauth --reconnect "
+        f"{connection_id} --bridge {bridge}'"
+    )
 
 
 def _failed(exc: ConnectorError, system: str) -> str:

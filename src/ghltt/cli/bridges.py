@@ -35,13 +35,14 @@ def bridges_add(
     ghl: str = typer.Option(..., "--ghl", help="GHL connection id or label."),
     tt: str = typer.Option(..., "--tt", help="TT connection id or label."),
     mode: str = typer.Option(
-        None, help="shadow (plan and record, write nothing) or live [default: shadow]."
+        None, help="shadow (plan and record, write nothing) or live (default: shadow)."
     ),
 ) -> None:
     """Pair a GHL connection with a TT connection and register the TT webhooks.
 
     The bridge starts in shadow mode: its runs plan and record their writes without making
-    them. Review them ('ghltt runs list'), then 'ghltt bridges mode NAME live --apply-planned'.
+    them. Review them ('ghltt bridges planned NAME'), then
+    'ghltt bridges mode NAME live --apply-planned'.
     """
     svc = open_services()
     view = run_remote(
@@ -165,6 +166,8 @@ def bridges_set(
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             fail(f"{item}: write KEY=VALUE")
+        if key.strip() in values:  # one key a command: the last would silently win
+            fail(f"{key.strip()}: given twice; give each key once (a second key: its own command)")
         values[key.strip()] = _read_value(key.strip(), value)
     svc = open_services()
     with vault_errors():

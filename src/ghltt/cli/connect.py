@@ -188,12 +188,23 @@ def connections_rotate(
     ref: str = typer.Argument(..., help="Connection id or label."),
     stdin: bool = StdinOpt,
     secret_env: str | None = SecretEnvOpt,
+    scope: list[str] = typer.Option(
+        [],
+        "--scope",
+        help="A scope the GHL token now has (repeat); replaces the recorded ones so "
+        "'ghltt bridges check' can check them.",
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Replace the secret (tried first); bridges and everything linked stay as they are."""
+    """Replace the secret (tried first); bridges and everything linked stay as they are.
+
+    Granted more scopes to a GHL token? Give it again with every scope it has, e.g.
+    'ghltt connections rotate Acme --scope contacts.readonly --scope contacts.write'.
+    """
     svc = open_services()
     secret = _read_secret("new secret", stdin=stdin, env=secret_env)
-    _print_outcome(run_remote(lambda: svc.connections.rotate(ref, secret)), as_json)
+    granted = scope or None
+    _print_outcome(run_remote(lambda: svc.connections.rotate(ref, secret, granted)), as_json)
 
 
 @connections_app.command("revoke")

@@ -37,8 +37,10 @@ def list_events(
     offset: int = typer.Option(0, min=0, help="Skip this many (the next page)."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Show the events that arrived, newest first, and their outcome: applied, failed (see
-    'ghltt runs dead-letters'), no_match (no recipe wanted it) or pending.
+    """Show the events that arrived, newest first, and their outcome: applied (its runs
+    finished; on a shadow bridge they only planned: 'ghltt bridges planned NAME'), failed (see
+    'ghltt runs dead-letters'), held (a connection failed: it runs once that is fixed),
+    released (running after the fix), no_match (no recipe wanted it) or pending.
 
     Example: ghltt events list --bridge acme --outcome failed --since 1d
     """
@@ -107,5 +109,5 @@ def show_event(
     )
     out = table(("run", SHORT["run"]), text=("recipe", "status", "started"), last="error")
     for r in runs:
-        add_row(out, r.short_id, r.recipe, r.status, when(r.started_at), r.error or "")
+        add_row(out, r.short_id, r.recipe_name, r.status, when(r.started_at), r.error or "")
     console.print(out)

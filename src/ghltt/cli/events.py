@@ -37,9 +37,9 @@ def send(
     object_id: str = typer.Option(None, help="The remote id of the object."),
     payload: str = typer.Option("{}", help="The payload as a JSON object."),
     dedup_key: str = typer.Option(None, help="Same key twice = one event (default: content hash)."),
-    url: str = typer.Option(None, help="Base URL of ghltt [default: from GHLTT_HOST/GHLTT_PORT]."),
+    url: str = typer.Option(None, help="Base URL of ghltt (default: from GHLTT_HOST/GHLTT_PORT)."),
     token: str = typer.Option(
-        None, envvar="GHLTT_API_TOKEN", help="API token [default: the one in the data directory]."
+        None, envvar="GHLTT_API_TOKEN", help="API token (default: the one in the data directory)."
     ),
 ) -> None:
     """Submit one event (or a file of them); prints each event id and whether it was new.
@@ -96,9 +96,9 @@ app.command("show")(show_event)
 
 def poll(
     bridge: str = typer.Argument(..., help="Bridge name or id."),
-    url: str = typer.Option(None, help="Base URL of ghltt [default: from GHLTT_HOST/GHLTT_PORT]."),
+    url: str = typer.Option(None, help="Base URL of ghltt (default: from GHLTT_HOST/GHLTT_PORT)."),
     token: str = typer.Option(
-        None, envvar="GHLTT_API_TOKEN", help="API token [default: the one in the data directory]."
+        None, envvar="GHLTT_API_TOKEN", help="API token (default: the one in the data directory)."
     ),
 ) -> None:
     """Ask a running ghltt to poll both sides of a bridge now, instead of at its next schedule.

@@ -130,7 +130,7 @@ def list_(
 def export(
     template: str = typer.Argument(..., help="A template name ('ghltt recipes list')."),
     path: Path = typer.Argument(
-        None, help="Where to write it: a file, or a directory [default: standard output]."
+        None, help="Where to write it: a file, or a directory (default: standard output)."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
@@ -345,9 +345,11 @@ def plan(
         ..., help="A template name ('ghltt recipes list') or a recipe file (FILE.yaml)."
     ),
     event: str = typer.Option(
-        ..., "--event", help="An event id from the inbox, or a JSON file holding one event."
+        ...,
+        "--event",
+        help="An event id (or any unique prefix) from the inbox, or a JSON file holding one event.",
     ),
-    bridge: str = typer.Option(None, "--bridge", help="Bridge id or name [default: the event's]."),
+    bridge: str = typer.Option(None, "--bridge", help="Bridge id or name (default: the event's)."),
 ) -> None:
     """Print the exact writes a recipe would make for an event, and make none.
 
@@ -396,7 +398,8 @@ def _load_event(ref: str, svc: Any, bridge: str | None) -> Any:
             error = exc.errors(include_url=False)[0]
             field = ".".join(str(p) for p in error["loc"])
             raise InvalidInput(f"{field}: {error['msg']}", where=str(path)) from None
-    stored = InboxRepository(svc.connections.db).get(ref)
+    inbox = InboxRepository(svc.connections.db)
+    stored = inbox.get(inbox.resolve(ref))  # an id or any unique prefix, as everywhere
     if stored is None:
         raise InvalidInput("no such event in the inbox (give an id or a .json file)", where=ref)
     return stored.event

@@ -21,7 +21,7 @@ from ghltt.cli.listing import (
 from ghltt.core import GhlttError
 from ghltt.store import InboxRepository, RunRepository
 from ghltt.store.ids import SHORT, short_id
-from ghltt.store.runs import RUN_STATUSES, SOURCES, RunFilter
+from ghltt.store.runs import RUN_STATUSES, SOURCES, RunFilter, recipe_name
 
 if TYPE_CHECKING:
     from ghltt.jobs import DeadLetter
@@ -78,7 +78,7 @@ def list_runs(
             r.short_id,
             short_id(r.event_id, "event"),
             r.bridge,
-            r.recipe,
+            r.recipe_name,
             r.status,
             when(r.started_at),
             error[:200],
@@ -107,7 +107,7 @@ def show(
         ("workflow", record.workflow_id),
         ("event", record.event_id),
         ("bridge", record.bridge),
-        ("recipe", record.recipe),
+        ("recipe", record.recipe_name),
         ("status", record.status),
         ("started", when(record.started_at)),
         ("finished", when(record.finished_at)),
@@ -245,7 +245,7 @@ def dead_letters(
             d.short_id,
             event,
             d.bridge,
-            d.recipe or "-",
+            recipe_name(d.bridge_id, d.recipe) if d.recipe else "-",
             when(d.failed_at),
             d.cause_class,
             (d.cause or "")[:300],

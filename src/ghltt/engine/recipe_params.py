@@ -167,6 +167,8 @@ def parse_assignments(items: Iterable[str], schema: Mapping[str, Param]) -> dict
         key = key.strip()
         if not sep or not key:
             raise InvalidInput("write KEY=VALUE", where=item)
+        if key in values:
+            raise InvalidInput("given twice: give each key once", where=key)
         param = _known(key, schema)
         if param.kind == "text":
             values[key] = raw

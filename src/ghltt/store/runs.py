@@ -27,8 +27,15 @@ SOURCES = tuple(s.value for s in EventSource)
 def check_status(status: str | None, *, where: str = "status") -> None:
     """Refuse a status no run can have, naming those it can."""
     if status is not None and status not in RUN_STATUSES:
+        # A dead letter is a failed run that exhausted its retries: it has its own list.
+        hint = (
+            " (dead letters have their own list: 'ghltt runs dead-letters', /api/dead-letters)"
+            if status.startswith("dead")
+            else ""
+        )
         raise InvalidInput(
-            f"unknown status {status!r}; use one of: {', '.join(RUN_STATUSES)}", where=where
+            f"unknown status {status!r}; use one of: {', '.join(RUN_STATUSES)}{hint}",
+            where=where,
         )
 
 
@@ -65,7 +72,14 @@ class RunFilter:
         if self.bridge_id:
             conditions.append(c.bridge_id == self.bridge_id)
         if self.recipe:
-            conditions.append(c.recipe == self.recipe)
+            # A recipe's runs are kept as "<bridge id>:<name>": the name alone finds them.
+            conditions.append(
+                sa.or_(
+                    c.recipe == self.recipe, c.recipe.endswith(f":{self.recipe}", autoescape=True)
+                )
+                if ":" not in self.recipe
+                else c.recipe == self.recipe
+            )
         if self.event_id:
             conditions.append(c.event_id == self.event_id)
         if self.source:
@@ -129,6 +143,11 @@ class StepRecord:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
+def recipe_name(bridge_id: str, recipe: str) -> str:
+    """A run's recipe without its bridge's id, which the bridge column already shows."""
+    return recipe.removeprefix(f"{bridge_id}:")
+
+
 @dataclass(frozen=True, slots=True)
 class RunRecord:
     id: str
@@ -154,6 +173,11 @@ class RunRecord:
         """How the bridge is shown: its name, or its id once it is gone."""
         return self.bridge_name or self.bridge_id
 
+    @property
+    def recipe_name(self) -> str:
+        """How the recipe is shown beside its bridge: ``contacts``, not ``br_…:contacts``."""
+        return recipe_name(self.bridge_id, self.recipe)
+
     def as_dict(self, *, steps: bool = False) -> dict[str, Any]:
         """The JSON view shown by the API and the CLI (``bridge`` is the bridge's name)."""
         data: dict[str, Any] = {
@@ -164,6 +188,7 @@ class RunRecord:
             "bridge": self.bridge,
             "bridge_id": self.bridge_id,
             "recipe": self.recipe,
+            "recipe_name": self.recipe_name,
             "status": self.status,
             "error": self.error,
             "error_class": self.error_class,

@@ -311,8 +311,11 @@ class ConnectionService:
         notes = await self._fixed(row.id) if failure is None and row.status != "active" else []
         return Outcome(self.repo.view(row.id), warnings, failure, notes=notes)
 
-    async def rotate(self, ref: str, secret: str) -> Outcome:
-        """Replace the secret in place (same vault row): bridges and links stay as they are."""
+    async def rotate(self, ref: str, secret: str, granted: list[str] | None = None) -> Outcome:
+        """Replace the secret in place (same vault row): bridges and links stay as they are.
+
+        ``granted``: the scopes a GHL token now has (a token's cannot be read), recorded in
+        place of the old ones; None keeps them."""
         row = await _db(self.repo.resolve, ref)
         if row.auth_kind in OAUTH_KINDS:
             raise InvalidInput(
@@ -320,6 +323,13 @@ class ConnectionService:
                 f"--oauth --reconnect {row.id}'",
                 where=row.id,
             )
+        if granted is not None and row.system != GHL:
+            raise InvalidInput("only a GHL token's scopes are recorded", where="scope")
+        warnings: list[str] = []
+        if granted is not None:
+            check = scopes.compare(granted, scopes.BASELINE)
+            check.require(where="scopes")
+            warnings = check.warnings()
         secret = _require_secret(secret, "secret")
         if row.system == GHL:
             payload: Payload = {"token": secret}
@@ -339,6 +349,7 @@ class ConnectionService:
                     where="secret",
                 )
         await self._set_secret(row.id, f"{row.system}.{row.auth_kind}", payload)
+        recorded = {"scopes": sorted(granted)} if granted is not None else {}
         await _db(
             lambda: self.repo.update(
                 row.id,
@@ -346,12 +357,13 @@ class ConnectionService:
                 status="active",
                 status_detail=None,
                 checked_at=utcnow(),
+                **recorded,
             )
         )
         self._auth.pop(row.id, None)
         notes = await self._fixed(row.id)
         log.info("connection rotated", connection=row.id)
-        return Outcome(self.repo.view(row.id), notes=notes)
+        return Outcome(self.repo.view(row.id), warnings, notes=notes)
 
     async def _fixed(self, connection_id: str) -> list[str]:
         """The connection works again: switch back on what revoking it switched off, set up

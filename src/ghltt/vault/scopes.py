@@ -52,7 +52,7 @@ class ScopeCheck:
         if self.granted is None:
             return [
                 "granted scopes are unknown (a Private Integration token or API key cannot be "
-                "inspected); record them with --scopes to have them checked"
+                "inspected); record them with --scope (once per scope) to have them checked"
             ]
         if self.excess:
             return [f"more scopes granted than needed: {', '.join(sorted(self.excess))}"]

@@ -67,6 +67,10 @@ class SecretIn(BaseModel):
     secret: SecretStr
 
 
+class RotateIn(SecretIn):
+    scopes: list[str] | None = None  # a GHL token's scopes now, recorded in place of the old
+
+
 class BridgeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -134,10 +138,10 @@ async def check_connection(request: Request, ref: str) -> dict[str, Any]:
 
 
 @router.post("/connections/{ref}/rotate", summary="Replace the secret, keep everything linked")
-async def rotate_connection(request: Request, ref: str, body: SecretIn) -> dict[str, Any]:
+async def rotate_connection(request: Request, ref: str, body: RotateIn) -> dict[str, Any]:
     async with remote_errors("remote"):
         outcome = await bridge_services(request).connections.rotate(
-            ref, body.secret.get_secret_value()
+            ref, body.secret.get_secret_value(), body.scopes
         )
     return outcome.public()
 

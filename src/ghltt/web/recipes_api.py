@@ -190,7 +190,7 @@ async def templates() -> list[TemplateOut]:
 )
 async def export_template(name: str) -> ExportOut:
     if name not in template_names():
-        raise NotFound(f"no template named {name!r} ('ghltt recipes templates' lists them)")
+        raise NotFound(f"no template named {name!r} (GET /api/templates lists them)")
     return ExportOut(template=name, file_name=f"{name}.yaml", text=export_text(name))
 
 

@@ -42,7 +42,17 @@ def template_names() -> list[str]:
 
 def template_text(name: str) -> str:
     if name not in template_names():
-        raise Invalid([Problem(name, None, None, "", f"no template named {name!r}")])
+        raise Invalid(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "",
+                    f"no template named {name!r} (one of: {', '.join(template_names())})",
+                )
+            ]
+        )
     return _root().joinpath(name + _SUFFIX).read_text(encoding="utf-8")
 
 
