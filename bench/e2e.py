@@ -478,9 +478,10 @@ def main() -> None:
     )
     parser.add_argument(
         "--profile-mode",
-        choices=["sample", "cpu"],
+        choices=["sample", "cpu", "sql"],
         default="sample",
-        help="with --profile: sample stacks (wall time) or cProfile every thread (CPU time)",
+        help="with --profile: sample stacks (wall time), cProfile every thread (CPU time), "
+        "or count the statements and transactions every engine runs (sql)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="100 contacts, 5 s at the rate: a smoke run"

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from ghltt.core import Event, EventSource, InvalidInput, StoreUnavailable, utcnow
-from ghltt.store.database import reader
+from ghltt.store.database import Bind, reader
 from ghltt.store.ids import resolve_prefix, short_id
 from ghltt.store.tables import bridges, inbox_events
 
@@ -310,7 +310,7 @@ _PENDING_ABOUT = (
 
 
 class InboxRepository:
-    def __init__(self, db: sa.Engine) -> None:
+    def __init__(self, db: Bind) -> None:
         self.db = db
 
     def get(self, event_id: str) -> StoredEvent | None:

@@ -91,6 +91,25 @@ _UPDATE = (
 )
 
 
+# The pair as linked already (the usual case of a sync's save): each side is unique, so no
+# other row can hold either id, and updating this one row is the whole save.
+_UPDATE_PAIR = (
+    record_links.update()
+    .where(
+        (record_links.c.bridge_id == sa.bindparam("k_bridge_id"))
+        & (record_links.c.ghl_type == sa.bindparam("k_ghl_type"))
+        & (record_links.c.tt_type == sa.bindparam("k_tt_type"))
+        & (record_links.c.ghl_id == sa.bindparam("k_ghl_id"))
+        & (record_links.c.tt_id == sa.bindparam("k_tt_id"))
+    )
+    .values(
+        ghl_fingerprint=sa.bindparam("ghl_fingerprint"),
+        tt_fingerprint=sa.bindparam("tt_fingerprint"),
+        updated_at=sa.bindparam("updated_at"),
+    )
+)
+
+
 class LinkRepository:
     def __init__(self, db: Bind) -> None:
         self.db = db
@@ -153,15 +172,20 @@ class LinkRepository:
             "tt_id": str(link.tt_id),
         }
         c = record_links.c
+        pair = {f"k_{k}": v for k, v in key.items()}
+        fingerprints = {k: values[k] for k in ("ghl_fingerprint", "tt_fingerprint", "updated_at")}
         with self.db.begin() as conn:
-            ids: list[int] = list(conn.execute(_EITHER_SIDE, key).scalars())
+            if conn.execute(_UPDATE_PAIR, {**pair, **fingerprints}).rowcount:
+                ids: list[int] = []
+            else:
+                ids = list(conn.execute(_EITHER_SIDE, key).scalars())
+                if not ids:
+                    conn.execute(record_links.insert(), {**key, **values})
             if ids:
                 # Keep one row; a stale second one (each side linked elsewhere) goes.
                 if ids[1:]:
                     conn.execute(record_links.delete().where(c.id.in_(ids[1:])))
                 conn.execute(_UPDATE, {"row_id": ids[0], **values})
-            else:
-                conn.execute(record_links.insert(), {**key, **values})
         # As stored: the pair with both fingerprints (no read back: the values are ours).
         return Link(
             link.bridge_id,
