@@ -28,6 +28,7 @@ from ghltt.store.inbox import InboxRepository
 from ghltt.store.links import LinkRepository
 from ghltt.store.once import OnceRepository
 from ghltt.store.provenance import ProvenanceRepository
+from ghltt.store.record_state import RecordState, record_state
 from ghltt.store.snapshots import SnapshotRepository
 
 
@@ -69,6 +70,21 @@ class Repositories:
             return
         with one_transaction(self.links.db) as bound:
             writes(RecordWrites.on(bound))
+
+    def record_state(
+        self,
+        system: str,
+        bridge_id: str,
+        types: tuple[str, str],
+        object_type: str,
+        record_id: str,
+    ) -> RecordState:
+        """A sync's record (of ``system``, between the GHL and TT ``types``): its link, its
+        snapshot (``object_type``'s) and whether its counterpart's event waits, in one read."""
+        ghl_type, tt_type = types
+        return record_state(
+            self.links.db, system, bridge_id, ghl_type, tt_type, object_type, record_id
+        )
 
     def holding(self, held: list[HeldWrite] | None) -> Repositories:
         """These repositories with their record writes held in ``held``."""

@@ -38,7 +38,7 @@ class Link:
         }
 
 
-def _link(row: sa.Row[Any]) -> Link:
+def link_of(row: sa.Row[Any]) -> Link:
     m = row._mapping
     return Link(
         bridge_id=m["bridge_id"],
@@ -132,7 +132,7 @@ class LinkRepository:
         }
         with reader(self.db).connect() as conn:
             row = conn.execute(_BY_SIDE[system], params).first()
-        return None if row is None else _link(row)
+        return None if row is None else link_of(row)
 
     def by_sides(
         self, system: str, bridge_id: str, ghl_type: str, tt_type: str, record_ids: list[str]
@@ -150,7 +150,7 @@ class LinkRepository:
             & side.in_(sorted({str(i) for i in record_ids}))
         )
         with reader(self.db).connect() as conn:
-            links = [_link(r) for r in conn.execute(stmt)]
+            links = [link_of(r) for r in conn.execute(stmt)]
         return {str(getattr(link, f"{system}_id")): link for link in links}
 
     def save(self, link: Link) -> Link:
@@ -219,7 +219,7 @@ class LinkRepository:
             .order_by(c.id)
         )
         with self.db.connect() as conn:
-            return [_link(r) for r in conn.execute(stmt)]
+            return [link_of(r) for r in conn.execute(stmt)]
 
     def ghl_ids_after(
         self, bridge_id: str, ghl_type: str, after: str | None, limit: int
