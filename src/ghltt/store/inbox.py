@@ -297,6 +297,20 @@ def _with_bridge_name() -> sa.Select[Any]:
 # Statements a run executes, built once: building a statement costs several times what
 # executing it does (SQLAlchemy caches the compiled form, not the construct).
 _GET = _with_bridge_name().where(inbox_events.c.id == sa.bindparam("event_id"))
+# The dispatcher's poll, ten times a second: built once.
+_UNDISPATCHED = (
+    sa.select(
+        inbox_events.c.id,
+        inbox_events.c.bridge_id,
+        inbox_events.c.batch_id,
+        inbox_events.c.source,
+        inbox_events.c.object_type,
+        inbox_events.c.object_id,
+    )
+    .where(inbox_events.c.dispatched_at.is_(None))
+    .order_by(inbox_events.c.received_at, inbox_events.c.id)
+    .limit(sa.bindparam("limit", type_=sa.Integer()))
+)
 _PENDING_ABOUT = (
     sa.select(inbox_events.c.id)
     .where(
@@ -352,19 +366,12 @@ class InboxRepository:
         if not event_ids:
             return {}
         stmt = sa.select(inbox_events).where(inbox_events.c.id.in_(event_ids))
-        with self.db.connect() as conn:
+        with reader(self.db).connect() as conn:
             return {row.id: _to_stored(row) for row in conn.execute(stmt)}
 
     def undispatched(self, limit: int) -> list[Undispatched]:
         """Events no run was enqueued for yet, oldest first."""
-        c = inbox_events.c
-        stmt = (
-            sa.select(c.id, c.bridge_id, c.batch_id, c.source, c.object_type, c.object_id)
-            .where(c.dispatched_at.is_(None))
-            .order_by(c.received_at, c.id)
-            .limit(limit)
-        )
-        with self.db.connect() as conn:
+        with reader(self.db).connect() as conn:
             return [
                 Undispatched(
                     r.id,
@@ -372,7 +379,7 @@ class InboxRepository:
                     r.batch_id,
                     None if r.object_id is None else f"{r.source}|{r.object_type}|{r.object_id}",
                 )
-                for r in conn.execute(stmt)
+                for r in conn.execute(_UNDISPATCHED, {"limit": limit})
             ]
 
     def assign_batches(self, batches: dict[str, Sequence[str]]) -> None:
@@ -398,7 +405,7 @@ class InboxRepository:
             .order_by(c.received_at, c.id)
         )
         members: dict[str, list[str]] = {b: [] for b in batch_ids}
-        with self.db.connect() as conn:
+        with reader(self.db).connect() as conn:
             for row in conn.execute(stmt):
                 members[row.batch_id].append(row.id)
         return members
