@@ -1,6 +1,6 @@
 """``ghltt worker`` under a profiler, written as JSON to ``GHLTT_BENCH_PROFILE`` at exit.
 
-Two modes (``GHLTT_BENCH_PROFILE_MODE``):
+Three modes (``GHLTT_BENCH_PROFILE_MODE``):
 
 - ``sample`` (default, no dependency): samples every thread's stack every few milliseconds
   (``sys._current_frames``) and counts, per function, the samples it was on (inclusive, once
@@ -11,7 +11,10 @@ Two modes (``GHLTT_BENCH_PROFILE_MODE``):
   Deterministic, so it attributes CPU-bound code exactly (statements built, executed, calls
   made per run), but it slows the worker about threefold and counts a thread's waits inside
   a call (an fsync, a socket read) as that call's time. (``time.thread_time`` as its timer
-  would count CPU only, but costs a system call per event: twenty times slower.)
+  would count CPU only, but costs a system call per event: twenty times slower.) The raw
+  profile goes beside the JSON (``.pstats``), for ``pstats``' callers and callees.
+- ``sql``: no profiler; every statement every SQLAlchemy engine runs (the store's and DBOS's),
+  counted by its text, with the transactions begun and committed: the round trips a drain made.
 
 Usage: ``GHLTT_BENCH_PROFILE=out.json python bench/_e2e_profile.py``
 """
@@ -119,6 +122,38 @@ def _cpu(out: str) -> None:
         }
         with open(out, "w") as handle:
             json.dump(report, handle, indent=1)
+        stats.dump_stats(out + ".pstats")
+
+    atexit.register(dump)
+
+
+def _sql(out: str) -> None:
+    import sqlalchemy as sa
+
+    statements: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def count(what: str) -> None:
+        with lock:
+            statements[what] += 1
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        count(" ".join(statement.split())[:160])
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", on_execute)
+    for name in ("begin", "commit", "rollback"):
+        sa.event.listen(sa.Engine, name, lambda _conn, name=name: count(name.upper()))
+    # A connection back in the pool is reset: a ROLLBACK unless it is idle or autocommit.
+    sa.event.listen(sa.pool.Pool, "reset", lambda *_: count("pool reset"))
+
+    def dump() -> None:
+        report = {
+            "cpu_seconds": round(time.process_time(), 2),
+            "statements": sum(statements.values()),
+            "by_text": statements.most_common(80),
+        }
+        with open(out, "w") as handle:
+            json.dump(report, handle, indent=1)
 
     atexit.register(dump)
 
@@ -131,8 +166,11 @@ def _label_of(key: tuple[str, int, str]) -> str:
 
 def main() -> None:
     out = os.environ["GHLTT_BENCH_PROFILE"]
-    if os.environ.get("GHLTT_BENCH_PROFILE_MODE", "sample") == "cpu":
+    mode = os.environ.get("GHLTT_BENCH_PROFILE_MODE", "sample")
+    if mode == "cpu":
         _cpu(out)
+    elif mode == "sql":
+        _sql(out)
     else:
         _sampler(out)
     from ghltt.cli.main import app

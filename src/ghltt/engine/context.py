@@ -3,8 +3,7 @@ listings), the store's repositories, the time it runs at and its run id."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
@@ -24,11 +23,12 @@ from ghltt.connectors.trackingtime import TrackingTimeClient
 from ghltt.engine.recipes import parse_yaml
 from ghltt.engine.recipes.templates import template_names, template_text
 from ghltt.store.bridge_recipes import BridgeRecipeRepository
-from ghltt.store.database import Database, one_transaction
+from ghltt.store.database import Bind, Database, one_transaction
 from ghltt.store.inbox import InboxRepository
 from ghltt.store.links import LinkRepository
 from ghltt.store.once import OnceRepository
 from ghltt.store.provenance import ProvenanceRepository
+from ghltt.store.record_state import RecordState, record_state
 from ghltt.store.snapshots import SnapshotRepository
 
 
@@ -37,6 +37,14 @@ class RecordWrites:
     links: LinkRepository
     snapshots: SnapshotRepository
     provenance: ProvenanceRepository
+
+    @classmethod
+    def on(cls, bind: Bind) -> RecordWrites:
+        return cls(LinkRepository(bind), SnapshotRepository(bind), ProvenanceRepository(bind))
+
+
+# Writes a run holds until it ends, each run on the transaction it is given.
+HeldWrite = Callable[[Bind], None]
 
 
 @dataclass(frozen=True)
@@ -49,14 +57,38 @@ class Repositories:
     inbox: InboxRepository
     # Read only: an automation asks whether the syncs it builds on are enabled.
     recipes: BridgeRecipeRepository
+    # Where a run's record writes wait to commit with the run's own record (its step, its
+    # end, its event: one transaction, see ``ghltt.jobs.workflows``); None: each commits
+    # when made.
+    held: list[HeldWrite] | None = None
 
-    @contextlib.contextmanager
-    def writing(self) -> Iterator[RecordWrites]:
-        """Links, snapshots and provenance whose writes commit together, when the block ends."""
+    def write(self, writes: Callable[[RecordWrites], None], *, hold: bool = True) -> None:
+        """Links, snapshots and provenance written together: in one transaction at once, or
+        held for the run's end (``hold`` and the repositories hold writes)."""
+        if hold and self.held is not None:
+            self.held.append(lambda bind: writes(RecordWrites.on(bind)))
+            return
         with one_transaction(self.links.db) as bound:
-            yield RecordWrites(
-                LinkRepository(bound), SnapshotRepository(bound), ProvenanceRepository(bound)
-            )
+            writes(RecordWrites.on(bound))
+
+    def record_state(
+        self,
+        system: str,
+        bridge_id: str,
+        types: tuple[str, str],
+        object_type: str,
+        record_id: str,
+    ) -> RecordState:
+        """A sync's record (of ``system``, between the GHL and TT ``types``): its link, its
+        snapshot (``object_type``'s) and whether its counterpart's event waits, in one read."""
+        ghl_type, tt_type = types
+        return record_state(
+            self.links.db, system, bridge_id, ghl_type, tt_type, object_type, record_id
+        )
+
+    def holding(self, held: list[HeldWrite] | None) -> Repositories:
+        """These repositories with their record writes held in ``held``."""
+        return self if held is None else replace(self, held=held)
 
     @classmethod
     def of(cls, db: Database) -> Repositories:

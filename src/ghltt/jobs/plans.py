@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from ghltt.core import Event, InvalidInput
+from ghltt.engine.context import HeldWrite
 from ghltt.engine.dispatch import matches
 
 StepFn = Callable[[dict[str, Any]], Awaitable[Any]]
+
+# Where a step's run may hold its record writes (``Repositories.held``), set by the workflow
+# around a step it records in the same transaction as those writes (None: none held).
+held_writes: ContextVar[list[HeldWrite] | None] = ContextVar("held_writes", default=None)
 
 
 class Held(Exception):

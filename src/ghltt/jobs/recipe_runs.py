@@ -30,7 +30,7 @@ from ghltt.engine.dispatch import (
 )
 from ghltt.engine.recipe_sources import compile_recipe
 from ghltt.engine.recipes import Recipe
-from ghltt.jobs.plans import Held, Run, Step
+from ghltt.jobs.plans import Held, Run, Step, held_writes
 from ghltt.store import InboxRepository, commit_new
 from ghltt.store.bridge_recipes import BridgeRecipeRepository
 from ghltt.store.database import Database
@@ -174,7 +174,8 @@ class RecipeRuns:
             await self._bridges.forget(bridge_id)
         try:
             async with self._bridges.use(bridge_id) as bridge:
-                ctx = BridgeContext.of(bridge, self._repos, now=utcnow(), run_id=data.get("run_id"))
+                repos = self._repos.holding(held_writes.get())
+                ctx = BridgeContext.of(bridge, repos, now=utcnow(), run_id=data.get("run_id"))
                 result = await run_event(recipe, event, ctx)
         except (AuthError, PermissionDenied) as exc:
             # Trying again cannot help: say on the connection what went wrong and what to do,

@@ -10,15 +10,22 @@ becomes the dead letter when the retries run out, and is what ``replay`` forks. 
 several steps, or of steps that must not be retried blindly, go there from the start, so
 each of their steps keeps its own checkpoint.
 
+A step's record writes (a sync's link, snapshots and provenance) are held while it runs
+(``held_writes``) and commit in one transaction with the step's record: in a batch, with the
+run's end and its event's outcome. A crash before that commit loses nothing a retry cannot
+find again: the step is not checkpointed yet, so it runs again and finds what it wrote
+remotely (docs/engine.md, idempotency).
+
 The module-level context is set by the runtime because DBOS workflows must be plain
 module-level functions.
 """
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -27,12 +34,13 @@ from dbos import DBOS, DBOSClient, StepOptions
 from dbos import error as dbos_error
 
 from ghltt.core import Event, NotFound
+from ghltt.engine.context import HeldWrite
 from ghltt.jobs.failures import failure_class
 from ghltt.jobs.locks import KeyedLocks
-from ghltt.jobs.plans import Held, Planner, Run
+from ghltt.jobs.plans import Held, Planner, Run, held_writes
 from ghltt.observability import RemoteCalls, collecting_remote_calls
 from ghltt.store import InboxRepository, RunRepository
-from ghltt.store.database import Database
+from ghltt.store.database import Bind, Database, one_transaction
 from ghltt.store.inbox import HELD, RELEASED
 
 log = structlog.get_logger(__name__)
@@ -173,13 +181,33 @@ def _changed_fields(output: Any) -> list[str] | None:
     return [str(f) for f in found] if isinstance(found, list) else None
 
 
+@contextlib.contextmanager
+def _holding(held: list[HeldWrite]) -> Iterator[None]:
+    """The step called in this block holds its record writes in ``held``."""
+    token = held_writes.set(held)
+    try:
+        yield
+    finally:
+        held_writes.reset(token)
+
+
+def _commit(held: list[HeldWrite], *then: HeldWrite) -> None:
+    """A step's held record writes and then its own record, in one transaction."""
+    if not held and not then:
+        return
+    with one_transaction(_ctx().db) as bound:
+        for write in (*held, *then):
+            write(bound)
+
+
 async def _execute(
     run_id: str, position: int, step: str, step_input: dict[str, Any], event_id: str
 ) -> Any:
     ctx = _ctx()
     calls = _failed_calls.pop((run_id, position), None) or RemoteCalls()
+    held: list[HeldWrite] = []
     try:
-        with collecting_remote_calls(calls):
+        with collecting_remote_calls(calls), _holding(held):
             # The run's id rides along (not recorded as input) so steps can attribute
             # provenance.
             output = await ctx.planner.step(step)({**step_input, "run_id": run_id})
@@ -187,19 +215,24 @@ async def _execute(
         if len(_failed_calls) >= _FAILED_CALLS_KEPT:
             _failed_calls.pop(next(iter(_failed_calls)))
         _failed_calls[(run_id, position)] = calls
+        _commit(held)  # what it recorded before failing holds (a pair it made)
         raise
-    ctx.runs.record_step(
-        run_id,
-        position,
-        name=step,
-        status="succeeded",
-        input=step_input,
-        output=output,
-        requests=calls.stored(),
-    )
     changed = _changed_fields(output)
-    if changed is not None:
-        ctx.inbox.fill_changed_fields(event_id, changed)
+
+    def record(bound: Bind) -> None:
+        RunRepository(bound).record_step(
+            run_id,
+            position,
+            name=step,
+            status="succeeded",
+            input=step_input,
+            output=output,
+            requests=calls.stored(),
+        )
+        if changed is not None:
+            InboxRepository(bound).fill_changed_fields(event_id, changed)
+
+    _commit(held, record)
     return output
 
 
@@ -215,22 +248,28 @@ async def _run_in_batch(
     ctx = _ctx()
     run_id, [step] = plan["run_id"], Run.of(plan).steps
     calls = RemoteCalls()
+    held: list[HeldWrite] = []
 
     def close(**end: Any) -> None:
-        """The run's step, with the requests it made, and its end: one transaction."""
-        ctx.runs.close(
-            run_id,
-            position=0,
-            name=step.name,
-            step_input=step.input,
-            event_id=event_id,
-            requests=calls.stored(),
-            **end,
-        )
+        """The run's record writes, its step with the requests it made, and its end: one
+        transaction."""
+
+        def record(bound: Bind) -> None:
+            RunRepository(bound).close(
+                run_id,
+                position=0,
+                name=step.name,
+                step_input=step.input,
+                event_id=event_id,
+                requests=calls.stored(),
+                **end,
+            )
+
+        _commit(held, record)
 
     try:
         step_fn = ctx.planner.step(step.name)
-        with collecting_remote_calls(calls):
+        with collecting_remote_calls(calls), _holding(held):
             output = await step_fn({**step.input, "run_id": run_id})
     except Held as exc:
         log.warning("run held until a connection is fixed", run=run_id, reason=str(exc))

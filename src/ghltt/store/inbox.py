@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from ghltt.core import Event, EventSource, InvalidInput, StoreUnavailable, utcnow
-from ghltt.store.database import reader
+from ghltt.store.database import Bind, reader
 from ghltt.store.ids import resolve_prefix, short_id
 from ghltt.store.tables import bridges, inbox_events
 
@@ -303,6 +303,20 @@ def _with_bridge_name() -> sa.Select[Any]:
 # Statements a run executes, built once: building a statement costs several times what
 # executing it does (SQLAlchemy caches the compiled form, not the construct).
 _GET = _with_bridge_name().where(inbox_events.c.id == sa.bindparam("event_id"))
+# The dispatcher's poll, ten times a second: built once.
+_UNDISPATCHED = (
+    sa.select(
+        inbox_events.c.id,
+        inbox_events.c.bridge_id,
+        inbox_events.c.batch_id,
+        inbox_events.c.source,
+        inbox_events.c.object_type,
+        inbox_events.c.object_id,
+    )
+    .where(inbox_events.c.dispatched_at.is_(None))
+    .order_by(inbox_events.c.received_at, inbox_events.c.id)
+    .limit(sa.bindparam("limit", type_=sa.Integer()))
+)
 _PENDING_ABOUT = (
     sa.select(inbox_events.c.id)
     .where(
@@ -325,7 +339,7 @@ _NOT_TAKEN = (inbox_events.c.batch_id.is_(None), inbox_events.c.dispatched_at.is
 
 
 class InboxRepository:
-    def __init__(self, db: sa.Engine) -> None:
+    def __init__(self, db: Bind) -> None:
         self.db = db
 
     def get(self, event_id: str) -> StoredEvent | None:
@@ -367,7 +381,7 @@ class InboxRepository:
         if not event_ids:
             return {}
         stmt = sa.select(inbox_events).where(inbox_events.c.id.in_(event_ids))
-        with self.db.connect() as conn:
+        with reader(self.db).connect() as conn:
             return {row.id: _to_stored(row) for row in conn.execute(stmt)}
 
     def undispatched(self, limit: int) -> list[Undispatched]:
@@ -421,7 +435,7 @@ class InboxRepository:
             .order_by(c.received_at, c.id)
         )
         members: dict[str, list[str]] = {b: [] for b in batch_ids}
-        with self.db.connect() as conn:
+        with reader(self.db).connect() as conn:
             for row in conn.execute(stmt):
                 members[row.batch_id].append(row.id)
         return members

@@ -38,7 +38,7 @@ class Link:
         }
 
 
-def _link(row: sa.Row[Any]) -> Link:
+def link_of(row: sa.Row[Any]) -> Link:
     m = row._mapping
     return Link(
         bridge_id=m["bridge_id"],
@@ -91,6 +91,25 @@ _UPDATE = (
 )
 
 
+# The pair as linked already (the usual case of a sync's save): each side is unique, so no
+# other row can hold either id, and updating this one row is the whole save.
+_UPDATE_PAIR = (
+    record_links.update()
+    .where(
+        (record_links.c.bridge_id == sa.bindparam("k_bridge_id"))
+        & (record_links.c.ghl_type == sa.bindparam("k_ghl_type"))
+        & (record_links.c.tt_type == sa.bindparam("k_tt_type"))
+        & (record_links.c.ghl_id == sa.bindparam("k_ghl_id"))
+        & (record_links.c.tt_id == sa.bindparam("k_tt_id"))
+    )
+    .values(
+        ghl_fingerprint=sa.bindparam("ghl_fingerprint"),
+        tt_fingerprint=sa.bindparam("tt_fingerprint"),
+        updated_at=sa.bindparam("updated_at"),
+    )
+)
+
+
 class LinkRepository:
     def __init__(self, db: Bind) -> None:
         self.db = db
@@ -113,7 +132,7 @@ class LinkRepository:
         }
         with reader(self.db).connect() as conn:
             row = conn.execute(_BY_SIDE[system], params).first()
-        return None if row is None else _link(row)
+        return None if row is None else link_of(row)
 
     def by_sides(
         self, system: str, bridge_id: str, ghl_type: str, tt_type: str, record_ids: list[str]
@@ -131,7 +150,7 @@ class LinkRepository:
             & side.in_(sorted({str(i) for i in record_ids}))
         )
         with reader(self.db).connect() as conn:
-            links = [_link(r) for r in conn.execute(stmt)]
+            links = [link_of(r) for r in conn.execute(stmt)]
         return {str(getattr(link, f"{system}_id")): link for link in links}
 
     def save(self, link: Link) -> Link:
@@ -153,15 +172,20 @@ class LinkRepository:
             "tt_id": str(link.tt_id),
         }
         c = record_links.c
+        pair = {f"k_{k}": v for k, v in key.items()}
+        fingerprints = {k: values[k] for k in ("ghl_fingerprint", "tt_fingerprint", "updated_at")}
         with self.db.begin() as conn:
-            ids: list[int] = list(conn.execute(_EITHER_SIDE, key).scalars())
+            if conn.execute(_UPDATE_PAIR, {**pair, **fingerprints}).rowcount:
+                ids: list[int] = []
+            else:
+                ids = list(conn.execute(_EITHER_SIDE, key).scalars())
+                if not ids:
+                    conn.execute(record_links.insert(), {**key, **values})
             if ids:
                 # Keep one row; a stale second one (each side linked elsewhere) goes.
                 if ids[1:]:
                     conn.execute(record_links.delete().where(c.id.in_(ids[1:])))
                 conn.execute(_UPDATE, {"row_id": ids[0], **values})
-            else:
-                conn.execute(record_links.insert(), {**key, **values})
         # As stored: the pair with both fingerprints (no read back: the values are ours).
         return Link(
             link.bridge_id,
@@ -195,7 +219,7 @@ class LinkRepository:
             .order_by(c.id)
         )
         with self.db.connect() as conn:
-            return [_link(r) for r in conn.execute(stmt)]
+            return [link_of(r) for r in conn.execute(stmt)]
 
     def ghl_ids_after(
         self, bridge_id: str, ghl_type: str, after: str | None, limit: int

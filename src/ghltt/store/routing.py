@@ -138,6 +138,6 @@ def bridge_stamp(db: sa.Engine, bridge_id: str) -> tuple[Any, ...] | None:
         .outerjoin(tt, tt.c.id == bridges.c.tt_connection_id)
         .where(bridges.c.id == bridge_id)
     )
-    with db.connect() as conn:
+    with reader(db).connect() as conn:
         row = conn.execute(stmt).first()
     return None if row is None else tuple(row)

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ghltt.core import EventSource, InvalidInput, utcnow
+from ghltt.store.database import Bind
 from ghltt.store.ids import resolve_prefix, short_id
 from ghltt.store.inbox import InboxRepository, as_utc
 from ghltt.store.tables import bridges, inbox_events, record_links, run_steps, runs
@@ -316,7 +317,7 @@ def _finish(
 
 
 class RunRepository:
-    def __init__(self, db: sa.Engine) -> None:
+    def __init__(self, db: Bind) -> None:
         self.db = db
 
     def start(

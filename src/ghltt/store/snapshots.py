@@ -3,9 +3,12 @@ event that does not say which fields changed can be given the difference."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ghltt.core import utcnow
 from ghltt.store.database import Bind, reader
@@ -25,11 +28,18 @@ def _keyed() -> sa.ColumnElement[bool]:
 # Built once: constructing them per call cost more than running them (each synced record
 # reads one snapshot and writes two).
 _GET = sa.select(record_snapshots.c.state).where(_keyed())
-_UPDATE = (
-    record_snapshots.update()
-    .where(_keyed())
-    .values(state=sa.bindparam("state"), updated_at=sa.bindparam("at"))
-)
+
+
+def _upsert(insert: Any) -> Any:
+    stmt = insert(record_snapshots)
+    return stmt.on_conflict_do_update(
+        index_elements=["bridge_id", "system", "object_type", "object_id"],
+        set_={"state": stmt.excluded.state, "updated_at": stmt.excluded.updated_at},
+    )
+
+
+# One statement for a pair's two snapshots, new or not (a round trip each on PostgreSQL).
+_PUT = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
 
 
 def _key(bridge_id: str, system: str, object_type: str, object_id: str) -> dict[str, str]:
@@ -71,20 +81,28 @@ class SnapshotRepository:
         object_id: str,
         state: dict[str, Any],
     ) -> None:
-        key = _key(bridge_id, system, object_type, object_id)
+        self.put_many(bridge_id, [(system, object_type, object_id, state)])
+
+    def put_many(
+        self, bridge_id: str, snapshots: Sequence[tuple[str, str, str, dict[str, Any]]]
+    ) -> None:
+        """Store each (system, object type, object id, state), replacing what was there."""
+        if not snapshots:
+            return
+        now = utcnow()
+        rows = [
+            {
+                "bridge_id": bridge_id,
+                "system": system,
+                "object_type": object_type,
+                "object_id": str(object_id),
+                "state": state,
+                "updated_at": now,
+            }
+            for system, object_type, object_id, state in snapshots
+        ]
         with self.db.begin() as conn:
-            updated = conn.execute(_UPDATE, {**key, "state": state, "at": utcnow()}).rowcount
-            if not updated:
-                conn.execute(
-                    record_snapshots.insert().values(
-                        bridge_id=bridge_id,
-                        system=system,
-                        object_type=object_type,
-                        object_id=str(object_id),
-                        state=state,
-                        updated_at=utcnow(),
-                    )
-                )
+            conn.execute(_PUT[conn.dialect.name], rows)
 
     def delete(self, bridge_id: str, system: str, object_type: str, object_id: str) -> bool:
         where = self._where(bridge_id, system, object_type, object_id)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ghltt.core import Event, EventSource
-from ghltt.store import RunRepository, insert_new
+from ghltt.store import InboxRepository, RunRepository, insert_new
 from ghltt.store.links import Link, LinkRepository
 from ghltt.store.once import OnceRepository
 from ghltt.store.provenance import ProvenanceEntry, ProvenanceRepository
+from ghltt.store.record_state import RecordState, record_state
 from ghltt.store.snapshots import SnapshotRepository
 
 
@@ -58,3 +59,40 @@ def test_provenance_is_recorded_per_run(db: sa.Engine) -> None:
     assert repo.record(run_id, "b1", [entry]) == 1
     found = repo.for_object("b1", "tt", "customer", "7")
     assert [(e.field, e.source_path) for e in found] == [("contact_email", "email")]
+
+
+def test_a_records_state_is_its_link_its_snapshot_and_whether_its_counterpart_waits(
+    db: sa.Engine,
+) -> None:
+    def state() -> RecordState:
+        return record_state(db, "ghl", "b1", "contact", "customer", "contact", "g1")
+
+    assert state() == RecordState(None, None, False)
+    snapshots = SnapshotRepository(db)
+    snapshots.put_many("b1", [("ghl", "contact", "g1", {"mapped": {"name": "Ada"}})])
+    assert state() == RecordState(None, {"mapped": {"name": "Ada"}}, False)
+    link = LinkRepository(db).save(Link("b1", "contact", "g1", "customer", "7", "fg", "ft"))
+    found = state()
+    assert found.link is not None and found.link.tt_id == "7"
+    assert found.link.ghl_fingerprint == "fg" and not found.counterpart_pending
+    # An event about the counterpart (TT customer 7) waits until it is processed.
+    waiting = Event(
+        bridge="b1",
+        source=EventSource.TT,
+        kind="customer.updated",
+        object_type="customer",
+        object_id="7",
+        dedup_key="tt:c7",
+    )
+    with db.begin() as conn:
+        insert_new(conn, [waiting])
+    assert state().counterpart_pending
+    assert record_state(db, "tt", "b1", "contact", "customer", "customer", "7").link is not None
+    InboxRepository(db).mark_processed(waiting.id, "applied")
+    assert not state().counterpart_pending
+    # Saved again as linked: the same row, new fingerprints.
+    LinkRepository(db).save(Link("b1", "contact", "g1", "customer", "7", "fg2", "ft2"))
+    again = state().link
+    assert again is not None and again.ghl_fingerprint == "fg2"
+    assert LinkRepository(db).all("b1", "contact", "customer") == [again]
+    assert link.tt_id == again.tt_id

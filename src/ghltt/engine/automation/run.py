@@ -318,7 +318,9 @@ def _enabled(ctx: BridgeContext, *names: str) -> bool:
 
 async def _save_pair(ctx: BridgeContext, pairing: _Pairing, action: str, result: Any) -> Link:
     """The link and both snapshots, as the sync records them after making the pair: each
-    side's fingerprint and mapped values through the sync's own mapping from that side."""
+    side's fingerprint and mapped values through the sync's own mapping from that side.
+    Committed at once: the pairing mark ends when this returns, and a sync must find the
+    pair from then on."""
     recipe, made = pairing.recipe, pairing.made
     assert pairing.other is not None
     answer = result.get("contact") if isinstance(result, dict) and "new" in result else result
@@ -330,7 +332,7 @@ async def _save_pair(ctx: BridgeContext, pairing: _Pairing, action: str, result:
     if pairing.parent_missing:
         # Without its parent the sync cannot map these records as it will: the pair is
         # recorded, and the sync's first run reads both sides.
-        return record_pair(ctx, recipe, records, None, pairing.parent)
+        return record_pair(ctx, recipe, records, None, pairing.parent, hold=False)
     await ctx.resolver.load(
         o.type for o in (recipe.ghl_object, recipe.tt_object) if o.custom_fields
     )
@@ -344,7 +346,7 @@ async def _save_pair(ctx: BridgeContext, pairing: _Pairing, action: str, result:
         parent=pairing.parent or {},
     )
     mapped = {system: _mapped(recipe, system, record, mctx) for system, record in records.items()}
-    return record_pair(ctx, recipe, records, mapped, pairing.parent)
+    return record_pair(ctx, recipe, records, mapped, pairing.parent, hold=False)
 
 
 def _mapped(

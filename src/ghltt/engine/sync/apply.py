@@ -13,6 +13,7 @@ from typing import Any
 
 from ghltt.connectors.http import NotFound
 from ghltt.engine.catalog import call_action
+from ghltt.engine.context import RecordWrites
 from ghltt.engine.objects import as_read
 from ghltt.engine.report import RunReport, Write
 from ghltt.engine.sync import lookup
@@ -28,6 +29,7 @@ from ghltt.engine.sync.state import (
     id_of,
 )
 from ghltt.engine.sync.writes import Created, PlannedWrite
+from ghltt.store.links import Link
 
 
 async def apply(plan: Plan) -> RunReport:
@@ -205,13 +207,26 @@ async def _apply_delete(plan: Plan) -> RunReport:
         if write.remote:
             await _perform(run, write, applied, None)
         elif write.operation == "unlink" and plan.link is not None:
-            run.ctx.repos.links.delete(plan.link)
-            obj, record_id = write.object_type, str(write.target_id)
-            run.ctx.repos.snapshots.delete(run.ctx.bridge_id, obj.system, obj.name, record_id)
+            _unlink(run, plan.link, write)
     return run.report.finish("deleted", run.report.reason)
 
 
+def _unlink(run: SyncRun, link: Link, write: PlannedWrite) -> None:
+    bridge_id, obj, record_id = run.ctx.bridge_id, write.object_type, str(write.target_id)
+
+    def unlink(repos: RecordWrites) -> None:
+        repos.links.delete(link)
+        repos.snapshots.delete(bridge_id, obj.system, obj.name, record_id)
+
+    run.ctx.repos.write(unlink)
+
+
 def _flush_provenance(run: SyncRun) -> None:
-    if run.unsaved_provenance and run.ctx.run_id:
-        run.ctx.repos.provenance.record(run.ctx.run_id, run.ctx.bridge_id, run.unsaved_provenance)
+    entries, run_id, bridge_id = run.unsaved_provenance, run.ctx.run_id, run.ctx.bridge_id
+    if entries and run_id:
+
+        def record(repos: RecordWrites) -> None:
+            repos.provenance.record(run_id, bridge_id, entries)
+
+        run.ctx.repos.write(record)
     run.unsaved_provenance = []

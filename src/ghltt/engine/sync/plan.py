@@ -92,13 +92,8 @@ def _payload_id(payload: dict[str, Any]) -> str | None:
     return None if found is None else str(found)
 
 
-def _link_of(run: SyncRun, system: str, record_id: str) -> Link | None:
-    ghl_type, tt_type = run.types
-    return run.ctx.repos.links.by_side(system, run.ctx.bridge_id, ghl_type, tt_type, record_id)
-
-
 async def _plan(run: SyncRun, source: str, record_id: str, payload: dict[str, Any]) -> Plan:
-    link = _link_of(run, source, record_id)
+    link = run.link(source, record_id)
     contact_hint = payload.get("contactId") or run.snapshot_parent(source, record_id)
     try:
         record = await lookup.fetch(run.ctx, run.recipe, source, record_id, contact_hint)
@@ -127,7 +122,7 @@ async def plan_record(
         o.type for o in (recipe.ghl_object, recipe.tt_object) if o.custom_fields
     )
     try:
-        return await _plan_read(run, source, record, _link_of(run, source, id_of(record)))
+        return await _plan_read(run, source, record, run.link(source, id_of(record)))
     except Skip as why:
         run.report.finish("skipped", str(why))
         return Plan(run)
@@ -175,8 +170,7 @@ async def _parent(run: SyncRun, system: str, record: dict[str, Any]) -> dict[str
     ids = (found.ghl_id, found.tt_id) if found is not None else _parent_synced(run, system, record)
     if ids is None:
         parent_id = record.get(spec.ghl_field if system == "ghl" else spec.tt_field)
-        inbox = run.ctx.repos.inbox
-        if parent_id and inbox.has_unprocessed(run.ctx.bridge_id, system, str(parent_id)):
+        if parent_id and run.waits(system, str(parent_id)):
             # Created together (a contact and its first task): the parent's run links it soon.
             raise ParentPending(f"the parent {parent_id} is not linked by {spec.recipe} yet")
         raise Skip(f"the parent is not linked by {spec.recipe} yet")
@@ -262,7 +256,7 @@ def _trusted_counterpart(
     if not changed:
         return None  # the fingerprint moved, the values did not: read, as without a link
     target_id = str(getattr(link, f"{target}_id"))
-    if run.ctx.repos.inbox.has_unprocessed(run.ctx.bridge_id, target, target_id):
+    if run.waits(target, target_id):
         return None
     return Counterpart(target_id, changed_since_sync=changed)
 

@@ -14,6 +14,7 @@ from ghltt.engine.mapping import MappedRecord, MappingContext, MappingFailed
 from ghltt.engine.objects import ObjectType, System
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.report import RunReport
+from ghltt.store.links import Link
 from ghltt.store.provenance import ProvenanceEntry
 
 OTHER = {"ghl": "tt", "tt": "ghl"}
@@ -72,6 +73,8 @@ class SyncRun:
         default_factory=dict
     )
     snapshots: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
+    # Whether an event about a record waits in the inbox, by (side, record id), as read once.
+    pending: dict[tuple[str, str], bool] = field(default_factory=dict)
     # Set by an import: the counterpart of an unlinked record is this, not searched for.
     found: Found | None = None
     # Set by an import: the TT parents its records were mapped with, by id, each with when
@@ -85,6 +88,28 @@ class SyncRun:
 
     def objects(self, system: str) -> ObjectType:
         return self.recipe.objects(cast(System, system))
+
+    def link(self, system: str, record_id: str) -> Link | None:
+        """The record's link, read with its snapshot and whether an event about its
+        counterpart waits: one read of the run's state, kept for the run."""
+        obj = self.objects(system)
+        state = self.ctx.repos.record_state(
+            system, self.ctx.bridge_id, self.types, obj.name, record_id
+        )
+        self.snapshots[(system, record_id)] = state.snapshot
+        if state.link is not None:
+            other = OTHER[system]
+            counterpart = str(getattr(state.link, f"{other}_id"))
+            self.pending[(other, counterpart)] = state.counterpart_pending
+        return state.link
+
+    def waits(self, system: str, record_id: str) -> bool:
+        """Whether an event about this record of ``system`` waits, not processed yet."""
+        key = (system, str(record_id))
+        if key not in self.pending:
+            inbox = self.ctx.repos.inbox
+            self.pending[key] = inbox.has_unprocessed(self.ctx.bridge_id, system, key[1])
+        return self.pending[key]
 
     def snapshot(self, system: str, record_id: str) -> dict[str, Any] | None:
         key = (system, record_id)
