@@ -29,6 +29,7 @@ class EventOrigin(StrEnum):
     WEBHOOK = "webhook"
     POLL = "poll"
     IMPORT = "import"
+    SCHEDULE = "schedule"  # a cron schedule's tick
     MANUAL = "manual"
     REPLAY = "replay"
 

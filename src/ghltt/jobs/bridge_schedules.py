@@ -15,7 +15,7 @@ from typing import Any
 import structlog
 
 from ghltt.bridges import Services, build_services
-from ghltt.core import Event, EventSource
+from ghltt.core import Event, EventOrigin, EventSource
 from ghltt.engine.dispatch import matches
 from ghltt.engine.reconcile import ReconcileSettings, reconcile, schedule_for
 from ghltt.jobs.plans import Planner, Run, Step
@@ -34,11 +34,17 @@ RECONCILE_STEP = "bridge.reconcile"
 RECONCILE_RUN = "ghltt:reconcile"
 
 
-def reconcile_request(bridge_id: str, dedup_key: str) -> Event:
+def reconcile_request(
+    bridge_id: str, dedup_key: str, origin: EventOrigin = EventOrigin.POLL
+) -> Event:
     """A poll of both sides of a bridge, as the inbox takes it: the schedule's tick, a new
     bridge's first poll, or a "poll now" (a key of its own each time, or it is a duplicate)."""
     return Event(
-        bridge=bridge_id, source=EventSource.SCHEDULE, kind=RECONCILE_KIND, dedup_key=dedup_key
+        bridge=bridge_id,
+        source=EventSource.SCHEDULE,
+        kind=RECONCILE_KIND,
+        origin=origin,
+        dedup_key=dedup_key,
     )
 
 

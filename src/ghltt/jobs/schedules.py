@@ -12,9 +12,17 @@ from dbos import DBOS
 
 from ghltt.core import Event, EventOrigin, EventSource
 from ghltt.jobs import workflows
+from ghltt.jobs.bridge_schedules import RECONCILE_KIND
 from ghltt.store import commit_new
 
 SCHEDULED_TICK = "ghltt.scheduled_tick"
+
+
+def _origin(kind: str) -> EventOrigin:
+    """A tick that polls (a bridge's reconciliation, a poll trigger) is a poll; others are the
+    schedule's own."""
+    polls = kind.endswith(".poll") or kind == RECONCILE_KIND
+    return EventOrigin.POLL if polls else EventOrigin.SCHEDULE
 
 
 async def _emit(name: str, when_iso: str, context: dict[str, Any]) -> str:
@@ -23,7 +31,7 @@ async def _emit(name: str, when_iso: str, context: dict[str, Any]) -> str:
         bridge=context.get("bridge", "default"),
         source=EventSource.SCHEDULE,
         kind=context["kind"],
-        origin=EventOrigin.POLL if context["kind"].endswith(".poll") else EventOrigin.MANUAL,
+        origin=_origin(context["kind"]),
         dedup_key=f"schedule:{name}:{when_iso}",
         payload={"schedule": name, "fired_at": when_iso, **context.get("payload", {})},
     )
