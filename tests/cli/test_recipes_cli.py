@@ -177,6 +177,8 @@ def test_params_are_checked_against_the_recipe(loop: Loop) -> None:
     assert code == 2 and "default_country: given twice" in out, out
     code, out = ghltt("recipes", "params", "sandbox", "contacts", "unset", "default_country")
     assert code == 0 and "(default)" in out
+    code, out = ghltt("recipes", "params", "sandbox", "tasks")
+    assert code == 0 and "declares no parameters" in out, out
 
 
 def test_bridges_set_checks_zone_interval_and_key(loop: Loop, tmp_path: Path) -> None:

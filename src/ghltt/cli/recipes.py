@@ -305,11 +305,14 @@ def params(
     if as_json:
         typer.echo(json.dumps(shown, default=str, indent=2))
         return
+    _out.print(f"{shown['recipe']} on {shown['bridge']}")
+    if not shown["params"]:
+        _out.print("This recipe declares no parameters: there is nothing to set.")
+        return
     table = Table("parameter", "type", "default", "value on this bridge", "about")
     for p in shown["params"]:
         value = json.dumps(p["value"]) if "value" in p else "(default)"
         table.add_row(p["name"], p["type"], json.dumps(p["default"]), value, _about(p))
-    _out.print(f"{shown['recipe']} on {shown['bridge']}")
     _out.print(table)
 
 
