@@ -377,6 +377,66 @@ async def test_operations_performed_from_their_declaration(
         await run("reports.user", {"id": admin.id, "sort_by": "COLOUR"})
 
 
+async def test_user_groups_keep_each_user_in_one_group(tt: TrackingTimeClient, admin: Any) -> None:
+    run = tt.invoke
+    ida = await tt.users.add("Ida", "CO_WORKER", email="ida.groups@example.com")
+    design = await run(
+        "user_groups.add",
+        {"name": "Design", "supervisor_id": admin.id, "users": [{"id": ida.id}]},
+    )
+    assert design.supervisor_id == admin.id and [u.id for u in design.users] == [ida.id]
+    web = await run(
+        "user_groups.add",
+        {"name": "Web", "supervisor_id": admin.id, "users": [{"id": ida.id, "action": "ADD"}]},
+    )
+    # Joining the second group took Ida out of the first.
+    assert (await run("user_groups.get", {"id": design.id})).users == []
+    assert [u.id for u in (await run("user_groups.get", {"id": web.id})).users] == [ida.id]
+    archived = await run("user_groups.update", {"id": design.id, "status": "ARCHIVED"})
+    assert archived.status == "ARCHIVED"
+    active = {g.id for g in await run("user_groups.list", {})}
+    assert web.id in active and design.id not in active
+    assert design.id in {g.id for g in await run("user_groups.list", {"filter": "ALL"})}
+    with pytest.raises(TTValidationError, match="users"):
+        await run("user_groups.add", {"name": "Empty", "supervisor_id": admin.id, "users": []})
+    await run("user_groups.delete", {"id": web.id})
+    with pytest.raises(TTNotFound):
+        await run("user_groups.get", {"id": web.id})
+    assert await run("user_groups.delete", {"id": web.id}, missing_ok=True) is None
+
+
+async def test_min_reads_bulk_times_task_search_and_the_csv_export(
+    tt: TrackingTimeClient,
+) -> None:
+    run = tt.invoke
+    projects = await tt.projects.list(filter="ALL")
+    assert [p.id for p in await run("projects.list_min", {"filter": "ALL"})] == [
+        p.id for p in projects
+    ]
+    project = projects[0]
+    assert (await run("projects.get_min", {"id": project.id})).name == project.name
+    task = next(t for t in await tt.tasks.list() if t.project_id == project.id)
+    hits = await run(
+        "tasks.search", {"data": [{"project_name": project.name, "task_name": task.name.upper()}]}
+    )
+    assert task.id in {hit.id for hit in hits}
+    assert await run("tasks.search", {"data": [{"task_name": "no such task anywhere"}]}) == []
+    [task_time] = await run("tasks.times", {"data": [{"id": task.id}]})
+    assert task_time.accumulated_time == (await tt.tasks.get(task.id)).accumulated_time
+    [project_time] = await run("projects.times", {"data": [{"id": project.id}]})
+    assert project_time.accumulated_time == (await tt.projects.get(project.id)).accumulated_time
+    window = {"filter": "COMPANY", "from": "2000-01-01", "to": "2100-01-01"}
+    every = await run("events.list_min", {**window, "billed": "ALL"})
+    billed = await run("events.list_min", {**window, "billed": "BILLED"})
+    assert {e.id for e in billed} <= {e.id for e in every}
+    assert len(every) == (await run("events.count", window)).count > 0
+    csv_text = await run("events.export", {**window, "separator": ";"})
+    header, *rows = csv_text.strip().split("\n")
+    assert header.split(";")[0] == "ID" and len(rows) == len(every)
+    with pytest.raises(TTValidationError, match="separator"):
+        await run("events.export", {**window, "separator": "|"})
+
+
 def test_every_catalog_operation_is_exercised() -> None:
     """Runs last in this module: each catalog entry was sent to the simulator above."""
     if len(CALLED) < 10:

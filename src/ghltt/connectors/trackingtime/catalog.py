@@ -5,7 +5,8 @@ answers, and how a retry stays safe are written down once; the engine generates 
 from the same entries. ``{name}`` path parameters are ids (integers); the rest of an operation's
 values go in the body (POST, PUT) or the query (GET, DELETE), ``input`` naming the fields it
 checks. The answer is the envelope's ``data`` read as ``output``; a list may come wrapped under
-``unwrap`` (``{"projects": [...]}``).
+``unwrap`` (``{"projects": [...]}``). A ``text`` operation answers plain text (CSV) instead of
+the envelope: that text is its ``data`` (an error still comes as the envelope).
 
 Methods follow the sources in the reference: GET for reads and for the close/open/delete paths
 the official docs list as GET, PUT where FICUS saw POST answered with an HTML page
@@ -40,7 +41,9 @@ from ghltt.connectors.trackingtime.models import (
     EventFields,
     EventIds,
     EventSearch,
+    EventsExportQuery,
     EventsFilteredQuery,
+    EventsMinQuery,
     EventsQuery,
     EventsSummaryQuery,
     EventTag,
@@ -66,16 +69,22 @@ from ghltt.connectors.trackingtime.models import (
     Task,
     TaskFields,
     TaskList,
+    TaskNames,
+    TaskRefs,
     TasksQuery,
     TaskUpdate,
     Team,
     TimeEntry,
     Trackables,
     TrackByName,
+    TrackedTime,
     TrackFields,
     TtInput,
     User,
     UserFields,
+    UserGroup,
+    UserGroupFields,
+    UserGroupUpdate,
     UserReport,
     UserUpdate,
     Webhook,
@@ -111,6 +120,7 @@ class Operation:
     output: Any = None  # a model or ``list[model]``; None: the answer carries nothing to read
     unwrap: str = "data"  # where a wrapped list sits
     page_size: int = 0  # PAGED: TT's default page for this endpoint
+    text: bool = False  # the answer is plain text (CSV), not the JSON envelope
 
     @property
     def path_params(self) -> tuple[str, ...]:
@@ -521,6 +531,92 @@ _ALL: tuple[Operation, ...] = (
         _S,
         input=ReportQuery,
         output=UserReport,
+    ),
+    # user groups ("teams" in the UI): FICUS
+    Operation(
+        "user_groups.list",
+        "GET",
+        "/users/groups",
+        _S,
+        paging=_W,
+        input=ListFilter,
+        output=list[UserGroup],
+    ),
+    Operation("user_groups.get", "GET", "/users/groups/{id}", _S, output=UserGroup),
+    Operation(
+        "user_groups.add",
+        "POST",
+        "/users/groups/add",
+        _U,
+        note="find by name before adding",
+        input=UserGroupFields,
+        output=UserGroup,
+    ),
+    Operation(
+        "user_groups.update",
+        "PUT",
+        "/users/groups/update/{id}",
+        _I,
+        input=UserGroupUpdate,
+        output=UserGroup,
+    ),
+    Operation("user_groups.delete", "DELETE", "/users/groups/delete/{id}", _I),
+    # the "min" reads, bulk lookups and the CSV export
+    Operation(
+        "projects.list_min",
+        "GET",
+        "/projects/min",
+        _S,
+        paging=_W,
+        input=ListFilter,
+        output=list[Project],
+    ),
+    Operation("projects.get_min", "GET", "/projects/{id}/min", _S, output=Project),
+    Operation(
+        "projects.times",
+        "POST",
+        "/projects/times",
+        _S,
+        paging=_W,
+        input=ProjectRefs,
+        output=list[TrackedTime],
+    ),
+    Operation(
+        "tasks.search",
+        "POST",
+        "/tasks/search",
+        _S,
+        paging=_W,
+        input=TaskNames,
+        output=list[Task],
+    ),
+    Operation(
+        "tasks.times",
+        "POST",
+        "/tasks/times",
+        _S,
+        paging=_W,
+        input=TaskRefs,
+        output=list[TrackedTime],
+    ),
+    Operation(
+        "events.list_min",
+        "GET",
+        "/events/min",
+        _S,
+        paging=_P,
+        input=EventsMinQuery,
+        output=list[TimeEntry],
+        page_size=1000,
+    ),
+    Operation(
+        "events.export",
+        "GET",
+        "/events/export",
+        _S,
+        input=EventsExportQuery,
+        output=str,
+        text=True,
     ),
 )
 

@@ -36,7 +36,9 @@ __all__ = [
     "EventIds",
     "EventSearch",
     "EventTag",
+    "EventsExportQuery",
     "EventsFilteredQuery",
+    "EventsMinQuery",
     "EventsQuery",
     "EventsSummaryQuery",
     "FlatEvent",
@@ -63,6 +65,8 @@ __all__ = [
     "Task",
     "TaskFields",
     "TaskList",
+    "TaskNames",
+    "TaskRefs",
     "TaskUpdate",
     "TasksQuery",
     "Team",
@@ -70,10 +74,14 @@ __all__ = [
     "TrackByName",
     "TrackFields",
     "Trackables",
+    "TrackedTime",
     "TtInput",
     "TtModel",
     "User",
     "UserFields",
+    "UserGroup",
+    "UserGroupFields",
+    "UserGroupUpdate",
     "UserReport",
     "UserUpdate",
     "Webhook",
@@ -611,6 +619,52 @@ class ReportQuery(TtInput):
     sort_by: str | None = None  # NAME or WORKED_HOURS
 
 
+class EventsMinQuery(EventsQuery):
+    """``/events/min``: ``/events`` plus ``billed`` ALL, BILLED or UNBILLED."""
+
+    billed: str | None = None
+
+
+class EventsExportQuery(TtInput):
+    """``/events/export``: ``separator`` ``,`` ``;`` or a tab, and ``/events``' selection."""
+
+    separator: str
+    filter: str | None = None
+    id: int | None = None
+    from_: Day = Field(default=None, alias="from")
+    to: Day = None
+
+
+class TaskRefs(TtInput):
+    """``data``: the tasks, as ``[{"id": n}]``."""
+
+    data: list[dict[str, Any]]
+
+
+class TaskNames(TtInput):
+    """``data``: the tasks to find, as ``[{"project_name": ..., "task_name": ...}]``."""
+
+    data: list[dict[str, Any]]
+
+
+class UserGroupFields(TtInput):
+    """A user group: ``users`` as ``[{"id": n, "action": "ADD" | "REMOVE"}]``, at least one."""
+
+    name: str
+    supervisor_id: int
+    users: list[dict[str, Any]]
+    notes: str | None = None
+    status: str | None = None  # ACTIVE or ARCHIVED
+
+
+class UserGroupUpdate(TtInput):
+    name: str | None = None
+    supervisor_id: int | None = None
+    users: list[dict[str, Any]] | None = None
+    notes: str | None = None
+    status: str | None = None
+
+
 # ---- answers without a model above ---------------------------------------------------------
 
 
@@ -686,3 +740,22 @@ class UserReport(TtModel):
     worked_hours: float = 0
     billable_hours: float = 0
     projects: list[ProjectHours] = Field(default_factory=list)
+
+
+class TrackedTime(TtModel):
+    """A task's or project's time so far (``/tasks/times``, ``/projects/times``)."""
+
+    id: int
+    accumulated_time: int = 0  # seconds
+    worked_hours: float = 0
+
+
+class UserGroup(TtModel):
+    """A group of users under a supervisor (``/users/groups``)."""
+
+    id: int
+    name: str | None = None
+    status: str | None = None
+    notes: str | None = None
+    supervisor_id: int | None = None
+    users: list[CompactUser] = Field(default_factory=list)

@@ -23,7 +23,7 @@ ADA, GRACE = 381455, 381456
 NEW_USER, NEW_CUSTOMER, NEW_SERVICE, NEW_PROJECT = 381458, 123459, 45102, 1266931
 NEW_TASK, SHARED_TASK, NEW_TASK_LIST = 94656212114, 94656212115, 88006
 NEW_EVENT, NEW_TAG, NEW_FIELD, NEW_OPTION = 3490132419, 5503, 825012, 33333
-NEW_WEBHOOK, NEW_COMMENT = 77, 910001
+NEW_WEBHOOK, NEW_COMMENT, NEW_GROUP = 77, 910001, 6601
 YEAR = {"from": "2026-01-01", "to": "2026-12-31"}
 AT_NINE = {"date": "2026-01-06 09:00:00", "timezone": "GMT-05:00"}
 AT_TEN = {"date": "2026-01-06 10:00:00", "timezone": "GMT-05:00"}
@@ -69,6 +69,24 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
     tt("users.projects", "The projects a user works on.", {"id": ADA}),
     tt("users.tasks", "A user's tasks grouped by project.", {"id": ADA}),
     tt("users.tracking", "The timer a user runs now (current timer), as its task.", {"id": ADA}),
+    # user groups
+    tt(
+        "user_groups.add",
+        "Add a group of users under a supervisor (a user is in one group only).",
+        {
+            "name": "Design",
+            "supervisor_id": ADA,
+            "users": [{"id": GRACE, "action": "ADD"}],
+            "notes": "Brand and web",
+        },
+    ),
+    tt("user_groups.list", "The account's user groups; filter ALL, ACTIVE or ARCHIVED.", {}),
+    tt("user_groups.get", "One user group by id.", {"id": NEW_GROUP}),
+    tt(
+        "user_groups.update",
+        "Rename a user group, change its supervisor, add or remove members, or archive it.",
+        {"id": NEW_GROUP, "name": "Design studio", "users": [{"id": NEW_USER, "action": "ADD"}]},
+    ),
     # customers
     tt("customers.list", "The account's customers; filter ALL, ACTIVE or ARCHIVED.", {}),
     tt("customers.get", "One customer by id.", {"id": 123456}, params=_READ_CUSTOM),
@@ -100,6 +118,12 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
     # projects and task lists
     tt("projects.list", "The account's projects; filter ALL, ACTIVE or ARCHIVED.", {}),
     tt("projects.get", "One project by id.", {"id": 1266926}, params=_READ_CUSTOM),
+    tt(
+        "projects.list_min",
+        "The account's projects, as TT's lighter list; filter ALL, ACTIVE or ARCHIVED.",
+        {"filter": "ALL"},
+    ),
+    tt("projects.get_min", "One project by id, as TT's lighter read.", {"id": 1266926}),
     tt("projects.ids", "Every project's id, name and archived flag.", {"filter": "ALL"}),
     tt(
         "projects.search",
@@ -155,6 +179,11 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
     ),
     tt("tasks.users", "A task's assignees.", {"id": SHARED_TASK}),
     tt(
+        "tasks.search",
+        "Find tasks by name, each in a project named or in any project; none are created.",
+        {"data": [{"project_name": "Brand refresh", "task_name": "Moodboard"}]},
+    ),
+    tt(
         "task_comments.add",
         "Comment on a task.",
         {"id": NEW_TASK, "comment": "The client sent references."},
@@ -189,11 +218,26 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
         },
     ),
     tt("tasks.stop", "Stop the timer running on a task.", {"id": NEW_TASK, **AT_ELEVEN}),
+    tt(
+        "tasks.times",
+        "The time tracked so far on tasks, in seconds and hours.",
+        {"data": [{"id": NEW_TASK}]},
+    ),
+    tt(
+        "projects.times",
+        "The time tracked so far on projects, in seconds and hours.",
+        {"data": [{"id": NEW_PROJECT}]},
+    ),
     # time entries
     tt(
         "events.list",
         "Time entries by user, project, customer, task or company, in a date range.",
         {"filter": "COMPANY", **YEAR},
+    ),
+    tt(
+        "events.list_min",
+        "Time entries in TT's abbreviated shape, billed, unbilled or all, in a date range.",
+        {"filter": "COMPANY", "billed": "ALL", **YEAR},
     ),
     tt("events.get", "One time entry by id.", {"id": 3490132317}, params=_READ_CUSTOM),
     tt(
@@ -224,6 +268,11 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
         "events.filtered",
         "Time entries by a report query (date range, filters, sorts).",
         {"query_data": '{"date_range": {"period": "all"}}'},
+    ),
+    tt(
+        "events.export",
+        "Time entries as CSV text (separator ',', ';' or a tab), columns as in the flat shape.",
+        {"separator": ",", "filter": "COMPANY", **YEAR},
     ),
     tt("events.count", "How many time entries match a filter.", {"filter": "COMPANY", **YEAR}),
     tt(
@@ -288,6 +337,7 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
         {"id": ADA, **YEAR, "sort_by": "WORKED_HOURS"},
     ),
     # deletes, last: they remove what the examples above made
+    tt("user_groups.delete", "Delete a user group; its members stay.", {"id": NEW_GROUP}),
     tt("events.delete", "Delete a time entry.", {"id": NEW_EVENT}),
     tt("tasks.delete", "Delete a task with its time entries.", {"id": SHARED_TASK}),
     tt("projects.delete", "Delete a project (to the trash) with its tasks.", {"id": NEW_PROJECT}),

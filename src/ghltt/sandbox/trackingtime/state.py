@@ -27,6 +27,7 @@ ID_BASES: dict[str, int] = {
     "tag": 5501,
     "webhook": 77,
     "comment": 910001,
+    "user_group": 6601,
 }
 
 
@@ -44,6 +45,7 @@ _TABLES = {
     "tag": "tags",
     "webhook": "webhooks",
     "comment": "comments",
+    "user_group": "user_groups",
 }
 
 
@@ -301,6 +303,22 @@ class Webhook:
 
 
 @dataclass
+class UserGroup:
+    """A group of users under a supervisor ("teams" in the UI); a user is in one group only
+    (RN v4.22)."""
+
+    id: int
+    account_id: int
+    name: str
+    supervisor_id: int
+    user_ids: list[int]
+    created_at: datetime
+    notes: str | None = None
+    status: str = "ACTIVE"
+    updated_at: datetime | None = None
+
+
+@dataclass
 class State:
     """Everything the simulated API knows. Records are mutated in place by the routes."""
 
@@ -317,6 +335,7 @@ class State:
     tags: dict[int, EventTag] = field(default_factory=dict)
     webhooks: dict[int, Webhook] = field(default_factory=dict)
     comments: dict[int, Comment] = field(default_factory=dict)
+    user_groups: dict[int, UserGroup] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=lambda: dict(ID_BASES))
 
     def next_id(self, kind: str) -> int:
@@ -386,6 +405,7 @@ class State:
             "tags",
             "webhooks",
             "comments",
+            "user_groups",
         ):
             table: dict[int, Any] = getattr(self, name)
             out[name] = [conv(asdict(record)) for record in table.values()]

@@ -13,6 +13,7 @@ from ghltt.sandbox.trackingtime.routes import (
     services,
     tags,
     tasks,
+    user_groups,
     users,
     webhooks,
 )
@@ -22,6 +23,7 @@ def build_router() -> Router:
     router = Router()
     for module in (
         identity,
+        user_groups,
         users,
         customers,
         services,

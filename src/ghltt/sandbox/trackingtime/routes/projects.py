@@ -11,6 +11,7 @@ from ghltt.sandbox.trackingtime.routes.common import (
     customer_by_name,
     service_by_name,
     third_party,
+    tracked_times,
 )
 from ghltt.sandbox.trackingtime.state import Project, TaskList
 
@@ -92,6 +93,11 @@ def search(ctx: Ctx) -> Any:
             and keyword in t.name.lower()
         ]
     return out[:500]
+
+
+@router.add("projects/times")
+def times(ctx: Ctx) -> Any:
+    return tracked_times(ctx, "project", ctx.state.projects)
 
 
 @router.add("projects/0")

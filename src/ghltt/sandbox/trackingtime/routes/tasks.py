@@ -15,6 +15,7 @@ from ghltt.sandbox.trackingtime.routes.common import (
     service_by_name,
     task_by_name,
     third_party,
+    tracked_times,
     users_param,
 )
 from ghltt.sandbox.trackingtime.routes.timing import start_timer, stop_event, stop_timer
@@ -89,6 +90,34 @@ def paginated(ctx: Ctx) -> Any:
         data=[ctx.task(t, include_custom_fields=include) for t in tasks],
         siblings=_siblings(ctx, tasks),
     )
+
+
+@router.add("tasks/search")
+def search(ctx: Ctx) -> Any:
+    """``data=[{"project_name", "task_name"}]``: the tasks found by name, matched as the smart
+    selection matches (case-insensitive, trimmed), in the order asked; none are created."""
+    wanted = ctx.params.json_list("data")
+    if not wanted:
+        raise ValidationError("The parameter 'data' is required: [{project_name, task_name}]")
+    found: dict[int, Task] = {}
+    for pair in wanted:
+        if not isinstance(pair, dict) or not str(pair.get("task_name") or "").strip():
+            raise ValidationError("Each entry of 'data' needs a task_name")
+        name = str(pair["task_name"]).strip().lower()
+        project_name = str(pair.get("project_name") or "").strip().lower()
+        for task in _visible(ctx):
+            project = ctx.state.projects.get(task.project_id) if task.project_id else None
+            in_project = not project_name or (
+                project is not None and project.name.lower() == project_name
+            )
+            if task.name.lower() == name and in_project:
+                found.setdefault(task.id, task)
+    return [ctx.task(t) for t in found.values()]
+
+
+@router.add("tasks/times")
+def times(ctx: Ctx) -> Any:
+    return tracked_times(ctx, "task", ctx.state.tasks)
 
 
 @router.add("tasks/{id}")
