@@ -437,6 +437,41 @@ async def test_min_reads_bulk_times_task_search_and_the_csv_export(
         await run("events.export", {**window, "separator": "|"})
 
 
+async def test_recent_tasks_sorting_and_merging_projects(
+    tt: TrackingTimeClient, admin: Any
+) -> None:
+    run = tt.invoke
+    source = await tt.projects.add("Old site")
+    target = await tt.projects.add("New site")
+    first = await tt.tasks.add("Audit", project_id=source.id)
+    second = await tt.tasks.add("Copy", project_id=source.id)
+    await run(
+        "events.add",
+        {
+            "task_id": second.id,
+            "start": "2030-01-07 09:00:00",
+            "end": "2030-01-07 10:00:00",
+            "timezone": "GMT-05:00",
+        },
+    )
+    recent = await run("users.recent_tasks", {"id": admin.id})
+    assert recent[0].id == second.id and len({t.id for t in recent}) == len(recent) <= 10
+    order = [{"id": second.id, "sort_index": 0}, {"id": first.id, "sort_index": 1}]
+    await run("tasks.sort", {"data": order})
+    assert (await tt.tasks.get(first.id)).model_extra["list_position"] == 1
+    await run("projects.merge", {"id": source.id, "into": target.id})
+    assert {t.id for t in await run("tasks.filter", {"project_id": target.id})} >= {
+        first.id,
+        second.id,
+    }
+    with pytest.raises(TTNotFound):
+        await tt.projects.get(source.id)
+    # Repeated, the source is gone: the merge it asked for holds.
+    assert (
+        await run("projects.merge", {"id": source.id, "into": target.id}, missing_ok=True) is None
+    )
+
+
 def test_every_catalog_operation_is_exercised() -> None:
     """Runs last in this module: each catalog entry was sent to the simulator above."""
     if len(CALLED) < 10:

@@ -43,6 +43,7 @@ __all__ = [
     "EventsSummaryQuery",
     "FlatEvent",
     "ListFilter",
+    "MergeInto",
     "NameFields",
     "NamedRef",
     "PermissionFields",
@@ -66,6 +67,7 @@ __all__ = [
     "TaskFields",
     "TaskList",
     "TaskNames",
+    "TaskOrder",
     "TaskRefs",
     "TaskUpdate",
     "TasksQuery",
@@ -645,6 +647,19 @@ class TaskNames(TtInput):
     """``data``: the tasks to find, as ``[{"project_name": ..., "task_name": ...}]``."""
 
     data: list[dict[str, Any]]
+
+
+class TaskOrder(TtInput):
+    """``data``: each task's place in its list, as ``[{"id": n, "sort_index": i}]``."""
+
+    data: list[dict[str, Any]]
+    by_day: bool | None = None
+
+
+class MergeInto(TtInput):
+    """``into``: the project that takes the merged project's tasks and time entries."""
+
+    into: int
 
 
 class UserGroupFields(TtInput):

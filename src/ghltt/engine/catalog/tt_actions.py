@@ -68,6 +68,11 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
     tt("users.trackables", "The projects and tasks a user can track time on.", {"id": ADA}),
     tt("users.projects", "The projects a user works on.", {"id": ADA}),
     tt("users.tasks", "A user's tasks grouped by project.", {"id": ADA}),
+    tt(
+        "users.recent_tasks",
+        "The tasks a user last tracked time on, latest first.",
+        {"id": ADA},
+    ),
     tt("users.tracking", "The timer a user runs now (current timer), as its task.", {"id": ADA}),
     # user groups
     tt(
@@ -178,6 +183,11 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
         open_inputs=True,
     ),
     tt("tasks.users", "A task's assignees.", {"id": SHARED_TASK}),
+    tt(
+        "tasks.sort",
+        "Set tasks' places in their lists.",
+        {"data": [{"id": SHARED_TASK, "sort_index": 0}, {"id": NEW_TASK, "sort_index": 1}]},
+    ),
     tt(
         "tasks.search",
         "Find tasks by name, each in a project named or in any project; none are created.",
@@ -340,6 +350,11 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
     tt("user_groups.delete", "Delete a user group; its members stay.", {"id": NEW_GROUP}),
     tt("events.delete", "Delete a time entry.", {"id": NEW_EVENT}),
     tt("tasks.delete", "Delete a task with its time entries.", {"id": SHARED_TASK}),
+    tt(
+        "projects.merge",
+        "Merge a project into another: its tasks and time entries move, it goes to the trash.",
+        {"id": 1266929, "into": NEW_PROJECT},
+    ),
     tt("projects.delete", "Delete a project (to the trash) with its tasks.", {"id": NEW_PROJECT}),
     tt("services.delete", "Delete a service; projects keep no service.", {"id": NEW_SERVICE}),
     tt(

@@ -115,6 +115,23 @@ def search(ctx: Ctx) -> Any:
     return [ctx.task(t) for t in found.values()]
 
 
+@router.add("tasks/sort")
+def sort(ctx: Ctx) -> Any:
+    """``data=[{"id", "sort_index"}]``: each task's place in its list (``by_day`` is taken and
+    has no other effect here)."""
+    order = ctx.params.json_list("data")
+    if not order:
+        raise ValidationError("The parameter 'data' is required: [{id, sort_index}]")
+    ctx.params.flag("by_day")
+    for entry in order:
+        if not isinstance(entry, dict) or "id" not in entry or "sort_index" not in entry:
+            raise ValidationError("Each entry of 'data' needs an id and a sort_index")
+        task = ctx.find(ctx.state.tasks, int(entry["id"]))
+        task.list_position = int(entry["sort_index"])
+        ctx.changed(task)
+    return {}
+
+
 @router.add("tasks/times")
 def times(ctx: Ctx) -> Any:
     return tracked_times(ctx, "task", ctx.state.tasks)
