@@ -472,6 +472,22 @@ async def test_recent_tasks_sorting_and_merging_projects(
     )
 
 
+async def test_workspace_switch_and_settings(tt: TrackingTimeClient) -> None:
+    run = tt.invoke
+    switched = await run("teams.switch", {"account_id": 1726})
+    assert switched.account_id == 1726 and switched.is_default
+    defaults = {team.account_id for team in await tt.teams() if team.is_default}
+    assert defaults == {1726}
+    await run("teams.switch", {"account_id": 1725})
+    renamed = await run(
+        "teams.update", {"account_id": 1725, "company": "Acme Works", "can_view_others": False}
+    )
+    assert renamed.company == "Acme Works"
+    assert renamed.model_extra["permissions"]["can_view_others"] is False
+    with pytest.raises(TTValidationError, match="company"):
+        await run("teams.update", {"account_id": 1725, "company": " "})
+
+
 def test_every_catalog_operation_is_exercised() -> None:
     """Runs last in this module: each catalog entry was sent to the simulator above."""
     if len(CALLED) < 10:

@@ -72,6 +72,8 @@ __all__ = [
     "TaskUpdate",
     "TasksQuery",
     "Team",
+    "TeamSettings",
+    "TeamSwitch",
     "TimeEntry",
     "TrackByName",
     "TrackFields",
@@ -654,6 +656,20 @@ class TaskOrder(TtInput):
 
     data: list[dict[str, Any]]
     by_day: bool | None = None
+
+
+class TeamSwitch(TtInput):
+    account_id: int
+
+
+class TeamSettings(TtInput):
+    """A workspace's name and what its co-workers may see and edit (admins only)."""
+
+    company: str | None = None
+    can_edit_time_entries: bool | None = None
+    can_edit_projects_and_tasks: bool | None = None
+    can_view_time_entries_from_others: bool | None = None
+    can_view_others: bool | None = None
 
 
 class MergeInto(TtInput):

@@ -32,6 +32,16 @@ AT_ELEVEN = {"date": "2026-01-06 11:00:00", "timezone": "GMT-05:00"}
 TT_ACTIONS: tuple[ActionDef, ...] = (
     tt("me.get", "The signed-in user, with the workspaces they belong to.", {}),
     tt("teams.list", "The workspaces (accounts) the signed-in user belongs to.", {}),
+    tt(
+        "teams.update",
+        "Rename a workspace or change what its co-workers may see and edit (admins).",
+        {"account_id": 1725, "can_view_others": True},
+    ),
+    tt(
+        "teams.switch",
+        "Make a workspace the signed-in user's default (calls without an account id use it).",
+        {"account_id": 1725},
+    ),
     # users
     tt("users.list", "The account's users; filter ALL, ACTIVE or ARCHIVED.", {"filter": "ALL"}),
     tt("users.get", "One user by id.", {"id": GRACE}),
