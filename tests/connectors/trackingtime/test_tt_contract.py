@@ -488,6 +488,29 @@ async def test_workspace_switch_and_settings(tt: TrackingTimeClient) -> None:
         await run("teams.update", {"account_id": 1725, "company": " "})
 
 
+async def test_invitations_employee_records_and_the_calendar_feed(
+    tt: TrackingTimeClient, admin: Any
+) -> None:
+    run = tt.invoke
+    invited = await tt.users.add("Kay", "CO_WORKER", email="kay@example.com")
+    await run("users.resend_invite", {"email": "KAY@example.com"})  # emails match in any case
+    with pytest.raises(TTValidationError, match="accepted"):
+        await run("users.resend_invite", {"email": admin.email})
+    with pytest.raises(TTValidationError, match="no user with the email nobody"):
+        await run("users.resend_invite", {"email": "nobody@example.com"})
+    record = await run(
+        "users.update_employee", {"id": invited.id, "job_title": "Editor", "department": "Web"}
+    )
+    assert (record.user_id, record.job_title, record.department) == (invited.id, "Editor", "Web")
+    await run("users.update_employee", {"id": invited.id, "department": "Print"})
+    employee = (await tt.users.get(invited.id)).model_extra["employee"]
+    assert employee["job_title"] == "Editor" and employee["department"] == "Print"
+    first = (await run("users.reset_icalendar_token", {})).icalendar_feed
+    second = (await run("users.reset_icalendar_token", {})).icalendar_feed
+    assert first != second
+    assert (await tt.users.get(admin.id)).model_extra["icalendar_feed"] == second
+
+
 def test_every_catalog_operation_is_exercised() -> None:
     """Runs last in this module: each catalog entry was sent to the simulator above."""
     if len(CALLED) < 10:

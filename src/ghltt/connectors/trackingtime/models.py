@@ -18,6 +18,7 @@ __all__ = [
     "AssignedTask",
     "AssignedTasksQuery",
     "Assignee",
+    "CalendarFeed",
     "Comment",
     "CommentFields",
     "CompactUser",
@@ -29,6 +30,8 @@ __all__ = [
     "CustomerFields",
     "CustomerUpdate",
     "DayHours",
+    "Employee",
+    "EmployeeFields",
     "EnumOption",
     "EnumOptionFields",
     "EnumOptionUpdate",
@@ -42,6 +45,7 @@ __all__ = [
     "EventsQuery",
     "EventsSummaryQuery",
     "FlatEvent",
+    "InviteEmail",
     "ListFilter",
     "MergeInto",
     "NameFields",
@@ -658,6 +662,28 @@ class TaskOrder(TtInput):
     by_day: bool | None = None
 
 
+class InviteEmail(TtInput):
+    email: str
+
+
+class EmployeeFields(TtInput):
+    """A user's employee record (HR fields); dates as ``yyyy-MM-dd``."""
+
+    name: str | None = None
+    nr: str | None = None
+    employment_status: str | None = None
+    gender: str | None = None
+    tax_id: str | None = None
+    phone: str | None = None
+    job_title: str | None = None
+    department: str | None = None
+    location: str | None = None
+    notes: str | None = None
+    birthdate: str | None = None
+    hire_date: str | None = None
+    termination_date: str | None = None
+
+
 class TeamSwitch(TtInput):
     account_id: int
 
@@ -790,3 +816,17 @@ class UserGroup(TtModel):
     notes: str | None = None
     supervisor_id: int | None = None
     users: list[CompactUser] = Field(default_factory=list)
+
+
+class Employee(TtModel):
+    """A user's employee record (``/users/:id/employee/update``)."""
+
+    user_id: int
+    job_title: str | None = None
+    department: str | None = None
+
+
+class CalendarFeed(TtModel):
+    """The signed-in user's calendar feed after its token is reset."""
+
+    icalendar_feed: str

@@ -52,6 +52,21 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
         open_inputs=True,
     ),
     tt(
+        "users.resend_invite",
+        "Send an invited user their invitation email again.",
+        {"email": "mh@example.com"},
+    ),
+    tt(
+        "users.update_employee",
+        "Set a user's employee record: job title, department, hire date and other HR fields.",
+        {"id": NEW_USER, "job_title": "Flight software lead", "hire_date": "2026-01-05"},
+    ),
+    tt(
+        "users.reset_icalendar_token",
+        "Give the signed-in user's calendar feed a new address (the former one stops).",
+        {},
+    ),
+    tt(
         "users.update",
         "Change a user's name, email, role or rates.",
         {"id": NEW_USER, "surname": "Hamilton-Lovelace"},

@@ -82,6 +82,7 @@ class Membership:
     hourly_rate: float = 0
     hourly_cost: float = 0
     custom_fields: dict[int, str] = field(default_factory=dict)
+    employee: dict[str, Any] | None = None
 
 
 @dataclass
@@ -103,6 +104,7 @@ class User:
     language: str = "en"
     updated_at: datetime | None = None
     color_index: int = 0
+    icalendar_token: str | None = None
 
 
 @dataclass

@@ -14,6 +14,7 @@ from ghltt.sandbox.trackingtime.routes import (
     tags,
     tasks,
     user_groups,
+    user_records,
     users,
     webhooks,
 )
@@ -24,6 +25,7 @@ def build_router() -> Router:
     for module in (
         identity,
         user_groups,
+        user_records,
         users,
         customers,
         services,
