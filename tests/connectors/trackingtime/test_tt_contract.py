@@ -511,6 +511,26 @@ async def test_invitations_employee_records_and_the_calendar_feed(
     assert (await tt.users.get(admin.id)).model_extra["icalendar_feed"] == second
 
 
+async def test_task_import_previews_then_makes_what_is_missing(tt: TrackingTimeClient) -> None:
+    run = tt.invoke
+    rows = [
+        {"task_name": "Wireframes", "project_name": "Atlas", "customer_name": "Globex"},
+        {"task_name": "wireframes ", "project_name": "atlas"},
+    ]
+    preview = await run("tasks.import", {"data": rows, "preview_mode": True})
+    assert [(r.task_id, r.is_new) for r in preview] == [(None, True), (None, True)]
+    assert "Atlas" not in {p.name for p in await tt.projects.list(filter="ALL")}
+    made = await run("tasks.import", {"data": rows})
+    # The second row names the same task: the import matches it instead of making a twin.
+    assert made[0].is_new and not made[1].is_new and made[0].task_id == made[1].task_id
+    project = await tt.projects.get(made[0].project_id)
+    assert project.name == "Atlas"
+    again = await run("tasks.import", {"data": rows[:1], "preview_mode": True})
+    assert (again[0].task_id, again[0].is_new) == (made[0].task_id, False)
+    orphan = await tt.tasks.add("Loose end")
+    assert orphan.id in {t.id for t in (await run("projects.no_project", {})).tasks}
+
+
 def test_every_catalog_operation_is_exercised() -> None:
     """Runs last in this module: each catalog entry was sent to the simulator above."""
     if len(CALLED) < 10:

@@ -51,6 +51,7 @@ from ghltt.connectors.trackingtime.models import (
     EventsSummaryQuery,
     EventTag,
     FlatEvent,
+    ImportedTask,
     InviteEmail,
     ListFilter,
     MergeInto,
@@ -73,6 +74,7 @@ from ghltt.connectors.trackingtime.models import (
     TagValuesQuery,
     Task,
     TaskFields,
+    TaskImport,
     TaskList,
     TaskNames,
     TaskOrder,
@@ -686,6 +688,17 @@ _ALL: tuple[Operation, ...] = (
         note="each reset revokes the feed's former address",
         output=CalendarFeed,
     ),
+    Operation(
+        "tasks.import",
+        "POST",
+        "/account/import/tasks",
+        _I,
+        note="rows match existing tasks by name: a repeated import finds what the first made",
+        paging=_W,
+        input=TaskImport,
+        output=list[ImportedTask],
+    ),
+    Operation("projects.no_project", "GET", "/projects/0", _S, output=ProjectTasks),
 )
 
 OPERATIONS: MappingProxyType[str, Operation] = MappingProxyType({op.name: op for op in _ALL})

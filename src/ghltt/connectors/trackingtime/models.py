@@ -45,6 +45,7 @@ __all__ = [
     "EventsQuery",
     "EventsSummaryQuery",
     "FlatEvent",
+    "ImportedTask",
     "InviteEmail",
     "ListFilter",
     "MergeInto",
@@ -69,6 +70,7 @@ __all__ = [
     "TagValuesQuery",
     "Task",
     "TaskFields",
+    "TaskImport",
     "TaskList",
     "TaskNames",
     "TaskOrder",
@@ -662,6 +664,14 @@ class TaskOrder(TtInput):
     by_day: bool | None = None
 
 
+class TaskImport(TtInput):
+    """``data``: ``[{"task_name", "project_name", "customer_name", "service_name"}]``;
+    ``preview_mode``: answer what the import would do and write nothing."""
+
+    data: list[dict[str, Any]]
+    preview_mode: bool | None = None
+
+
 class InviteEmail(TtInput):
     email: str
 
@@ -830,3 +840,12 @@ class CalendarFeed(TtModel):
     """The signed-in user's calendar feed after its token is reset."""
 
     icalendar_feed: str
+
+
+class ImportedTask(TtModel):
+    """A row of a task import: the task found or made (none yet in a preview)."""
+
+    task_name: str
+    task_id: int | None = None
+    project_id: int | None = None
+    is_new: bool = False

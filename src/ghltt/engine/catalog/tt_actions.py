@@ -209,6 +209,18 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
     ),
     tt("tasks.users", "A task's assignees.", {"id": SHARED_TASK}),
     tt(
+        "tasks.import",
+        "Import tasks by name with their project, customer and service, made when missing "
+        "(preview_mode: say what would happen, write nothing).",
+        {
+            "data": [
+                {"task_name": "Moodboard", "project_name": "Brand refresh"},
+                {"task_name": "Style guide", "project_name": "Brand refresh"},
+            ]
+        },
+    ),
+    tt("projects.no_project", "The tasks that belong to no project.", {}),
+    tt(
         "tasks.sort",
         "Set tasks' places in their lists.",
         {"data": [{"id": SHARED_TASK, "sort_index": 0}, {"id": NEW_TASK, "sort_index": 1}]},

@@ -12,6 +12,7 @@ from ghltt.sandbox.trackingtime.routes import (
     reports,
     services,
     tags,
+    task_import,
     tasks,
     user_groups,
     user_records,
@@ -31,6 +32,7 @@ def build_router() -> Router:
         services,
         projects,
         tasks,
+        task_import,
         tags,  # before events: "events/tags" must not be read as an event path
         events,
         custom_fields,
