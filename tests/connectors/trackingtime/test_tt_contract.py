@@ -531,6 +531,32 @@ async def test_task_import_previews_then_makes_what_is_missing(tt: TrackingTimeC
     assert orphan.id in {t.id for t in (await run("projects.no_project", {})).tasks}
 
 
+async def test_a_comment_notifies_the_tasks_people_and_they_mark_it_read(
+    served: tuple[Any, str], sim: Any, tt: TrackingTimeClient, admin: Any
+) -> None:
+    run = tt.invoke
+    grace = sim.seeded[1]
+    project = (await tt.projects.list())[0]
+    task = await tt.tasks.add("Proofs", project_id=project.id, users=[admin.id])
+    before = {n.id for n in await run("notifications.list", {})}
+    async with make_client(served[1], AppPassword(grace.app_password)) as as_grace:
+        await as_grace.invoke("task_comments.add", {"id": task.id, "comment": "Ready?"})
+        assert await as_grace.invoke("notifications.list", {}) == []  # the author is not told
+    [note] = [n for n in await run("notifications.list", {}) if n.id not in before]
+    assert note.task_id == task.id and "Ready?" in (note.text or "") and not note.is_read
+    by_project = await run("notifications.list", {"filter": "PROJECT", "id": project.id})
+    assert note.id in {n.id for n in by_project}
+    assert (await run("notifications.read", {"id": note.id})).is_read
+    assert note.id not in {n.id for n in await run("notifications.list", {})}
+    assert note.id in {n.id for n in await run("notifications.list", {"include_read": True})}
+    unread = [{"id": n.id} for n in await run("notifications.list", {})]
+    if unread:
+        await run("notifications.read_many", {"data": unread})
+    assert await run("notifications.list", {}) == []
+    with pytest.raises(TTValidationError, match="50"):
+        await run("notifications.read_many", {"data": [{"id": note.id}] * 51})
+
+
 def test_every_catalog_operation_is_exercised() -> None:
     """Runs last in this module: each catalog entry was sent to the simulator above."""
     if len(CALLED) < 10:

@@ -56,6 +56,9 @@ from ghltt.connectors.trackingtime.models import (
     ListFilter,
     MergeInto,
     NameFields,
+    Notification,
+    NotificationRefs,
+    NotificationsQuery,
     PermissionFields,
     Project,
     ProjectFields,
@@ -699,6 +702,17 @@ _ALL: tuple[Operation, ...] = (
         output=list[ImportedTask],
     ),
     Operation("projects.no_project", "GET", "/projects/0", _S, output=ProjectTasks),
+    Operation(
+        "notifications.list",
+        "GET",
+        "/notifications",
+        _S,
+        paging=_W,
+        input=NotificationsQuery,
+        output=list[Notification],
+    ),
+    Operation("notifications.read", "PUT", "/notifications/read/{id}", _I, output=Notification),
+    Operation("notifications.read_many", "POST", "/notifications/read", _I, input=NotificationRefs),
 )
 
 OPERATIONS: MappingProxyType[str, Operation] = MappingProxyType({op.name: op for op in _ALL})

@@ -51,6 +51,9 @@ __all__ = [
     "MergeInto",
     "NameFields",
     "NamedRef",
+    "Notification",
+    "NotificationRefs",
+    "NotificationsQuery",
     "PermissionFields",
     "Project",
     "ProjectFields",
@@ -672,6 +675,20 @@ class TaskImport(TtInput):
     preview_mode: bool | None = None
 
 
+class NotificationsQuery(TtInput):
+    """``filter`` USER (the caller's, the default) or PROJECT (with ``id``); ``include_read``."""
+
+    filter: str | None = None
+    id: int | None = None
+    include_read: bool | None = None
+
+
+class NotificationRefs(TtInput):
+    """``data``: the notifications, as ``[{"id": n}]`` (at most 50)."""
+
+    data: list[dict[str, Any]]
+
+
 class InviteEmail(TtInput):
     email: str
 
@@ -849,3 +866,14 @@ class ImportedTask(TtModel):
     task_id: int | None = None
     project_id: int | None = None
     is_new: bool = False
+
+
+class Notification(TtModel):
+    """Something the signed-in user is told about (a comment on their task...)."""
+
+    id: int
+    type: str | None = None
+    text: str | None = None
+    task_id: int | None = None
+    project_id: int | None = None
+    is_read: bool = False

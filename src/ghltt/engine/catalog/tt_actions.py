@@ -24,6 +24,7 @@ NEW_USER, NEW_CUSTOMER, NEW_SERVICE, NEW_PROJECT = 381458, 123459, 45102, 126693
 NEW_TASK, SHARED_TASK, NEW_TASK_LIST = 94656212114, 94656212115, 88006
 NEW_EVENT, NEW_TAG, NEW_FIELD, NEW_OPTION = 3490132419, 5503, 825012, 33333
 NEW_WEBHOOK, NEW_COMMENT, NEW_GROUP = 77, 910001, 6601
+SEEDED_NOTE = 4401  # the sample's one notification: Grace commented on a task of Ada's
 YEAR = {"from": "2026-01-01", "to": "2026-12-31"}
 AT_NINE = {"date": "2026-01-06 09:00:00", "timezone": "GMT-05:00"}
 AT_TEN = {"date": "2026-01-06 10:00:00", "timezone": "GMT-05:00"}
@@ -377,6 +378,18 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
     tt("webhooks.enable", "Resume a paused webhook subscription.", {"id": NEW_WEBHOOK}),
     tt("webhooks.reset_token", "Give a webhook subscription a new token.", {"id": NEW_WEBHOOK}),
     tt("webhooks.delete", "Delete a webhook subscription.", {"id": NEW_WEBHOOK}),
+    # notifications
+    tt(
+        "notifications.list",
+        "The signed-in user's unread notifications, or all, or a project's.",
+        {"include_read": True},
+    ),
+    tt("notifications.read", "Mark a notification read.", {"id": SEEDED_NOTE}),
+    tt(
+        "notifications.read_many",
+        "Mark notifications read, up to 50 at a time.",
+        {"data": [{"id": SEEDED_NOTE}]},
+    ),
     # reports
     tt(
         "reports.user",

@@ -28,6 +28,7 @@ ID_BASES: dict[str, int] = {
     "webhook": 77,
     "comment": 910001,
     "user_group": 6601,
+    "notification": 4401,
 }
 
 
@@ -46,6 +47,7 @@ _TABLES = {
     "webhook": "webhooks",
     "comment": "comments",
     "user_group": "user_groups",
+    "notification": "notifications",
 }
 
 
@@ -321,6 +323,22 @@ class UserGroup:
 
 
 @dataclass
+class Notification:
+    """Something a user is told about: a comment on a task of theirs, by someone else."""
+
+    id: int
+    account_id: int
+    user_id: int  # who is told
+    kind: str
+    text: str
+    created_at: datetime
+    by_user_id: int | None = None
+    task_id: int | None = None
+    project_id: int | None = None
+    is_read: bool = False
+
+
+@dataclass
 class State:
     """Everything the simulated API knows. Records are mutated in place by the routes."""
 
@@ -338,6 +356,7 @@ class State:
     webhooks: dict[int, Webhook] = field(default_factory=dict)
     comments: dict[int, Comment] = field(default_factory=dict)
     user_groups: dict[int, UserGroup] = field(default_factory=dict)
+    notifications: dict[int, Notification] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=lambda: dict(ID_BASES))
 
     def next_id(self, kind: str) -> int:
@@ -408,6 +427,7 @@ class State:
             "webhooks",
             "comments",
             "user_groups",
+            "notifications",
         ):
             table: dict[int, Any] = getattr(self, name)
             out[name] = [conv(asdict(record)) for record in table.values()]

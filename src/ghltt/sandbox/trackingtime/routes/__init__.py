@@ -8,6 +8,7 @@ from ghltt.sandbox.trackingtime.routes import (
     customers,
     events,
     identity,
+    notifications,
     projects,
     reports,
     services,
@@ -38,6 +39,7 @@ def build_router() -> Router:
         custom_fields,
         webhooks,
         reports,
+        notifications,
     ):
         router.include(module.router)
     return router

@@ -18,6 +18,7 @@ from ghltt.sandbox.trackingtime.routes.common import (
     tracked_times,
     users_param,
 )
+from ghltt.sandbox.trackingtime.routes.notifications import notify_comment
 from ghltt.sandbox.trackingtime.routes.timing import start_timer, stop_event, stop_timer
 from ghltt.sandbox.trackingtime.state import Comment, Task
 
@@ -353,6 +354,7 @@ def add_comment(ctx: Ctx) -> Any:
         created_at=ctx.now,
     )
     ctx.state.comments[comment.id] = comment
+    notify_comment(ctx, task, comment.text)
     ctx.changed(task)
     return ctx.comment(comment)
 
