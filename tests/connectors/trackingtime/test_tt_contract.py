@@ -377,6 +377,186 @@ async def test_operations_performed_from_their_declaration(
         await run("reports.user", {"id": admin.id, "sort_by": "COLOUR"})
 
 
+async def test_user_groups_keep_each_user_in_one_group(tt: TrackingTimeClient, admin: Any) -> None:
+    run = tt.invoke
+    ida = await tt.users.add("Ida", "CO_WORKER", email="ida.groups@example.com")
+    design = await run(
+        "user_groups.add",
+        {"name": "Design", "supervisor_id": admin.id, "users": [{"id": ida.id}]},
+    )
+    assert design.supervisor_id == admin.id and [u.id for u in design.users] == [ida.id]
+    web = await run(
+        "user_groups.add",
+        {"name": "Web", "supervisor_id": admin.id, "users": [{"id": ida.id, "action": "ADD"}]},
+    )
+    # Joining the second group took Ida out of the first.
+    assert (await run("user_groups.get", {"id": design.id})).users == []
+    assert [u.id for u in (await run("user_groups.get", {"id": web.id})).users] == [ida.id]
+    archived = await run("user_groups.update", {"id": design.id, "status": "ARCHIVED"})
+    assert archived.status == "ARCHIVED"
+    active = {g.id for g in await run("user_groups.list", {})}
+    assert web.id in active and design.id not in active
+    assert design.id in {g.id for g in await run("user_groups.list", {"filter": "ALL"})}
+    with pytest.raises(TTValidationError, match="users"):
+        await run("user_groups.add", {"name": "Empty", "supervisor_id": admin.id, "users": []})
+    await run("user_groups.delete", {"id": web.id})
+    with pytest.raises(TTNotFound):
+        await run("user_groups.get", {"id": web.id})
+    assert await run("user_groups.delete", {"id": web.id}, missing_ok=True) is None
+
+
+async def test_min_reads_bulk_times_task_search_and_the_csv_export(
+    tt: TrackingTimeClient,
+) -> None:
+    run = tt.invoke
+    projects = await tt.projects.list(filter="ALL")
+    assert [p.id for p in await run("projects.list_min", {"filter": "ALL"})] == [
+        p.id for p in projects
+    ]
+    project = projects[0]
+    assert (await run("projects.get_min", {"id": project.id})).name == project.name
+    task = next(t for t in await tt.tasks.list() if t.project_id == project.id)
+    hits = await run(
+        "tasks.search", {"data": [{"project_name": project.name, "task_name": task.name.upper()}]}
+    )
+    assert task.id in {hit.id for hit in hits}
+    assert await run("tasks.search", {"data": [{"task_name": "no such task anywhere"}]}) == []
+    [task_time] = await run("tasks.times", {"data": [{"id": task.id}]})
+    assert task_time.accumulated_time == (await tt.tasks.get(task.id)).accumulated_time
+    [project_time] = await run("projects.times", {"data": [{"id": project.id}]})
+    assert project_time.accumulated_time == (await tt.projects.get(project.id)).accumulated_time
+    window = {"filter": "COMPANY", "from": "2000-01-01", "to": "2100-01-01"}
+    every = await run("events.list_min", {**window, "billed": "ALL"})
+    billed = await run("events.list_min", {**window, "billed": "BILLED"})
+    assert {e.id for e in billed} <= {e.id for e in every}
+    assert len(every) == (await run("events.count", window)).count > 0
+    csv_text = await run("events.export", {**window, "separator": ";"})
+    header, *rows = csv_text.strip().split("\n")
+    assert header.split(";")[0] == "ID" and len(rows) == len(every)
+    with pytest.raises(TTValidationError, match="separator"):
+        await run("events.export", {**window, "separator": "|"})
+
+
+async def test_recent_tasks_sorting_and_merging_projects(
+    tt: TrackingTimeClient, admin: Any
+) -> None:
+    run = tt.invoke
+    source = await tt.projects.add("Old site")
+    target = await tt.projects.add("New site")
+    first = await tt.tasks.add("Audit", project_id=source.id)
+    second = await tt.tasks.add("Copy", project_id=source.id)
+    await run(
+        "events.add",
+        {
+            "task_id": second.id,
+            "start": "2030-01-07 09:00:00",
+            "end": "2030-01-07 10:00:00",
+            "timezone": "GMT-05:00",
+        },
+    )
+    recent = await run("users.recent_tasks", {"id": admin.id})
+    assert recent[0].id == second.id and len({t.id for t in recent}) == len(recent) <= 10
+    order = [{"id": second.id, "sort_index": 0}, {"id": first.id, "sort_index": 1}]
+    await run("tasks.sort", {"data": order})
+    assert (await tt.tasks.get(first.id)).model_extra["list_position"] == 1
+    await run("projects.merge", {"id": source.id, "into": target.id})
+    assert {t.id for t in await run("tasks.filter", {"project_id": target.id})} >= {
+        first.id,
+        second.id,
+    }
+    with pytest.raises(TTNotFound):
+        await tt.projects.get(source.id)
+    # Repeated, the source is gone: the merge it asked for holds.
+    assert (
+        await run("projects.merge", {"id": source.id, "into": target.id}, missing_ok=True) is None
+    )
+
+
+async def test_workspace_switch_and_settings(tt: TrackingTimeClient) -> None:
+    run = tt.invoke
+    switched = await run("teams.switch", {"account_id": 1726})
+    assert switched.account_id == 1726 and switched.is_default
+    defaults = {team.account_id for team in await tt.teams() if team.is_default}
+    assert defaults == {1726}
+    await run("teams.switch", {"account_id": 1725})
+    renamed = await run(
+        "teams.update", {"account_id": 1725, "company": "Acme Works", "can_view_others": False}
+    )
+    assert renamed.company == "Acme Works"
+    assert renamed.model_extra["permissions"]["can_view_others"] is False
+    with pytest.raises(TTValidationError, match="company"):
+        await run("teams.update", {"account_id": 1725, "company": " "})
+
+
+async def test_invitations_employee_records_and_the_calendar_feed(
+    tt: TrackingTimeClient, admin: Any
+) -> None:
+    run = tt.invoke
+    invited = await tt.users.add("Kay", "CO_WORKER", email="kay@example.com")
+    await run("users.resend_invite", {"email": "KAY@example.com"})  # emails match in any case
+    with pytest.raises(TTValidationError, match="accepted"):
+        await run("users.resend_invite", {"email": admin.email})
+    with pytest.raises(TTValidationError, match="no user with the email nobody"):
+        await run("users.resend_invite", {"email": "nobody@example.com"})
+    record = await run(
+        "users.update_employee", {"id": invited.id, "job_title": "Editor", "department": "Web"}
+    )
+    assert (record.user_id, record.job_title, record.department) == (invited.id, "Editor", "Web")
+    await run("users.update_employee", {"id": invited.id, "department": "Print"})
+    employee = (await tt.users.get(invited.id)).model_extra["employee"]
+    assert employee["job_title"] == "Editor" and employee["department"] == "Print"
+    first = (await run("users.reset_icalendar_token", {})).icalendar_feed
+    second = (await run("users.reset_icalendar_token", {})).icalendar_feed
+    assert first != second
+    assert (await tt.users.get(admin.id)).model_extra["icalendar_feed"] == second
+
+
+async def test_task_import_previews_then_makes_what_is_missing(tt: TrackingTimeClient) -> None:
+    run = tt.invoke
+    rows = [
+        {"task_name": "Wireframes", "project_name": "Atlas", "customer_name": "Globex"},
+        {"task_name": "wireframes ", "project_name": "atlas"},
+    ]
+    preview = await run("tasks.import", {"data": rows, "preview_mode": True})
+    assert [(r.task_id, r.is_new) for r in preview] == [(None, True), (None, True)]
+    assert "Atlas" not in {p.name for p in await tt.projects.list(filter="ALL")}
+    made = await run("tasks.import", {"data": rows})
+    # The second row names the same task: the import matches it instead of making a twin.
+    assert made[0].is_new and not made[1].is_new and made[0].task_id == made[1].task_id
+    project = await tt.projects.get(made[0].project_id)
+    assert project.name == "Atlas"
+    again = await run("tasks.import", {"data": rows[:1], "preview_mode": True})
+    assert (again[0].task_id, again[0].is_new) == (made[0].task_id, False)
+    orphan = await tt.tasks.add("Loose end")
+    assert orphan.id in {t.id for t in (await run("projects.no_project", {})).tasks}
+
+
+async def test_a_comment_notifies_the_tasks_people_and_they_mark_it_read(
+    served: tuple[Any, str], sim: Any, tt: TrackingTimeClient, admin: Any
+) -> None:
+    run = tt.invoke
+    grace = sim.seeded[1]
+    project = (await tt.projects.list())[0]
+    task = await tt.tasks.add("Proofs", project_id=project.id, users=[admin.id])
+    before = {n.id for n in await run("notifications.list", {})}
+    async with make_client(served[1], AppPassword(grace.app_password)) as as_grace:
+        await as_grace.invoke("task_comments.add", {"id": task.id, "comment": "Ready?"})
+        assert await as_grace.invoke("notifications.list", {}) == []  # the author is not told
+    [note] = [n for n in await run("notifications.list", {}) if n.id not in before]
+    assert note.task_id == task.id and "Ready?" in (note.text or "") and not note.is_read
+    by_project = await run("notifications.list", {"filter": "PROJECT", "id": project.id})
+    assert note.id in {n.id for n in by_project}
+    assert (await run("notifications.read", {"id": note.id})).is_read
+    assert note.id not in {n.id for n in await run("notifications.list", {})}
+    assert note.id in {n.id for n in await run("notifications.list", {"include_read": True})}
+    unread = [{"id": n.id} for n in await run("notifications.list", {})]
+    if unread:
+        await run("notifications.read_many", {"data": unread})
+    assert await run("notifications.list", {}) == []
+    with pytest.raises(TTValidationError, match="50"):
+        await run("notifications.read_many", {"data": [{"id": note.id}] * 51})
+
+
 def test_every_catalog_operation_is_exercised() -> None:
     """Runs last in this module: each catalog entry was sent to the simulator above."""
     if len(CALLED) < 10:

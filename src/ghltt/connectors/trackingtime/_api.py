@@ -172,6 +172,9 @@ class Api:
         """The envelope of a successful answer to ``op``, or the error the answer stands for."""
         if response.status_code >= 400:
             raise self._status_line_error(op, response)
+        if op.text and "json" not in response.headers.get("content-type", "").lower():
+            # A text answer (CSV) has no envelope; a refusal still comes as one, read below.
+            return {"data": response.text}
         body = self._decode(response)
         meta = body.get("response")
         status = meta.get("status") if isinstance(meta, dict) else None

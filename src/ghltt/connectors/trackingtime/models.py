@@ -18,6 +18,7 @@ __all__ = [
     "AssignedTask",
     "AssignedTasksQuery",
     "Assignee",
+    "CalendarFeed",
     "Comment",
     "CommentFields",
     "CompactUser",
@@ -29,6 +30,8 @@ __all__ = [
     "CustomerFields",
     "CustomerUpdate",
     "DayHours",
+    "Employee",
+    "EmployeeFields",
     "EnumOption",
     "EnumOptionFields",
     "EnumOptionUpdate",
@@ -36,13 +39,21 @@ __all__ = [
     "EventIds",
     "EventSearch",
     "EventTag",
+    "EventsExportQuery",
     "EventsFilteredQuery",
+    "EventsMinQuery",
     "EventsQuery",
     "EventsSummaryQuery",
     "FlatEvent",
+    "ImportedTask",
+    "InviteEmail",
     "ListFilter",
+    "MergeInto",
     "NameFields",
     "NamedRef",
+    "Notification",
+    "NotificationRefs",
+    "NotificationsQuery",
     "PermissionFields",
     "Project",
     "ProjectFields",
@@ -62,18 +73,28 @@ __all__ = [
     "TagValuesQuery",
     "Task",
     "TaskFields",
+    "TaskImport",
     "TaskList",
+    "TaskNames",
+    "TaskOrder",
+    "TaskRefs",
     "TaskUpdate",
     "TasksQuery",
     "Team",
+    "TeamSettings",
+    "TeamSwitch",
     "TimeEntry",
     "TrackByName",
     "TrackFields",
     "Trackables",
+    "TrackedTime",
     "TtInput",
     "TtModel",
     "User",
     "UserFields",
+    "UserGroup",
+    "UserGroupFields",
+    "UserGroupUpdate",
     "UserReport",
     "UserUpdate",
     "Webhook",
@@ -611,6 +632,123 @@ class ReportQuery(TtInput):
     sort_by: str | None = None  # NAME or WORKED_HOURS
 
 
+class EventsMinQuery(EventsQuery):
+    """``/events/min``: ``/events`` plus ``billed`` ALL, BILLED or UNBILLED."""
+
+    billed: str | None = None
+
+
+class EventsExportQuery(TtInput):
+    """``/events/export``: ``separator`` ``,`` ``;`` or a tab, and ``/events``' selection."""
+
+    separator: str
+    filter: str | None = None
+    id: int | None = None
+    from_: Day = Field(default=None, alias="from")
+    to: Day = None
+
+
+class TaskRefs(TtInput):
+    """``data``: the tasks, as ``[{"id": n}]``."""
+
+    data: list[dict[str, Any]]
+
+
+class TaskNames(TtInput):
+    """``data``: the tasks to find, as ``[{"project_name": ..., "task_name": ...}]``."""
+
+    data: list[dict[str, Any]]
+
+
+class TaskOrder(TtInput):
+    """``data``: each task's place in its list, as ``[{"id": n, "sort_index": i}]``."""
+
+    data: list[dict[str, Any]]
+    by_day: bool | None = None
+
+
+class TaskImport(TtInput):
+    """``data``: ``[{"task_name", "project_name", "customer_name", "service_name"}]``;
+    ``preview_mode``: answer what the import would do and write nothing."""
+
+    data: list[dict[str, Any]]
+    preview_mode: bool | None = None
+
+
+class NotificationsQuery(TtInput):
+    """``filter`` USER (the caller's, the default) or PROJECT (with ``id``); ``include_read``."""
+
+    filter: str | None = None
+    id: int | None = None
+    include_read: bool | None = None
+
+
+class NotificationRefs(TtInput):
+    """``data``: the notifications, as ``[{"id": n}]`` (at most 50)."""
+
+    data: list[dict[str, Any]]
+
+
+class InviteEmail(TtInput):
+    email: str
+
+
+class EmployeeFields(TtInput):
+    """A user's employee record (HR fields); dates as ``yyyy-MM-dd``."""
+
+    name: str | None = None
+    nr: str | None = None
+    employment_status: str | None = None
+    gender: str | None = None
+    tax_id: str | None = None
+    phone: str | None = None
+    job_title: str | None = None
+    department: str | None = None
+    location: str | None = None
+    notes: str | None = None
+    birthdate: str | None = None
+    hire_date: str | None = None
+    termination_date: str | None = None
+
+
+class TeamSwitch(TtInput):
+    account_id: int
+
+
+class TeamSettings(TtInput):
+    """A workspace's name and what its co-workers may see and edit (admins only)."""
+
+    company: str | None = None
+    can_edit_time_entries: bool | None = None
+    can_edit_projects_and_tasks: bool | None = None
+    can_view_time_entries_from_others: bool | None = None
+    can_view_others: bool | None = None
+
+
+class MergeInto(TtInput):
+    """``into``: the project that takes the merged project's tasks and time entries."""
+
+    into: int
+
+
+class UserGroupFields(TtInput):
+    """A user group: ``users`` as ``[{"id": n, "action": "ADD" | "REMOVE"}]``, at least one."""
+
+    name: str
+    supervisor_id: int
+    users: list[dict[str, Any]]
+    notes: str | None = None
+    status: str | None = None  # ACTIVE or ARCHIVED
+
+
+class UserGroupUpdate(TtInput):
+    name: str | None = None
+    supervisor_id: int | None = None
+    users: list[dict[str, Any]] | None = None
+    notes: str | None = None
+    status: str | None = None
+
+
 # ---- answers without a model above ---------------------------------------------------------
 
 
@@ -686,3 +824,56 @@ class UserReport(TtModel):
     worked_hours: float = 0
     billable_hours: float = 0
     projects: list[ProjectHours] = Field(default_factory=list)
+
+
+class TrackedTime(TtModel):
+    """A task's or project's time so far (``/tasks/times``, ``/projects/times``)."""
+
+    id: int
+    accumulated_time: int = 0  # seconds
+    worked_hours: float = 0
+
+
+class UserGroup(TtModel):
+    """A group of users under a supervisor (``/users/groups``)."""
+
+    id: int
+    name: str | None = None
+    status: str | None = None
+    notes: str | None = None
+    supervisor_id: int | None = None
+    users: list[CompactUser] = Field(default_factory=list)
+
+
+class Employee(TtModel):
+    """A user's employee record (``/users/:id/employee/update``)."""
+
+    user_id: int
+    job_title: str | None = None
+    department: str | None = None
+
+
+class CalendarFeed(TtModel):
+    """The signed-in user's calendar feed after its token is reset."""
+
+    icalendar_feed: str
+
+
+class ImportedTask(TtModel):
+    """A row of a task import: the task found or made (none yet in a preview)."""
+
+    task_name: str
+    task_id: int | None = None
+    project_id: int | None = None
+    is_new: bool = False
+
+
+class Notification(TtModel):
+    """Something the signed-in user is told about (a comment on their task...)."""
+
+    id: int
+    type: str | None = None
+    text: str | None = None
+    task_id: int | None = None
+    project_id: int | None = None
+    is_read: bool = False

@@ -23,7 +23,8 @@ ADA, GRACE = 381455, 381456
 NEW_USER, NEW_CUSTOMER, NEW_SERVICE, NEW_PROJECT = 381458, 123459, 45102, 1266931
 NEW_TASK, SHARED_TASK, NEW_TASK_LIST = 94656212114, 94656212115, 88006
 NEW_EVENT, NEW_TAG, NEW_FIELD, NEW_OPTION = 3490132419, 5503, 825012, 33333
-NEW_WEBHOOK, NEW_COMMENT = 77, 910001
+NEW_WEBHOOK, NEW_COMMENT, NEW_GROUP = 77, 910001, 6601
+SEEDED_NOTE = 4401  # the sample's one notification: Grace commented on a task of Ada's
 YEAR = {"from": "2026-01-01", "to": "2026-12-31"}
 AT_NINE = {"date": "2026-01-06 09:00:00", "timezone": "GMT-05:00"}
 AT_TEN = {"date": "2026-01-06 10:00:00", "timezone": "GMT-05:00"}
@@ -32,6 +33,16 @@ AT_ELEVEN = {"date": "2026-01-06 11:00:00", "timezone": "GMT-05:00"}
 TT_ACTIONS: tuple[ActionDef, ...] = (
     tt("me.get", "The signed-in user, with the workspaces they belong to.", {}),
     tt("teams.list", "The workspaces (accounts) the signed-in user belongs to.", {}),
+    tt(
+        "teams.update",
+        "Rename a workspace or change what its co-workers may see and edit (admins).",
+        {"account_id": 1725, "can_view_others": True},
+    ),
+    tt(
+        "teams.switch",
+        "Make a workspace the signed-in user's default (calls without an account id use it).",
+        {"account_id": 1725},
+    ),
     # users
     tt("users.list", "The account's users; filter ALL, ACTIVE or ARCHIVED.", {"filter": "ALL"}),
     tt("users.get", "One user by id.", {"id": GRACE}),
@@ -40,6 +51,21 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
         "Add a user to the account (ADMIN, PROJECT_MANAGER or CO_WORKER).",
         {"name": "Margaret", "surname": "Hamilton", "email": "mh@example.com", "role": "CO_WORKER"},
         open_inputs=True,
+    ),
+    tt(
+        "users.resend_invite",
+        "Send an invited user their invitation email again.",
+        {"email": "mh@example.com"},
+    ),
+    tt(
+        "users.update_employee",
+        "Set a user's employee record: job title, department, hire date and other HR fields.",
+        {"id": NEW_USER, "job_title": "Flight software lead", "hire_date": "2026-01-05"},
+    ),
+    tt(
+        "users.reset_icalendar_token",
+        "Give the signed-in user's calendar feed a new address (the former one stops).",
+        {},
     ),
     tt(
         "users.update",
@@ -68,7 +94,30 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
     tt("users.trackables", "The projects and tasks a user can track time on.", {"id": ADA}),
     tt("users.projects", "The projects a user works on.", {"id": ADA}),
     tt("users.tasks", "A user's tasks grouped by project.", {"id": ADA}),
+    tt(
+        "users.recent_tasks",
+        "The tasks a user last tracked time on, latest first.",
+        {"id": ADA},
+    ),
     tt("users.tracking", "The timer a user runs now (current timer), as its task.", {"id": ADA}),
+    # user groups
+    tt(
+        "user_groups.add",
+        "Add a group of users under a supervisor (a user is in one group only).",
+        {
+            "name": "Design",
+            "supervisor_id": ADA,
+            "users": [{"id": GRACE, "action": "ADD"}],
+            "notes": "Brand and web",
+        },
+    ),
+    tt("user_groups.list", "The account's user groups; filter ALL, ACTIVE or ARCHIVED.", {}),
+    tt("user_groups.get", "One user group by id.", {"id": NEW_GROUP}),
+    tt(
+        "user_groups.update",
+        "Rename a user group, change its supervisor, add or remove members, or archive it.",
+        {"id": NEW_GROUP, "name": "Design studio", "users": [{"id": NEW_USER, "action": "ADD"}]},
+    ),
     # customers
     tt("customers.list", "The account's customers; filter ALL, ACTIVE or ARCHIVED.", {}),
     tt("customers.get", "One customer by id.", {"id": 123456}, params=_READ_CUSTOM),
@@ -100,6 +149,12 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
     # projects and task lists
     tt("projects.list", "The account's projects; filter ALL, ACTIVE or ARCHIVED.", {}),
     tt("projects.get", "One project by id.", {"id": 1266926}, params=_READ_CUSTOM),
+    tt(
+        "projects.list_min",
+        "The account's projects, as TT's lighter list; filter ALL, ACTIVE or ARCHIVED.",
+        {"filter": "ALL"},
+    ),
+    tt("projects.get_min", "One project by id, as TT's lighter read.", {"id": 1266926}),
     tt("projects.ids", "Every project's id, name and archived flag.", {"filter": "ALL"}),
     tt(
         "projects.search",
@@ -155,6 +210,28 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
     ),
     tt("tasks.users", "A task's assignees.", {"id": SHARED_TASK}),
     tt(
+        "tasks.import",
+        "Import tasks by name with their project, customer and service, made when missing "
+        "(preview_mode: say what would happen, write nothing).",
+        {
+            "data": [
+                {"task_name": "Moodboard", "project_name": "Brand refresh"},
+                {"task_name": "Style guide", "project_name": "Brand refresh"},
+            ]
+        },
+    ),
+    tt("projects.no_project", "The tasks that belong to no project.", {}),
+    tt(
+        "tasks.sort",
+        "Set tasks' places in their lists.",
+        {"data": [{"id": SHARED_TASK, "sort_index": 0}, {"id": NEW_TASK, "sort_index": 1}]},
+    ),
+    tt(
+        "tasks.search",
+        "Find tasks by name, each in a project named or in any project; none are created.",
+        {"data": [{"project_name": "Brand refresh", "task_name": "Moodboard"}]},
+    ),
+    tt(
         "task_comments.add",
         "Comment on a task.",
         {"id": NEW_TASK, "comment": "The client sent references."},
@@ -189,11 +266,26 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
         },
     ),
     tt("tasks.stop", "Stop the timer running on a task.", {"id": NEW_TASK, **AT_ELEVEN}),
+    tt(
+        "tasks.times",
+        "The time tracked so far on tasks, in seconds and hours.",
+        {"data": [{"id": NEW_TASK}]},
+    ),
+    tt(
+        "projects.times",
+        "The time tracked so far on projects, in seconds and hours.",
+        {"data": [{"id": NEW_PROJECT}]},
+    ),
     # time entries
     tt(
         "events.list",
         "Time entries by user, project, customer, task or company, in a date range.",
         {"filter": "COMPANY", **YEAR},
+    ),
+    tt(
+        "events.list_min",
+        "Time entries in TT's abbreviated shape, billed, unbilled or all, in a date range.",
+        {"filter": "COMPANY", "billed": "ALL", **YEAR},
     ),
     tt("events.get", "One time entry by id.", {"id": 3490132317}, params=_READ_CUSTOM),
     tt(
@@ -224,6 +316,11 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
         "events.filtered",
         "Time entries by a report query (date range, filters, sorts).",
         {"query_data": '{"date_range": {"period": "all"}}'},
+    ),
+    tt(
+        "events.export",
+        "Time entries as CSV text (separator ',', ';' or a tab), columns as in the flat shape.",
+        {"separator": ",", "filter": "COMPANY", **YEAR},
     ),
     tt("events.count", "How many time entries match a filter.", {"filter": "COMPANY", **YEAR}),
     tt(
@@ -281,6 +378,18 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
     tt("webhooks.enable", "Resume a paused webhook subscription.", {"id": NEW_WEBHOOK}),
     tt("webhooks.reset_token", "Give a webhook subscription a new token.", {"id": NEW_WEBHOOK}),
     tt("webhooks.delete", "Delete a webhook subscription.", {"id": NEW_WEBHOOK}),
+    # notifications
+    tt(
+        "notifications.list",
+        "The signed-in user's unread notifications, or all, or a project's.",
+        {"include_read": True},
+    ),
+    tt("notifications.read", "Mark a notification read.", {"id": SEEDED_NOTE}),
+    tt(
+        "notifications.read_many",
+        "Mark notifications read, up to 50 at a time.",
+        {"data": [{"id": SEEDED_NOTE}]},
+    ),
     # reports
     tt(
         "reports.user",
@@ -288,8 +397,14 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
         {"id": ADA, **YEAR, "sort_by": "WORKED_HOURS"},
     ),
     # deletes, last: they remove what the examples above made
+    tt("user_groups.delete", "Delete a user group; its members stay.", {"id": NEW_GROUP}),
     tt("events.delete", "Delete a time entry.", {"id": NEW_EVENT}),
     tt("tasks.delete", "Delete a task with its time entries.", {"id": SHARED_TASK}),
+    tt(
+        "projects.merge",
+        "Merge a project into another: its tasks and time entries move, it goes to the trash.",
+        {"id": 1266929, "into": NEW_PROJECT},
+    ),
     tt("projects.delete", "Delete a project (to the trash) with its tasks.", {"id": NEW_PROJECT}),
     tt("services.delete", "Delete a service; projects keep no service.", {"id": NEW_SERVICE}),
     tt(

@@ -54,6 +54,11 @@ def event_seconds(event: Event, now: datetime) -> int:
     return max(int((end - event.start).total_seconds()), 0)
 
 
+def icalendar_feed(token: str | None) -> str | None:
+    """[INFERRED] the address of a user's calendar feed, once its token is set."""
+    return f"https://app.trackingtime.co/ical/{token}.ics" if token else None
+
+
 @dataclass
 class _Totals:
     seconds: dict[str, dict[int, int]] = field(
@@ -355,6 +360,8 @@ class View:
                 "is_freelance": False,
                 "is_owner": self.account.owner_id == user.id,
                 "token": user.token,
+                "icalendar_feed": icalendar_feed(user.icalendar_token),
+                "employee": member.employee,
                 "worked_hours": hours(secs),
                 "loc_worked_hours": hhmm(secs),
                 "billing": {

@@ -18,6 +18,7 @@ from ghltt.sandbox.trackingtime.state import (
     Event,
     EventTag,
     Membership,
+    Notification,
     Project,
     Service,
     State,
@@ -345,6 +346,20 @@ def seed_sample(state: State, now: datetime, seed: int) -> list[SeededUser]:
             created_at=start + timedelta(hours=1),
         )
         state.events[ev.id] = ev
+    # One unread notification for Ada: Grace commented on a task of hers.
+    told = next(t for t in tasks if ada.id in t.assignees)
+    note = Notification(
+        id=state.next_id("notification"),
+        account_id=main.id,
+        user_id=ada.id,
+        kind="COMMENT",
+        text=f"Grace Hopper commented on {told.name}: Can we ship this on Friday?",
+        created_at=now - timedelta(hours=2),
+        by_user_id=grace.id,
+        task_id=told.id,
+        project_id=told.project_id,
+    )
+    state.notifications[note.id] = note
     return seeded
 
 

@@ -27,6 +27,8 @@ ID_BASES: dict[str, int] = {
     "tag": 5501,
     "webhook": 77,
     "comment": 910001,
+    "user_group": 6601,
+    "notification": 4401,
 }
 
 
@@ -44,6 +46,8 @@ _TABLES = {
     "tag": "tags",
     "webhook": "webhooks",
     "comment": "comments",
+    "user_group": "user_groups",
+    "notification": "notifications",
 }
 
 
@@ -80,6 +84,7 @@ class Membership:
     hourly_rate: float = 0
     hourly_cost: float = 0
     custom_fields: dict[int, str] = field(default_factory=dict)
+    employee: dict[str, Any] | None = None
 
 
 @dataclass
@@ -101,6 +106,7 @@ class User:
     language: str = "en"
     updated_at: datetime | None = None
     color_index: int = 0
+    icalendar_token: str | None = None
 
 
 @dataclass
@@ -301,6 +307,38 @@ class Webhook:
 
 
 @dataclass
+class UserGroup:
+    """A group of users under a supervisor ("teams" in the UI); a user is in one group only
+    (RN v4.22)."""
+
+    id: int
+    account_id: int
+    name: str
+    supervisor_id: int
+    user_ids: list[int]
+    created_at: datetime
+    notes: str | None = None
+    status: str = "ACTIVE"
+    updated_at: datetime | None = None
+
+
+@dataclass
+class Notification:
+    """Something a user is told about: a comment on a task of theirs, by someone else."""
+
+    id: int
+    account_id: int
+    user_id: int  # who is told
+    kind: str
+    text: str
+    created_at: datetime
+    by_user_id: int | None = None
+    task_id: int | None = None
+    project_id: int | None = None
+    is_read: bool = False
+
+
+@dataclass
 class State:
     """Everything the simulated API knows. Records are mutated in place by the routes."""
 
@@ -317,6 +355,8 @@ class State:
     tags: dict[int, EventTag] = field(default_factory=dict)
     webhooks: dict[int, Webhook] = field(default_factory=dict)
     comments: dict[int, Comment] = field(default_factory=dict)
+    user_groups: dict[int, UserGroup] = field(default_factory=dict)
+    notifications: dict[int, Notification] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=lambda: dict(ID_BASES))
 
     def next_id(self, kind: str) -> int:
@@ -386,6 +426,8 @@ class State:
             "tags",
             "webhooks",
             "comments",
+            "user_groups",
+            "notifications",
         ):
             table: dict[int, Any] = getattr(self, name)
             out[name] = [conv(asdict(record)) for record in table.values()]

@@ -8,11 +8,15 @@ from ghltt.sandbox.trackingtime.routes import (
     customers,
     events,
     identity,
+    notifications,
     projects,
     reports,
     services,
     tags,
+    task_import,
     tasks,
+    user_groups,
+    user_records,
     users,
     webhooks,
 )
@@ -22,16 +26,20 @@ def build_router() -> Router:
     router = Router()
     for module in (
         identity,
+        user_groups,
+        user_records,
         users,
         customers,
         services,
         projects,
         tasks,
+        task_import,
         tags,  # before events: "events/tags" must not be read as an event path
         events,
         custom_fields,
         webhooks,
         reports,
+        notifications,
     ):
         router.include(module.router)
     return router

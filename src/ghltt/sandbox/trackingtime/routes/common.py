@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from ghltt.sandbox.trackingtime.envelope import ValidationError
 from ghltt.sandbox.trackingtime.router import Ctx
 from ghltt.sandbox.trackingtime.state import Customer, Project, Service, Task
+from ghltt.sandbox.trackingtime.timefmt import hhmm, hours
 
 T = TypeVar("T")
 
@@ -32,6 +33,29 @@ def page(ctx: Ctx, items: Sequence[T], *, default_size: int, max_size: int) -> l
         raise ValidationError("Invalid page or page_size")
     size = min(size, max_size)
     return list(items[number * size : (number + 1) * size])
+
+
+def tracked_times(ctx: Ctx, kind: str, table: dict[int, Any]) -> list[dict[str, Any]]:
+    """``data=[{"id"}]``: each record's time so far (``/tasks/times``, ``/projects/times``).
+    [INFERRED] shape: the id with the accumulated seconds and hours the record itself shows."""
+    refs = ctx.params.json_list("data")
+    if not refs:
+        raise ValidationError("The parameter 'data' is required: [{\"id\": ...}]")
+    out = []
+    for ref in refs:
+        if not isinstance(ref, dict) or "id" not in ref:
+            raise ValidationError("The parameter 'data' must be a list of {\"id\": ...}")
+        record = ctx.find(table, int(ref["id"]))
+        secs = ctx.totals().of(kind, record.id)
+        out.append(
+            {
+                "id": record.id,
+                "accumulated_time": secs,
+                "worked_hours": hours(secs),
+                "loc_worked_hours": hhmm(secs),
+            }
+        )
+    return out
 
 
 def customer_by_name(ctx: Ctx, name: str) -> Customer:

@@ -11,8 +11,9 @@ from ghltt.sandbox.trackingtime.routes.common import (
     customer_by_name,
     service_by_name,
     third_party,
+    tracked_times,
 )
-from ghltt.sandbox.trackingtime.state import Project, TaskList
+from ghltt.sandbox.trackingtime.state import Event, Project, Task, TaskList
 
 router = Router()
 
@@ -92,6 +93,34 @@ def search(ctx: Ctx) -> Any:
             and keyword in t.name.lower()
         ]
     return out[:500]
+
+
+@router.add("projects/times")
+def times(ctx: Ctx) -> Any:
+    return tracked_times(ctx, "project", ctx.state.projects)
+
+
+@router.add("projects/merge/{id}")
+def merge(ctx: Ctx) -> Any:
+    """``into``: the project that takes the source's task lists, tasks and time entries; the
+    source then goes to the trash (RN v4.10.9). [INFERRED] answer: the target project."""
+    ctx.require_manager()
+    source = ctx.find(ctx.state.projects, ctx.arg())
+    target = ctx.find(ctx.state.projects, ctx.params.required_integer("into"))
+    if target.id == source.id:
+        raise ValidationError("A project can't be merged into itself")
+    moved: list[TaskList | Task | Event] = [
+        *ctx.state.task_lists.values(),
+        *ctx.state.tasks.values(),
+        *ctx.state.events.values(),
+    ]
+    for record in moved:
+        if record.project_id == source.id:
+            record.project_id = target.id
+    source.is_deleted = True
+    ctx.changed(source)
+    ctx.changed(target)
+    return _render(ctx, target)
 
 
 @router.add("projects/0")

@@ -15,8 +15,10 @@ from ghltt.sandbox.trackingtime.routes.common import (
     service_by_name,
     task_by_name,
     third_party,
+    tracked_times,
     users_param,
 )
+from ghltt.sandbox.trackingtime.routes.notifications import notify_comment
 from ghltt.sandbox.trackingtime.routes.timing import start_timer, stop_event, stop_timer
 from ghltt.sandbox.trackingtime.state import Comment, Task
 
@@ -89,6 +91,51 @@ def paginated(ctx: Ctx) -> Any:
         data=[ctx.task(t, include_custom_fields=include) for t in tasks],
         siblings=_siblings(ctx, tasks),
     )
+
+
+@router.add("tasks/search")
+def search(ctx: Ctx) -> Any:
+    """``data=[{"project_name", "task_name"}]``: the tasks found by name, matched as the smart
+    selection matches (case-insensitive, trimmed), in the order asked; none are created."""
+    wanted = ctx.params.json_list("data")
+    if not wanted:
+        raise ValidationError("The parameter 'data' is required: [{project_name, task_name}]")
+    found: dict[int, Task] = {}
+    for pair in wanted:
+        if not isinstance(pair, dict) or not str(pair.get("task_name") or "").strip():
+            raise ValidationError("Each entry of 'data' needs a task_name")
+        name = str(pair["task_name"]).strip().lower()
+        project_name = str(pair.get("project_name") or "").strip().lower()
+        for task in _visible(ctx):
+            project = ctx.state.projects.get(task.project_id) if task.project_id else None
+            in_project = not project_name or (
+                project is not None and project.name.lower() == project_name
+            )
+            if task.name.lower() == name and in_project:
+                found.setdefault(task.id, task)
+    return [ctx.task(t) for t in found.values()]
+
+
+@router.add("tasks/sort")
+def sort(ctx: Ctx) -> Any:
+    """``data=[{"id", "sort_index"}]``: each task's place in its list (``by_day`` is taken and
+    has no other effect here)."""
+    order = ctx.params.json_list("data")
+    if not order:
+        raise ValidationError("The parameter 'data' is required: [{id, sort_index}]")
+    ctx.params.flag("by_day")
+    for entry in order:
+        if not isinstance(entry, dict) or "id" not in entry or "sort_index" not in entry:
+            raise ValidationError("Each entry of 'data' needs an id and a sort_index")
+        task = ctx.find(ctx.state.tasks, int(entry["id"]))
+        task.list_position = int(entry["sort_index"])
+        ctx.changed(task)
+    return {}
+
+
+@router.add("tasks/times")
+def times(ctx: Ctx) -> Any:
+    return tracked_times(ctx, "task", ctx.state.tasks)
 
 
 @router.add("tasks/{id}")
@@ -307,6 +354,7 @@ def add_comment(ctx: Ctx) -> Any:
         created_at=ctx.now,
     )
     ctx.state.comments[comment.id] = comment
+    notify_comment(ctx, task, comment.text)
     ctx.changed(task)
     return ctx.comment(comment)
 

@@ -235,6 +235,30 @@ def tracking(ctx: Ctx) -> Any:
     return [ctx.task(task)] if task else []
 
 
+@router.add("users/{id}/tasks/recent")
+def recent_tasks(ctx: Ctx) -> Any:
+    """The tasks the user last tracked time on, latest first (RN). [INFERRED] at most 10, in
+    this account."""
+    user = member(ctx, ctx.arg())
+    events = sorted(
+        (
+            e
+            for e in ctx.state.events.values()
+            if e.user_id == user.id and e.account_id == ctx.account.id and e.task_id
+        ),
+        key=lambda e: (e.start, e.id),
+        reverse=True,
+    )
+    recent: dict[int, Task] = {}
+    for event in events:
+        task = ctx.state.tasks.get(event.task_id or 0)
+        if task is not None and task.visibility != "HIDDEN":
+            recent.setdefault(task.id, task)
+        if len(recent) == 10:
+            break
+    return [ctx.task(t) for t in recent.values()]
+
+
 @router.add("users/{id}/projects")
 def user_projects(ctx: Ctx) -> Any:
     user = member(ctx, ctx.arg())
