@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import threading
 import time
@@ -11,11 +12,24 @@ from typing import Any
 
 import uvicorn
 
+# Below Linux's ephemeral range (32768-60999): a port the kernel hands out (bind to 0) may be
+# taken as an outgoing connection's local port before the test server binds it, which made a
+# server fail to start now and then while other tests' clients were busy.
+_PORTS = range(20_000, 32_000)
+_pick = random.Random()
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port free now, out of the range outgoing connections take theirs from."""
+    for _ in range(200):
+        port = _pick.choice(_PORTS)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port between 20000 and 32000")
 
 
 @contextmanager
