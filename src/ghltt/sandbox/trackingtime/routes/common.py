@@ -237,11 +237,16 @@ def users_param(ctx: Ctx, name: str = "users") -> list[int] | None:
             user_id = int(raw)
         except (TypeError, ValueError):
             raise ValidationError(f"Invalid user in '{name}'") from None
-        user = ctx.state.users.get(user_id)
-        if user is None or ctx.account.id not in user.memberships:
+        if not in_account(ctx, user_id):
             raise ValidationError(f"User {user_id} is not part of this account")
         out.append(user_id)
     return out
+
+
+def in_account(ctx: Ctx, user_id: int) -> bool:
+    """Whether ``user_id`` is a user of the account the request is for."""
+    user = ctx.state.users.get(user_id)
+    return user is not None and ctx.account.id in user.memberships
 
 
 def check_unique(ctx: Ctx, records: Iterable[Any], name: str, kind: str, own_id: int = 0) -> None:

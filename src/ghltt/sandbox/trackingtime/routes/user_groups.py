@@ -11,6 +11,7 @@ from typing import Any
 
 from ghltt.sandbox.trackingtime.envelope import ValidationError
 from ghltt.sandbox.trackingtime.router import Ctx, Router
+from ghltt.sandbox.trackingtime.routes.common import in_account
 from ghltt.sandbox.trackingtime.state import UserGroup
 
 router = Router()
@@ -42,8 +43,7 @@ def _member_id(ctx: Ctx, value: Any, what: str) -> int:
         user_id = int(value)
     except (TypeError, ValueError):
         raise ValidationError(f"The parameter '{what}' must be a user id") from None
-    user = ctx.state.users.get(user_id)
-    if user is None or ctx.account.id not in user.memberships:
+    if not in_account(ctx, user_id):
         raise ValidationError(f"The parameter '{what}': no user {user_id} in this account")
     return user_id
 
