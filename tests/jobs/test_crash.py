@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from ghltt.core import Event, EventSource
-from ghltt.store import InboxRepository, insert_new, open_database, upgrade
+from ghltt.store import InboxRepository, RunRepository, insert_new, open_database, upgrade
 from ghltt.store.tokens import token_file
 from tests.jobs.conftest import wait_for
 from tests.support import process
@@ -73,6 +73,57 @@ def test_a_run_killed_mid_way_completes_after_restart_without_repeating_steps(
         assert seen[f"done {e.id} 1"] == 1
         assert seen[f"done {e.id} 2"] == 1
         assert inbox.get(e.id).outcome == "applied"  # type: ignore[union-attr]
+    db.dispose()
+
+
+def test_a_batch_killed_mid_way_resumes_after_its_last_ended_run(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A batch's runs are their own checkpoints: after a kill, the runs that ended are not
+    run again, the one under way runs again, and no run is recorded twice."""
+    db = open_database(database_url)
+    upgrade(db)
+    journal, release = tmp_path / "journal", tmp_path / "release"
+    payload = {"journal": str(journal), "steps": 1}
+    events = sorted(
+        (
+            Event(
+                bridge="b1",
+                source=EventSource.MANUAL,
+                kind="test.multistep",
+                dedup_key=f"manual:batch-{i}",
+                object_type="contact",
+                object_id=f"r{i}",
+                payload=payload,
+            )
+            for i in range(4)
+        ),
+        key=lambda e: e.id,  # one receipt time: their ids give the batch's order
+    )
+    holding = {**payload, "hold_step": 0, "release": str(release)}
+    events[2] = events[2].model_copy(update={"payload": holding})
+    with db.begin() as conn:
+        insert_new(conn, events)
+    env = process.ghltt_env(tmp_path / "data", database_url)
+    log = tmp_path / "worker.log"
+    worker = process.start(["worker"], env, log)
+    inbox = InboxRepository(db)
+    try:
+        wait_for(lambda: _journal(journal)[f"start {events[2].id} 0"] == 1, what="the third run")
+        process.kill9(worker)
+        release.touch()
+        worker = process.start(["worker"], env, log)
+        wait_for(lambda: inbox.count(processed=True) == 4, what="the batch to complete")
+    finally:
+        process.stop(worker)
+    seen = _journal(journal)
+    for e in events[:2]:
+        assert seen[f"start {e.id} 0"] == 1, "a run that ended ran again"
+    assert seen[f"start {events[2].id} 0"] == 2  # under way at the kill: run again
+    assert all(seen[f"done {e.id} 0"] == 1 for e in events)
+    assert all(inbox.get(e.id).outcome == "applied" for e in events)  # type: ignore[union-attr]
+    runs = RunRepository(db)
+    assert runs.count() == 4 and runs.count("succeeded") == 4
     db.dispose()
 
 

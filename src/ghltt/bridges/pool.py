@@ -14,18 +14,17 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from ghltt.bridges.opened import OpenBridge, open_bridge
 from ghltt.bridges.services import Services
 from ghltt.core import NotFound
-from ghltt.store.routing import bridge_stamp
+from ghltt.store.routing import BridgeStamp, ConnectionState, bridge_stamp
 
 
 @dataclass
 class _Opened:
     bridge: OpenBridge
-    stamp: tuple[Any, ...]
+    stamp: BridgeStamp
     expires: float
     checked: float
     users: int = 0
@@ -55,6 +54,11 @@ class BridgePool:
             opened.users -= 1
             if opened.retired and not opened.users:
                 await opened.bridge.aclose()
+
+    async def connection_states(self, bridge_id: str) -> tuple[ConnectionState, ...]:
+        """The states of the bridge's connections, as looked at with its stamp: at most
+        ``recheck`` seconds old, so a run need not ask the store before it starts."""
+        return (await self._current(bridge_id)).stamp.connections
 
     async def forget(self, bridge_id: str) -> None:
         """Open the bridge afresh for its next run."""

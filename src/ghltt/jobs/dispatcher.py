@@ -146,7 +146,15 @@ class Dispatcher:
                 for batch_id, members in batches.items():
                     bridge = batch_bridge[batch_id]
                     options = enqueue_options(PROCESS_BATCH, batch_id, bridge)
-                    self._client.enqueue_in_transaction(conn, options, batch_id, bridge, members)  # type: ignore[arg-type]
+                    # True: the batch's runs are their own checkpoints (process_batch).
+                    self._client.enqueue_in_transaction(
+                        conn,
+                        options,  # type: ignore[arg-type]
+                        batch_id,
+                        bridge,
+                        members,
+                        True,
+                    )
         dispatched = [event_id for members in batches.values() for event_id in members]
         self._inbox.mark_dispatched(dispatched)
         self.dispatched += len(dispatched)

@@ -35,11 +35,7 @@ from ghltt.store import InboxRepository, commit_new
 from ghltt.store.bridge_recipes import BridgeRecipeRepository
 from ghltt.store.database import Database
 from ghltt.store.planned import APPLY_KEY_PREFIX
-from ghltt.store.routing import (
-    bridges_with_recipes_off_for_a_connection,
-    connection_states,
-    enabled_recipes,
-)
+from ghltt.store.routing import bridges_with_recipes_off_for_a_connection, enabled_recipes
 
 log = structlog.get_logger(__name__)
 
@@ -163,7 +159,7 @@ class RecipeRuns:
                 raise NotFound(f"event {data['event']} is not in the inbox")
             event = stored.event
         bridge_id = str(data["bridge"])
-        self._hold_if_failing(bridge_id)
+        await self._hold_if_failing(bridge_id)
         version = data.get("version")
         recipe = self.recipe(
             bridge_id, str(data["recipe"]), None if version is None else int(version)
@@ -190,9 +186,11 @@ class RecipeRuns:
             output["recipe_version"] = version
         return output
 
-    def _hold_if_failing(self, bridge_id: str) -> None:
-        """A connection already known broken is not asked again: the run waits for the fix."""
-        for state in connection_states(self._db, bridge_id):
+    async def _hold_if_failing(self, bridge_id: str) -> None:
+        """A connection already known broken is not asked again: the run waits for the fix.
+        Its state is the opened bridge's, a second old at most (a run that meets a broken
+        connection first is held all the same, by the failure it gets)."""
+        for state in await self._bridges.connection_states(bridge_id):
             if state.status in FAILING:
                 raise Held(
                     f"{state.system.upper()} connection {state.id} is {state.status}: "

@@ -406,9 +406,13 @@ class JobAdmin:
     def _fork(self, workflow_id: str, bridge: str) -> str:
         steps = self.client.list_workflow_steps(workflow_id)
         failed = [s["function_id"] for s in steps if s.get("error") is not None]
+        # From its first failed step; with none (a batch whose run could not be recorded),
+        # after its last recorded one: a batch's plan is kept, and its runs that ended are
+        # not run again.
+        start = min(failed) if failed else max((s["function_id"] + 1 for s in steps), default=0)
         handle = self.client.fork_workflow(
             workflow_id,
-            min(failed) if failed else 0,
+            start,
             queue_name=RUNS_QUEUE,
             queue_partition_key=bridge,
             application_version=WORKFLOW_VERSION,

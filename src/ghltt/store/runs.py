@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ghltt.core import EventSource, InvalidInput, utcnow
-from ghltt.store.database import Bind
+from ghltt.store.database import Bind, reader
 from ghltt.store.ids import resolve_prefix, short_id
 from ghltt.store.inbox import InboxRepository, as_utc
 from ghltt.store.tables import bridges, inbox_events, record_links, run_steps, runs
@@ -379,6 +379,16 @@ class RunRepository:
                 conn.execute(runs.insert(), new)
         existing.update({(r["event_id"], r["recipe"]): r["id"] for r in new})
         return [str(existing[key]) for key in planned]
+
+    def statuses(self, run_ids: Sequence[str]) -> dict[str, str]:
+        """The status of each of these runs (one read): a recovered batch goes on from them."""
+        if not run_ids:
+            return {}
+        with reader(self.db).connect() as conn:
+            rows = conn.execute(
+                sa.select(runs.c.id, runs.c.status).where(runs.c.id.in_(list(run_ids)))
+            )
+            return {str(r.id): str(r.status) for r in rows}
 
     def record_step(
         self,
