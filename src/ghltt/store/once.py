@@ -8,6 +8,7 @@ it so a later run can try again.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -70,6 +71,23 @@ class OnceRepository:
                 .where((c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:255]))
             ).scalar_one()
         return bool(found)
+
+    def keys(self, bridge_id: str, recipe: str, prefix: str) -> list[str]:
+        """The keys claimed under ``prefix``, oldest first."""
+        c = once_keys.c
+        with self.db.connect() as conn:
+            found: list[Any] = list(
+                conn.execute(
+                    sa.select(c.key)
+                    .where(
+                        (c.bridge_id == bridge_id)
+                        & (c.recipe == recipe)
+                        & c.key.startswith(prefix, autoescape=True)
+                    )
+                    .order_by(c.created_at, c.key)
+                ).scalars()
+            )
+        return [str(k) for k in found]
 
     def release(self, bridge_id: str, recipe: str, key: str) -> None:
         c = once_keys.c

@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from ghltt.core import InvalidInput
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.recipes.templates import load_template
 from ghltt.engine.sync import apply, plan, run_sync
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
+from ghltt.sandbox.trackingtime.state import Customer
 from ghltt.store.links import LinkRepository
 from tests.engine.conftest import CATALOG, Writes, announce, event, make_context
 
@@ -314,3 +316,75 @@ async def test_a_run_says_which_synced_fields_changed_since_the_last_sync(
     await ctx.ghl.contacts.update(contact["id"], {"email": "new.address@example.com"})
     second = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert second.changed_fields == ["contact_email"]
+
+
+def _fill_customers(tt_sim: TrackingTimeSimulator, count: int) -> None:
+    """More customers than TT lists (1,000), made before the ones a test adds."""
+    account = next(iter(tt_sim.state.accounts.values()))
+    now = datetime.now(UTC)
+    for i in range(count):
+        customer_id = tt_sim.state.next_id("customer")
+        tt_sim.state.customers[customer_id] = Customer(
+            id=customer_id, account_id=account.id, name=f"Filler {i:04d}", created_at=now
+        )
+
+
+async def test_an_add_whose_answer_was_lost_is_found_by_its_name_beyond_the_list_cap(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    """TT lists 1,000 customers at most: a customer an add made, whose answer was lost, may
+    be found only through its name, which TT keeps unique. It is taken, not made twice."""
+    _fill_customers(tt_sim, 1000)
+    before = set(tt_sim.state.customers)
+    contact = first_contact(ghl_sim)
+    tt_sim.faults.update(post_commit_5xx_rate=1.0, path_contains="customers/add", seed=1)
+    with pytest.raises(Exception):  # noqa: B017  the answer is lost whatever the retries
+        await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), ctx)
+    tt_sim.faults.clear()
+    made = [c for i, c in tt_sim.state.customers.items() if i not in before]
+    assert len(made) == 1
+    report = await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), ctx)
+    assert report.outcome == "applied", report.as_dict()
+    assert report.link is not None and report.link["tt_id"] == str(made[0].id)
+    assert [c for i, c in tt_sim.state.customers.items() if i not in before] == made
+    # The probe that asked TT for the name left no project behind.
+    probes = [p for p in tt_sim.state.projects.values() if p.name.startswith("ghltt:")]
+    assert probes and all(p.is_deleted for p in probes)
+
+
+async def test_a_namesake_of_another_records_customer_is_a_clear_refusal(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    recipe = contacts()
+    contact = first_contact(ghl_sim)
+    first = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    assert first.link is not None
+    twin = await ctx.ghl.contacts.create(
+        {
+            "firstName": contact.get("firstName"),
+            "lastName": contact.get("lastName"),
+            "email": "twin@x.test",
+        }
+    )
+    with pytest.raises(InvalidInput, match=r"already has a customer named .*rename one"):
+        await run_sync(recipe, event("ghl", "contact.created", twin.id), ctx)
+
+
+async def test_a_record_renamed_after_an_add_whose_answer_was_lost_is_not_added_twice(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    """The retry sends another name, which TT would take: the name the lost add was sent
+    under finds what it made, and that customer is renamed instead."""
+    _fill_customers(tt_sim, 1000)
+    before = set(tt_sim.state.customers)
+    contact = first_contact(ghl_sim)
+    tt_sim.faults.update(post_commit_5xx_rate=1.0, path_contains="customers/add", seed=1)
+    with pytest.raises(Exception):  # noqa: B017  the answer is lost whatever the retries
+        await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), ctx)
+    tt_sim.faults.clear()
+    await ctx.ghl.contacts.update(contact["id"], {"firstName": "Renamed", "name": None})
+    report = await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), ctx)
+    assert report.outcome == "applied", report.as_dict()
+    made = [c for i, c in tt_sim.state.customers.items() if i not in before]
+    assert len(made) == 1 and made[0].name.startswith("Renamed")
+    assert report.link is not None and report.link["tt_id"] == str(made[0].id)

@@ -12,6 +12,8 @@ from dataclasses import replace
 from typing import Any
 
 from ghltt.connectors.http import NotFound
+from ghltt.connectors.trackingtime import TTValidationError
+from ghltt.core import InvalidInput
 from ghltt.engine.catalog import call_action
 from ghltt.engine.context import RecordWrites
 from ghltt.engine.objects import as_read
@@ -69,15 +71,57 @@ class _Applied:
         return self.ids[target.step] if isinstance(target, Created) else target
 
 
+async def _name_taken_by(
+    run: SyncRun, write: PlannedWrite, exc: TTValidationError, source_id: str | None
+) -> dict[str, Any] | None:
+    """The TT customer whose name refused this add, when it may be taken over: it names this
+    GHL record as its own (a retried add whose first answer was lost), or no record at all.
+    One that names another record is a namesake, which TT's unique names cannot hold."""
+    name = str(write.body.get("name") or "")
+    if write.operation != "create" or write.object_type.type != "tt.customer" or not name:
+        return None
+    if lookup.NAME_TAKEN not in exc.message:
+        return None
+    existing = await lookup.tt_customer_named(run.ctx, name, taken=True)
+    if existing is None:
+        return None
+    if not lookup.may_take_over(existing, source_id or ""):
+        raise InvalidInput(
+            f"TrackingTime already has a customer named {name!r} (id {id_of(existing)}) "
+            "for another GHL record, and customer names are unique there: rename one of "
+            "the two records, then replay"
+        ) from exc
+    return existing
+
+
 async def _perform(
-    run: SyncRun, write: PlannedWrite, applied: _Applied, counterpart: Counterpart | None
+    run: SyncRun,
+    write: PlannedWrite,
+    applied: _Applied,
+    counterpart: Counterpart | None,
+    source_id: str | None = None,
 ) -> Any:
-    """One remote write with the provenance of its fields; its answer."""
+    """One remote write with the provenance of its fields; its answer. ``source_id``: the
+    GHL record a TT write is made for (a customer add refused for its name looks it up)."""
     obj, action = write.object_type, write.action
     assert action is not None
     target_id = applied.resolve(write.target_id)
+    if write.operation == "create" and obj.type == "tt.customer" and source_id:
+        lookup.note_customer_add(run.ctx, source_id, str(write.body.get("name") or ""))
     try:
         result = await call_action(run.ctx, action, write.request(target_id))
+    except TTValidationError as exc:
+        taken = await _name_taken_by(run, write, exc, source_id)
+        if taken is None:
+            if write.operation == "create":
+                run.ctx.listings.forget(obj.type)
+            raise
+        # The customer holding the name is this record's (an add whose answer was lost) or
+        # nobody's: it is updated to what the add would have made.
+        target_id = id_of(taken)
+        update = replace(write, operation="update", target_id=target_id)
+        assert update.action is not None
+        result = await call_action(run.ctx, update.action, update.request(target_id))
     except NotFound:
         if write.gone_is_done:
             result = None  # already gone: the state asked for holds
@@ -113,11 +157,12 @@ async def _push(
     applied: _Applied,
     system: str,
     counterpart: Counterpart | None,
+    source_id: str | None = None,
 ) -> dict[str, Any] | None:
     """Perform one leg's writes to ``system``; the target's state afterwards."""
     answers: list[dict[str, Any] | None] = []  # per write, the record if it answered with it
     for write in writes:
-        result = await _perform(run, write, applied, counterpart)
+        result = await _perform(run, write, applied, counterpart, source_id)
         action = write.action or ""
         if write.operation == "create":
             if not isinstance(result, dict):
@@ -149,7 +194,8 @@ async def _apply_converge(plan: Plan) -> RunReport:
     target = OTHER[source]
     applied = _Applied()
     leg = [w for w in plan.writes if w.remote]
-    after = await _push(run, leg, applied, target, plan.counterpart)
+    source_id = id_of(record) if source == "ghl" else None
+    after = await _push(run, leg, applied, target, plan.counterpart, source_id)
     if after is None:
         raise Skip("nothing to write and no counterpart")
     if any(w.operation == "write_back" for w in plan.writes):

@@ -34,7 +34,10 @@ async def by_third_party(
     if tt_type == "customer":
         slug = f"{OBJECTS['tt.customer'].third_party}_THIRD_PARTY_ID"
         customers = await tt_customers(ctx)
-        return next((c for c in customers if custom_value(c, slug) == ghl_id), None)
+        found_listed = next((c for c in customers if custom_value(c, slug) == ghl_id), None)
+        if found_listed is not None or len(customers) < CUSTOMERS_LISTED:
+            return found_listed
+        return await _by_added_name(ctx, ghl_id)  # past what TT lists
     found: Any
     if tt_type == "project":
         found = await ctx.tt.projects.find_by_third_party_id(ghl_id)
@@ -66,6 +69,69 @@ def _instant(value: Any) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+# TT's answer to a customer add whose name another customer has (names are unique).
+NAME_TAKEN = "already another customer with that name"
+# TT lists this many customers at most (GET /customers has no pages): past it, a customer is
+# found by id, or by its name (below).
+CUSTOMERS_LISTED = 1000
+_NAME_PROBE = "ghltt: customer name lookup (safe to delete)"
+# The names customer adds were sent under, per GHL record: a once key each.
+_ADDS = "tt.customer.add"
+_KEY_MOST = 255
+
+
+def note_customer_add(ctx: BridgeContext, ghl_id: str, name: str) -> None:
+    """Remember, before sending it, that an add of a customer for ``ghl_id`` goes out under
+    ``name``: if its answer is lost, that name is how a retry finds what it made."""
+    key = f"{ghl_id}:{name}"
+    if len(key) <= _KEY_MOST:  # a longer one would be cut, and its name with it
+        ctx.repos.once.claim(ctx.bridge_id, _ADDS, key, ctx.run_id)
+
+
+async def tt_customer_named(
+    ctx: BridgeContext, name: str, *, taken: bool = False
+) -> dict[str, Any] | None:
+    """The customer TT holds under ``name`` (names are unique, compared case-insensitively):
+    an add of ours whose answer was lost, or one made by hand. ``taken``: TT said it exists.
+
+    A fresh list finds it, unless the account has more customers than TT lists. Then TT finds
+    it by name: a project added with ``customer_name`` is given the customer of that name
+    (documented: found case-insensitively, made when missing) and deleted straight away. If
+    the name turns out free, the probe makes the customer, bare, under the name an add of
+    ours was sent with: the caller takes it over as that add's.
+    """
+    ctx.listings.forget("tt.customer")
+    wanted = name.strip().casefold()
+    listed = await tt_customers(ctx)
+    for customer in listed:
+        if str(customer.get("name") or "").strip().casefold() == wanted:
+            return customer
+    if len(listed) < CUSTOMERS_LISTED and not taken:
+        return None  # the whole account was listed: no customer has that name
+    probe = await ctx.tt.projects.add(_NAME_PROBE, customer_name=name)
+    await ctx.tt.projects.delete(probe.id, missing_ok=True, delete_all=False)
+    if probe.customer is None:
+        return None
+    found = await ctx.tt.customers.get(probe.customer.id, include_custom_fields=True)
+    return tt_record(found, "customer")
+
+
+def may_take_over(customer: Mapping[str, Any], ghl_id: str) -> bool:
+    """A customer found by name is this GHL record's, or nobody's (made by hand, or bare)."""
+    owner = custom_value(customer, f"{OBJECTS['tt.customer'].third_party}_THIRD_PARTY_ID")
+    return owner in (None, "", ghl_id)
+
+
+async def _by_added_name(ctx: BridgeContext, ghl_id: str) -> dict[str, Any] | None:
+    """The customer an earlier add for ``ghl_id`` made, found by a name it was sent under."""
+    prefix = f"{ghl_id}:"
+    for key in ctx.repos.once.keys(ctx.bridge_id, _ADDS, prefix):
+        found = await tt_customer_named(ctx, key[len(prefix) :])
+        if found is not None and may_take_over(found, ghl_id):
+            return found
+    return None
 
 
 async def tt_customers(ctx: BridgeContext) -> list[dict[str, Any]]:
@@ -125,4 +191,16 @@ async def by_match_keys(
     return next((c for c in candidates if _matches(c, pairs)), None)
 
 
-__all__ = ["as_read", "by_match_keys", "by_third_party", "custom_value", "fetch", "tt_customers"]
+__all__ = [
+    "CUSTOMERS_LISTED",
+    "NAME_TAKEN",
+    "as_read",
+    "by_match_keys",
+    "by_third_party",
+    "custom_value",
+    "fetch",
+    "may_take_over",
+    "note_customer_add",
+    "tt_customer_named",
+    "tt_customers",
+]
