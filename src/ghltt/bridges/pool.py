@@ -26,7 +26,6 @@ class _Opened:
     bridge: OpenBridge
     stamp: BridgeStamp
     expires: float
-    checked: float
     users: int = 0
     retired: bool = False
 
@@ -39,11 +38,16 @@ class BridgePool:
         self._ttl = ttl
         self._recheck = recheck
         self._opened: dict[str, _Opened] = {}
+        self._stamps: dict[str, tuple[float, BridgeStamp]] = {}  # when read, what it was
 
     @contextlib.asynccontextmanager
     async def use(self, bridge_id: str) -> AsyncIterator[OpenBridge]:
         """The open bridge for one run; a run that raises has it opened afresh for the next."""
-        opened = await self._current(bridge_id)
+        try:
+            opened = await self._current(bridge_id)
+        except BaseException:
+            self._stamps.pop(bridge_id, None)  # it may have changed since: read it again
+            raise
         opened.users += 1
         try:
             yield opened.bridge
@@ -55,13 +59,20 @@ class BridgePool:
             if opened.retired and not opened.users:
                 await opened.bridge.aclose()
 
-    async def connection_states(self, bridge_id: str) -> tuple[ConnectionState, ...]:
+    async def connection_states(
+        self, bridge_id: str, *, fresh: bool = False
+    ) -> tuple[ConnectionState, ...]:
         """The states of the bridge's connections, as looked at with its stamp: at most
-        ``recheck`` seconds old, so a run need not ask the store before it starts."""
-        return (await self._current(bridge_id)).stamp.connections
+        ``recheck`` seconds old, so a run need not ask the store before it starts. Read
+        without opening the bridge: a revoked connection's bridge cannot be opened.
+        ``fresh``: as the store has them now."""
+        if fresh:
+            self._stamps.pop(bridge_id, None)
+        return self._stamp(bridge_id).connections
 
     async def forget(self, bridge_id: str) -> None:
-        """Open the bridge afresh for its next run."""
+        """Open the bridge afresh for its next run, as the store has it now."""
+        self._stamps.pop(bridge_id, None)
         opened = self._opened.get(bridge_id)
         if opened is not None:
             self._retire(bridge_id, opened)
@@ -74,23 +85,30 @@ class BridgePool:
             if not opened.users:
                 await opened.bridge.aclose()
 
+    def _stamp(self, bridge_id: str) -> BridgeStamp:
+        """The bridge's stamp, read again once ``recheck`` seconds have passed."""
+        clock = time.monotonic()
+        held = self._stamps.get(bridge_id)
+        if held is not None and clock < held[0] + self._recheck:
+            return held[1]
+        stamp = bridge_stamp(self._services().connections.db, bridge_id)
+        if stamp is None:
+            self._stamps.pop(bridge_id, None)
+            raise NotFound(f"no bridge {bridge_id!r}")
+        self._stamps[bridge_id] = (clock, stamp)
+        return stamp
+
     async def _current(self, bridge_id: str) -> _Opened:
         clock = time.monotonic()
+        stamp = self._stamp(bridge_id)
         opened = self._opened.get(bridge_id)
-        if opened is not None and clock < opened.expires and clock < opened.checked + self._recheck:
+        if opened is not None and opened.stamp == stamp and clock < opened.expires:
             return opened
         services = self._services()
-        stamp = bridge_stamp(services.connections.db, bridge_id)
-        if stamp is None:
-            raise NotFound(f"no bridge {bridge_id!r}")
-        if opened is not None and opened.stamp == stamp and clock < opened.expires:
-            opened.checked = clock
-            return opened
         fresh = _Opened(
             await open_bridge(services.bridges, bridge_id),
             stamp,
             expires=clock + self._ttl,
-            checked=clock,
         )
         previous = self._opened.get(bridge_id)  # another run may have opened it meanwhile
         if previous is not None:
