@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from ghltt.core import Event, EventSource
 from ghltt.jobs import JobRuntime
 from ghltt.jobs.dispatcher import plan_batches
+from ghltt.jobs.workflows import PROCESS_BATCH, enqueue_options
 from ghltt.store import InboxRepository, RunRepository, insert_new
 from ghltt.store.inbox import Undispatched
 from ghltt.web.intake_writer import IntakeWriter
@@ -68,6 +69,8 @@ def test_a_backlog_runs_in_batches_each_step_once_and_a_records_events_in_order(
     assert [s for s in started if s in same] == same
     batches = jobs.admin.client.list_workflows(name="ghltt.process_batch", load_input=False)
     assert 1 < len(batches) < 80
+    # A run's own record is its checkpoint: a batch records its plan, no step per run.
+    assert all(len(jobs.admin.client.list_workflow_steps(b.workflow_id)) == 1 for b in batches)
     assert not jobs.admin.client.list_workflows(name="ghltt.process_event", load_input=False)
 
 
@@ -118,3 +121,26 @@ def test_events_no_run_wants_are_settled_without_a_workflow_and_the_rest_run_in_
     assert RunRepository(db).count("succeeded") == 5 and RunRepository(db).count() == 5
     batches = jobs.admin.client.list_workflows(name="ghltt.process_batch")
     assert sorted(e for b in batches for e in b.input["args"][2]) == sorted(e.id for e in wanted)  # type: ignore[index]
+
+
+def test_a_batch_enqueued_by_an_older_version_runs_each_run_as_a_dbos_step(
+    runtime: tuple[JobRuntime, IntakeWriter, sa.Engine], tmp_path: Path
+) -> None:
+    """Batches of older versions checkpointed each run as a DBOS step; one recovered after an
+    upgrade runs the way it was recorded."""
+    jobs, _, db = runtime
+    journal = tmp_path / "journal"
+    events = [_event(f"o{i}", journal) for i in range(3)]
+    with db.begin() as conn:
+        insert_new(conn, events)
+        conn.execute(
+            sa.text("UPDATE inbox_events SET batch_id = 'batch:old', dispatched_at = received_at")
+        )
+    members = sorted(e.id for e in events)
+    options = enqueue_options(PROCESS_BATCH, "batch:old", "b1")
+    jobs.admin.client.enqueue(options, "batch:old", "b1", members)  # type: ignore[arg-type]
+    inbox = InboxRepository(db)
+    wait_for(lambda: inbox.count(processed=True) == 3, what="the older batch to run")
+    assert sorted(_started(journal)) == members
+    steps = jobs.admin.client.list_workflow_steps("batch:old")
+    assert len(steps) == 1 + len(members)  # its plan, then each run
