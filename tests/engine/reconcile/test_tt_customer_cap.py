@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx2
 import pytest
 import sqlalchemy as sa
 
-from ghltt.connectors.trackingtime import CUSTOMER_LIST_CAP, TrackingTimeClient
+from ghltt.connectors.trackingtime import CUSTOMER_LIST_CAP, AppPassword, TrackingTimeClient
 from ghltt.core import EventOrigin, FixedClock
 from ghltt.engine.reconcile import ReconcileReport, ReconcileSettings, reconcile
 from ghltt.sandbox.ghl import GhlSimulator
@@ -17,6 +18,7 @@ from ghltt.sandbox.trackingtime.state import Customer
 from ghltt.store.cursors import CursorRepository
 from ghltt.store.links import Link, LinkRepository
 from ghltt.store.tables import inbox_events
+from tests.engine.reconcile.conftest import ZONE
 
 pytestmark = pytest.mark.anyio
 
@@ -173,3 +175,34 @@ async def test_a_truncated_list_reports_nothing_about_customers_past_the_cap(
     for ident in added[10:20]:
         await tt.customers.delete(ident)
     assert await poller.polls(ROUND) == []
+
+
+async def _no_wait(_seconds: float) -> None:
+    return None
+
+
+async def test_a_read_that_keeps_failing_stops_the_scan_for_one_poll_only(
+    sims: Sims, cursors: CursorRepository, db: sa.Engine, clock: FixedClock
+) -> None:
+    sim = sims[1]
+    async with TrackingTimeClient(
+        AppPassword(sim.seeded[0].app_password),
+        account_id=sim.account_id,
+        transport=httpx2.ASGITransport(app=sim.app),
+        account_timezone=ZONE,
+        clock=clock,
+        sleep=_no_wait,  # the retries of a 5xx, without their backoff
+    ) as tt:
+        poller = Poller(tt, sim, cursors, db, clock, _link_all(db, _fill(sim, TOTAL)))
+        await poller.settle()
+        past = _ids(sim)[CUSTOMER_LIST_CAP:]
+        # Settled, the scan stands after past[19]: the next poll reads past[20:40].
+        broken, edited = past[25], past[30]
+        await tt.customers.update(edited, name="Edited after the broken one")
+        sim.set_faults(http_5xx_rate=1.0, path_contains=f"/customers/{broken}")
+        # The poll stops at the broken customer, without failing the stream, and the next one
+        # goes on past it: the edit is seen one poll later, the broken one a round later.
+        assert await poller.polls(1) == []
+        assert await poller.polls(1) == [("customer.updated", str(edited))]
+        sim.clear_faults()
+        assert await poller.polls(ROUND) == []
