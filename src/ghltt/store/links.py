@@ -226,9 +226,26 @@ class LinkRepository:
     ) -> list[str]:
         """Linked GHL ids of one type in id order, from just after ``after``: a scan's page."""
         c = record_links.c
-        where = (c.bridge_id == bridge_id) & (c.ghl_type == ghl_type)
+        return self._ids_after(bridge_id, c.ghl_type == ghl_type, c.ghl_id, after, limit)
+
+    def tt_ids_after(
+        self, bridge_id: str, tt_type: str, after: str | None, limit: int
+    ) -> list[str]:
+        """Linked TT ids of one type in id order (as text), from just after ``after``."""
+        c = record_links.c
+        return self._ids_after(bridge_id, c.tt_type == tt_type, c.tt_id, after, limit)
+
+    def _ids_after(
+        self,
+        bridge_id: str,
+        of_type: sa.ColumnElement[bool],
+        column: sa.Column[Any],
+        after: str | None,
+        limit: int,
+    ) -> list[str]:
+        where = (record_links.c.bridge_id == bridge_id) & of_type
         if after is not None:
-            where = where & (c.ghl_id > after)
-        stmt = sa.select(c.ghl_id).where(where).distinct().order_by(c.ghl_id).limit(limit)
+            where = where & (column > after)
+        stmt = sa.select(column).where(where).distinct().order_by(column).limit(limit)
         with self.db.connect() as conn:
-            return [str(row.ghl_id) for row in conn.execute(stmt)]
+            return [str(row[0]) for row in conn.execute(stmt)]

@@ -9,6 +9,7 @@ status (``api_status``) and whether it came in-band.
 """
 
 from ghltt.connectors.trackingtime._api import DEFAULT_BASE_URL
+from ghltt.connectors.trackingtime._customers import CUSTOMER_LIST_CAP
 from ghltt.connectors.trackingtime.auth import AppPassword, BearerToken, Credentials, EmailPassword
 from ghltt.connectors.trackingtime.catalog import OPERATIONS, Idempotency, Operation, Paging
 from ghltt.connectors.trackingtime.changes import (
@@ -70,6 +71,7 @@ from ghltt.connectors.trackingtime.webhooks import (
 )
 
 __all__ = [
+    "CUSTOMER_LIST_CAP",
     "DEFAULT_BASE_URL",
     "DEFAULT_OVERLAP",
     "OPERATIONS",

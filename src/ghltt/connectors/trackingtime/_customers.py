@@ -7,13 +7,19 @@ from typing import Any
 from ghltt.connectors.trackingtime._resource import Archivable, third_party_fields
 from ghltt.connectors.trackingtime.models import Customer
 
-__all__ = ["Customers"]
+__all__ = ["CUSTOMER_LIST_CAP", "Customers"]
+
+# ``GET /customers`` takes no page or limit (``page`` is ignored) and answers with at most this
+# many customers, in creation order (the real API, RN v4.4.3): an account with more has
+# customers no list shows. Only ``GET /customers/{id}`` reads those.
+CUSTOMER_LIST_CAP = 1000
 
 
 class Customers(Archivable[Customer]):
     model = Customer
     prefix = "customers"
     kind = "CUSTOMER"
+    list_cap = CUSTOMER_LIST_CAP
 
     async def add(
         self,

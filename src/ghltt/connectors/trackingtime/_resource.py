@@ -117,11 +117,18 @@ class WholeList(Resource, Generic[M]):
 
     model: type[M]
     prefix: str
+    # The most records TT's list answers with (None: no known cap); a read that reaches it
+    # may be truncated, so it cannot tell a delete from a record beyond the cap.
+    list_cap: int | None = None
 
     async def list(self, *, filter: str | None = None, **params: Any) -> list[M]:
         return await self._many(
             self.model, f"{self.prefix}.list", params={"filter": filter, **params}
         )
+
+    def tracker(self) -> SnapshotTracker[M]:
+        """How ``changes`` versions and compares these records (for a record read by id)."""
+        return snapshot_tracker(self.model)
 
     async def iterate(self, *, filter: str | None = None, **params: Any) -> AsyncIterator[M]:
         for record in await self.list(filter=filter, **params):
@@ -134,11 +141,15 @@ class WholeList(Resource, Generic[M]):
 
         The list is read with its custom fields, so the content hash covers their values: an
         edit of custom fields alone, in the same second as the state the cursor holds (TT's
-        ``updated_at`` has one-second resolution), is still a change.
+        ``updated_at`` has one-second resolution), is still a change. A read of ``list_cap``
+        records is not complete (``Changes.complete``): it reports no deletes, and the cursor
+        keeps the versions of the records it lacked.
         """
-        tracker = snapshot_tracker(self.model)
+        tracker = self.tracker()
         records = await self.list(filter=filter, include_custom_fields=True)
-        return tracker.diff(records, cursor or SnapshotCursor(), complete=filter == "ALL")
+        capped = self.list_cap is not None and len(records) >= self.list_cap
+        complete = filter == "ALL" and not capped
+        return tracker.diff(records, cursor or SnapshotCursor(), complete=complete)
 
 
 class Archivable(WholeList[M]):

@@ -82,6 +82,10 @@ class Changes(Generic[T]):
     updated: list[T]
     deleted: list[str]
     cursor: Any
+    # A snapshot's read: whether it held every record (so absent ids were deletes), and the
+    # ids it held. A read that may be truncated reports no deletes.
+    complete: bool = True
+    seen: frozenset[str] = frozenset()
 
     @property
     def changed(self) -> list[T]:
@@ -210,6 +214,12 @@ class SnapshotTracker(Generic[T]):
     def version(self, record: T) -> str:
         return self._version(self.as_dict(record))
 
+    def moved(self, record: T, before: str) -> tuple[str, bool]:
+        """``record``'s version, and whether it differs from ``before`` (a stored version)."""
+        data = self.as_dict(record)
+        version = self._version(data)
+        return version, before != version and not self._legacy(data, before)
+
     def _version(self, data: Mapping[str, Any]) -> str:
         if "custom_fields" in data:
             data = {**data, "custom_fields": custom_field_values(data["custom_fields"])}
@@ -234,17 +244,23 @@ class SnapshotTracker(Generic[T]):
         created: list[T] = []
         updated: list[T] = []
         versions: dict[str, str] = {} if complete else dict(cursor.versions)
+        seen: set[str] = set()
         for record in records:
             ident = str(self.key(record))
-            data = self.as_dict(record)
-            version = self._version(data)
             before = cursor.versions.get(ident)
+            version, moved = self.moved(record, before or "")
             if before is None:
                 created.append(record)
-            elif before != version and not self._legacy(data, before):
+            elif moved:
                 updated.append(record)
             versions[ident] = version
-        deleted = sorted(set(cursor.versions) - set(versions)) if complete else []
+            seen.add(ident)
+        deleted = sorted(set(cursor.versions) - seen) if complete else []
         return Changes(
-            created=created, updated=updated, deleted=deleted, cursor=SnapshotCursor(versions)
+            created=created,
+            updated=updated,
+            deleted=deleted,
+            cursor=SnapshotCursor(versions),
+            complete=complete,
+            seen=frozenset(seen),
         )

@@ -119,7 +119,12 @@ TT_ACTIONS: tuple[ActionDef, ...] = (
         {"id": NEW_GROUP, "name": "Design studio", "users": [{"id": NEW_USER, "action": "ADD"}]},
     ),
     # customers
-    tt("customers.list", "The account's customers; filter ALL, ACTIVE or ARCHIVED.", {}),
+    tt(
+        "customers.list",
+        "The account's customers, at most 1,000 (TT's cap; read others by id); filter ALL, "
+        "ACTIVE or ARCHIVED.",
+        {},
+    ),
     tt("customers.get", "One customer by id.", {"id": 123456}, params=_READ_CUSTOM),
     tt(
         "customers.add",

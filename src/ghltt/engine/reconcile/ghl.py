@@ -18,12 +18,11 @@ from ghltt.connectors.http import NotFound, ValidationError
 from ghltt.connectors.trackingtime.changes import WindowCursor, WindowTracker
 from ghltt.core import Event
 from ghltt.engine.reconcile.events import as_utc, ghl_event, record_hash
-from ghltt.engine.reconcile.model import PollContext, StreamResult
+from ghltt.engine.reconcile.model import LinkedIds, PollContext, StreamResult
 
 __all__ = [
     "CONTACT_IDS",
     "ContactFindings",
-    "LinkedIds",
     "poll_activities",
     "poll_appointments",
     "poll_contacts",
@@ -38,9 +37,6 @@ CONTACTS, TASKS, NOTES, APPOINTMENTS = (
 )
 # The id scan of linked contacts: a cursor of the contacts stream, not a stream of its own.
 CONTACT_IDS = "ghl.contacts.ids"
-
-# (after, limit) -> the next linked contact ids in id order
-LinkedIds = Callable[[str | None, int], Awaitable[list[str]]]
 
 
 def _ms(stamp: datetime | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,7 +10,10 @@ from typing import Any
 from ghltt.core import Event
 from ghltt.engine.reconcile.settings import ReconcileSettings
 
-__all__ = ["PollContext", "StreamResult"]
+__all__ = ["LinkedIds", "PollContext", "StreamResult"]
+
+# (after, limit) -> the next linked ids of one type in id order: an id scan's page
+LinkedIds = Callable[[str | None, int], Awaitable[list[str]]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from ghltt.core import Event, utcnow
 from ghltt.engine.reconcile import ghl as ghl_streams
 from ghltt.engine.reconcile import tt as tt_streams
 from ghltt.engine.reconcile.ghl_submissions import SUBMISSIONS, poll_submissions
-from ghltt.engine.reconcile.model import PollContext, StreamResult
+from ghltt.engine.reconcile.model import LinkedIds, PollContext, StreamResult
 from ghltt.engine.reconcile.settings import ReconcileSettings
 from ghltt.engine.reconcile.tt_timesheets import TIMESHEETS, poll_timesheets
 from ghltt.store.cursors import CursorRepository
@@ -90,7 +90,7 @@ async def _ghl(
     ctx: PollContext,
     wanted: tuple[str, ...],
     stored: Stored,
-    linked: ghl_streams.LinkedIds | None,
+    linked: LinkedIds | None,
 ) -> list[StreamResult]:
     results: list[StreamResult] = []
     if "ghl.contacts" in wanted:
@@ -124,12 +124,18 @@ async def _ghl(
 
 
 async def _tt(
-    tt: TrackingTimeClient, ctx: PollContext, wanted: tuple[str, ...], stored: Stored
+    tt: TrackingTimeClient,
+    ctx: PollContext,
+    wanted: tuple[str, ...],
+    stored: Stored,
+    linked: LinkedIds | None,
 ) -> list[StreamResult]:
     results: list[StreamResult] = []
     for stream in wanted:
         if stream in tt_streams.SNAPSHOT_STREAMS:
-            poll = partial(tt_streams.poll_snapshot, tt, ctx, stream, stored.get(stream))
+            # Linked customers past the customer list's cap are read by id.
+            ids = linked if stream == tt_streams.CUSTOMERS else None
+            poll = partial(tt_streams.poll_snapshot, tt, ctx, stream, stored.get(stream), ids)
         elif stream == TIMESHEETS:
             poll = partial(poll_timesheets, tt, ctx, stored.get(stream))
         else:
@@ -138,9 +144,16 @@ async def _tt(
     return results
 
 
-def _linked_contacts(links: LinkRepository, bridge_id: str) -> ghl_streams.LinkedIds:
+def _linked_contacts(links: LinkRepository, bridge_id: str) -> LinkedIds:
     async def linked(after: str | None, limit: int) -> list[str]:
         return await asyncio.to_thread(links.ghl_ids_after, bridge_id, "contact", after, limit)
+
+    return linked
+
+
+def _linked_customers(links: LinkRepository, bridge_id: str) -> LinkedIds:
+    async def linked(after: str | None, limit: int) -> list[str]:
+        return await asyncio.to_thread(links.tt_ids_after, bridge_id, "customer", after, limit)
 
     return linked
 
@@ -161,7 +174,8 @@ async def reconcile(
     """Poll what changed on each side since the stored cursors; nothing is written here.
 
     ``streams`` defaults to ``settings.streams`` (every stream); a side whose client is None
-    is skipped. With ``links``, the contacts stream also scans linked contact ids for deletes.
+    is skipped. With ``links``, the contacts stream also scans linked contact ids for deletes,
+    and the customers stream reads linked customers its capped list lacked.
     ``overlap`` overrides both systems' overlap windows. Call
     ``report.commit(engine)`` to store the events and advance the cursors atomically.
     """
@@ -185,7 +199,8 @@ async def reconcile(
         linked = _linked_contacts(links, bridge_id) if links is not None else None
         jobs.append(_ghl(ghl, ctx, ghl_wanted, stored, linked))
     if tt is not None and tt_wanted:
-        jobs.append(_tt(tt, ctx, tt_wanted, stored))
+        customers = _linked_customers(links, bridge_id) if links is not None else None
+        jobs.append(_tt(tt, ctx, tt_wanted, stored, customers))
     # The two systems have separate budgets: poll them side by side.
     results = [r for batch in await asyncio.gather(*jobs) for r in batch]
     report = ReconcileReport(

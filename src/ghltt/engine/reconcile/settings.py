@@ -79,6 +79,9 @@ class ReconcileSettings(BaseModel):
     # Deletes of linked contacts: search calls per poll (0: no scan), linked ids per call.
     id_scan_calls: int = Field(default=2, ge=0, le=50)
     id_scan_batch: int = Field(default=50, ge=1, le=100)
+    # Linked TT customers beyond the customer list's cap: GET /customers/{id} calls per poll
+    # (0: no scan). 250 reads the 1,000 an account of 2,000 has beyond the cap in 4 polls.
+    tt_id_scan_calls: int = Field(default=250, ge=0, le=5000)
     # Weekly hours per user whose crossing is an event (tt.timesheet.threshold_crossed);
     # none: the timesheets stream reads nothing.
     timesheet_thresholds_hours: tuple[float, ...] = ()
