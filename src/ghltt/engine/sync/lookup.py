@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ghltt.connectors.http import NotFound
-from ghltt.connectors.trackingtime import TimeEntry
+from ghltt.connectors.trackingtime import CUSTOMER_LIST_CAP, TimeEntry
 from ghltt.engine.catalog import call_action, tt_record
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.objects import OBJECTS, as_read
@@ -35,7 +35,7 @@ async def by_third_party(
         slug = f"{OBJECTS['tt.customer'].third_party}_THIRD_PARTY_ID"
         customers = await tt_customers(ctx)
         found_listed = next((c for c in customers if custom_value(c, slug) == ghl_id), None)
-        if found_listed is not None or len(customers) < CUSTOMERS_LISTED:
+        if found_listed is not None or len(customers) < CUSTOMER_LIST_CAP:
             return found_listed
         return await _by_added_name(ctx, ghl_id)  # past what TT lists
     found: Any
@@ -73,9 +73,6 @@ def _instant(value: Any) -> datetime | None:
 
 # TT's answer to a customer add whose name another customer has (names are unique).
 NAME_TAKEN = "already another customer with that name"
-# TT lists this many customers at most (GET /customers has no pages): past it, a customer is
-# found by id, or by its name (below).
-CUSTOMERS_LISTED = 1000
 _NAME_PROBE = "ghltt: customer name lookup (safe to delete)"
 # The names customer adds were sent under, per GHL record: a once key each.
 _ADDS = "tt.customer.add"
@@ -108,7 +105,7 @@ async def tt_customer_named(
     for customer in listed:
         if str(customer.get("name") or "").strip().casefold() == wanted:
             return customer
-    if len(listed) < CUSTOMERS_LISTED and not taken:
+    if len(listed) < CUSTOMER_LIST_CAP and not taken:
         return None  # the whole account was listed: no customer has that name
     probe = await ctx.tt.projects.add(_NAME_PROBE, customer_name=name)
     await ctx.tt.projects.delete(probe.id, missing_ok=True, delete_all=False)
@@ -192,7 +189,6 @@ async def by_match_keys(
 
 
 __all__ = [
-    "CUSTOMERS_LISTED",
     "NAME_TAKEN",
     "as_read",
     "by_match_keys",
