@@ -19,7 +19,11 @@ Reported, per direction:
   of edits alone before it (what the machine's load gives them);
 - CPU of this process per imported record, and the load average;
 - TT -> GHL runs in a fresh TT account of ``--customers`` (TT answers at most 1,000 customers
-  per list, active and archived apart).
+  per list, active and archived apart);
+- ``phases``: where the time went (``Probe``): the import's GHL sends that waited for the budget
+  (when few did, the import bound, not the budget), their answer times and the ceiling these
+  leave the share, seconds under 90 % of the share, page reads, checkpoints, full collections,
+  event-loop lag.
 Memory: the peak resident memory of a fresh process (simulators in theirs) through a plan of
 ``--memory-contacts`` and of ``--memory-factor`` times as many (the issue's 10,000 and 50,000).
 
@@ -56,12 +60,13 @@ sys.path.insert(0, str(REPO))
 RESULTS = Path(__file__).resolve().parent / "results"
 
 from ghltt.connectors.ghl import GhlClient, StaticTokenAuth  # noqa: E402
+from ghltt.connectors.http import RateBudget  # noqa: E402
 from ghltt.connectors.trackingtime import AppPassword, TrackingTimeClient  # noqa: E402
 from ghltt.core import Event  # noqa: E402
 from ghltt.engine.catalog import action_catalog  # noqa: E402
 from ghltt.engine.context import BridgeContext, Repositories  # noqa: E402
 from ghltt.engine.dispatch import run_recipe  # noqa: E402
-from ghltt.engine.imports import Filters, Importer, create_import  # noqa: E402
+from ghltt.engine.imports import Filters, Importer, create_import, sources  # noqa: E402
 from ghltt.engine.recipes import SyncRecipe  # noqa: E402
 from ghltt.engine.recipes.templates import load_template  # noqa: E402
 from ghltt.store import open_database, upgrade  # noqa: E402
@@ -247,6 +252,136 @@ async def _real_time(
             await asyncio.wait_for(stop.wait(), timeout=max(0.0, 1 - (time.monotonic() - started)))
 
 
+class Probe:
+    """Where an import's time goes, measured in this process while it runs (the budget's own
+    bookkeeping, the page reads and checkpoints, the collector, the event loop), for the
+    report's ``phases``: what keeps the budget share from being used.
+
+    The budget counts a send from its response (the server may have received it any time
+    before), so a send holds its slot for a window plus the margin plus its answer time: at
+    most ``window / (window + margin + answer time)`` of the share can be used, whatever the
+    import does (``budget_share_ceiling``)."""
+
+    def __init__(self, budget: RateBudget) -> None:
+        self.budget = budget
+        self.bulk: list[tuple[float, float]] = []  # (granted at, waited) of bulk sends
+        self.answers: list[float] = []  # bulk send -> settle, seconds
+        self.reads: list[float] = []
+        self.checkpoints: list[float] = []
+        self.gc_pauses: list[float] = []
+        self.lags: list[float] = []
+        self._undo: list[Any] = []
+        self._gc_started = 0.0
+
+    def __enter__(self) -> Probe:
+        budget, probe = self.budget, self
+        acquire, settle = budget.acquire, budget.settle
+
+        async def timed_acquire() -> Any:
+            began = time.monotonic()
+            slot = await acquire()
+            if slot.bulk:
+                probe.bulk.append((time.monotonic(), time.monotonic() - began))
+            return slot
+
+        def timed_settle(slot: Any) -> None:
+            if slot.bulk:
+                probe.answers.append(time.monotonic() - slot.at)
+            settle(slot)
+
+        budget.acquire, budget.settle = timed_acquire, timed_settle  # type: ignore[method-assign]
+        self._undo.append(lambda: [vars(budget).pop(name) for name in ("acquire", "settle")])
+        readers = dict(sources.READERS)
+        for name, read in readers.items():
+            sources.READERS[name] = self._timed(read, self.reads)
+        self._undo.append(lambda: sources.READERS.update(readers))
+        checkpoint = ImportRepository.checkpoint
+
+        def timed_checkpoint(repo: ImportRepository, *args: Any, **kwargs: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return checkpoint(repo, *args, **kwargs)
+            finally:
+                probe.checkpoints.append(time.perf_counter() - began)
+
+        ImportRepository.checkpoint = timed_checkpoint  # type: ignore[method-assign,assignment]
+        self._undo.append(lambda: setattr(ImportRepository, "checkpoint", checkpoint))
+        gc.callbacks.append(self._on_gc)
+        self._undo.append(lambda: gc.callbacks.remove(self._on_gc))
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for undo in reversed(self._undo):
+            undo()
+
+    @staticmethod
+    def _timed(read: Any, into: list[float]) -> Any:
+        async def timed(*args: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return await read(*args)
+            finally:
+                into.append(time.perf_counter() - began)
+
+        return timed
+
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.gc_pauses.append(time.perf_counter() - self._gc_started)
+
+    async def watch_loop(self, stop: asyncio.Event) -> None:
+        """How late a 10 ms sleep wakes: what any step waits for the event loop."""
+        while not stop.is_set():
+            began = time.perf_counter()
+            await asyncio.sleep(0.01)
+            self.lags.append(time.perf_counter() - began - 0.01)
+
+    def report(self, share: float) -> dict[str, Any]:
+        limit, window = self.budget.limit, self.budget.window
+        ours = int(limit * share)
+        granted = [at for at, _ in self.bulk]
+        seconds: list[int] = []
+        if granted:
+            first = granted[0]
+            seconds = [0] * (int(granted[-1] - first) + 1)
+            for at in granted:
+                seconds[int(at - first)] += 1
+        answer = sum(self.answers) / len(self.answers) if self.answers else 0.0
+        waited = [w for _, w in self.bulk]
+        ms = 1000.0
+        return {
+            "bulk_sends": len(self.bulk),
+            # Sends that found no room in the share and waited: the budget bound then, not
+            # the import.
+            "bulk_sends_waited_pct": round(
+                100 * sum(1 for w in waited if w > 0.002) / len(waited), 1
+            )
+            if waited
+            else None,
+            "bulk_answer_mean_ms": round(answer * ms, 1),
+            "bulk_answer_p99_ms": _pct([a * ms for a in self.answers], 99),
+            "budget_share_ceiling": round(window / (window + self.budget.margin + answer), 3),
+            # Whole seconds (from the first bulk send) in which the import sent less than 90 %
+            # of its share of a window's worth.
+            "seconds": len(seconds),
+            "seconds_below_90pct": sum(1 for n in seconds if n < 0.9 * ours * 1 / window),
+            "last_5_seconds_sends": seconds[-5:],
+            "page_reads": len(self.reads),
+            "page_reads_s": round(sum(self.reads), 2),
+            "page_read_p50_ms": _pct([r * ms for r in self.reads], 50),
+            "checkpoints": len(self.checkpoints),
+            "checkpoints_s": round(sum(self.checkpoints), 2),
+            "gc_full_pauses": len(self.gc_pauses),
+            "gc_full_pauses_s": round(sum(self.gc_pauses), 2),
+            "loop_lag_p99_ms": _pct([lag * ms for lag in self.lags], 99),
+            "loop_lag_over_50ms_s": round(sum(lag for lag in self.lags if lag > 0.05), 2),
+        }
+
+
 def _pct(values: list[float], p: float) -> float | None:
     if not values:
         return None
@@ -292,12 +427,16 @@ async def _direction(
     stop = asyncio.Event()
     edits = asyncio.create_task(_real_time(world, edited, stop, latencies))
     loads = [os.getloadavg()[0]]
-    started, cpu = time.monotonic(), time.process_time()
-    done = await Importer(ctx, recipe, repo, record, share=SHARE).run()
-    wall, cpu = time.monotonic() - started, time.process_time() - cpu
-    loads.append(os.getloadavg()[0])
-    stop.set()
-    await edits
+    assert world.ctx.ghl.budget is not None
+    with Probe(world.ctx.ghl.budget) as probe:
+        watching = asyncio.create_task(probe.watch_loop(stop))
+        started, cpu = time.monotonic(), time.process_time()
+        done = await Importer(ctx, recipe, repo, record, share=SHARE).run()
+        wall, cpu = time.monotonic() - started, time.process_time() - cpu
+        loads.append(os.getloadavg()[0])
+        stop.set()
+        await edits
+        await watching
     after = world.calls()
     made = {name: after[name] - before[name] for name in after}
     counts = done.progress[direction]["counts"]
@@ -329,6 +468,7 @@ async def _direction(
         "real_time_alone_edits": len(alone),
         "real_time_alone_p50_ms": _pct(alone, 50),
         "real_time_alone_p99_ms": _pct(alone, 99),
+        "phases": probe.report(SHARE),
     }
 
 
@@ -388,6 +528,10 @@ async def _one_direction(args: argparse.Namespace, database: str, direction: str
     ):
         world = World(Path(tmp), limit, ghl, tt, url)
         await world.setup()
+        # As ``ghltt worker`` does once started (cli.running.freeze_startup_heap; not
+        # imported here: it brings the web app, whose memory would count in the plan's).
+        gc.collect()
+        gc.freeze()
         edited = [f"bench{i:07d}" for i in range(contacts)]
         result = await _direction(world, direction, limit, edited)
         print(f"{database} {direction}: {json.dumps(result)}", file=sys.stderr)

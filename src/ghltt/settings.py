@@ -74,6 +74,13 @@ class Settings(BaseSettings):
         description="Share of each rate budget (GHL per location, TT) an import may use; "
         "the rest is kept for real-time runs.",
     )
+    import_page_size: int = Field(
+        default=500,
+        ge=1,
+        le=500,
+        description="Records an import reads, does and checkpoints at a time (GHL's contact "
+        "search answers up to 500).",
+    )
     run_max_attempts: int = Field(default=5, ge=1, le=50, description="Attempts per step.")
     run_retry_interval: float = Field(default=1.0, gt=0, description="First retry delay, s.")
     intake_batch_max: int = Field(default=512, ge=1, le=10000)

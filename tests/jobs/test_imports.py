@@ -34,6 +34,7 @@ def _worker_env(loop: Loop) -> dict[str, str]:
         GHLTT_PUBLIC_URL=loop.settings.public_url,
         GHLTT_GHL_BASE_URL=loop.settings.ghl_base_url,
         GHLTT_TT_BASE_URL=loop.settings.tt_base_url,
+        GHLTT_IMPORT_PAGE_SIZE="100",  # pages to be killed between
     )
 
 

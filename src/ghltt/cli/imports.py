@@ -134,6 +134,7 @@ async def _run_here(svc: Services, record: ImportRecord, quiet: bool) -> ImportR
                 repo,
                 record,
                 share=settings().import_budget_share,
+                page_size=settings().import_page_size,
                 on_page=on_page,
             )
             return await importer.run()

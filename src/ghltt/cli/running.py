@@ -34,6 +34,14 @@ FIRST_DELAY, LAST_DELAY, STABLE_AFTER = 1.0, 60.0, 120.0
 log = structlog.get_logger(__name__)
 
 
+def freeze_startup_heap() -> None:
+    """Everything imported and built so far lives as long as the process: keep it out of the
+    cyclic collector, whose full passes over it were the intake's worst latencies (p99) and,
+    in an executor, 0.1 s stalls of an import every few seconds (bench/import.py)."""
+    gc.collect()
+    gc.freeze()
+
+
 def run_web(loaded: Settings, *, executor: bool) -> None:
     """Migrate, start the executor child (unless told not to), then serve HTTP until stopped."""
     # The executor runs in a child process tied to this one: DBOS spends CPU on every step,
@@ -51,10 +59,7 @@ def run_web(loaded: Settings, *, executor: bool) -> None:
         f"API token: 'ghltt token show', kept in {token_file(loaded.data_dir)})",
         highlight=False,
     )
-    # Everything imported and built so far lives as long as the process: keep it out of the
-    # cyclic collector, whose full passes over it were the intake's worst latencies (p99).
-    gc.collect()
-    gc.freeze()
+    freeze_startup_heap()
     try:
         uvicorn.run(
             app,

@@ -8,7 +8,7 @@ import threading
 import typer
 
 from ghltt.cli.context import console, settings, store
-from ghltt.cli.running import run_web
+from ghltt.cli.running import freeze_startup_heap, run_web
 from ghltt.jobs import JobRuntime
 from ghltt.jobs.plans import load_plugins
 from ghltt.settings import Settings
@@ -79,6 +79,7 @@ def worker() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     runtime.start()
+    freeze_startup_heap()
     console.print(f"ghltt worker {loaded.executor_id} executing runs", highlight=False)
     try:
         stop.wait()

@@ -40,6 +40,7 @@ class ImportJobs:
     db: Database
     services: Callable[[], Services]
     share: float
+    page_size: int
     max_attempts: int
     retry_interval: float
 
@@ -81,7 +82,14 @@ async def _page(import_id: str) -> bool:
         ctx = BridgeContext.of(bridge, Repositories.of(jobs.db), now=utcnow())
         importer = jobs.importers.get(import_id)
         if importer is None:
-            importer = Importer(ctx, recipe_of(record.recipe), repo, record, share=jobs.share)
+            importer = Importer(
+                ctx,
+                recipe_of(record.recipe),
+                repo,
+                record,
+                share=jobs.share,
+                page_size=jobs.page_size,
+            )
             jobs.importers[import_id] = importer
         else:
             importer.ctx = ctx  # the bridge as opened now; the checkpoint says where it is

@@ -485,6 +485,7 @@ class JobRuntime:
                 self._db,
                 self._services,
                 share=settings.import_budget_share,
+                page_size=settings.import_page_size,
                 max_attempts=settings.run_max_attempts,
                 retry_interval=settings.run_retry_interval,
             )

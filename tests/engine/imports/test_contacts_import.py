@@ -6,11 +6,14 @@ bench/import.py); pages are small so that every test crosses several of them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import sqlalchemy as sa
 
+from ghltt.connectors.http import ServerError
 from ghltt.engine.context import BridgeContext
-from ghltt.engine.imports import Importer
+from ghltt.engine.imports import Importer, sources
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.store.imports import ImportRepository
@@ -150,3 +153,35 @@ async def test_429s_are_waited_out_without_a_failure(
     assert counts["failed"] == 0
     assert len(links(db)) == len(ghl_contacts(ghl_sim))
     assert sum(1 for r in ghl_sim.request_log() if r["status"] == 429) == 3
+
+
+async def test_a_page_read_ahead_that_failed_is_read_again_by_its_page(
+    ctx: BridgeContext,
+    db: sa.Engine,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The next page is read while a page's records are under way; when that read fails, the
+    page reads itself (its own failure would be the page's): nothing is skipped or failed."""
+    add_contacts(ghl_sim, range(90))
+    contacts = ghl_contacts(ghl_sim)
+    read = sources.READERS["ghl.contact"]
+    calls: list[Any] = []
+
+    async def second_read_fails(*args: Any) -> sources.Page:
+        calls.append(args[1])
+        if len(calls) == 2:
+            raise ServerError("a read ahead that failed", status=502)
+        return await read(*args)
+
+    monkeypatch.setitem(sources.READERS, "ghl.contact", second_read_fails)
+
+    done = await run_import(ctx, db, ("ghl_to_tt",), page_size=25)
+
+    assert done.status == "finished", done.error
+    counts = done.progress["ghl_to_tt"]["counts"]
+    assert counts["create"] == len(contacts) and counts["failed"] == 0, counts
+    assert len(links(db)) == len(contacts)
+    # The failed read ahead was for the second page, and the second page read it again.
+    assert calls[1] is not None and calls[2] == calls[1]

@@ -51,13 +51,19 @@ from ghltt.engine.sync.state import OTHER, ParentPending
 from ghltt.store.imports import ImportRecord, ImportRepository, new_import_id
 from ghltt.store.links import Link
 
-PAGE_SIZE = 100
+# Records per page (GHL's contact search answers up to 500; a reader whose API answers fewer
+# asks for fewer). Each page ends with its records all done and its checkpoint: with the
+# budget bound, the last records of a page finish with fewer under way, and at 100 a page
+# that cost 2-3 % of the share (bench/import.py).
+PAGE_SIZE = 500
 # Records of a page done at once: their round trips overlap, so that the budget share binds
-# rather than the latency of each call. Records that could match the same counterpart go
-# one after the other (see ``Importer._claims``).
-IN_FLIGHT = 4
+# rather than the latency of each call, and records wait for the budget rather than the
+# budget for records, which absorbs a pause (a real-time run going first, a collection).
+# Records that could match the same counterpart go one after the other (see
+# ``Importer._claims``).
+IN_FLIGHT = 8
 # The target side is read whole once per direction to match on; TT's list comes whole anyway.
-_INDEX_PAGE = {"ghl": 100, "tt": 1_000_000}
+_INDEX_PAGE = {"ghl": 500, "tt": 1_000_000}
 # A source's read ahead (TT's lists come whole) serves the next pages for this long: the
 # records in it are as old as that, at most (a page read anew is as old as its last record).
 READ_AHEAD_SECONDS = 30.0
@@ -173,6 +179,8 @@ class Importer:
     # read up to; when the read was made.
     _ahead: dict[str, tuple[sources.Page, Any]] = field(default_factory=dict)
     _read_at: dict[str, datetime] = field(default_factory=dict)
+    # By direction: the next page, read while this one's records are under way.
+    _prefetch: dict[str, _Prefetch] = field(default_factory=dict)
     # The TT parents (a task's customer) its records were mapped with: see plan_record().
     _parents: dict[str, tuple[datetime, Any]] = field(default_factory=dict)
     # The records of a page under way at once read the index once.
@@ -206,9 +214,11 @@ class Importer:
         if not self._started:
             await self._start()
         if self._stopped():
+            self._drop_prefetches()
             return False
         direction = next((d for d in self.record.directions if not self.progress[d].done), None)
         if direction is None:
+            self._drop_prefetches()
             self.repo.set_status(self.record.id, "finished", only_from=frozenset({"running"}))
             return False
         progress = self.progress[direction]
@@ -220,6 +230,7 @@ class Importer:
             with bulk_sends(self.share):  # kept to its share, told from real-time's sends
                 await self._page(direction, Filters.of(self.record.filters), progress)
         except _Stopped:
+            self._drop_prefetches()
             return False
         self._busy += time.monotonic() - began - self._waited
         self._waited = 0.0
@@ -330,11 +341,23 @@ class Importer:
         until = datetime.fromisoformat(str(progress.until))
         page, read_at = self._read_ahead(direction, progress), self._read_at.get(direction)
         if page is None or read_at is None:
+            page, read_at = await self._prefetched(direction, progress)
+        ahead = page is not None
+        if page is None or read_at is None:
             read_at = self._read_at[direction] = utcnow()
             page = await read(self.ctx, progress.cursor, filters, until, self.page_size)
-            ahead = False
-        else:
-            ahead = True
+        limit_reached = (
+            filters.limit is not None and progress.seen + len(page.records) >= filters.limit
+        )
+        if page.more and not page.ahead and not limit_reached:
+            # The next page is read while this one's records are under way: the page
+            # boundary then costs no round trip (the search's answer time grows with the
+            # account's size), and the budget keeps being used.
+            following = asyncio.ensure_future(
+                read(self.ctx, page.cursor, filters, until, self.page_size)
+            )
+            following.add_done_callback(_retrieved)
+            self._prefetch[direction] = _Prefetch(following, page.cursor, progress.until, utcnow())
         if page.warning:
             progress.warning = page.warning
         if progress.total is None and page.total is not None:
@@ -431,6 +454,33 @@ class Importer:
                 if value not in (None, "", []):
                     claims.add((name, str(value).strip().casefold()))
         return frozenset(claims)
+
+    async def _prefetched(
+        self, direction: str, progress: Progress
+    ) -> tuple[sources.Page | None, datetime | None]:
+        """The page read ahead of this one, when it is where the import stands (a page done
+        again after a failure, or the tail, reads anew); (None, None) if there is none, or
+        its read failed (the page's own read then says why)."""
+        ahead = self._prefetch.pop(direction, None)
+        if ahead is None:
+            return None, None
+        if ahead.cursor != progress.cursor or ahead.until != progress.until:
+            ahead.task.cancel()
+            return None, None
+        try:
+            await asyncio.wait({ahead.task})
+        except asyncio.CancelledError:
+            ahead.task.cancel()
+            raise
+        if ahead.task.cancelled() or ahead.task.exception() is not None:
+            return None, None
+        self._read_at[direction] = ahead.read_at
+        return ahead.task.result(), ahead.read_at
+
+    def _drop_prefetches(self) -> None:
+        for ahead in self._prefetch.values():
+            ahead.task.cancel()
+        self._prefetch.clear()
 
     def _read_ahead(self, direction: str, progress: Progress) -> sources.Page | None:
         """The next page from the last one's read ahead, while fresh and where the import
@@ -644,6 +694,23 @@ class Importer:
             if not page.more:
                 break
         return index
+
+
+@dataclass(frozen=True)
+class _Prefetch:
+    """A read of a direction's next page under way: from ``cursor`` up to ``until``, started
+    at ``read_at`` (what a record was synced after, in real time, is older in it)."""
+
+    task: asyncio.Future[sources.Page]
+    cursor: Any
+    until: Any
+    read_at: datetime
+
+
+def _retrieved(task: asyncio.Future[Any]) -> None:
+    """A read ahead that nobody awaits (dropped, or failed) leaves no unretrieved error."""
+    if not task.cancelled():
+        task.exception()
 
 
 async def _first_done(running: dict[asyncio.Task[None], frozenset[Any]]) -> None:

@@ -55,6 +55,8 @@ class Unsupported(ValueError):
 
 
 TT_LIST_CAP = 1000
+# GHL documents no most per page of its location task search: ask for no more than this.
+TASK_SEARCH_PAGE = 100
 Reader = Callable[[BridgeContext, Any, Filters, datetime, int], Awaitable[Page]]
 
 
@@ -170,7 +172,7 @@ async def ghl_tasks(
     narrow them (a record read again costs a comparison)."""
     if not (isinstance(cursor, dict) and "contacts" in cursor):
         skip = int(cursor.get("skip", 0)) if isinstance(cursor, dict) else 0
-        query: dict[str, Any] = {"limit": size, "skip": skip}
+        query: dict[str, Any] = {"limit": min(size, TASK_SEARCH_PAGE), "skip": skip}
         if filters.query:
             query["query"] = filters.query
         try:

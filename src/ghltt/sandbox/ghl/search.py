@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import ge, gt, le, lt
 from typing import Any
 
 from ghltt.sandbox.ghl.errors import ApiError
 from ghltt.sandbox.ghl.state import Record
-from ghltt.sandbox.ghl.timeutil import epoch_ms, parse_iso
+from ghltt.sandbox.ghl.timeutil import iso_epoch_ms
 from ghltt.sandbox.ghl.views import full_name, sort_value
 
 FIELDS = frozenset(
@@ -26,6 +28,9 @@ SORT_FIELDS = frozenset(
 )  # fmt: skip
 OPERATORS = frozenset({"eq", "not_eq", "contains", "not_contains", "exists", "not_exists", "range"})
 _DATES = {"dateAdded", "dateUpdated", "dateOfBirth"}
+_RANGE: dict[str, Callable[[Any, Any], bool]] = {
+    "gte": ge, "gt": gt, "lte": le, "lt": lt,
+}  # fmt: skip
 
 
 def _value(record: Record, field: str) -> Any:
@@ -52,8 +57,8 @@ def _value(record: Record, field: str) -> Any:
 
 def _comparable(field: str, value: Any) -> Any:
     if field in _DATES and isinstance(value, str):
-        parsed = parse_iso(value)
-        return epoch_ms(parsed) if parsed else value
+        parsed = iso_epoch_ms(value)
+        return value if parsed is None else parsed
     return value.lower() if isinstance(value, str) else value
 
 
@@ -77,11 +82,9 @@ def _match_one(record: Record, spec: dict[str, Any]) -> bool:
         have = _comparable(field, actual)
         if have is None:
             return False
-        checks = {"gte": lambda a, b: a >= b, "gt": lambda a, b: a > b,
-                  "lte": lambda a, b: a <= b, "lt": lambda a, b: a < b}  # fmt: skip
         try:
             return all(
-                checks[k](have, _comparable(field, v)) for k, v in wanted.items() if k in checks
+                _RANGE[k](have, _comparable(field, v)) for k, v in wanted.items() if k in _RANGE
             )
         except TypeError:
             return False

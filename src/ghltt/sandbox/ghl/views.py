@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ghltt.sandbox.ghl.state import Record
-from ghltt.sandbox.ghl.timeutil import epoch_ms, parse_iso
+from ghltt.sandbox.ghl.timeutil import iso_epoch_ms
 
 _CONTACT_ORDER = (
     "id", "locationId", "firstName", "lastName", "email", "emailLowerCase", "timezone",
@@ -113,8 +113,7 @@ def _attributions(record: Record) -> list[Record]:
 def sort_value(record: Record, field: str) -> Any:
     value = record.get(field)
     if field in ("dateAdded", "dateUpdated") and isinstance(value, str):
-        parsed = parse_iso(value)
-        return epoch_ms(parsed) if parsed else 0
+        return iso_epoch_ms(value) or 0
     if isinstance(value, str):
         return value.lower()
     return value if value is not None else ""

@@ -207,7 +207,9 @@ def search_contacts(ctx: Ctx) -> Result:
         and search.matches(c, data.get("filters") or [])
     ]
     key = search.sort_key(sort_field)
-    rows.sort(key=key, reverse=descending)
+    # Each contact's sort key once: the sort and the cursor compare them.
+    keyed = sorted(((key(c), c) for c in rows), key=lambda pair: pair[0], reverse=descending)
+    rows = [c for _, c in keyed]
     total = len(rows)
     cursor = data.get("searchAfter")
     if cursor:
@@ -215,7 +217,7 @@ def search_contacts(ctx: Ctx) -> Result:
             raise ApiError(400, "searchAfter must hold the sort value and the id")
         mark = (cursor[0], str(cursor[1]))
         try:
-            rows = [c for c in rows if (key(c) < mark if descending else key(c) > mark)]
+            rows = [c for k, c in keyed if (k < mark if descending else k > mark)]
         except TypeError:
             raise ApiError(400, "searchAfter does not match the sort field") from None
         page = rows[:page_limit]
