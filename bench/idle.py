@@ -6,7 +6,8 @@ database it starts the stack of ``bench/e2e.py`` (both simulators, ghltt's web p
 settle, creates a few contacts, and then:
 
 1. wake: one GHL change every ``1/--trickle`` seconds (default: every 2 s) on an otherwise
-   idle stack: latency from the change to its TT write and to its run's end in the store;
+   idle stack: latency from the change to its TT write and to its run's end in the store,
+   and the worker's CPU per second meanwhile (lightly loaded);
 2. idle, once the worker is past its first minute (DBOS's scheduler polls faster before):
    CPU per second of every process (and, on PostgreSQL, of the server's backends for the
    bench database, and its transactions per second) over ``--rounds`` windows of
@@ -151,12 +152,21 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
             since = datetime.now(UTC)
             contacts = asyncio.run(create_contacts(stack, args.contacts))
             stack.wait_settled(since, 2 * len(contacts), timeout=120)
+            cpu_before, trickle_started = stack.cpu_seconds(), time.monotonic()
             wake = phase_latency(
                 stack, contacts, args.trickle, args.trickle_seconds, first_seq=5_000_000
             )
+            # Lightly loaded: the worker's CPU per second over the trickle (and its drain).
+            trickle_cpu = round(
+                (stack.cpu_seconds()["worker"] - cpu_before["worker"])
+                * 1000
+                / (time.monotonic() - trickle_started),
+                1,
+            )
             print(
                 f"[{database}] wake: change->TT write {wake['change_to_tt_write']}, "
-                f"change->run processed {wake['change_to_run_processed']}",
+                f"change->run processed {wake['change_to_run_processed']}, "
+                f"worker CPU {trickle_cpu} ms/s",
                 file=sys.stderr,
             )
             time.sleep(max(2.0, started + WARMUP - time.time()))
@@ -187,6 +197,7 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
             "change_to_tt_write": wake["change_to_tt_write"],
             "change_to_run_processed": wake["change_to_run_processed"],
             "missing": wake["missing"],
+            "worker_cpu_ms_per_second": trickle_cpu,
         },
         "idle_worker_statements": statements,
     }
