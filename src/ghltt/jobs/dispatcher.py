@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
@@ -76,6 +77,7 @@ class Dispatcher:
         page: int = 500,
         idle_poll: Callable[[], float] = lambda: 0.1,
         on_enqueued: Callable[[], None] = lambda: None,
+        min_gap: float = 0.1,
     ) -> None:
         self._inbox = inbox
         self._client = client
@@ -87,6 +89,7 @@ class Dispatcher:
         # How long to wait for a wake-up before looking anyway (asked before each wait).
         self._idle_poll = idle_poll
         self._on_enqueued = on_enqueued
+        self._min_gap = min_gap
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -107,9 +110,16 @@ class Dispatcher:
         self._wake.set()
 
     def _loop(self) -> None:
+        last_pass = 0.0
         while not self._stop.is_set():
             self._wake.wait(self._idle_poll())
+            # Woken by every commit of a busy intake, a pass still takes what arrived over
+            # ``min_gap`` (as when it polled ten times a second): batches stay as large.
+            early = last_pass + self._min_gap - time.monotonic()
+            if early > 0 and self._stop.wait(early):
+                return
             self._wake.clear()
+            last_pass = time.monotonic()
             try:
                 while not self._stop.is_set() and self.dispatch_once() == self._page:
                     pass
