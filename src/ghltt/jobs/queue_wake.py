@@ -15,10 +15,11 @@ pause between two polls, is ghltt's:
   is refilled from a backlog as fast as before;
 - otherwise the pause stretches to ``idle_poll`` (1 s): the bound on how late a workflow
   enqueued by a process that kicks nobody (a replay from the CLI or the dashboard) starts;
-- ``kick()`` ends the pause at once: the dispatcher kicks after each enqueue, and on
-  PostgreSQL every executor kicks when another process announces new events (the executor
-  that takes them may overflow into this one). Polls never come closer together than DBOS's
-  own interval, so a stream of kicks (intake under load) costs no more polls than before.
+- ``kick()`` ends the pause at once: the dispatcher kicks after each enqueue. Polls never come
+  closer together than DBOS's own interval, so a stream of kicks (intake under load) costs no
+  more polls than before;
+- ``expect()``: on PostgreSQL another process announced new events, and the executor that
+  takes them may overflow into this one: the next pauses are DBOS's own for a moment.
 
 If DBOS no longer has that function, nothing is wrapped and the queue polls as registered.
 """
@@ -59,6 +60,11 @@ class QueueWaker:
         """Work was (or is about to be) enqueued: poll now, and keep polling fast a moment."""
         self._recent = time.monotonic()
         self._kicked.set()
+
+    def expect(self) -> None:
+        """Work may be enqueued by another process soon: keep polling fast a moment (from the
+        next pause on; a kick of its own would spend the interval before the enqueue)."""
+        self._recent = time.monotonic()
 
     def close(self) -> None:
         """Before DBOS stops: pauses are DBOS's own again, so its stop ends them."""

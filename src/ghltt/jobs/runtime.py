@@ -559,7 +559,7 @@ class JobRuntime:
         self.wake()
         if self._inbox_watch is not None and self._inbox_watch.announces_events:
             # New events: another executor may take them and overflow into this one's queue.
-            self._runs_waker.kick()
+            self._runs_waker.expect()
 
     def _dispatch_idle_poll(self) -> float:
         """How long the dispatcher waits for a wake-up before it looks at the inbox anyway."""
