@@ -15,6 +15,7 @@ Three modes (``GHLTT_BENCH_PROFILE_MODE``):
   profile goes beside the JSON (``.pstats``), for ``pstats``' callers and callees.
 - ``sql``: no profiler; every statement every SQLAlchemy engine runs (the store's and DBOS's),
   counted by its text, with the transactions begun and committed: the round trips a drain made.
+  SIGUSR1 writes the counts so far (the report is otherwise written at exit).
 
 Usage: ``GHLTT_BENCH_PROFILE=out.json python bench/_e2e_profile.py``
 """
@@ -27,6 +28,7 @@ import io
 import json
 import os
 import pstats
+import signal
 import sys
 import threading
 import time
@@ -146,16 +148,21 @@ def _sql(out: str) -> None:
     # A connection back in the pool is reset: a ROLLBACK unless it is idle or autocommit.
     sa.event.listen(sa.pool.Pool, "reset", lambda *_: count("pool reset"))
 
-    def dump() -> None:
+    def dump(*_: Any) -> None:
+        with lock:
+            counted = Counter(statements)
         report = {
             "cpu_seconds": round(time.process_time(), 2),
-            "statements": sum(statements.values()),
-            "by_text": statements.most_common(80),
+            "statements": sum(counted.values()),
+            "by_text": counted.most_common(80),
         }
-        with open(out, "w") as handle:
+        with open(out + ".tmp", "w") as handle:
             json.dump(report, handle, indent=1)
+        os.replace(out + ".tmp", out)
 
     atexit.register(dump)
+    # The counts so far, on demand (bench/idle.py counts a window of a running worker).
+    signal.signal(signal.SIGUSR1, dump)
 
 
 def _label_of(key: tuple[str, int, str]) -> str:

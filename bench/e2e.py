@@ -284,10 +284,10 @@ def phase_backlog(
         name: round((cpu_after[name] - cpu_before.get(name, 0.0)) * 1000 / runs_measured, 2)
         for name in cpu_after
     }
-    # The worker's polls (DBOS's queue and the dispatcher, ten times a second each) cost CPU
-    # per second, not per run: on a loaded machine, at a few runs a second, they are most of
-    # the figure above. Measured idle right after the drain and taken out, the rest is what
-    # the runs cost.
+    # The worker's idle polls (DBOS's threads, the dispatcher's safety pass; see
+    # docs/operations.md) cost CPU per second, not per run: on a loaded machine, at a few
+    # runs a second, they can be much of the figure above. Measured idle right after the
+    # drain and taken out, the rest is what the runs cost.
     idle_ms_per_second = _idle_cpu_ms_per_second(stack, IDLE_SECONDS)
     net_ms_per_run = {
         name: round(

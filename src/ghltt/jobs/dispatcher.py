@@ -6,7 +6,8 @@ between any two re-reads the same batches on the next pass and enqueues them und
 workflow ids, which DBOS treats as the existing workflows: nothing runs twice, nothing is lost.
 
 Batches amortise a workflow's bookkeeping over several events. Nothing waits to fill one: a
-pass batches what has arrived since the last (a tenth of a second at most). A bridge's events
+pass batches what has arrived since it was woken (see ``JobRuntime``: by intake in this
+process, by the store's watch of other processes' commits, or by its idle poll). A bridge's events
 are spread over as many batches as the executor runs at once, but a batch carries at least
 ``MIN_BATCH`` events when there are that many (a workflow costs about as much as a small run,
 so batches of one would halve what a worker can do under a steady stream) and at most
@@ -24,8 +25,9 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import structlog
 from dbos import DBOSClient
@@ -73,7 +75,9 @@ class Dispatcher:
         spread: int,
         max_batch: int,
         page: int = 500,
-        idle_poll: float = 0.1,
+        idle_poll: Callable[[], float] = lambda: 0.1,
+        on_enqueued: Callable[[], None] = lambda: None,
+        min_gap: float = 0.1,
     ) -> None:
         self._inbox = inbox
         self._client = client
@@ -82,7 +86,10 @@ class Dispatcher:
         self._spread = spread
         self._max_batch = max_batch
         self._page = page
+        # How long to wait for a wake-up before looking anyway (asked before each wait).
         self._idle_poll = idle_poll
+        self._on_enqueued = on_enqueued
+        self._min_gap = min_gap
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -103,9 +110,16 @@ class Dispatcher:
         self._wake.set()
 
     def _loop(self) -> None:
+        last_pass = 0.0
         while not self._stop.is_set():
-            self._wake.wait(self._idle_poll)
+            self._wake.wait(self._idle_poll())
+            # Woken by every commit of a busy intake, a pass still takes what arrived over
+            # ``min_gap`` (as when it polled ten times a second): batches stay as large.
+            early = last_pass + self._min_gap - time.monotonic()
+            if early > 0 and self._stop.wait(early):
+                return
             self._wake.clear()
+            last_pass = time.monotonic()
             try:
                 while not self._stop.is_set() and self.dispatch_once() == self._page:
                     pass
@@ -113,6 +127,7 @@ class Dispatcher:
                 # The store or system database is down; the events stay in the inbox.
                 log.warning("dispatch pass failed", error=type(exc).__name__, detail=str(exc)[:200])
                 self._stop.wait(1.0)
+                self._wake.set()  # and another pass at once, woken or not
 
     def dispatch_once(self) -> int:
         """One pass; returns how many undispatched events it saw."""
@@ -155,6 +170,7 @@ class Dispatcher:
                         members,
                         True,
                     )
+            self._on_enqueued()
         dispatched = [event_id for members in batches.values() for event_id in members]
         self._inbox.mark_dispatched(dispatched)
         self.dispatched += len(dispatched)

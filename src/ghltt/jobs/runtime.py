@@ -21,7 +21,7 @@ from dbos import error as dbos_error
 
 from ghltt.bridges import Services
 from ghltt.core import GhlttError, InvalidInput, NotFound
-from ghltt.jobs import imports, retention, schedules, workflows
+from ghltt.jobs import imports, queue_wake, retention, schedules, workflows
 from ghltt.jobs.bridge_schedules import BridgeSchedules
 from ghltt.jobs.dispatcher import Dispatcher
 from ghltt.jobs.failures import FAILURE_CLASSES
@@ -39,11 +39,17 @@ from ghltt.store import InboxRepository, RunRecord, RunRepository, open_database
 from ghltt.store.bridges import bridge_names
 from ghltt.store.database import Database, has_table, is_schema_missing, prepare_sqlite_file
 from ghltt.store.ids import short_id
+from ghltt.store.inbox_signal import InboxWatch, watch_inbox
 from ghltt.store.runs import RunFilter
 
 log = structlog.get_logger(__name__)
 
 DEAD_STATUSES = ["ERROR", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"]
+# The dispatcher looks at the inbox unwoken this often: when the store's watch sees other
+# processes' commits (a safety net), and when it cannot (a lost PostgreSQL connection).
+DISPATCH_SAFETY_POLL = 10.0
+DISPATCH_IDLE_POLL = 1.0
+IMPORTS_POLL = 5.0
 _SETTLE_SECONDS = 10.0
 # At most this many workflows that died outside any run are looked at per list.
 _ORPHANS_MAX = 100
@@ -451,6 +457,8 @@ class JobRuntime:
         self.admin = JobAdmin(settings, db)
         self.bridges: BridgeSchedules | None = None
         self._heartbeat: Heartbeat | None = None
+        self._inbox_watch: InboxWatch | None = None
+        self._runs_waker = queue_wake.QueueWaker(RUNS_QUEUE)
         self.started = False
 
     def start(self) -> None:
@@ -462,6 +470,9 @@ class JobRuntime:
             "executor_id": settings.executor_id,
             "log_level": "WARNING",
             "scheduler_polling_interval_sec": 5.0,
+            # ghltt waits on no DBOS event, stream or message: their notifier (PostgreSQL)
+            # need not wake a hundred times a second.
+            "notification_coalesce_sec": 1.0,
         }
         # Opened before DBOS so an SQLite system database is in WAL mode from DBOS's first
         # connection on (one fsync per checkpoint instead of a rollback journal's several).
@@ -490,10 +501,18 @@ class JobRuntime:
                 retry_interval=settings.run_retry_interval,
             )
         )
+        limit = settings.bridge_rate_limit
+        # Polled ten times a second while it has work, once a second when idle, and at once
+        # when the dispatcher enqueues. With a rate limit, a backlog may wait in the queue
+        # with nothing running here: DBOS's interval always, for the window's free slots.
+        self._runs_waker = queue_wake.register(
+            queue_wake.QueueWaker(
+                RUNS_QUEUE, idle_poll=queue_wake.IDLE_POLL if limit is None else None
+            )
+        )
         DBOS(config=config)
         _route_dbos_logs()
         DBOS.launch()
-        limit = settings.bridge_rate_limit
         DBOS.register_queue(
             RUNS_QUEUE,
             worker_concurrency=settings.worker_concurrency,
@@ -504,8 +523,12 @@ class JobRuntime:
             on_conflict="always_update",
         )
         # Imports on a queue of their own: real-time runs never wait behind a bulk import.
+        # A bulk import may start a few seconds after it is asked for.
         DBOS.register_queue(
-            imports.IMPORTS_QUEUE, worker_concurrency=2, on_conflict="always_update"
+            imports.IMPORTS_QUEUE,
+            worker_concurrency=2,
+            polling_interval_sec=IMPORTS_POLL,
+            on_conflict="always_update",
         )
         self._dispatcher = Dispatcher(
             InboxRepository(self._db),
@@ -514,8 +537,12 @@ class JobRuntime:
             planner,
             spread=settings.worker_concurrency,
             max_batch=settings.run_batch_max,
+            idle_poll=self._dispatch_idle_poll,
+            on_enqueued=self._runs_waker.kick,
         )
         self._dispatcher.start()
+        self._inbox_watch = watch_inbox(self._db, self._inbox_changed)
+        self._inbox_watch.start()
         self._dispatcher.wake()
         self.bridges.start()
         self._keep_retention(settings.retention_days)
@@ -532,6 +559,18 @@ class JobRuntime:
         if self._dispatcher is not None:
             self._dispatcher.wake()
 
+    def _inbox_changed(self) -> None:
+        """Another process (or connection) committed to the store."""
+        self.wake()
+        if self._inbox_watch is not None and self._inbox_watch.announces_events:
+            # New events: another executor may take them and overflow into this one's queue.
+            self._runs_waker.expect()
+
+    def _dispatch_idle_poll(self) -> float:
+        """How long the dispatcher waits for a wake-up before it looks at the inbox anyway."""
+        watch = self._inbox_watch
+        return DISPATCH_SAFETY_POLL if watch is not None and watch.live else DISPATCH_IDLE_POLL
+
     def stop(self) -> None:
         if self._heartbeat is not None:
             self._heartbeat.stop()
@@ -539,9 +578,13 @@ class JobRuntime:
         if self.bridges is not None:
             self.bridges.stop()
             self.bridges = None
+        if self._inbox_watch is not None:
+            self._inbox_watch.stop()
+            self._inbox_watch = None
         if self._dispatcher is not None:
             self._dispatcher.stop()
             self._dispatcher = None
+        queue_wake.unregister(self._runs_waker)  # DBOS's own pauses: its stop ends them
         if self.started:
             DBOS.destroy(workflow_completion_timeout_sec=5)
             self.started = False

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from ghltt.core import Event, EventSource, InvalidInput, StoreUnavailable, utcnow
 from ghltt.store.database import Bind, reader
 from ghltt.store.ids import resolve_prefix, short_id
+from ghltt.store.inbox_signal import notify_new_events
 from ghltt.store.tables import bridges, inbox_events
 
 # An event that waits for a person to fix a connection (revoked, refused, failing): not run,
@@ -217,6 +218,8 @@ def insert_new(
     rows = [_row_values(e, now) for e in unique.values()]
     for row in conn.execute(stmt, rows):
         ids[(row.bridge_id, row.dedup_key)] = (row.id, True)
+    if ids:
+        notify_new_events(conn)
     missing = [key for key in unique if key not in ids]
     if missing:
         ids.update({k: (v, False) for k, v in _existing_ids(conn, missing).items()})
@@ -475,6 +478,8 @@ class InboxRepository:
                 .where(inbox_events.c.bridge_id.in_(of_connection), inbox_events.c.outcome == HELD)
                 .values(dispatched_at=None, processed_at=None, batch_id=None, outcome=RELEASED)
             )
+            if done.rowcount:
+                notify_new_events(conn)
         return int(done.rowcount)
 
     def count_held(self, bridge_id: str | None = None) -> int:
