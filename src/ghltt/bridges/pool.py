@@ -2,8 +2,8 @@
 
 Opening a bridge reads the vault and builds both clients; keeping it lets runs reuse the
 clients' connections, rate budgets and custom-field ids. A bridge is opened again when it or
-one of its connections changes (rotation, revocation, mode: looked at no more than once every
-``recheck`` seconds), after ``ttl`` seconds, and after any failed run (a retry starts from
+one of its connections changes (rotation, revocation, mode: looked at before each recipe run,
+which asks ``connection_states``, else no more than once every ``recheck`` seconds), after ``ttl`` seconds, and after any failed run (a retry starts from
 fresh clients and field ids: a mapping that names a custom field created since fails once,
 then finds it). A replaced bridge is closed once its last run is done.
 """
@@ -59,15 +59,12 @@ class BridgePool:
             if opened.retired and not opened.users:
                 await opened.bridge.aclose()
 
-    async def connection_states(
-        self, bridge_id: str, *, fresh: bool = False
-    ) -> tuple[ConnectionState, ...]:
-        """The states of the bridge's connections, as looked at with its stamp: at most
-        ``recheck`` seconds old, so a run need not ask the store before it starts. Read
-        without opening the bridge: a revoked connection's bridge cannot be opened.
-        ``fresh``: as the store has them now."""
-        if fresh:
-            self._stamps.pop(bridge_id, None)
+    async def connection_states(self, bridge_id: str) -> tuple[ConnectionState, ...]:
+        """The states of the bridge's connections as the store has them now, read with the
+        bridge's stamp (one query before each run): a connection revoked a moment ago is
+        not used, and the run's opened bridge is checked against the same stamp. Read
+        without opening the bridge: a revoked connection's bridge cannot be opened."""
+        self._stamps.pop(bridge_id, None)
         return self._stamp(bridge_id).connections
 
     async def forget(self, bridge_id: str) -> None:

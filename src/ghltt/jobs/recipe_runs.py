@@ -187,13 +187,8 @@ class RecipeRuns:
         return output
 
     async def _hold_if_failing(self, bridge_id: str) -> None:
-        """A connection already known broken is not asked again: the run waits for the fix.
-        Its state is the opened bridge's, a second old at most; a broken one is read again
-        before the run is held (the fix that released the run may be newer)."""
-        states = await self._bridges.connection_states(bridge_id)
-        if any(s.status in FAILING for s in states):
-            states = await self._bridges.connection_states(bridge_id, fresh=True)
-        for state in states:
+        """A connection already known broken is not asked again: the run waits for the fix."""
+        for state in await self._bridges.connection_states(bridge_id):
             if state.status in FAILING:
                 raise Held(
                     f"{state.system.upper()} connection {state.id} is {state.status}: "
