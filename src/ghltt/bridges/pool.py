@@ -2,10 +2,11 @@
 
 Opening a bridge reads the vault and builds both clients; keeping it lets runs reuse the
 clients' connections, rate budgets and custom-field ids. A bridge is opened again when it or
-one of its connections changes (rotation, revocation, mode: looked at before each recipe run,
-which asks ``connection_states``, else no more than once every ``recheck`` seconds), after ``ttl`` seconds, and after any failed run (a retry starts from
-fresh clients and field ids: a mapping that names a custom field created since fails once,
-then finds it). A replaced bridge is closed once its last run is done.
+one of its connections changes (rotation, revocation, mode: looked at before each recipe
+run, which asks ``connection_states``, else no more than once every ``recheck`` seconds),
+after ``ttl`` seconds, and after any failed run (a retry starts from fresh clients and field
+ids: a mapping that names a custom field created since fails once, then finds it). A
+replaced bridge is closed once its last run is done.
 """
 
 from __future__ import annotations
