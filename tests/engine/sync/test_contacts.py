@@ -329,11 +329,11 @@ def _fill_customers(tt_sim: TrackingTimeSimulator, count: int) -> None:
         )
 
 
-async def test_an_add_whose_answer_was_lost_is_found_by_its_name_beyond_the_list_cap(
+async def _lose_an_add(
     ctx: BridgeContext, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
-) -> None:
-    """TT lists 1,000 customers at most: a customer an add made, whose answer was lost, may
-    be found only through its name, which TT keeps unique. It is taken, not made twice."""
+) -> tuple[set[int], dict[str, Any]]:
+    """Past TT's 1,000 listed customers, a contact's first sync whose customer add commits
+    and whose answer is lost: the customers before it, and the contact."""
     _fill_customers(tt_sim, 1000)
     before = set(tt_sim.state.customers)
     contact = first_contact(ghl_sim)
@@ -341,6 +341,15 @@ async def test_an_add_whose_answer_was_lost_is_found_by_its_name_beyond_the_list
     with pytest.raises(Exception):  # noqa: B017  the answer is lost whatever the retries
         await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), ctx)
     tt_sim.faults.clear()
+    return before, contact
+
+
+async def test_an_add_whose_answer_was_lost_is_found_by_its_name_beyond_the_list_cap(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    """TT lists 1,000 customers at most: a customer an add made, whose answer was lost, may
+    be found only through its name, which TT keeps unique. It is taken, not made twice."""
+    before, contact = await _lose_an_add(ctx, ghl_sim, tt_sim)
     made = [c for i, c in tt_sim.state.customers.items() if i not in before]
     assert len(made) == 1
     report = await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), ctx)
@@ -375,13 +384,7 @@ async def test_a_record_renamed_after_an_add_whose_answer_was_lost_is_not_added_
 ) -> None:
     """The retry sends another name, which TT would take: the name the lost add was sent
     under finds what it made, and that customer is renamed instead."""
-    _fill_customers(tt_sim, 1000)
-    before = set(tt_sim.state.customers)
-    contact = first_contact(ghl_sim)
-    tt_sim.faults.update(post_commit_5xx_rate=1.0, path_contains="customers/add", seed=1)
-    with pytest.raises(Exception):  # noqa: B017  the answer is lost whatever the retries
-        await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), ctx)
-    tt_sim.faults.clear()
+    before, contact = await _lose_an_add(ctx, ghl_sim, tt_sim)
     await ctx.ghl.contacts.update(contact["id"], {"firstName": "Renamed", "name": None})
     report = await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), ctx)
     assert report.outcome == "applied", report.as_dict()
