@@ -420,15 +420,13 @@ async def _run_retried(event_id: str, plan: dict[str, Any], last: bool, held_bef
     """A batch run, tried again with backoff when its record cannot be written (the store
     is away for a moment), as a DBOS step would be: the run finds what it already did."""
     ctx = _ctx()
-    for attempt in range(1, ctx.max_attempts + 1):
+    for attempt in range(1, ctx.max_attempts):
         try:
             return await _run_in_batch(event_id, plan, last, held_before)
         except Exception as exc:
-            if attempt >= ctx.max_attempts:
-                raise
             log.warning("batch run not recorded; trying again", error=type(exc).__name__)
             await asyncio.sleep(ctx.retry_interval * 2.0 ** (attempt - 1))
-    raise AssertionError("unreachable")  # the loop returns or raises
+    return await _run_in_batch(event_id, plan, last, held_before)  # the last attempt
 
 
 # What a batch run's record says it came to, once it ended (its status is the result).

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -35,7 +36,7 @@ def notify_new_events(conn: sa.Connection) -> None:
         conn.execute(_NOTIFY)
 
 
-class InboxWatch:
+class InboxWatch(ABC):
     """Calls ``on_change`` from a thread of its own when the inbox may have new events.
 
     ``announces_events``: each call means events were added (PostgreSQL's NOTIFY), rather
@@ -62,8 +63,9 @@ class InboxWatch:
             self._thread.join(timeout=10)
             self._thread = None
 
+    @abstractmethod
     def _run(self) -> None:
-        raise NotImplementedError
+        """Watch until stopped, calling ``on_change`` for each change seen."""
 
 
 class _NoWatch(InboxWatch):
@@ -71,6 +73,9 @@ class _NoWatch(InboxWatch):
 
     def start(self) -> None:
         pass
+
+    def _run(self) -> None:
+        pass  # never started
 
 
 class _SqliteWatch(InboxWatch):

@@ -15,6 +15,9 @@ import sqlalchemy as sa
 from ghltt.core import utcnow
 from ghltt.store.tables import once_keys
 
+# The longest key stored; a longer one is cut to it.
+KEY_LENGTH = 255
+
 # Built once (every create of a sync asks it): building the clause cost more than running it.
 _CLAIMED_SINCE = (
     sa.select(sa.func.count())
@@ -35,7 +38,7 @@ class OnceRepository:
     def claim(self, bridge_id: str, recipe: str, key: str, run_id: str | None = None) -> bool:
         """True when this run may act for ``key``: newly claimed, or claimed earlier by the
         same ``run_id``."""
-        key = key[:255]
+        key = key[:KEY_LENGTH]
         try:
             with self.db.begin() as conn:
                 conn.execute(
@@ -57,7 +60,7 @@ class OnceRepository:
         with self.db.connect() as conn:
             found = conn.execute(
                 sa.select(c.run_id).where(
-                    (c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:255])
+                    (c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:KEY_LENGTH])
                 )
             ).scalar()
         return None if found is None else str(found)
@@ -68,7 +71,9 @@ class OnceRepository:
             found = conn.execute(
                 sa.select(sa.func.count())
                 .select_from(once_keys)
-                .where((c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:255]))
+                .where(
+                    (c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:KEY_LENGTH])
+                )
             ).scalar_one()
         return bool(found)
 
@@ -94,13 +99,13 @@ class OnceRepository:
         with self.db.begin() as conn:
             conn.execute(
                 once_keys.delete().where(
-                    (c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:255])
+                    (c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:KEY_LENGTH])
                 )
             )
 
     def claimed_since(self, bridge_id: str, recipe: str, key: str, since: datetime) -> bool:
         """Is ``key`` claimed, at ``since`` or later (an older claim is a run that died)?"""
-        params = {"bridge_id": bridge_id, "recipe": recipe, "key": key[:255], "since": since}
+        params = {"bridge_id": bridge_id, "recipe": recipe, "key": key[:KEY_LENGTH], "since": since}
         with self.db.connect() as conn:
             found = conn.execute(_CLAIMED_SINCE, params).scalar_one()
         return bool(found)

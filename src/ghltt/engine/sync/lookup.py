@@ -12,6 +12,7 @@ from ghltt.engine.catalog import call_action, tt_record
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.objects import OBJECTS, as_read
 from ghltt.engine.recipes import SyncRecipe
+from ghltt.store.once import KEY_LENGTH
 
 
 async def fetch(
@@ -76,14 +77,13 @@ NAME_TAKEN = "already another customer with that name"
 _NAME_PROBE = "ghltt: customer name lookup (safe to delete)"
 # The names customer adds were sent under, per GHL record: a once key each.
 _ADDS = "tt.customer.add"
-_KEY_MOST = 255
 
 
 def note_customer_add(ctx: BridgeContext, ghl_id: str, name: str) -> None:
     """Remember, before sending it, that an add of a customer for ``ghl_id`` goes out under
     ``name``: if its answer is lost, that name is how a retry finds what it made."""
     key = f"{ghl_id}:{name}"
-    if len(key) <= _KEY_MOST:  # a longer one would be cut, and its name with it
+    if len(key) <= KEY_LENGTH:  # a longer one would be cut, and its name with it
         ctx.repos.once.claim(ctx.bridge_id, _ADDS, key, ctx.run_id)
 
 
