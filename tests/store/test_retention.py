@@ -117,6 +117,20 @@ def test_old_history_goes_and_what_matters_stays(db: sa.Engine) -> None:
                 updated_at=OLD,
             )
         )
+        for recipe, key in [
+            ("contacts:create", "ghl:c-2"),  # a claim its run never ended
+            ("signup:pairing", "ghl:*"),
+            ("tt.customer.add", "c-2:Ada Lovelace"),  # the name an add was sent under
+            ("signup", "welcome:c-2"),  # an automation step's `once`: kept for good
+        ]:
+            conn.execute(
+                t.once_keys.insert().values(bridge_id="b1", recipe=recipe, key=key, created_at=OLD)
+            )
+        conn.execute(
+            t.once_keys.insert().values(
+                bridge_id="b1", recipe="contacts:create", key="ghl:c-3", created_at=RECENT
+            )
+        )
 
     pruned = prune_history(db, before=CUTOFF, batch=1)
 
@@ -126,9 +140,14 @@ def test_old_history_goes_and_what_matters_stays(db: sa.Engine) -> None:
     assert _ids(db, t.inbox_events, "id") == [("e-dead",), ("e-new",), ("e-pending",)]
     assert _ids(db, t.provenance, "field", "run_id") == [("email", "r-new"), ("name", None)]
     assert len(_ids(db, t.record_links, "ghl_id")) == 1
+    assert pruned.once_keys == 3
+    assert _ids(db, t.once_keys, "recipe", "key") == [
+        ("contacts:create", "ghl:c-3"),
+        ("signup", "welcome:c-2"),
+    ]
 
     again = prune_history(db, before=CUTOFF)
-    assert again.as_dict() == {"runs": 0, "steps": 0, "provenance": 0, "events": 0, "workflows": 0}
+    assert not any(again.as_dict().values())
 
 
 def test_an_orphaned_provenance_goes_once_a_newer_write_supersedes_it(db: sa.Engine) -> None:

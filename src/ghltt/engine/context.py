@@ -37,10 +37,17 @@ class RecordWrites:
     links: LinkRepository
     snapshots: SnapshotRepository
     provenance: ProvenanceRepository
+    # A claim on making a record's counterpart ends with the pair it made.
+    once: OnceRepository
 
     @classmethod
     def on(cls, bind: Bind) -> RecordWrites:
-        return cls(LinkRepository(bind), SnapshotRepository(bind), ProvenanceRepository(bind))
+        return cls(
+            LinkRepository(bind),
+            SnapshotRepository(bind),
+            ProvenanceRepository(bind),
+            OnceRepository(bind),
+        )
 
 
 # Writes a run holds until it ends, each run on the transaction it is given.

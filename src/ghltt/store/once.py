@@ -7,13 +7,16 @@ it so a later run can try again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from ghltt.core import utcnow
-from ghltt.store.tables import once_keys
+from ghltt.store.database import Bind
+from ghltt.store.inbox import as_utc
+from ghltt.store.tables import once_keys, runs
 
 # The longest key stored; a longer one is cut to it.
 KEY_LENGTH = 255
@@ -31,8 +34,22 @@ _CLAIMED_SINCE = (
 )
 
 
+# The statuses of a run still under way (a batch's run is queued until it ends).
+_UNDER_WAY = ("queued", "running")
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a key: the run (or claimant) that claimed it, when, and whether that run is
+    known to have ended (False also for a claimant that is no run)."""
+
+    run_id: str | None
+    claimed_at: datetime
+    ended: bool
+
+
 class OnceRepository:
-    def __init__(self, db: sa.Engine) -> None:
+    def __init__(self, db: Bind) -> None:
         self.db = db
 
     def claim(self, bridge_id: str, recipe: str, key: str, run_id: str | None = None) -> bool:
@@ -64,6 +81,44 @@ class OnceRepository:
                 )
             ).scalar()
         return None if found is None else str(found)
+
+    def holder_of(self, bridge_id: str, recipe: str, key: str) -> Holder | None:
+        """Who holds ``key`` (None: nobody), with whether its run ended, in one read."""
+        c = once_keys.c
+        stmt = (
+            sa.select(c.run_id, c.created_at, runs.c.status)
+            .select_from(once_keys.outerjoin(runs, runs.c.id == c.run_id))
+            .where((c.bridge_id == bridge_id) & (c.recipe == recipe) & (c.key == key[:KEY_LENGTH]))
+        )
+        with self.db.connect() as conn:
+            row = conn.execute(stmt).first()
+        if row is None:
+            return None
+        ended = row.status is not None and row.status not in _UNDER_WAY
+        run_id = None if row.run_id is None else str(row.run_id)
+        claimed_at = as_utc(row.created_at)
+        assert claimed_at is not None
+        return Holder(run_id, claimed_at, ended)
+
+    def take_over(
+        self, bridge_id: str, recipe: str, key: str, holder: str | None, run_id: str
+    ) -> bool:
+        """Claim ``key`` from ``holder`` (a run that ended or died); False when someone else
+        took it over first, or it was released meanwhile."""
+        c = once_keys.c
+        held_by = c.run_id.is_(None) if holder is None else c.run_id == holder
+        with self.db.begin() as conn:
+            moved = conn.execute(
+                once_keys.update()
+                .where(
+                    (c.bridge_id == bridge_id)
+                    & (c.recipe == recipe)
+                    & (c.key == key[:KEY_LENGTH])
+                    & held_by
+                )
+                .values(run_id=run_id, created_at=utcnow())
+            ).rowcount
+        return bool(moved)
 
     def seen(self, bridge_id: str, recipe: str, key: str) -> bool:
         c = once_keys.c

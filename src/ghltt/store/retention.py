@@ -2,10 +2,12 @@
 
 What goes: finished runs (succeeded, or retried in their event's own workflow) with their steps,
 the provenance rows a newer write of the same field superseded, and processed events no run
-refers to any more. What stays: failed runs (they are dead letters until replayed, which reopens
-them), events not processed yet, record links, snapshots, cursors and `once` keys (they decide
-what happens next, not what happened), and the newest provenance of every field, which keeps
-saying where the value came from after its run is gone.
+refers to any more, and the passing `once` keys: claims on making a record's counterpart or its
+pair, and the names TT customer adds were sent under, which only a run's retries look at. What
+stays: failed runs (they are dead letters until replayed, which reopens them), events not
+processed yet, record links, snapshots, cursors and the other `once` keys (an automation step's:
+they decide what happens next, not what happened), and the newest provenance of every field,
+which keeps saying where the value came from after its run is gone.
 """
 
 from __future__ import annotations
@@ -16,10 +18,17 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ghltt.store.database import Database
-from ghltt.store.tables import inbox_events, provenance, run_steps, runs
+from ghltt.store.tables import inbox_events, once_keys, provenance, run_steps, runs
 
 # A finished run in one of these states is history; a failed one is a dead letter.
 PRUNABLE_RUN_STATUSES = ("succeeded", "retried")
+
+
+# The engine's passing once keys, by recipe: claims (``<sync>:create``, ``<sync>:pairing``)
+# and the names of TT customer adds (``tt.customer.add``). A retried run reads them within
+# minutes; after the retention period they are only clutter.
+_PASSING_SUFFIXES = (":create", ":pairing")
+_PASSING_RECIPES = ("tt.customer.add",)
 
 
 @dataclass(slots=True)
@@ -30,6 +39,7 @@ class Pruned:
     steps: int = 0
     provenance: int = 0
     events: int = 0
+    once_keys: int = 0
     workflows: int = 0
     batches: int = field(default=0, compare=False)
 
@@ -39,6 +49,7 @@ class Pruned:
             "steps": self.steps,
             "provenance": self.provenance,
             "events": self.events,
+            "once_keys": self.once_keys,
             "workflows": self.workflows,
         }
 
@@ -129,6 +140,21 @@ def _prune_orphan_provenance(db: Database, batch: int, pruned: Pruned) -> bool:
     return True
 
 
+def _prune_passing_keys(db: Database, before: datetime, batch: int, pruned: Pruned) -> bool:
+    c = once_keys.c
+    passing = sa.or_(
+        c.recipe.in_(_PASSING_RECIPES),
+        *(c.recipe.endswith(suffix, autoescape=True) for suffix in _PASSING_SUFFIXES),
+    )
+    key = sa.tuple_(c.bridge_id, c.recipe, c.key)
+    old = sa.select(c.bridge_id, c.recipe, c.key).where(passing & (c.created_at < before))
+    with db.begin() as conn:
+        gone = conn.execute(once_keys.delete().where(key.in_(old.limit(batch)))).rowcount
+    pruned.once_keys += gone
+    pruned.batches += 1 if gone else 0
+    return bool(gone)
+
+
 def prune_history(db: Database, *, before: datetime, batch: int = 500) -> Pruned:
     """Remove the history older than ``before``; short transactions, so writers never wait long."""
     pruned = Pruned()
@@ -137,5 +163,7 @@ def prune_history(db: Database, *, before: datetime, batch: int = 500) -> Pruned
     while _prune_orphan_provenance(db, batch, pruned):
         pass
     while _prune_events(db, before, batch, pruned):
+        pass
+    while _prune_passing_keys(db, before, batch, pruned):
         pass
     return pruned

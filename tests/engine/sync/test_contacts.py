@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,12 +13,14 @@ from ghltt.core import InvalidInput
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.recipes.templates import load_template
-from ghltt.engine.sync import apply, plan, run_sync
+from ghltt.engine.sync import apply, claims, plan, run_sync
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.sandbox.trackingtime.state import Customer
+from ghltt.store import RunRepository, insert_new
 from ghltt.store.links import LinkRepository
-from tests.engine.conftest import CATALOG, Writes, announce, event, make_context
+from ghltt.store.once import Holder
+from tests.engine.conftest import BRIDGE, CATALOG, Writes, announce, event, make_context
 
 pytestmark = pytest.mark.anyio
 
@@ -391,3 +394,96 @@ async def test_a_record_renamed_after_an_add_whose_answer_was_lost_is_not_added_
     made = [c for i, c in tt_sim.state.customers.items() if i not in before]
     assert len(made) == 1 and made[0].name.startswith("Renamed")
     assert report.link is not None and report.link["tt_id"] == str(made[0].id)
+
+
+def _runs(db: sa.Engine, ctx: BridgeContext, *names: str) -> list[BridgeContext]:
+    """A context for each of several runs under way (recorded, as a worker's are)."""
+    found = event("ghl", "contact.updated", "x", names=names)
+    with db.begin() as conn:
+        insert_new(conn, [found])
+    runs = RunRepository(db)
+    for name in names:
+        runs.start(run_id=name, workflow_id=name, event_id=found.id, bridge=BRIDGE, recipe="c")
+    return [ctx.with_run(name) for name in names]
+
+
+def _claim_of(ctx: BridgeContext, contact: dict[str, Any]) -> Holder | None:
+    return ctx.repos.once.holder_of(BRIDGE, "contacts:create", f"ghl:{contact['id']}")
+
+
+async def test_two_workers_creating_one_records_counterpart_make_one(
+    db: sa.Engine, ctx: BridgeContext, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    """A contact's create and a rename a moment later, run at once by two workers: both
+    find no customer, and TT would take two adds under two names. The second waits for the
+    first's claim, then plans again and renames the customer the first made."""
+    recipe = contacts()
+    contact = first_contact(ghl_sim)
+    in_a, in_b = _runs(db, ctx, "a", "b")
+    first = await plan(recipe, event("ghl", "contact.created", contact["id"]), in_a)
+    await ctx.ghl.contacts.update(contact["id"], {"firstName": "Renamed", "name": None})
+    second = await plan(recipe, event("ghl", "contact.updated", contact["id"]), in_b)
+    assert first.writes[0].operation == second.writes[0].operation == "create"
+    before = set(tt_sim.state.customers)
+
+    reports = await asyncio.gather(apply(first), apply(second))
+
+    made = [c for i, c in tt_sim.state.customers.items() if i not in before]
+    assert len(made) == 1, [c.name for c in made]
+    assert made[0].name.startswith("Renamed")
+    assert [r.link["tt_id"] if r.link else None for r in reports] == [str(made[0].id)] * 2
+    assert _claim_of(ctx, contact) is None  # ended with the pair
+
+
+async def test_a_claim_left_by_a_run_that_died_is_taken_over(
+    db: sa.Engine,
+    ctx: BridgeContext,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run that failed after its add and before its pair leaves its claim. A run planned
+    before that add, under another name, takes the claim over once the failed run ended, and
+    plans again: it finds the customer the failed run made instead of adding another."""
+    recipe = contacts()
+    contact = first_contact(ghl_sim)
+    in_a, in_b = _runs(db, ctx, "a", "b")
+    before = set(tt_sim.state.customers)
+    late = await plan(recipe, event("ghl", "contact.created", contact["id"]), in_b)
+    assert late.writes[0].operation == "create"
+    await ctx.ghl.contacts.update(contact["id"], {"firstName": "Renamed", "name": None})
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("failed between the add and the pair")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(LinkRepository, "save", crash)
+        with pytest.raises(RuntimeError):
+            await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), in_a)
+    held = _claim_of(ctx, contact)
+    assert held is not None and held.run_id == "a" and not held.ended
+    RunRepository(db).finish("a", "failed", error="failed between the add and the pair")
+
+    report = await apply(late)
+
+    made = [c for i, c in tt_sim.state.customers.items() if i not in before]
+    assert len(made) == 1, [c.name for c in made]
+    assert report.link is not None and report.link["tt_id"] == str(made[0].id)
+    assert _claim_of(ctx, contact) is None
+
+
+async def test_a_claim_of_a_run_under_way_is_waited_for_then_the_run_is_tried_again(
+    db: sa.Engine, ctx: BridgeContext, ghl_sim: GhlSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A claim held by a run under way is waited for, a moment, and then the run fails, to
+    be tried again: it never creates beside it. Once stale, the claim is taken over."""
+    contact = first_contact(ghl_sim)
+    _, in_b = _runs(db, ctx, "a", "b")
+    assert ctx.repos.once.claim(BRIDGE, "contacts:create", f"ghl:{contact['id']}", "a")
+    monkeypatch.setattr(claims, "WAIT", 0.2)
+    created = event("ghl", "contact.created", contact["id"])
+    with pytest.raises(claims.CreateUnderWay, match=r"another run \(a\)"):
+        await run_sync(contacts(), created, in_b)
+    monkeypatch.setattr(claims, "STALE_AFTER", timedelta(0))
+    report = await run_sync(contacts(), created, in_b)
+    assert report.outcome == "applied", report.as_dict()

@@ -18,7 +18,7 @@ from ghltt.engine.catalog import call_action
 from ghltt.engine.context import RecordWrites
 from ghltt.engine.objects import as_read
 from ghltt.engine.report import RunReport, Write
-from ghltt.engine.sync import lookup
+from ghltt.engine.sync import claims, lookup
 from ghltt.engine.sync.pairs import record_pair
 from ghltt.engine.sync.plan import Plan, plan_converge, plan_push
 from ghltt.engine.sync.state import (
@@ -52,6 +52,8 @@ async def apply(plan: Plan) -> RunReport:
         return run.report.finish("skipped", str(why))
     finally:
         _flush_provenance(run)  # writes made by a run that stopped before recording the pair
+        if not run.create_sent:
+            claims.release(run)  # nothing created: nobody need look for what this run made
 
 
 async def _apply(plan: Plan) -> RunReport:
@@ -106,8 +108,10 @@ async def _perform(
     obj, action = write.object_type, write.action
     assert action is not None
     target_id = applied.resolve(write.target_id)
-    if write.operation == "create" and obj.type == "tt.customer" and source_id:
-        lookup.note_customer_add(run.ctx, source_id, str(write.body.get("name") or ""))
+    if write.operation == "create":
+        run.create_sent = True
+        if obj.type == "tt.customer" and source_id:
+            lookup.note_customer_add(run.ctx, source_id, str(write.body.get("name") or ""))
     try:
         result = await call_action(run.ctx, action, write.request(target_id))
     except TTValidationError as exc:
@@ -194,6 +198,16 @@ async def _apply_converge(plan: Plan) -> RunReport:
     target = OTHER[source]
     applied = _Applied()
     leg = [w for w in plan.writes if w.remote]
+    creates = any(w.operation == "create" for w in leg)
+    if creates and await claims.claim(run, source, id_of(record)):
+        # Another run made this record's counterpart, or was making it: plan again from
+        # what both sides hold now, in fresh lists.
+        run.found = None
+        run.ctx.listings.forget(run.objects(target).type)
+        assert plan.mapped is not None
+        link = run.link(source, id_of(record))
+        again = await plan_converge(run, source, record, plan.mapped, link)
+        return await _apply(again) if again.writes else run.report
     source_id = id_of(record) if source == "ghl" else None
     after = await _push(run, leg, applied, target, plan.counterpart, source_id)
     if after is None:
@@ -211,6 +225,7 @@ async def _apply_converge(plan: Plan) -> RunReport:
     pair = {source: record, target: after}
     mapped = {system: run.mapped_or_none(system, rec) for system, rec in pair.items()}
     link = record_pair(run.ctx, run.recipe, pair, mapped, run.parent, run.unsaved_provenance)
+    claims.release(run)
     run.unsaved_provenance = []
     run.report.link = link.as_dict()
     return run.report.finish("applied" if run.report.writes else "no_change")

@@ -73,6 +73,9 @@ class SyncRun:
         default_factory=dict
     )
     snapshots: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
+    # Each record's link as last read, by (side, record id): a claim tells from it whether a
+    # pair was recorded since.
+    links_read: dict[tuple[str, str], Link | None] = field(default_factory=dict)
     # Whether an event about a record waits in the inbox, by (side, record id), as read once.
     pending: dict[tuple[str, str], bool] = field(default_factory=dict)
     # Set by an import: the counterpart of an unlinked record is this, not searched for.
@@ -81,6 +84,13 @@ class SyncRun:
     # it was read (records share their parents: each is read again only once its link says
     # real-time synced it since).
     parents: dict[str, tuple[datetime, Any]] | None = None
+    # The claim this run holds on creating a counterpart (``claims``), and who it claims as
+    # when it has no run id.
+    claimed: str | None = None
+    claim_token: str | None = None
+    # Whether a create was sent (it may have happened even if it failed: the claim then
+    # stays until its holder's run ends, and whoever takes it over looks for what it made).
+    create_sent: bool = False
 
     @property
     def types(self) -> tuple[str, str]:
@@ -97,6 +107,7 @@ class SyncRun:
             system, self.ctx.bridge_id, self.types, obj.name, record_id
         )
         self.snapshots[(system, record_id)] = state.snapshot
+        self.links_read[(system, record_id)] = state.link
         if state.link is not None:
             other = OTHER[system]
             counterpart = str(getattr(state.link, f"{other}_id"))
