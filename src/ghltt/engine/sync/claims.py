@@ -29,11 +29,13 @@ from ghltt.store.links import Link
 
 __all__ = ["POLL", "STALE_AFTER", "WAIT", "CreateUnderWay", "claim", "release"]
 
-# A claim this old is a run that died between its claim and its pair (a run's create and pair
-# take a second or two; a worker killed mid-run is recovered within seconds).
-STALE_AFTER = timedelta(seconds=30)
-# How long a run waits, in the run, for another run's create; then it is tried again later
-# (its retries outlast STALE_AFTER, so the last takes a dead holder's claim over).
+# A claim this old is a run that died between its claim and its pair and was not recovered
+# (a killed worker's runs are, within seconds of its restart). Longer than a create can take
+# alive: the requestor's retries of one call end within 60 s.
+STALE_AFTER = timedelta(seconds=90)
+# How long a run waits, in the run, for another run's create; then it is tried again later,
+# with backoff (a run that still finds the claim held when its retries end is a dead letter,
+# replayable once the claim is stale).
 WAIT = 5.0
 POLL = 0.05
 
