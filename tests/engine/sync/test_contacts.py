@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from ghltt.bridges.listings import RecentListings
 from ghltt.core import InvalidInput
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.recipes.templates import load_template
-from ghltt.engine.sync import apply, claims, plan, run_sync
+from ghltt.engine.sync import apply, claims, lookup, plan, run_sync
 from ghltt.sandbox.ghl import GhlSimulator
 from ghltt.sandbox.trackingtime import TrackingTimeSimulator
 from ghltt.sandbox.trackingtime.state import Customer
@@ -394,6 +395,68 @@ async def test_a_record_renamed_after_an_add_whose_answer_was_lost_is_not_added_
     made = [c for i, c in tt_sim.state.customers.items() if i not in before]
     assert len(made) == 1 and made[0].name.startswith("Renamed")
     assert report.link is not None and report.link["tt_id"] == str(made[0].id)
+
+
+def _ours(tt_sim: TrackingTimeSimulator, contact: dict[str, Any]) -> list[Customer]:
+    """The customers that carry this contact's id (what an add of ours made)."""
+    return [c for c in tt_sim.state.customers.values() if contact["id"] in c.custom_fields.values()]
+
+
+async def test_a_list_read_before_another_workers_lost_add_is_not_trusted(
+    db: sa.Engine, ctx: BridgeContext, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    """A worker keeps TT's customer list for a moment. Another worker's add for a contact
+    commits and its answer is lost, just after; the contact is renamed. The first worker's
+    list does not hold the customer, but it must not be taken for the account: an add was
+    sent for this contact, so the list is read again, and the customer renamed, not added."""
+    _fill_customers(tt_sim, 50)
+    contact = first_contact(ghl_sim)
+    other = make_context(db, ghl_sim, tt_sim)
+    other.listings = RecentListings(fresh_for=600)
+    try:
+        await lookup.tt_customers(other)  # the other worker's list, before the add
+        tt_sim.faults.update(post_commit_5xx_rate=1.0, path_contains="customers/add", seed=1)
+        with pytest.raises(Exception):  # noqa: B017  the answer is lost whatever the retries
+            await run_sync(contacts(), event("ghl", "contact.created", contact["id"]), ctx)
+        tt_sim.faults.clear()
+        assert len(_ours(tt_sim, contact)) == 1
+        await ctx.ghl.contacts.update(contact["id"], {"firstName": "Renamed", "name": None})
+
+        report = await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), other)
+    finally:
+        await other.aclose()
+
+    assert report.outcome == "applied", report.as_dict()
+    ours = _ours(tt_sim, contact)
+    assert len(ours) == 1 and ours[0].name.startswith("Renamed")
+    assert report.link is not None and report.link["tt_id"] == str(ours[0].id)
+
+
+async def test_of_the_names_adds_were_sent_under_the_last_finds_what_was_made(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    """A contact's first add never reached TT; its second committed and lost its answer,
+    and then the account grew past TT's list cap. Asking TT for the first name would make a
+    bare customer under it, beside the one the second add made: the last name is asked, and
+    the customer it made is the one kept."""
+    _fill_customers(tt_sim, 999 - len(tt_sim.state.customers))  # below the cap: lists hold all
+    contact = first_contact(ghl_sim)
+    lookup.note_customer_add(ctx, contact["id"], "Never Made")  # refused before it committed
+    tt_sim.faults.update(post_commit_5xx_rate=1.0, path_contains="customers/add", seed=1)
+    with pytest.raises(Exception):  # noqa: B017  the answer is lost whatever the retries
+        await run_sync(contacts(), event("ghl", "contact.created", contact["id"]), ctx)
+    tt_sim.faults.clear()
+    (made,) = _ours(tt_sim, contact)
+    _fill_customers(tt_sim, 20)
+    tt_sim.state.customers[made.id] = tt_sim.state.customers.pop(made.id)  # listed last: unlisted
+    await ctx.ghl.contacts.update(contact["id"], {"firstName": "Renamed", "name": None})
+
+    report = await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), ctx)
+
+    assert report.outcome == "applied", report.as_dict()
+    assert _ours(tt_sim, contact) == [made] and made.name.startswith("Renamed")
+    assert report.link is not None and report.link["tt_id"] == str(made.id)
+    assert not [c for c in tt_sim.state.customers.values() if c.name == "Never Made"]
 
 
 def _runs(db: sa.Engine, ctx: BridgeContext, *names: str) -> list[BridgeContext]:

@@ -34,11 +34,16 @@ async def by_third_party(
     """The TT record a retried add already made for this GHL record (``record``), if any."""
     if tt_type == "customer":
         slug = f"{OBJECTS['tt.customer'].third_party}_THIRD_PARTY_ID"
+        added = _added_names(ctx, ghl_id)
+        if added:
+            # An add was sent for this record, maybe by another process a moment ago: a list
+            # this process read before it would not hold what it made.
+            ctx.listings.forget("tt.customer")
         customers = await tt_customers(ctx)
         found_listed = next((c for c in customers if custom_value(c, slug) == ghl_id), None)
         if found_listed is not None or len(customers) < CUSTOMER_LIST_CAP:
             return found_listed
-        return await _by_added_name(ctx, ghl_id)  # past what TT lists
+        return await _by_added_name(ctx, ghl_id, added)  # past what TT lists
     found: Any
     if tt_type == "project":
         found = await ctx.tt.projects.find_by_third_party_id(ghl_id)
@@ -121,11 +126,23 @@ def may_take_over(customer: Mapping[str, Any], ghl_id: str) -> bool:
     return owner in (None, "", ghl_id)
 
 
-async def _by_added_name(ctx: BridgeContext, ghl_id: str) -> dict[str, Any] | None:
-    """The customer an earlier add for ``ghl_id`` made, found by a name it was sent under."""
+def _added_names(ctx: BridgeContext, ghl_id: str) -> list[str]:
+    """The names adds of a customer for ``ghl_id`` were sent under, oldest first."""
     prefix = f"{ghl_id}:"
-    for key in ctx.repos.once.keys(ctx.bridge_id, _ADDS, prefix):
-        found = await tt_customer_named(ctx, key[len(prefix) :])
+    return [key[len(prefix) :] for key in ctx.repos.once.keys(ctx.bridge_id, _ADDS, prefix)]
+
+
+async def _by_added_name(
+    ctx: BridgeContext, ghl_id: str, added: list[str]
+) -> dict[str, Any] | None:
+    """The customer an earlier add for ``ghl_id`` made, found by a name it was sent under.
+
+    Newest first: an add is sent only when the lookups found none made before it, so if any
+    committed, it is the last one sent. Asking TT for a free name makes a bare customer under
+    it (``tt_customer_named``), taken over as that add's: asked for an older name first, TT
+    would make one beside the customer the last add made."""
+    for name in reversed(added):
+        found = await tt_customer_named(ctx, name)
         if found is not None and may_take_over(found, ghl_id):
             return found
     return None
