@@ -465,6 +465,10 @@ def judge(stack: Stack, contacts: list[str]) -> dict[str, Any]:
                 f"{customer.get('contact_name')!r} {customer.get('contact_email')!r} "
                 f"{customer['id']!r}"
             )
+        elif verdict == "duplicated" and len(examples.setdefault(verdict, [])) < 5:
+            # Each customer, to tell which run made the extra one (its name, when).
+            made = ", ".join(f"{c['id']} {c.get('name')!r} at {c.get('created_at')}" for c in found)
+            examples[verdict].append(f"{contact_id}: {made}")
         elif verdict != "converged" and len(examples.setdefault(verdict, [])) < 5:
             examples[verdict].append(contact_id)
     return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 
 from ghltt.bridges.listings import RecentListings
 from ghltt.core import InvalidInput
+from ghltt.engine.catalog import call_action
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import SyncRecipe
 from ghltt.engine.recipes.templates import load_template
@@ -457,6 +459,40 @@ async def test_of_the_names_adds_were_sent_under_the_last_finds_what_was_made(
     assert _ours(tt_sim, contact) == [made] and made.name.startswith("Renamed")
     assert report.link is not None and report.link["tt_id"] == str(made.id)
     assert not [c for c in tt_sim.state.customers.values() if c.name == "Never Made"]
+
+
+async def test_a_customer_renamed_by_a_run_that_died_before_its_pair_is_not_added_again(
+    ctx: BridgeContext,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past TT's list cap, a run finds the customer a lost add made by the name it was sent
+    under, renames it, and dies before recording the pair. Under the old name nothing is
+    left to find (asking TT for it would make a bare customer): the pair, recorded before
+    the rename, finds the customer for the next run."""
+    before, contact = await _lose_an_add(ctx, ghl_sim, tt_sim)
+    (made,) = _ours(tt_sim, contact)
+    await ctx.ghl.contacts.update(contact["id"], {"firstName": "Renamed", "name": None})
+
+    async def dies_writing_back(ctx: BridgeContext, action: str, request: Any) -> Any:
+        if action.startswith("ghl."):
+            raise RuntimeError("killed after the customer's rename")
+        return await call_action(ctx, action, request)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(sys.modules["ghltt.engine.sync.apply"], "call_action", dies_writing_back)
+        with pytest.raises(RuntimeError):
+            await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), ctx)
+    assert made.name.startswith("Renamed")
+    await ctx.ghl.contacts.update(contact["id"], {"firstName": "Again", "name": None})
+
+    report = await run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), ctx)
+
+    assert report.outcome == "applied", report.as_dict()
+    assert _ours(tt_sim, contact) == [made] and made.name.startswith("Again")
+    assert [c for i, c in tt_sim.state.customers.items() if i not in before] == [made]
+    assert report.link is not None and report.link["tt_id"] == str(made.id)
 
 
 def _runs(db: sa.Engine, ctx: BridgeContext, *names: str) -> list[BridgeContext]:

@@ -8,7 +8,7 @@ upsert on the duplicate rule); a delete of what is already gone holds.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ghltt.connectors.http import NotFound
@@ -63,6 +63,23 @@ async def _apply(plan: Plan) -> RunReport:
     return await _apply_converge(plan)
 
 
+@dataclass(frozen=True)
+class _Unpaired:
+    """The record a leg writes the counterpart of, when no link pairs the two yet. The pair is
+    recorded as soon as the counterpart is known (found, made, or taken over), before it is
+    written to, and committed at once: a run that dies after changing it (renaming a customer
+    found by the name an earlier add was sent under) leaves it found by its link, not lost
+    under a name nobody will look for. Without fingerprints, so the next run reads both
+    sides; the run's own pair then replaces it with what it synced."""
+
+    source: str
+    record: dict[str, Any]
+
+    def pair(self, run: SyncRun, counterpart: dict[str, Any]) -> None:
+        records = {self.source: self.record, OTHER[self.source]: counterpart}
+        record_pair(run.ctx, run.recipe, records, None, run.parent, hold=False)
+
+
 class _Applied:
     """The ids of the records the writes performed so far wrote to (what ``Created`` names)."""
 
@@ -102,9 +119,11 @@ async def _perform(
     applied: _Applied,
     counterpart: Counterpart | None,
     source_id: str | None = None,
+    unpaired: _Unpaired | None = None,
 ) -> Any:
     """One remote write with the provenance of its fields; its answer. ``source_id``: the
-    GHL record a TT write is made for (a customer add refused for its name looks it up)."""
+    GHL record a TT write is made for (a customer add refused for its name looks it up);
+    ``unpaired``: the record a create makes the first counterpart of."""
     obj, action = write.object_type, write.action
     assert action is not None
     target_id = applied.resolve(write.target_id)
@@ -123,6 +142,8 @@ async def _perform(
         # The customer holding the name is this record's (an add whose answer was lost) or
         # nobody's: it is updated to what the add would have made.
         target_id = id_of(taken)
+        if unpaired is not None:
+            unpaired.pair(run, taken)
         update = replace(write, operation="update", target_id=target_id)
         assert update.action is not None
         result = await call_action(run.ctx, update.action, update.request(target_id))
@@ -162,16 +183,19 @@ async def _push(
     system: str,
     counterpart: Counterpart | None,
     source_id: str | None = None,
+    unpaired: _Unpaired | None = None,
 ) -> dict[str, Any] | None:
     """Perform one leg's writes to ``system``; the target's state afterwards."""
     answers: list[dict[str, Any] | None] = []  # per write, the record if it answered with it
     for write in writes:
-        result = await _perform(run, write, applied, counterpart, source_id)
+        result = await _perform(run, write, applied, counterpart, source_id, unpaired)
         action = write.action or ""
         if write.operation == "create":
             if not isinstance(result, dict):
                 return None
             made = created(result)
+            if unpaired is not None:
+                unpaired.pair(run, made)
             run.ctx.listings.add(write.object_type.type, made)  # found by a burst's next lookup
             counterpart = Counterpart(id_of(made))
             answers.append(as_read(action, made))
@@ -209,7 +233,11 @@ async def _apply_converge(plan: Plan) -> RunReport:
         again = await plan_converge(run, source, record, plan.mapped, link)
         return await _apply(again) if again.writes else run.report
     source_id = id_of(record) if source == "ghl" else None
-    after = await _push(run, leg, applied, target, plan.counterpart, source_id)
+    unpaired = None if _linked(plan, target) or not leg else _Unpaired(source, record)
+    if unpaired is not None and plan.counterpart is not None:
+        unpaired.pair(run, {"id": plan.counterpart.id})  # found: paired before it is written
+        unpaired = None
+    after = await _push(run, leg, applied, target, plan.counterpart, source_id, unpaired)
     if after is None:
         raise Skip("nothing to write and no counterpart")
     if any(w.operation == "write_back" for w in plan.writes):
@@ -229,6 +257,13 @@ async def _apply_converge(plan: Plan) -> RunReport:
     run.unsaved_provenance = []
     run.report.link = link.as_dict()
     return run.report.finish("applied" if run.report.writes else "no_change")
+
+
+def _linked(plan: Plan, target: str) -> bool:
+    """Whether the plan's counterpart is the one the record's link pairs it with."""
+    if plan.link is None or plan.counterpart is None:
+        return False
+    return str(getattr(plan.link, f"{target}_id")) == plan.counterpart.id
 
 
 def _as_synced(
