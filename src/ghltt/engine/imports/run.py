@@ -595,7 +595,9 @@ class Importer:
     async def _plan_record(
         self, source: System, record: dict[str, Any], found: Found | None = None
     ) -> Plan:
-        return await plan_record(self.recipe, source, record, self.ctx, found, self._parents)
+        return await plan_record(
+            self.recipe, source, record, self.ctx, found, self._parents, f"import:{self.record.id}"
+        )
 
     def _parent_pair(self, source: System, record: dict[str, Any]) -> dict[str, Any] | None:
         """The linked pair a record of a typed parent (a task's contact) lives under, as ids:

@@ -109,12 +109,22 @@ async def plan_record(
     ctx: BridgeContext,
     found: Found | None = None,
     parents: dict[str, Any] | None = None,
+    claimant: str | None = None,
 ) -> Plan:
     """plan() for a record already read (a page of an import): the same decisions without
     the fetch. ``found``: the counterpart the caller matched for it, used when the record is
     not linked (instead of the run's own search by third-party id and match keys);
-    ``parents``: the TT parents read already, by id, and where the ones read now go."""
-    run = SyncRun(recipe, ctx, RunReport(recipe.name, ctx.mode), found=found, parents=parents)
+    ``parents``: the TT parents read already, by id, and where the ones read now go;
+    ``claimant``: who claims a create for the caller (``claims``): the import, so that once
+    resumed after a crash it goes on with the claims it left."""
+    run = SyncRun(
+        recipe,
+        ctx,
+        RunReport(recipe.name, ctx.mode),
+        found=found,
+        parents=parents,
+        claim_token=claimant,
+    )
     if f"{source}_to_{OTHER[source]}" not in recipe.model.directions:
         run.report.finish("skipped", f"{recipe.name} does not sync from {source}")
         return Plan(run)
