@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from ghltt.bridges.listings import RecentListings
-from ghltt.core import InvalidInput
+from ghltt.core import Event, InvalidInput
 from ghltt.engine.catalog import call_action
 from ghltt.engine.context import BridgeContext
 from ghltt.engine.recipes import SyncRecipe
@@ -237,6 +237,20 @@ async def test_a_shadow_plan_flags_the_writes_a_missing_field_would_fail(
     assert report.as_dict()["writes"][1]["problem"] == back.problem
 
 
+async def _crash_before_the_pair(
+    monkeypatch: pytest.MonkeyPatch, ctx: BridgeContext, happened: Event
+) -> None:
+    """A contacts run that dies after its remote write, before any pair is recorded."""
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("crash between the remote write and the link save")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(LinkRepository, "save", crash)
+        with pytest.raises(RuntimeError):
+            await run_sync(contacts(), happened, ctx)
+
+
 async def test_a_retried_run_after_a_crash_creates_no_duplicate(
     ctx: BridgeContext,
     ghl_sim: GhlSimulator,
@@ -246,14 +260,7 @@ async def test_a_retried_run_after_a_crash_creates_no_duplicate(
 ) -> None:
     recipe = contacts()
     contact = first_contact(ghl_sim)
-
-    def crash(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("crash between the remote write and the link save")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(LinkRepository, "save", crash)
-        with pytest.raises(RuntimeError):
-            await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
+    await _crash_before_the_pair(monkeypatch, ctx, event("ghl", "contact.updated", contact["id"]))
     customers_before = len(tt_sim.state.customers)
     report = await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), ctx)
     assert report.link is not None
@@ -552,13 +559,7 @@ async def test_a_claim_left_by_a_run_that_died_is_taken_over(
     assert late.writes[0].operation == "create"
     await ctx.ghl.contacts.update(contact["id"], {"firstName": "Renamed", "name": None})
 
-    def crash(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("failed between the add and the pair")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(LinkRepository, "save", crash)
-        with pytest.raises(RuntimeError):
-            await run_sync(recipe, event("ghl", "contact.updated", contact["id"]), in_a)
+    await _crash_before_the_pair(monkeypatch, in_a, event("ghl", "contact.updated", contact["id"]))
     held = _claim_of(ctx, contact)
     assert held is not None and held.run_id == "a" and not held.ended
     RunRepository(db).finish("a", "failed", error="failed between the add and the pair")
