@@ -117,9 +117,10 @@ _readers: dict[int, tuple[sa.Engine, sa.Engine]] = {}
 
 
 def reader(db: Bind) -> Bind:
-    """``db`` for single-statement reads: outside a transaction, so on PostgreSQL a read is
-    one round trip instead of three (BEGIN, the query, the ROLLBACK on return to the pool).
-    One statement sees one consistent state either way. The same pool; made once per db.
+    """``db`` for single-statement reads (and writes that are one statement): outside a
+    transaction, so on PostgreSQL a read is one round trip instead of three (BEGIN, the query,
+    the ROLLBACK on return to the pool). One statement sees one consistent state, and commits
+    whole, either way. The same pool; made once per db.
     Inside a transaction (``InTransaction``) reads stay in it; SQLite begins no transaction
     for a read anyway (and would reset the level with a PRAGMA)."""
     if not isinstance(db, sa.Engine) or db.dialect.name != "postgresql":

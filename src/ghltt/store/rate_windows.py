@@ -16,10 +16,52 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from ghltt.store.database import Database
-from ghltt.store.tables import rate_blocks, rate_slots
+from ghltt.store.database import Database, reader
+from ghltt.store.tables import rate_blocks
 
 __all__ = ["PostgresWindow", "RedisWindow", "shared_window"]
+
+
+# Built once (each booking and settle runs them; building them per call cost more than the
+# statements themselves). Expired bookings go and the live ones and the key's block are read in
+# one statement: the DELETE in the CTE and the SELECTs see the same snapshot, so the live ones are
+# those after ``cut``.
+_PG_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
+_PG_LIVE = sa.text(
+    """
+    WITH gone AS (DELETE FROM rate_slots WHERE budget = :k AND at <= :cut)
+    SELECT ARRAY(
+               SELECT at FROM rate_slots WHERE budget = :k AND at > :cut ORDER BY at
+           ) AS live,
+           (SELECT until FROM rate_blocks WHERE budget = :k) AS until
+    """
+)
+# A lease's bookings in one statement (a list of rows would be one statement per row).
+_PG_INSERT = sa.text(
+    """
+    INSERT INTO rate_slots (budget, token, at)
+    SELECT :k, token, :at FROM unnest(CAST(:tokens AS VARCHAR[])) AS t(token)
+    """
+)
+# Every settle of a batch in one statement, outside a transaction (one statement commits alone).
+_PG_SETTLE = sa.text(
+    """
+    UPDATE rate_slots SET at = v.at
+    FROM unnest(CAST(:tokens AS VARCHAR[]), CAST(:ats AS DOUBLE PRECISION[])) AS v(token, at)
+    WHERE rate_slots.budget = :k AND rate_slots.token = v.token AND rate_slots.at < v.at
+    """
+)
+
+
+def _pg_block() -> Any:
+    stmt = pg_insert(rate_blocks).values(budget=sa.bindparam("k"), until=sa.bindparam("until"))
+    return stmt.on_conflict_do_update(
+        index_elements=[rate_blocks.c.budget],
+        set_={"until": sa.func.greatest(rate_blocks.c.until, stmt.excluded.until)},
+    )
+
+
+_PG_BLOCK = _pg_block()
 
 
 class PostgresWindow:
@@ -44,60 +86,45 @@ class PostgresWindow:
     async def reconcile(self, key: str, *, used: int, span: float, now: float) -> None:
         await asyncio.to_thread(self._reconcile, key, used, span, now)
 
-    def _locked(self, conn: sa.Connection, key: str, span: float, now: float) -> list[float]:
-        """Lock the key, drop expired bookings, and return the live ones' times, oldest first."""
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
-        c = rate_slots.c
-        conn.execute(rate_slots.delete().where((c.budget == key) & (c.at <= now - span)))
-        return list(conn.scalars(sa.select(c.at).where(c.budget == key).order_by(c.at)))
+    def _locked(
+        self, conn: sa.Connection, key: str, span: float, now: float
+    ) -> tuple[list[float], float | None]:
+        """Lock the key, drop expired bookings, and return the live ones' times, oldest first,
+        with the key's block (None: none). The lock comes first, in a statement of its own:
+        the read's snapshot must be taken once the lock is held."""
+        conn.execute(_PG_LOCK, {"k": key})
+        row = conn.execute(_PG_LIVE, {"k": key, "cut": now - span}).one()
+        return [float(at) for at in row.live], row.until
 
     def _book(
         self, key: str, tokens: Sequence[str], limit: int, span: float, now: float
     ) -> tuple[int, float]:
         with self.db.begin() as conn:
-            live = self._locked(conn, key, span, now)
-            until = conn.scalar(sa.select(rate_blocks.c.until).where(rate_blocks.c.budget == key))
+            live, until = self._locked(conn, key, span, now)
             if until is not None and until > now:
                 return 0, float(until) - now
             room = min(len(tokens), limit - len(live))
             if room > 0:
-                rows = [{"budget": key, "token": t, "at": now} for t in tokens[:room]]
-                conn.execute(rate_slots.insert(), rows)
+                conn.execute(_PG_INSERT, {"k": key, "at": now, "tokens": list(tokens[:room])})
                 return room, 0.0
             # Room appears once the oldest len-limit+1 bookings have expired.
             return 0, max(0.001, live[len(live) - limit] + span - now)
 
     def _settle(self, key: str, times: dict[str, float]) -> None:
-        c = rate_slots.c
-        stmt = (
-            rate_slots.update()
-            .where(
-                (c.budget == key)
-                & (c.token == sa.bindparam("t"))
-                & (c.at < sa.bindparam("settled_at"))
-            )
-            .values(at=sa.bindparam("settled_at"))
-        )
-        with self.db.begin() as conn:
-            conn.execute(stmt, [{"t": t, "settled_at": at} for t, at in times.items()])
+        params = {"k": key, "tokens": list(times), "ats": list(times.values())}
+        with reader(self.db).connect() as conn:
+            conn.execute(_PG_SETTLE, params)
 
     def _block(self, key: str, until: float) -> None:
-        stmt = pg_insert(rate_blocks).values(budget=key, until=until)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[rate_blocks.c.budget],
-            set_={"until": sa.func.greatest(rate_blocks.c.until, stmt.excluded.until)},
-        )
-        with self.db.begin() as conn:
-            conn.execute(stmt)
+        with reader(self.db).connect() as conn:
+            conn.execute(_PG_BLOCK, {"k": key, "until": until})
 
     def _reconcile(self, key: str, used: int, span: float, now: float) -> None:
         with self.db.begin() as conn:
-            missing = used - len(self._locked(conn, key, span, now))
+            missing = used - len(self._locked(conn, key, span, now)[0])
             if missing > 0:
-                rows = [
-                    {"budget": key, "token": f"seen:{now}:{i}", "at": now} for i in range(missing)
-                ]
-                conn.execute(rate_slots.insert(), rows)
+                unseen = [f"seen:{now}:{i}" for i in range(missing)]
+                conn.execute(_PG_INSERT, {"k": key, "at": now, "tokens": unseen})
 
 
 # KEYS[1]: the bookings (a sorted set scored by time); KEYS[2]: the key's block.

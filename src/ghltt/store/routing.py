@@ -109,11 +109,9 @@ class BridgeStamp:
     connections: tuple[ConnectionState, ...]
 
 
-def bridge_stamp(db: sa.Engine, bridge_id: str) -> BridgeStamp | None:
-    """The bridge's stamp: an opened bridge is kept while it stays equal, and a run asks its
-    connections' states of it instead of the store (one query a second, not one a run)."""
+def _stamp_of() -> sa.Select[Any]:
     ghl, tt = connections.alias("ghl"), connections.alias("tt")
-    stmt = (
+    return (
         sa.select(
             bridges.c.mode,
             bridges.c.updated_at,
@@ -130,10 +128,19 @@ def bridge_stamp(db: sa.Engine, bridge_id: str) -> BridgeStamp | None:
         )
         .outerjoin(ghl, ghl.c.id == bridges.c.ghl_connection_id)
         .outerjoin(tt, tt.c.id == bridges.c.tt_connection_id)
-        .where(bridges.c.id == bridge_id)
+        .where(bridges.c.id == sa.bindparam("bridge_id"))
     )
+
+
+# Built once: read before every run, and building it cost more than running it.
+_STAMP_OF = _stamp_of()
+
+
+def bridge_stamp(db: sa.Engine, bridge_id: str) -> BridgeStamp | None:
+    """The bridge's stamp: an opened bridge is kept while it stays equal, and a run asks its
+    connections' states of it instead of the store (one query a second, not one a run)."""
     with reader(db).connect() as conn:
-        row = conn.execute(stmt).first()
+        row = conn.execute(_STAMP_OF, {"bridge_id": bridge_id}).first()
     if row is None:
         return None
     states = tuple(

@@ -251,21 +251,58 @@ _PUT_STEP = {"postgresql": _upsert_step(pg_insert), "sqlite": _upsert_step(sqlit
 _FINISH = runs.update().where(runs.c.id == sa.bindparam("k_id"))  # SET: the params
 _said = inbox_events.c.changed_fields
 _EVENT = inbox_events.update().where(inbox_events.c.id == sa.bindparam("k_id"))
-_EVENT_CHANGED = _EVENT.values(
-    changed_fields=sa.case(
+_CHANGED: dict[str, Any] = {
+    "changed_fields": sa.case(
         (
             InboxRepository.changed_fields_unknown(),
             sa.bindparam("changed", type_=_said.type),
         ),
         else_=_said,
     )
-)
+}
+_EVENT_CHANGED = _EVENT.values(**_CHANGED)
 _DONE: dict[str, Any] = {
     "processed_at": sa.bindparam("done_at"),
     "outcome": sa.bindparam("done_outcome"),
 }
 _EVENT_DONE = _EVENT.values(**_DONE)
 _EVENT_CHANGED_DONE = _EVENT_CHANGED.values(**_DONE)
+
+
+def _closing(event: Any | None) -> Any:
+    """PostgreSQL: a run's close as one statement, its step and its end as data-modifying
+    CTEs of the event's update (or of the end's, when the event is left as it is): one round
+    trip instead of three. One statement's parts see the same snapshot, and none reads
+    what another writes. Params: the step's ``s_<column>``, the end's ``r_<column>``, the
+    event's ``e_id``, ``changed``, ``done_at`` and ``done_outcome``."""
+    c = run_steps.c
+    step = pg_insert(run_steps).values(
+        {name: sa.bindparam(f"s_{name}", type_=c[name].type) for name in _STEP_KEYS}
+    )
+    step = step.on_conflict_do_update(
+        index_elements=["run_id", "position"],
+        set_={name: step.excluded[name] for name in _STEP_COLUMNS},
+    )
+    end = (
+        runs.update()
+        .where(runs.c.id == sa.bindparam("r_id"))
+        .values({name: sa.bindparam(f"r_{name}", type_=runs.c[name].type) for name in _END_COLUMNS})
+    )
+    if event is None:
+        return end.add_cte(step.cte("step"))
+    return event.add_cte(step.cte("step"), end.cte("ended"))
+
+
+_STEP_KEYS = ("run_id", "position", *_STEP_COLUMNS)
+_END_COLUMNS = ("status", "error", "error_class", "finished_at")
+_ONE_EVENT = inbox_events.update().where(inbox_events.c.id == sa.bindparam("e_id"))
+_ONE_EVENT_CHANGED = _ONE_EVENT.values(**_CHANGED)
+_CLOSE = {
+    (False, False): _closing(None),
+    (True, False): _closing(_ONE_EVENT_CHANGED),
+    (False, True): _closing(_ONE_EVENT.values(**_DONE)),
+    (True, True): _closing(_ONE_EVENT_CHANGED.values(**_DONE)),
+}
 
 
 def _put_step(
@@ -442,6 +479,35 @@ class RunRepository:
         """
         step_status = "failed" if error is not None else "succeeded"
         with self.db.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                now = utcnow()
+                stmt = _CLOSE[(changed_fields is not None, event_outcome is not None)]
+                step = {
+                    "run_id": run_id,
+                    "position": position,
+                    "name": name,
+                    "status": step_status,
+                    "input": step_input,
+                    "output": output,
+                    "error": error,
+                    "attempts": 1,
+                    "finished_at": now,
+                    "requests": list(requests) if requests else None,
+                }
+                params: dict[str, Any] = {f"s_{k}": v for k, v in step.items()}
+                params.update(
+                    r_id=run_id,
+                    r_status=run_status,
+                    r_error=run_error,
+                    r_error_class=None,
+                    r_finished_at=now,
+                    e_id=event_id,
+                    changed=None if changed_fields is None else list(changed_fields),
+                    done_at=now,
+                    done_outcome=event_outcome,
+                )
+                conn.execute(stmt, params)
+                return
             _put_step(
                 conn, run_id, position, name, step_status, step_input, output, error, 1, requests
             )
