@@ -23,7 +23,8 @@ Reported, per direction:
 - ``phases``: where the time went (``Probe``): the import's GHL sends that waited for the budget
   (when few did, the import bound, not the budget), their answer times and the ceiling these
   leave the share, seconds under 90 % of the share, page reads, checkpoints, full collections,
-  event-loop lag.
+  event-loop lag, store writes made on the event loop, and the wall time over the least
+  decomposed (``over_least``, see ``Probe``).
 Memory: the peak resident memory of a fresh process (simulators in theirs) through a plan of
 ``--memory-contacts`` and of ``--memory-factor`` times as many (the issue's 10,000 and 50,000).
 
@@ -260,7 +261,17 @@ class Probe:
     The budget counts a send from its response (the server may have received it any time
     before), so a send holds its slot for a window plus the margin plus its answer time: at
     most ``window / (window + margin + answer time)`` of the share can be used, whatever the
-    import does (``budget_share_ceiling``)."""
+    import does (``budget_share_ceiling``).
+
+    ``over_least``: the wall time over the least its sends need, in parts that add up to it
+    (from the import's bulk sends; L of them per window at its share, n of them): the start
+    (to its first send: the source's first page, the index of the other side), the ramp (to
+    send k = (n - 1) mod L, the first of the chain k, k + L, ... that ends with the last
+    send: send k + L cannot go before send k's slot is free), the budget's own slack on that
+    chain ((n - 1) div L times the margin and the mean answer time), the chain's delay (its
+    sends made later than their slot allowed: no send ready, or the event loop busy) and the
+    tail (after the last send: its answer, the read of what changed meanwhile, the last
+    checkpoint)."""
 
     def __init__(self, budget: RateBudget) -> None:
         self.budget = budget
@@ -270,6 +281,8 @@ class Probe:
         self.checkpoints: list[float] = []
         self.gc_pauses: list[float] = []
         self.lags: list[float] = []
+        # Store writes made on the event loop's thread (a run's links, held or not).
+        self.loop_writes: list[float] = []
         self._undo: list[Any] = []
         self._gc_started = 0.0
 
@@ -306,6 +319,19 @@ class Probe:
 
         ImportRepository.checkpoint = timed_checkpoint  # type: ignore[method-assign,assignment]
         self._undo.append(lambda: setattr(ImportRepository, "checkpoint", checkpoint))
+        write = Repositories.write
+        loop_thread = threading.get_ident()
+
+        def timed_write(repos: Repositories, *args: Any, **kwargs: Any) -> None:
+            began = time.perf_counter()
+            try:
+                write(repos, *args, **kwargs)
+            finally:
+                if threading.get_ident() == loop_thread:
+                    probe.loop_writes.append(time.perf_counter() - began)
+
+        Repositories.write = timed_write  # type: ignore[method-assign]
+        self._undo.append(lambda: setattr(Repositories, "write", write))
         gc.callbacks.append(self._on_gc)
         self._undo.append(lambda: gc.callbacks.remove(self._on_gc))
         return self
@@ -340,7 +366,26 @@ class Probe:
             await asyncio.sleep(0.01)
             self.lags.append(time.perf_counter() - began - 0.01)
 
-    def report(self, share: float) -> dict[str, Any]:
+    def over_least(self, share: float, started: float, ended: float) -> dict[str, Any]:
+        """The wall time over the least the bulk sends need, decomposed (see the class)."""
+        granted = [at for at, _ in self.bulk]
+        per_window = int(self.budget.limit * share)
+        if not granted:
+            return {}
+        n = len(granted)
+        windows, first = (n - 1) // per_window, (n - 1) % per_window
+        answer = sum(self.answers) / len(self.answers) if self.answers else 0.0
+        slack = windows * (self.budget.margin + answer)
+        chain = granted[-1] - granted[first] - windows * self.budget.window - slack
+        return {
+            "start_s": round(granted[0] - started, 3),
+            "ramp_s": round(granted[first] - granted[0], 3),
+            "budget_slack_s": round(slack, 3),
+            "chain_delay_s": round(chain, 3),
+            "tail_s": round(ended - granted[-1], 3),
+        }
+
+    def report(self, share: float, started: float, ended: float) -> dict[str, Any]:
         limit, window = self.budget.limit, self.budget.window
         ours = int(limit * share)
         granted = [at for at, _ in self.bulk]
@@ -379,6 +424,9 @@ class Probe:
             "gc_full_pauses_s": round(sum(self.gc_pauses), 2),
             "loop_lag_p99_ms": _pct([lag * ms for lag in self.lags], 99),
             "loop_lag_over_50ms_s": round(sum(lag for lag in self.lags if lag > 0.05), 2),
+            "store_writes_on_loop": len(self.loop_writes),
+            "store_writes_on_loop_s": round(sum(self.loop_writes), 2),
+            "over_least": self.over_least(share, started, ended),
         }
 
 
@@ -432,7 +480,8 @@ async def _direction(
         watching = asyncio.create_task(probe.watch_loop(stop))
         started, cpu = time.monotonic(), time.process_time()
         done = await Importer(ctx, recipe, repo, record, share=SHARE).run()
-        wall, cpu = time.monotonic() - started, time.process_time() - cpu
+        ended = time.monotonic()
+        wall, cpu = ended - started, time.process_time() - cpu
         loads.append(os.getloadavg()[0])
         stop.set()
         await edits
@@ -468,7 +517,7 @@ async def _direction(
         "real_time_alone_edits": len(alone),
         "real_time_alone_p50_ms": _pct(alone, 50),
         "real_time_alone_p99_ms": _pct(alone, 99),
-        "phases": probe.report(SHARE),
+        "phases": probe.report(SHARE, started, ended),
     }
 
 

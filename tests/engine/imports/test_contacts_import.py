@@ -6,6 +6,7 @@ bench/import.py); pages are small so that every test crosses several of them."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -185,3 +186,34 @@ async def test_a_page_read_ahead_that_failed_is_read_again_by_its_page(
     assert len(links(db)) == len(contacts)
     # The failed read ahead was for the second page, and the second page read it again.
     assert calls[1] is not None and calls[2] == calls[1]
+
+
+async def test_the_import_writes_its_links_and_checkpoints_off_the_event_loop(
+    ctx: BridgeContext, db: sa.Engine, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    """A commit waits for the database (PostgreSQL's WAL flush, SQLite's fsync): made on the
+    event loop, it would stall every request in flight and every real-time run meanwhile."""
+    add_contacts(ghl_sim, range(60))
+    contacts = len(ghl_contacts(ghl_sim))
+    threads: dict[str, set[bool]] = {"record_links": set(), "imports": set()}
+    loop_thread = threading.get_ident()
+
+    def executing(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        words = statement.split()
+        if words[0] in ("INSERT", "UPDATE"):
+            table = words[2] if words[0] == "INSERT" else words[1]
+            if table in threads:
+                threads[table].add(threading.get_ident() == loop_thread)
+
+    sa.event.listen(db, "before_cursor_execute", executing)
+    try:
+        done = await run_import(ctx, db, ("ghl_to_tt",), page_size=20)
+    finally:
+        sa.event.remove(db, "before_cursor_execute", executing)
+
+    assert done.status == "finished", done.error
+    assert len(links(db)) == contacts
+    # Each record's link and each page's checkpoint were written, none on the loop's thread.
+    assert threads["record_links"] == {False}
+    # Its checkpoints too (its status, started and finished, is written on the loop).
+    assert False in threads["imports"]

@@ -450,7 +450,7 @@ async def test_of_the_names_adds_were_sent_under_the_last_finds_what_was_made(
     the customer it made is the one kept."""
     _fill_customers(tt_sim, 999 - len(tt_sim.state.customers))  # below the cap: lists hold all
     contact = first_contact(ghl_sim)
-    lookup.note_customer_add(ctx, contact["id"], "Never Made")  # refused before it committed
+    await lookup.note_customer_add(ctx, contact["id"], "Never Made")  # refused before it committed
     tt_sim.faults.update(post_commit_5xx_rate=1.0, path_contains="customers/add", seed=1)
     with pytest.raises(Exception):  # noqa: B017  the answer is lost whatever the retries
         await run_sync(contacts(), event("ghl", "contact.created", contact["id"]), ctx)

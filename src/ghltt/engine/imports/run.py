@@ -6,16 +6,24 @@ created, the checkpoint written after every page.
 A record's link is committed when its writes are made, before the page's checkpoint: after a
 crash mid-page the page is read again, and what was done finds its link (no write twice);
 what was not is done then (nothing skipped).
+
+The import's store writes (each record's link, snapshots and provenance, each page's
+checkpoint, a record set aside) commit on a thread of their own (``_STORE_WRITES``), awaited:
+a commit waits for the database (PostgreSQL's WAL flush, SQLite's fsync), and on the event
+loop that wait would stall every request in flight, which holds its budget slot the longer,
+and every real-time run in the process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from ghltt.connectors.http import (
     AuthError,
@@ -27,7 +35,7 @@ from ghltt.connectors.http import (
     bulk_sends,
 )
 from ghltt.core import utcnow
-from ghltt.engine.context import BridgeContext
+from ghltt.engine.context import BridgeContext, HeldWrite
 from ghltt.engine.foreground import yield_to_real_time
 from ghltt.engine.imports import sources
 from ghltt.engine.imports.eta import BudgetView, estimate
@@ -48,6 +56,7 @@ from ghltt.engine.sync import Found, Plan, apply, plan_record
 from ghltt.engine.sync.compare import current_value
 from ghltt.engine.sync.lookup import fetch
 from ghltt.engine.sync.state import OTHER, ParentPending
+from ghltt.store.database import Bind, one_transaction
 from ghltt.store.imports import ImportRecord, ImportRepository, new_import_id
 from ghltt.store.links import Link
 
@@ -78,6 +87,25 @@ CATCH_UP_OVERLAP = timedelta(seconds=2)
 _NOT_THE_RECORDS = (RateLimited, ServerError, TransportError, AuthError, PermissionDenied)
 # While waiting for a daily cap to reset, look this often whether the import was paused.
 _WAIT_SLICE = 5.0
+_T = TypeVar("_T")
+# The imports' store writes, off the event loop. One thread: they commit in the order they
+# are made (a page's checkpoint after its records' links, each awaited before), and SQLite
+# takes one writer at a time anyway.
+_STORE_WRITES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ghltt-import-writes")
+
+
+async def _off_loop(write: Callable[..., _T], *args: Any) -> _T:
+    """``write(*args)`` on the imports' store thread, awaited. Cancelled meanwhile, the
+    write still ends as it would (a commit is not cut in half)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_STORE_WRITES, functools.partial(write, *args))
+
+
+def _commit(db: Bind, held: list[HeldWrite]) -> None:
+    """A record's held writes (its link, snapshots, provenance), in one transaction."""
+    with one_transaction(db) as bound:
+        for write in held:
+            write(bound)
 
 
 class _Stopped(Exception):
@@ -239,7 +267,7 @@ class Importer:
             # A day that rolled over meanwhile restarts the count: that page is not counted.
             self._calls[name] = self._calls.get(name, 0) + max(0, budget.daily_used - used[name])
         progress.eta = self._estimate(direction)
-        self.repo.checkpoint(self.record.id, self._progress(), self.samples)
+        await self._checkpoint()
         if self.on_page is not None:
             await self.on_page(self._current())
         return True
@@ -257,6 +285,10 @@ class Importer:
             o.type for o in (self.recipe.ghl_object, self.recipe.tt_object) if o.custom_fields
         )
         self._started = True
+
+    async def _checkpoint(self) -> None:
+        """The progress as it stands (what is done, where to go on from), stored."""
+        await _off_loop(self.repo.checkpoint, self.record.id, self._progress(), list(self.samples))
 
     def _budgets(self) -> Iterator[tuple[str, RateBudget]]:
         for name, budget in (("ghl", self.ctx.ghl.budget), ("tt", self.ctx.tt.api.budget)):
@@ -288,7 +320,7 @@ class Importer:
             "import_share": allowed,
         }
         progress.eta = self._estimate(direction)
-        self.repo.checkpoint(self.record.id, self._progress(), self.samples)
+        await self._checkpoint()
         if self.on_page is not None:
             await self.on_page(self._current())
         began = time.monotonic()
@@ -379,14 +411,22 @@ class Importer:
                     # than what is linked. Its change moved it past ``until``: the tail has
                     # it, as it is then.
                     continue
-                claims = self._claims(source, record, link)
-                while len(running) >= IN_FLIGHT or any(claims & c for c in running.values()):
-                    await _first_done(running)
                 if filters.limit is not None and progress.seen + len(running) >= filters.limit:
                     while running:
                         await _first_done(running)
                     if progress.seen >= filters.limit:
                         break
+                if link is not _UNLINKED and self._echo(source, record, link):
+                    # Nothing to plan or send (the tail reading our own write-backs again, a
+                    # catch-up over records that did not change): no task.
+                    await self._pace(direction)
+                    self._count(
+                        progress, RecordResult(source, str(record["id"]), "unchanged", _ECHO)
+                    )
+                    continue
+                claims = self._claims(source, record, link)
+                while len(running) >= IN_FLIGHT or any(claims & c for c in running.values()):
+                    await _first_done(running)
                 await self._pace(direction)
                 task = asyncio.create_task(self._record(direction, record, link, progress))
                 running[task] = claims
@@ -421,7 +461,9 @@ class Importer:
     async def _record(
         self, direction: str, record: dict[str, Any], link: Link, progress: Progress
     ) -> None:
-        result = await self.one(direction, record, link)
+        self._count(progress, await self.one(direction, record, link))
+
+    def _count(self, progress: Progress, result: RecordResult) -> None:
         if progress.tail and result.outcome == "unchanged":
             return  # done earlier in this import, seen again after its write-back
         progress.count(result.outcome)
@@ -504,14 +546,20 @@ class Importer:
         record_id = str(record["id"])
         if link is not None and link is not _UNLINKED and self._echo(source, record, link):
             return RecordResult(source, record_id, "unchanged", _ECHO)
+        # The record's link, snapshots and provenance are held while it is applied, then
+        # committed off the event loop (unless the context holds them for a caller of its own).
+        held: list[HeldWrite] = []
+        ctx = self.ctx
+        if ctx.repos.held is None and not self.plan_only:
+            ctx = replace(ctx, repos=ctx.repos.holding(held))
         try:
-            plan, mapped, parent_id = await self._plan(source, target, record, link)
+            plan, mapped, parent_id = await self._plan(ctx, source, target, record, link)
         except Ambiguous as why:
-            return self._set_aside(source, record, "ambiguous", str(why))
+            return await self._set_aside(source, record, "ambiguous", str(why))
         except MappingFailed as why:
-            return self._set_aside(source, record, "invalid", str(why))
+            return await self._set_aside(source, record, "invalid", str(why))
         except (ParentWaiting, ParentPending) as why:
-            return self._set_aside(source, record, "waiting", str(why))
+            return await self._set_aside(source, record, "waiting", str(why))
         outcome = _outcome(plan)
         result = RecordResult(source, record_id, outcome, plan.report.reason, _diffs(plan))
         if self.plan_only or not plan.writes:
@@ -521,7 +569,11 @@ class Importer:
         except _NOT_THE_RECORDS:
             raise  # the page is done again from its checkpoint (links make that idempotent)
         except Exception as error:  # any other failure is this record's: its dead letter
-            return self._set_aside(source, record, "failed", f"{type(error).__name__}: {error}")
+            reason = f"{type(error).__name__}: {error}"
+            return await self._set_aside(source, record, "failed", reason)
+        finally:
+            if held:  # what it recorded before failing holds too (a pair it made)
+                await _off_loop(_commit, self.ctx.repos.links.db, held)
         if outcome == "create" and report.link is not None and mapped is not None:
             index = self._indexes.get(direction)
             if index is not None:
@@ -541,35 +593,42 @@ class Importer:
             self.repo.mark_replayed(self.record.id, system, record_id)
         return result
 
-    def _set_aside(
+    async def _set_aside(
         self, source: str, record: dict[str, Any], outcome: Outcome, reason: str
     ) -> RecordResult:
         """A record the import did not apply, kept with its reason for the report (and, once
         the data or recipe is fixed, a replay of it alone). A plan keeps none."""
         record_id = str(record["id"])
         if not self.plan_only:
-            self.repo.record_failure(self.record.id, source, record_id, outcome, reason, record)
+            await _off_loop(
+                self.repo.record_failure, self.record.id, source, record_id, outcome, reason, record
+            )
         return RecordResult(source, record_id, outcome, reason)
 
     async def _plan(
-        self, source: System, target: System, record: dict[str, Any], link: Link | None
+        self,
+        ctx: BridgeContext,
+        source: System,
+        target: System,
+        record: dict[str, Any],
+        link: Link | None,
     ) -> tuple[Plan, MappedRecord | None, str | None]:
-        """The record's plan; for one not linked, also its mapping and the target-side id of
-        its parent (what the index learns of a record the plan creates). ``link`` as in
-        ``one``."""
+        """The record's plan, in ``ctx``; for one not linked, also its mapping and the
+        target-side id of its parent (what the index learns of a record the plan creates).
+        ``link`` as in ``one``."""
         record_id = str(record["id"])
         links = self.ctx.repos.links
         ghl_type, tt_type = self.recipe.model.ghl, self.recipe.model.tt
         if link is None:
             link = links.by_side(source, self.ctx.bridge_id, ghl_type, tt_type, record_id)
         if link is not None and link is not _UNLINKED:
-            return await self._plan_record(source, record), None, None
+            return await self._plan_record(ctx, source, record), None, None
         if not self.recipe.accepts(source, record, self._mapping_context()):
-            return await self._plan_record(source, record), None, None
+            return await self._plan_record(ctx, source, record), None, None
         # A record the recipe leaves alone is skipped above, whether its parent is linked or not.
         parent = self._parent_pair(source, record)
         if parent is None:
-            return await self._plan_record(source, record), None, None
+            return await self._plan_record(ctx, source, record), None, None
         mctx = self._mapping_context(parent)
         mapping = self.recipe.mapping_from(source)
         assert mapping is not None  # the direction is synced (check_request)
@@ -577,7 +636,7 @@ class Importer:
         parent_id = parent[target]["id"] if parent else None
         index = await self._index(f"{source}_to_{target}", target)
         if index is None:  # the target cannot be read whole: the plan searches for itself
-            return await self._plan_record(source, record), mapped, parent_id
+            return await self._plan_record(ctx, source, record), mapped, parent_id
 
         def linked_elsewhere(target_id: str) -> str | None:
             link = links.by_side(target, self.ctx.bridge_id, ghl_type, tt_type, target_id)
@@ -589,14 +648,14 @@ class Importer:
             assert target_id is not None
             hint = parent["ghl"]["id"] if parent else None
             found = Found(await fetch(self.ctx, self.recipe, target, target_id, hint))
-        plan = await self._plan_record(source, record, found)
+        plan = await self._plan_record(ctx, source, record, found)
         return plan, mapped, parent_id
 
     async def _plan_record(
-        self, source: System, record: dict[str, Any], found: Found | None = None
+        self, ctx: BridgeContext, source: System, record: dict[str, Any], found: Found | None = None
     ) -> Plan:
         return await plan_record(
-            self.recipe, source, record, self.ctx, found, self._parents, f"import:{self.record.id}"
+            self.recipe, source, record, ctx, found, self._parents, f"import:{self.record.id}"
         )
 
     def _parent_pair(self, source: System, record: dict[str, Any]) -> dict[str, Any] | None:

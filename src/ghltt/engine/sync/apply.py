@@ -8,6 +8,7 @@ upsert on the duplicate rule); a delete of what is already gone holds.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -75,9 +76,12 @@ class _Unpaired:
     source: str
     record: dict[str, Any]
 
-    def pair(self, run: SyncRun, counterpart: dict[str, Any]) -> None:
+    async def pair(self, run: SyncRun, counterpart: dict[str, Any]) -> None:
         records = {self.source: self.record, OTHER[self.source]: counterpart}
-        record_pair(run.ctx, run.recipe, records, None, run.parent, hold=False)
+        # A commit waits for the disk: off the event loop, where requests are in flight.
+        await asyncio.to_thread(
+            record_pair, run.ctx, run.recipe, records, None, run.parent, hold=False
+        )
 
 
 class _Applied:
@@ -130,7 +134,8 @@ async def _perform(
     if write.operation == "create":
         run.create_sent = True
         if obj.type == "tt.customer" and source_id:
-            lookup.note_customer_add(run.ctx, source_id, str(write.body.get("name") or ""))
+            name = str(write.body.get("name") or "")
+            await lookup.note_customer_add(run.ctx, source_id, name)
     try:
         result = await call_action(run.ctx, action, write.request(target_id))
     except TTValidationError as exc:
@@ -143,7 +148,7 @@ async def _perform(
         # nobody's: it is updated to what the add would have made.
         target_id = id_of(taken)
         if unpaired is not None:
-            unpaired.pair(run, taken)
+            await unpaired.pair(run, taken)
         update = replace(write, operation="update", target_id=target_id)
         assert update.action is not None
         result = await call_action(run.ctx, update.action, update.request(target_id))
@@ -195,7 +200,7 @@ async def _push(
                 return None
             made = created(result)
             if unpaired is not None:
-                unpaired.pair(run, made)
+                await unpaired.pair(run, made)
             run.ctx.listings.add(write.object_type.type, made)  # found by a burst's next lookup
             counterpart = Counterpart(id_of(made))
             answers.append(as_read(action, made))
@@ -235,7 +240,7 @@ async def _apply_converge(plan: Plan) -> RunReport:
     source_id = id_of(record) if source == "ghl" else None
     unpaired = None if _linked(plan, target) or not leg else _Unpaired(source, record)
     if unpaired is not None and plan.counterpart is not None:
-        unpaired.pair(run, {"id": plan.counterpart.id})  # found: paired before it is written
+        await unpaired.pair(run, {"id": plan.counterpart.id})  # found: paired before written to
         unpaired = None
     after = await _push(run, leg, applied, target, plan.counterpart, source_id, unpaired)
     if after is None:

@@ -70,13 +70,16 @@ async def claim(run: SyncRun, source: str, record_id: str) -> bool:
     once = ctx.repos.once
     contended = False
     deadline = time.monotonic() + WAIT
-    while not once.claim(ctx.bridge_id, recipe, key, me):
+    # Commits wait for the disk: made off the event loop, where requests are in flight.
+    while not await asyncio.to_thread(once.claim, ctx.bridge_id, recipe, key, me):
         contended = True
         holder = once.holder_of(ctx.bridge_id, recipe, key)
         if holder is None:
             continue  # ended meanwhile: claim it again
         if holder.ended or holder.claimed_at < utcnow() - STALE_AFTER:
-            if once.take_over(ctx.bridge_id, recipe, key, holder.run_id, me):
+            if await asyncio.to_thread(
+                once.take_over, ctx.bridge_id, recipe, key, holder.run_id, me
+            ):
                 break
             continue
         if time.monotonic() >= deadline:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -84,12 +85,13 @@ _NAME_PROBE = "ghltt: customer name lookup (safe to delete)"
 _ADDS = "tt.customer.add"
 
 
-def note_customer_add(ctx: BridgeContext, ghl_id: str, name: str) -> None:
+async def note_customer_add(ctx: BridgeContext, ghl_id: str, name: str) -> None:
     """Remember, before sending it, that an add of a customer for ``ghl_id`` goes out under
-    ``name``: if its answer is lost, that name is how a retry finds what it made."""
+    ``name``: if its answer is lost, that name is how a retry finds what it made. Committed
+    off the event loop (a commit waits for the disk)."""
     key = f"{ghl_id}:{name}"
     if len(key) <= KEY_LENGTH:  # a longer one would be cut, and its name with it
-        ctx.repos.once.claim(ctx.bridge_id, _ADDS, key, ctx.run_id)
+        await asyncio.to_thread(ctx.repos.once.claim, ctx.bridge_id, _ADDS, key, ctx.run_id)
 
 
 async def tt_customer_named(
