@@ -66,12 +66,14 @@ async def _apply(plan: Plan) -> RunReport:
 
 @dataclass(frozen=True)
 class _Unpaired:
-    """The record a leg writes the counterpart of, when no link pairs the two yet. The pair is
-    recorded as soon as the counterpart is known (found, made, or taken over), before it is
-    written to, and committed at once: a run that dies after changing it (renaming a customer
-    found by the name an earlier add was sent under) leaves it found by its link, not lost
-    under a name nobody will look for. Without fingerprints, so the next run reads both
-    sides; the run's own pair then replaces it with what it synced."""
+    """The record a leg writes the counterpart of, when no link pairs the two yet. A
+    counterpart found (by a lookup, or taken over for its name) is paired before it is written
+    to, and the pair committed at once: a run that dies after changing it (renaming a
+    customer found by the name an earlier add was sent under) leaves it found by its link, not
+    lost under a name nobody will look for. Without fingerprints, so the next run reads both
+    sides; the run's own pair then replaces it with what it synced. A counterpart the run
+    creates needs none: nothing renames it before the pair but a run that finds it, and the
+    lookups find it as created (its third-party id, the name its add was sent under)."""
 
     source: str
     record: dict[str, Any]
@@ -127,7 +129,8 @@ async def _perform(
 ) -> Any:
     """One remote write with the provenance of its fields; its answer. ``source_id``: the
     GHL record a TT write is made for (a customer add refused for its name looks it up);
-    ``unpaired``: the record a create makes the first counterpart of."""
+    ``unpaired``: the record a create makes the first counterpart of (a customer it takes
+    over for its name is paired with it first)."""
     obj, action = write.object_type, write.action
     assert action is not None
     target_id = applied.resolve(write.target_id)
@@ -199,8 +202,6 @@ async def _push(
             if not isinstance(result, dict):
                 return None
             made = created(result)
-            if unpaired is not None:
-                await unpaired.pair(run, made)
             run.ctx.listings.add(write.object_type.type, made)  # found by a burst's next lookup
             counterpart = Counterpart(id_of(made))
             answers.append(as_read(action, made))
