@@ -536,9 +536,78 @@ async def test_two_workers_creating_one_records_counterpart_make_one(
 
     made = [c for i, c in tt_sim.state.customers.items() if i not in before]
     assert len(made) == 1, [c.name for c in made]
+    # Whichever claimed first, the one that waited read the contact again: never the old
+    # name written over the new.
     assert made[0].name.startswith("Renamed")
-    assert [r.link["tt_id"] if r.link else None for r in reports] == [str(made[0].id)] * 2
+    linked = [r.link["tt_id"] for r in reports if r.link]
+    assert linked and set(linked) == {str(made[0].id)}, [r.as_dict() for r in reports]
     assert _claim_of(ctx, contact) is None  # ended with the pair
+
+
+async def test_two_workers_asking_tt_for_a_lost_adds_name_make_one_customer(
+    db: sa.Engine,
+    ctx: BridgeContext,
+    ghl_sim: GhlSimulator,
+    tt_sim: TrackingTimeSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past TT's list cap, a contact whose first add failed before TT committed it is looked
+    for by that add's name, and asking TT for a free name makes a bare customer. Two workers
+    run the contact: the first asks, takes the customer over and renames it; the second read
+    no link before that pair and asks after the rename. It must not ask (which would make a
+    second customer under the freed name): asking claims the record as a create does, and the
+    second plans again from the first's pair."""
+    _fill_customers(tt_sim, 1000)
+    before = set(tt_sim.state.customers)
+    contact = first_contact(ghl_sim)
+    await lookup.note_customer_add(ctx, contact["id"], "Never Made")  # refused before it committed
+    in_a, in_b = _runs(db, ctx, "a", "b")
+    first_done = asyncio.Event()
+    looks = lookup.by_third_party
+
+    async def second_looks_after_the_first(run_ctx: BridgeContext, *args: Any) -> Any:
+        if run_ctx.run_id == "b":
+            await first_done.wait()  # its link was read before the first run's pair
+        return await looks(run_ctx, *args)
+
+    monkeypatch.setattr(lookup, "by_third_party", second_looks_after_the_first)
+
+    async def first() -> Any:
+        try:
+            return await run_sync(contacts(), event("ghl", "contact.created", contact["id"]), in_a)
+        finally:
+            first_done.set()
+
+    reports = await asyncio.gather(
+        first(), run_sync(contacts(), event("ghl", "contact.updated", contact["id"]), in_b)
+    )
+
+    made = [c for i, c in tt_sim.state.customers.items() if i not in before]
+    assert len(made) == 1, [c.name for c in made]
+    # The second read the contact again: as the first synced it, its own run is an echo.
+    assert [r.outcome for r in reports] == ["applied", "echo"], [r.as_dict() for r in reports]
+    assert reports[0].link is not None and reports[0].link["tt_id"] == str(made[0].id)
+    assert _claim_of(ctx, contact) is None
+
+
+async def test_a_plan_alone_does_not_ask_tt_for_a_name(
+    ctx: BridgeContext, ghl_sim: GhlSimulator, tt_sim: TrackingTimeSimulator
+) -> None:
+    """Asking TT for a customer by name can make one: a plan that is not applied (shadow
+    mode, a preview, an import's plan) asks nothing, writes nothing and claims nothing."""
+    _fill_customers(tt_sim, 1000)
+    before = dict(tt_sim.state.customers)
+    projects = set(tt_sim.state.projects)
+    contact = first_contact(ghl_sim)
+    await lookup.note_customer_add(ctx, contact["id"], "Never Made")
+
+    planned = await plan(
+        contacts(), event("ghl", "contact.updated", contact["id"]), ctx, plan_only=True
+    )
+
+    assert planned.writes[0].operation == "create"
+    assert tt_sim.state.customers == before and set(tt_sim.state.projects) == projects
+    assert _claim_of(ctx, contact) is None
 
 
 async def test_a_claim_left_by_a_run_that_died_is_taken_over(

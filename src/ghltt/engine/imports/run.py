@@ -655,7 +655,14 @@ class Importer:
         self, ctx: BridgeContext, source: System, record: dict[str, Any], found: Found | None = None
     ) -> Plan:
         return await plan_record(
-            self.recipe, source, record, ctx, found, self._parents, f"import:{self.record.id}"
+            self.recipe,
+            source,
+            record,
+            ctx,
+            found,
+            self._parents,
+            f"import:{self.record.id}",
+            plan_only=self.plan_only,
         )
 
     def _parent_pair(self, source: System, record: dict[str, Any]) -> dict[str, Any] | None:

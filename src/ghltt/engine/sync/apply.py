@@ -21,7 +21,7 @@ from ghltt.engine.objects import as_read
 from ghltt.engine.report import RunReport, Write
 from ghltt.engine.sync import claims, lookup
 from ghltt.engine.sync.pairs import record_pair
-from ghltt.engine.sync.plan import Plan, plan_converge, plan_push
+from ghltt.engine.sync.plan import Plan, plan_again, plan_converge, plan_push
 from ghltt.engine.sync.state import (
     OTHER,
     Counterpart,
@@ -53,8 +53,11 @@ async def apply(plan: Plan) -> RunReport:
         return run.report.finish("skipped", str(why))
     finally:
         _flush_provenance(run)  # writes made by a run that stopped before recording the pair
-        if not run.create_sent:
-            claims.release(run)  # nothing created: nobody need look for what this run made
+        if not run.create_sent or not run.ctx.run_id:
+            # Nothing created, or no run of the queue to retry it: the next run looks for
+            # what this one made. A queued run's sent create keeps the claim until the run
+            # ends (its retried step goes on with it; its end lets another take it over).
+            claims.release(run)
 
 
 async def _apply(plan: Plan) -> RunReport:
@@ -230,13 +233,8 @@ async def _apply_converge(plan: Plan) -> RunReport:
     leg = [w for w in plan.writes if w.remote]
     creates = any(w.operation == "create" for w in leg)
     if creates and await claims.claim(run, source, id_of(record)):
-        # Another run made this record's counterpart, or was making it: plan again from
-        # what both sides hold now, in fresh lists.
-        run.found = None
-        run.ctx.listings.forget(run.objects(target).type)
-        assert plan.mapped is not None
-        link = run.link(source, id_of(record))
-        again = await plan_converge(run, source, record, plan.mapped, link)
+        # Another run made this record's counterpart, or was making it: plan again.
+        again = await plan_again(run, source, id_of(record))
         return await _apply(again) if again.writes else run.report
     source_id = id_of(record) if source == "ghl" else None
     unpaired = None if _linked(plan, target) or not leg else _Unpaired(source, record)

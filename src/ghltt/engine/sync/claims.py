@@ -8,8 +8,11 @@ between, nor a second task or time entry. An import and real-time sync of one re
 same way.
 
 So a run about to create claims its record first (``once_keys``, recipe ``<sync>:create``,
-key ``<side>:<record id>``), and the claim ends in the transaction that records the pair. A
-run that finds the record claimed waits for the holder. Once the holder is done, or dead (its
+key ``<side>:<record id>``), and the claim ends in the transaction that records the pair. So
+does a run about to look for it in a way that creates: TT's name probe makes a bare customer
+when the name is free: a run probing after another renamed what its probe made would make a
+second. A run
+that finds the record claimed waits for the holder. Once the holder is done, or dead (its
 run ended without recording the pair, or its claim is older than ``STALE_AFTER``), the run
 plans again from what both sides hold now: the pair the holder recorded, or the counterpart
 it made before it died, found as a retried run finds its own.
@@ -27,7 +30,7 @@ from ghltt.engine.context import RecordWrites
 from ghltt.engine.sync.state import SyncRun
 from ghltt.store.links import Link
 
-__all__ = ["POLL", "STALE_AFTER", "WAIT", "CreateUnderWay", "claim", "release"]
+__all__ = ["POLL", "STALE_AFTER", "WAIT", "CreateUnderWay", "PlanAgain", "claim", "release"]
 
 # A claim this old is a run that died between its claim and its pair and was not recovered
 # (a killed worker's runs are, within seconds of its restart). Longer than a create can take
@@ -42,6 +45,11 @@ POLL = 0.05
 
 class CreateUnderWay(Exception):
     """Another run is creating this record's counterpart right now: try again shortly."""
+
+
+class PlanAgain(Exception):
+    """Raised by a lookup that claimed the record before creating (TT's name probe): another
+    run made or paired its counterpart meanwhile, so the run plans again from its link."""
 
 
 def _recipe(run: SyncRun) -> str:
@@ -67,6 +75,8 @@ async def claim(run: SyncRun, source: str, record_id: str) -> bool:
     must plan again before it creates: it waited for another run's claim, or took a dead one
     over, or the record's link changed since the run read it (another run recorded a pair)."""
     ctx, recipe, key, me = run.ctx, _recipe(run), _key(source, record_id), claimant(run)
+    if run.claimed == key:
+        return False  # held since its lookup (``PlanAgain``): nobody paired it meanwhile
     once = ctx.repos.once
     contended = False
     deadline = time.monotonic() + WAIT
@@ -99,8 +109,9 @@ def _pair_of(link: Link | None) -> tuple[str, str] | None:
     return None if link is None else (str(link.ghl_id), str(link.tt_id))
 
 
-def release(run: SyncRun) -> None:
-    """End the run's claim, with the pair it recorded (the same transaction, when held)."""
+def release(run: SyncRun, *, alone: bool = False) -> None:
+    """End the run's claim, with the pair it recorded (the same transaction, when held), or
+    ``alone``, at once: no pair goes with it (a plan with nothing to apply)."""
     key, bridge_id, recipe = run.claimed, run.ctx.bridge_id, _recipe(run)
     if key is None:
         return
@@ -109,4 +120,4 @@ def release(run: SyncRun) -> None:
     def end(repos: RecordWrites) -> None:
         repos.once.release(bridge_id, recipe, key)
 
-    run.ctx.repos.write(end)
+    run.ctx.repos.write(end, hold=not alone)

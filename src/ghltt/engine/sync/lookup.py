@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -29,10 +29,21 @@ async def fetch(
     return found
 
 
+# Called before TT is asked for a customer by name (the probe may make one); None: the
+# caller only plans, and must write nothing.
+BeforeProbe = Callable[[], Awaitable[None]]
+
+
 async def by_third_party(
-    ctx: BridgeContext, tt_type: str, ghl_id: str, record: Mapping[str, Any] | None = None
+    ctx: BridgeContext,
+    tt_type: str,
+    ghl_id: str,
+    record: Mapping[str, Any] | None = None,
+    before_probe: BeforeProbe | None = None,
 ) -> dict[str, Any] | None:
-    """The TT record a retried add already made for this GHL record (``record``), if any."""
+    """The TT record a retried add already made for this GHL record (``record``), if any.
+    Past TT's customer list cap, found by a name an add was sent under, through TT's name
+    probe: only when ``before_probe`` is given (it claims the record: see ``claims``)."""
     if tt_type == "customer":
         slug = f"{OBJECTS['tt.customer'].third_party}_THIRD_PARTY_ID"
         added = _added_names(ctx, ghl_id)
@@ -44,6 +55,9 @@ async def by_third_party(
         found_listed = next((c for c in customers if custom_value(c, slug) == ghl_id), None)
         if found_listed is not None or len(customers) < CUSTOMER_LIST_CAP:
             return found_listed
+        if before_probe is None or not added:
+            return None  # a plan cannot ask without writing: it plans the add
+        await before_probe()
         return await _by_added_name(ctx, ghl_id, added)  # past what TT lists
     found: Any
     if tt_type == "project":
@@ -209,6 +223,7 @@ async def by_match_keys(
 
 __all__ = [
     "NAME_TAKEN",
+    "BeforeProbe",
     "as_read",
     "by_match_keys",
     "by_third_party",

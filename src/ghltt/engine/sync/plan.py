@@ -11,6 +11,7 @@ the list.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -24,7 +25,7 @@ from ghltt.engine.mapping import MappedRecord, canonical_json
 from ghltt.engine.objects import OBJECTS, ObjectType
 from ghltt.engine.recipes import SyncRecipe, build_context
 from ghltt.engine.report import Outcome, RunReport
-from ghltt.engine.sync import lookup, pairing, shadow
+from ghltt.engine.sync import claims, lookup, pairing, shadow
 from ghltt.engine.sync.compare import current_value, same
 from ghltt.engine.sync.state import (
     OTHER,
@@ -65,9 +66,14 @@ class Plan:
         return self.run.report
 
 
-async def plan(recipe: SyncRecipe, event: Event, ctx: BridgeContext) -> Plan:
-    """The writes that would converge the other side to the record ``event`` is about."""
+async def plan(
+    recipe: SyncRecipe, event: Event, ctx: BridgeContext, *, plan_only: bool = False
+) -> Plan:
+    """The writes that would converge the other side to the record ``event`` is about.
+    ``plan_only``: the caller will not apply them (nor will it in shadow mode): planning
+    then writes nothing, not even to look (see ``SyncRun.applies``)."""
     run = SyncRun(recipe, ctx, RunReport(recipe.name, ctx.mode))
+    run.applies = ctx.writes and not plan_only
     source = str(event.source)
     record_id = event.object_id or _payload_id(event.payload)
     if source not in OTHER or record_id is None:
@@ -79,11 +85,24 @@ async def plan(recipe: SyncRecipe, event: Event, ctx: BridgeContext) -> Plan:
     await ctx.resolver.load(
         o.type for o in (recipe.ghl_object, recipe.tt_object) if o.custom_fields
     )
+    return await _planned(run, _plan(run, source, str(record_id), event.payload))
+
+
+async def _planned(run: SyncRun, planning: Awaitable[Plan]) -> Plan:
+    """The plan ``planning`` makes; a ``Skip`` is a plan of no writes. A claim taken while
+    planning (``claims.PlanAgain``) is held for apply() only when there is something to
+    apply: a plan of none, or a failure, ends it."""
     try:
-        return await _plan(run, source, str(record_id), event.payload)
+        made = await planning
     except Skip as why:
         run.report.finish("skipped", str(why))
-        return Plan(run)
+        made = Plan(run)
+    except BaseException:
+        claims.release(run, alone=True)
+        raise
+    if not made.writes:
+        claims.release(run, alone=True)
+    return made
 
 
 def _payload_id(payload: dict[str, Any]) -> str | None:
@@ -110,13 +129,14 @@ async def plan_record(
     found: Found | None = None,
     parents: dict[str, Any] | None = None,
     claimant: str | None = None,
+    plan_only: bool = False,
 ) -> Plan:
     """plan() for a record already read (a page of an import): the same decisions without
     the fetch. ``found``: the counterpart the caller matched for it, used when the record is
     not linked (instead of the run's own search by third-party id and match keys);
     ``parents``: the TT parents read already, by id, and where the ones read now go;
     ``claimant``: who claims a create for the caller (``claims``): the import, so that once
-    resumed after a crash it goes on with the claims it left."""
+    resumed after a crash it goes on with the claims it left; ``plan_only`` as in plan()."""
     run = SyncRun(
         recipe,
         ctx,
@@ -124,6 +144,7 @@ async def plan_record(
         found=found,
         parents=parents,
         claim_token=claimant,
+        applies=ctx.writes and not plan_only,
     )
     if f"{source}_to_{OTHER[source]}" not in recipe.model.directions:
         run.report.finish("skipped", f"{recipe.name} does not sync from {source}")
@@ -131,11 +152,7 @@ async def plan_record(
     await ctx.resolver.load(
         o.type for o in (recipe.ghl_object, recipe.tt_object) if o.custom_fields
     )
-    try:
-        return await _plan_read(run, source, record, run.link(source, id_of(record)))
-    except Skip as why:
-        run.report.finish("skipped", str(why))
-        return Plan(run)
+    return await _planned(run, _plan_read(run, source, record, run.link(source, id_of(record))))
 
 
 async def _plan_read(run: SyncRun, source: str, record: dict[str, Any], link: Link | None) -> Plan:
@@ -221,7 +238,10 @@ async def plan_converge(
     trusted = _trusted_counterpart(run, source, mapped, link)
     if trusted is not None:
         return _plan_pair(run, source, record, mapped, trusted, link)
-    counterpart = await _counterpart(run, source, record, link)
+    try:
+        counterpart = await _counterpart(run, source, record, link)
+    except claims.PlanAgain:
+        return await plan_again(run, source, id_of(record))
     if counterpart is not None and link is not None:
         held = run.fingerprint(target, counterpart)
         before = getattr(link, f"{target}_fingerprint")
@@ -237,6 +257,22 @@ async def plan_converge(
         _no_pairing_under_way(run, source, record)
     found = None if counterpart is None else Counterpart.read(counterpart)
     return _plan_pair(run, source, record, mapped, found, link)
+
+
+async def plan_again(run: SyncRun, source: str, record_id: str) -> Plan:
+    """The plan of a run that waited for another run's claim on its record, or found its
+    pair recorded meanwhile: from what both sides hold now (the record read again, its link,
+    fresh lists), with the claim this run holds by now (nobody pairs it meanwhile). The
+    record as first read may be older than what the other run synced: written, it would
+    undo that."""
+    run.found = None
+    run.ctx.listings.forget(run.objects(OTHER[source]).type)
+    link = run.link(source, record_id)
+    try:
+        record = await lookup.fetch(run.ctx, run.recipe, source, record_id, run.contact_id())
+    except NotFound:
+        return _plan_delete(run, source, record_id, link)
+    return await _plan_read(run, source, record, link)
 
 
 def _no_pairing_under_way(run: SyncRun, source: str, record: dict[str, Any]) -> None:
@@ -287,10 +323,23 @@ async def _counterpart(
     if run.found is not None:
         return run.found.record
     if source == "ghl":
-        found = await lookup.by_third_party(run.ctx, run.recipe.model.tt, id_of(record), record)
+        probe = _claim_first(run, source, id_of(record)) if run.applies else None
+        found = await lookup.by_third_party(
+            run.ctx, run.recipe.model.tt, id_of(record), record, probe
+        )
         if found is not None:
             return found
     return await lookup.by_match_keys(run.ctx, run.recipe, source, record, run.parent)
+
+
+def _claim_first(run: SyncRun, source: str, record_id: str) -> lookup.BeforeProbe:
+    """What a lookup that may create does first: claim the record as a create would."""
+
+    async def claim() -> None:
+        if await claims.claim(run, source, record_id):
+            raise claims.PlanAgain(f"the {source} record {record_id} was paired meanwhile")
+
+    return claim
 
 
 def _updated_at(run: SyncRun, system: str, record: dict[str, Any]) -> datetime | None:

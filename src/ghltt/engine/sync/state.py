@@ -88,6 +88,10 @@ class SyncRun:
     # when it has no run id.
     claimed: str | None = None
     claim_token: str | None = None
+    # Whether the caller applies the plan (a live run, an import that is not a plan): only
+    # then may planning write (TT's name probe makes a bare customer when the name is free)
+    # and claim the record for it.
+    applies: bool = False
     # Whether a create was sent (it may have happened even if it failed: the claim then
     # stays until its holder's run ends, and whoever takes it over looks for what it made).
     create_sent: bool = False
