@@ -18,8 +18,9 @@ Reported, per direction:
 - real-time p50/p99 from an edit in GHL to the end of its run, during the import and in 30 s
   of edits alone before it (what the machine's load gives them);
 - CPU of this process per imported record, and the load average;
-- TT -> GHL runs in a fresh TT account of ``--customers`` (TT answers at most 1,000 customers
-  per list, active and archived apart);
+- TT -> GHL runs in a fresh TT account of ``--customers``, every other one archived (TT
+  answers at most 1,000 customers per list, active and archived apart: 1,980 by default, the
+  issue's 2,000 but for room for the real-time edits' customers);
 - ``phases``: where the time went (``Probe``): the import's GHL sends that waited for the budget
   (when few did, the import bound, not the budget), their answer times and the ceiling these
   leave the share, seconds under 90 % of the share, page reads, checkpoints, full collections,
@@ -622,7 +623,10 @@ def main() -> None:
     )
     parser.add_argument("--contacts", type=int, default=10_000, help="GHL contacts to import")
     parser.add_argument(
-        "--customers", type=int, default=990, help="TT customers to import (TT lists 1,000)"
+        "--customers",
+        type=int,
+        default=1_980,
+        help="TT customers to import, every other one archived (TT lists 1,000 of each)",
     )
     parser.add_argument("--ghl-rate", type=int, default=100, help="GHL requests per second")
     parser.add_argument(
