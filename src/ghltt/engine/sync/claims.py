@@ -10,12 +10,11 @@ same way.
 So a run about to create claims its record first (``once_keys``, recipe ``<sync>:create``,
 key ``<side>:<record id>``), and the claim ends in the transaction that records the pair. So
 does a run about to look for it in a way that creates: TT's name probe makes a bare customer
-when the name is free: a run probing after another renamed what its probe made would make a
-second. A run
-that finds the record claimed waits for the holder. Once the holder is done, or dead (its
-run ended without recording the pair, or its claim is older than ``STALE_AFTER``), the run
-plans again from what both sides hold now: the pair the holder recorded, or the counterpart
-it made before it died, found as a retried run finds its own.
+when the name is free, so a run probing after another renamed what its probe made would make
+a second. A run that finds the record claimed waits for the holder. Once the holder is done,
+or dead (its run ended without recording the pair, or its claim is older than
+``STALE_AFTER``), the run plans again from what both sides hold now: the pair the holder
+recorded, or the counterpart it made before it died, found as a retried run finds its own.
 """
 
 from __future__ import annotations

@@ -72,8 +72,9 @@ async def plan(
     """The writes that would converge the other side to the record ``event`` is about.
     ``plan_only``: the caller will not apply them (nor will it in shadow mode): planning
     then writes nothing, not even to look (see ``SyncRun.applies``)."""
-    run = SyncRun(recipe, ctx, RunReport(recipe.name, ctx.mode))
-    run.applies = ctx.writes and not plan_only
+    run = SyncRun(
+        recipe, ctx, RunReport(recipe.name, ctx.mode), applies=ctx.writes and not plan_only
+    )
     source = str(event.source)
     record_id = event.object_id or _payload_id(event.payload)
     if source not in OTHER or record_id is None:
