@@ -63,6 +63,20 @@ async def test_concurrent_callers_wait_instead_of_overrunning(fake_time: FakeTim
     assert max(sent) - min(sent) == pytest.approx(4.0)  # 23 sends need 5 windows: 0,1,2,3,4
 
 
+@pytest.mark.parametrize(("window", "margin"), [(10.0, 0.02), (1.0, 0.002), (60.0, 0.02)])
+async def test_the_margin_costs_at_most_a_500th_of_the_window(
+    fake_time: FakeTime, window: float, margin: float
+) -> None:
+    """The slack each slot is held for beyond its window is lost to the share: 20 ms of GHL's
+    10 s window, and no more than the same 0.2 % of a window shortened (or told by headers)."""
+    budget = RateBudget(2, 10.0, clock=fake_time, sleep=fake_time.sleep)
+    budget.observe(limit=2, window=window)
+    start = fake_time.now
+    for _ in range(3):
+        await budget.acquire()
+    assert fake_time.now - start == pytest.approx(window + margin)
+
+
 async def test_server_reported_usage_is_booked(fake_time: FakeTime) -> None:
     budget = RateBudget(10, 10.0, clock=fake_time, sleep=fake_time.sleep)
     await budget.acquire()

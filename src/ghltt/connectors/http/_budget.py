@@ -58,6 +58,11 @@ class Slot:
         self.bulk = bulk
 
 
+# The default margin, and its most as a share of the window.
+MARGIN = 0.02
+MARGIN_SHARE = 0.002
+
+
 class RateBudget:
     """At most ``limit`` sends in any rolling ``window`` seconds, plus an optional daily cap.
 
@@ -65,7 +70,9 @@ class RateBudget:
     its response, so once ``settle(slot)`` is called the slot counts from the response time: then
     no window of the server (fixed or sliding, however it is aligned) can hold more than
     ``limit`` of our requests, whatever the connection set-up or queueing delays. ``margin``
-    (seconds) adds slack for clock granularity. ``observe`` updates limits from response
+    (seconds) adds slack for clock granularity: by default 20 ms, or a 500th of a shorter
+    window (a budget's margin is lost to its share: 0.2 % of GHL's 10 s window, and no more
+    of a window shortened to test at speed). ``observe`` updates limits from response
     headers and, when the server reports fewer remaining slots than we think (someone else
     shares the budget), books the difference as used now. ``acquire`` waits, in FIFO order,
     until a send is allowed; if that would take longer than ``max_wait`` it raises
@@ -81,7 +88,7 @@ class RateBudget:
         limit: int,
         window: float,
         *,
-        margin: float = 0.02,
+        margin: float | None = None,
         daily_limit: int | None = None,
         max_wait: float = 120.0,
         clock: Clock = time.monotonic,
@@ -95,7 +102,7 @@ class RateBudget:
             raise ValueError("a budget needs limit >= 1 and window > 0")
         self.limit = limit
         self.window = window
-        self.margin = margin
+        self._margin = margin
         self.daily_limit = daily_limit
         self.max_wait = max_wait
         self._clock = clock
@@ -127,6 +134,13 @@ class RateBudget:
 
     def __repr__(self) -> str:
         return f"RateBudget(limit={self.limit}, window={self.window}, in_window={len(self._sent)})"
+
+    @property
+    def margin(self) -> float:
+        """The slack added to each slot's window (the window may change: ``observe``)."""
+        if self._margin is not None:
+            return self._margin
+        return min(MARGIN, self.window * MARGIN_SHARE)
 
     @property
     def span(self) -> float:
