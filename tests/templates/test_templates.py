@@ -285,7 +285,9 @@ def test_signup() -> None:
     assert calls[2][2] == {"contactId": "c1", "tags": ["trackingtime", "tt-signup"]}
     assert calls[4][2]["dueDate"] == "2026-05-09T22:00:00Z"
     assert calls[4][3] == "ghl_tasks:94656212106"
-    assert calls[5][2]["from"] == "2026-04-04" and calls[5][2]["to"] == "2026-05-04"
+    assert (
+        calls[5][2]["from"] == "2026-04-04" and calls[5][2]["to"] == "2026-05-05"
+    )  # through tomorrow
     assert calls[6][2]["body"] == (
         "Set up account\n\nFrom TrackingTime: time entry 1 (Acme, 2026-05-01 10:00:00)"
     )
