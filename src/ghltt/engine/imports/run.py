@@ -648,11 +648,16 @@ class Importer:
             assert target_id is not None
             hint = parent["ghl"]["id"] if parent else None
             found = Found(await fetch(self.ctx, self.recipe, target, target_id, hint))
-        plan = await self._plan_record(ctx, source, record, found)
+        plan = await self._plan_record(ctx, source, record, found, unlinked=True)
         return plan, mapped, parent_id
 
     async def _plan_record(
-        self, ctx: BridgeContext, source: System, record: dict[str, Any], found: Found | None = None
+        self,
+        ctx: BridgeContext,
+        source: System,
+        record: dict[str, Any],
+        found: Found | None = None,
+        unlinked: bool = False,
     ) -> Plan:
         return await plan_record(
             self.recipe,
@@ -663,6 +668,7 @@ class Importer:
             self._parents,
             f"import:{self.record.id}",
             plan_only=self.plan_only,
+            unlinked=unlinked,
         )
 
     def _parent_pair(self, source: System, record: dict[str, Any]) -> dict[str, Any] | None:

@@ -101,7 +101,8 @@ async def claim(run: SyncRun, source: str, record_id: str) -> bool:
     if contended:
         return True
     before = run.links_read.get((source, record_id))
-    return _pair_of(run.link(source, record_id)) != _pair_of(before)
+    now = await asyncio.to_thread(run.link, source, record_id)
+    return _pair_of(now) != _pair_of(before)
 
 
 def _pair_of(link: Link | None) -> tuple[str, str] | None:

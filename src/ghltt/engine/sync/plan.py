@@ -10,6 +10,7 @@ the list.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Awaitable
 from dataclasses import dataclass, field, replace
@@ -131,13 +132,16 @@ async def plan_record(
     parents: dict[str, Any] | None = None,
     claimant: str | None = None,
     plan_only: bool = False,
+    unlinked: bool = False,
 ) -> Plan:
     """plan() for a record already read (a page of an import): the same decisions without
     the fetch. ``found``: the counterpart the caller matched for it, used when the record is
     not linked (instead of the run's own search by third-party id and match keys);
     ``parents``: the TT parents read already, by id, and where the ones read now go;
     ``claimant``: who claims a create for the caller (``claims``): the import, so that once
-    resumed after a crash it goes on with the claims it left; ``plan_only`` as in plan()."""
+    resumed after a crash it goes on with the claims it left; ``plan_only`` as in plan();
+    ``unlinked``: the caller found no link for the record a moment ago (an import's page,
+    looked up in one read): not read again (a create reads it once more, with its claim)."""
     run = SyncRun(
         recipe,
         ctx,
@@ -153,7 +157,13 @@ async def plan_record(
     await ctx.resolver.load(
         o.type for o in (recipe.ghl_object, recipe.tt_object) if o.custom_fields
     )
-    return await _planned(run, _plan_read(run, source, record, run.link(source, id_of(record))))
+    if unlinked:
+        # Nor a snapshot: one is recorded with a link and forgotten with it.
+        run.links_read[(source, id_of(record))] = run.snapshots[(source, id_of(record))] = None
+        link = None
+    else:
+        link = run.link(source, id_of(record))
+    return await _planned(run, _plan_read(run, source, record, link))
 
 
 async def _plan_read(run: SyncRun, source: str, record: dict[str, Any], link: Link | None) -> Plan:
@@ -255,7 +265,7 @@ async def plan_converge(
                 return _plan_pair(run, target, counterpart, reverse, Counterpart.read(record), link)
             run.report.reason = f"conflict: {run.recipe.model.conflict} chose {source}"
     if counterpart is None and link is None:
-        _no_pairing_under_way(run, source, record)
+        await _no_pairing_under_way(run, source, record)
     found = None if counterpart is None else Counterpart.read(counterpart)
     return _plan_pair(run, source, record, mapped, found, link)
 
@@ -276,13 +286,15 @@ async def plan_again(run: SyncRun, source: str, record_id: str) -> Plan:
     return await _plan_read(run, source, record, link)
 
 
-def _no_pairing_under_way(run: SyncRun, source: str, record: dict[str, Any]) -> None:
+async def _no_pairing_under_way(run: SyncRun, source: str, record: dict[str, Any]) -> None:
     """About to create a counterpart: not while a ``link:`` step is making this record's pair
-    (its create answered, its link not written yet; see ``pairing``)."""
+    (its create answered, its link not written yet; see ``pairing``). Read off the event
+    loop, where the requests of the other runs are in flight."""
     spec = run.recipe.model.parent
     field = None if spec is None else (spec.ghl_field if source == "ghl" else spec.tt_field)
     parent_id = record.get(field) if field else None
-    if pairing.under_way(run.ctx, run.recipe.name, source, parent_id):
+    name = run.recipe.name
+    if await asyncio.to_thread(pairing.under_way, run.ctx, name, source, parent_id):
         raise pairing.PairingUnderWay(
             f"a {source} {run.recipe.model.ghl if source == 'ghl' else run.recipe.model.tt} "
             f"under {parent_id} is being paired by a link: step; tried again"
