@@ -6,8 +6,10 @@ import functools
 import ssl
 from collections.abc import Mapping
 
+import httpcore2
 import httpx2
 
+from ghltt.connectors.http._network import NetworkBackend
 from ghltt.connectors.http._version import USER_AGENT
 
 __all__ = ["DEFAULT_TIMEOUT", "build_client"]
@@ -20,6 +22,25 @@ def _tls() -> ssl.SSLContext:
     # Loading the CA bundle costs tens of milliseconds of CPU, and clients are built per run:
     # one shared context (safe to share across connections and threads) pays it once.
     return ssl.create_default_context()
+
+
+class _PooledTransport(httpx2.AsyncHTTPTransport):
+    """httpx's network transport, its pool on ``NetworkBackend`` (cheap idle checks)."""
+
+    def __init__(self, max_connections: int) -> None:
+        limits = httpx2.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        super().__init__(verify=_tls(), limits=limits, retries=0)
+        # httpx has no argument for the pool's backend: the same pool it built, with ours.
+        self._pool = httpcore2.AsyncConnectionPool(
+            ssl_context=_tls(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            retries=0,
+            network_backend=NetworkBackend(),
+        )
 
 
 def build_client(
@@ -38,10 +59,7 @@ def build_client(
     unit tests. Redirects are not followed: an API answering with one is a misconfiguration.
     """
     if transport is None:
-        limits = httpx2.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
-        )
-        transport = httpx2.AsyncHTTPTransport(verify=_tls(), limits=limits, retries=0)
+        transport = _PooledTransport(max_connections)
     return httpx2.AsyncClient(
         base_url=base_url,
         transport=transport,
