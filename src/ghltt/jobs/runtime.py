@@ -458,6 +458,7 @@ class JobRuntime:
         self.bridges: BridgeSchedules | None = None
         self._heartbeat: Heartbeat | None = None
         self._inbox_watch: InboxWatch | None = None
+        self._runs: workflows.RunContext | None = None
         self._runs_waker = queue_wake.QueueWaker(RUNS_QUEUE)
         self.started = False
 
@@ -481,16 +482,15 @@ class JobRuntime:
             pass
         self.bridges = BridgeSchedules(settings, self._db, self.ensure_schedule, self.wake)
         planner = self.bridges.prepare()
-        workflows.set_context(
-            workflows.RunContext(
-                db=self._db,
-                planner=planner,
-                max_attempts=settings.run_max_attempts,
-                retry_interval=settings.run_retry_interval,
-                on_new_events=self.wake,
-                workflows=self.admin.client,
-            )
+        self._runs = workflows.RunContext(
+            db=self._db,
+            planner=planner,
+            max_attempts=settings.run_max_attempts,
+            retry_interval=settings.run_retry_interval,
+            on_new_events=self.wake,
+            workflows=self.admin.client,
         )
+        workflows.set_context(self._runs)
         imports.set_context(
             imports.ImportJobs(
                 self._db,
@@ -591,6 +591,9 @@ class JobRuntime:
         self.admin.close()
         if self._jobs_db is not None:
             self._jobs_db.dispose()
+        if self._runs is not None:
+            self._runs.commits.close()  # what runs handed over commits before the store closes
+            self._runs = None
         workflows.set_context(None)
         imports.set_context(None)
 

@@ -27,7 +27,7 @@ import contextlib
 import traceback
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import structlog
@@ -37,11 +37,12 @@ from dbos import error as dbos_error
 from ghltt.core import Event, NotFound
 from ghltt.engine.context import HeldWrite
 from ghltt.jobs.failures import failure_class
+from ghltt.jobs.group_commit import GroupCommit
 from ghltt.jobs.locks import KeyedLocks
 from ghltt.jobs.plans import Held, Planner, Run, held_writes
 from ghltt.observability import RemoteCalls, collecting_remote_calls
 from ghltt.store import InboxRepository, RunRepository
-from ghltt.store.database import Bind, Database, one_transaction
+from ghltt.store.database import Bind, Database
 from ghltt.store.inbox import HELD, RELEASED
 
 log = structlog.get_logger(__name__)
@@ -71,6 +72,11 @@ class RunContext:
     on_new_events: Callable[[], None] | None = None
     # The system database's client, for work on workflow records themselves (retention).
     workflows: DBOSClient | None = None
+    # Where runs' record writes commit (together when they end together).
+    commits: GroupCommit = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.commits = GroupCommit(self.db)
 
     @property
     def inbox(self) -> InboxRepository:
@@ -192,13 +198,9 @@ def _holding(held: list[HeldWrite]) -> Iterator[None]:
         held_writes.reset(token)
 
 
-def _commit(held: list[HeldWrite], *then: HeldWrite) -> None:
+async def _commit(held: list[HeldWrite], *then: HeldWrite) -> None:
     """A step's held record writes and then its own record, in one transaction."""
-    if not held and not then:
-        return
-    with one_transaction(_ctx().db) as bound:
-        for write in (*held, *then):
-            write(bound)
+    await _ctx().commits.commit([*held, *then])
 
 
 async def _execute(
@@ -216,7 +218,7 @@ async def _execute(
         if len(_failed_calls) >= _FAILED_CALLS_KEPT:
             _failed_calls.pop(next(iter(_failed_calls)))
         _failed_calls[(run_id, position)] = calls
-        _commit(held)  # what it recorded before failing holds (a pair it made)
+        await _commit(held)  # what it recorded before failing holds (a pair it made)
         raise
     changed = _changed_fields(output)
 
@@ -233,7 +235,7 @@ async def _execute(
         if changed is not None:
             InboxRepository(bound).fill_changed_fields(event_id, changed)
 
-    _commit(held, record)
+    await _commit(held, record)
     return output
 
 
@@ -251,7 +253,7 @@ async def _run_in_batch(
     calls = RemoteCalls()
     held: list[HeldWrite] = []
 
-    def close(**end: Any) -> None:
+    async def close(**end: Any) -> None:
         """The run's record writes, its step with the requests it made, and its end: one
         transaction."""
 
@@ -266,7 +268,7 @@ async def _run_in_batch(
                 **end,
             )
 
-        _commit(held, record)
+        await _commit(held, record)
 
     try:
         step_fn = ctx.planner.step(step.name)
@@ -274,7 +276,7 @@ async def _run_in_batch(
             output = await step_fn({**step.input, "run_id": run_id})
     except Held as exc:
         log.warning("run held until a connection is fixed", run=run_id, reason=str(exc))
-        close(
+        await close(
             error=str(exc),
             run_status=HELD,
             run_error=str(exc),
@@ -285,10 +287,10 @@ async def _run_in_batch(
         error = _error_text(exc)
         log.info("batch run failed; retrying in its own workflow", run=run_id, error=error)
         retried = f"{error}; retried in {event_workflow_id(event_id)}"
-        close(error=error, run_status=RETRIED, run_error=retried)
+        await close(error=error, run_status=RETRIED, run_error=retried)
         return RETRIED
     outcome = HELD if held_before else "applied"
-    close(
+    await close(
         output=output,
         run_status=SUCCEEDED,
         event_outcome=outcome if last else None,
