@@ -103,3 +103,11 @@ async def test_a_run_cancelled_while_waiting_still_has_its_writes_committed(
     await blocker
     group.close()  # commits what is waiting
     assert _stored(db) == ["cancelled run"]
+
+
+async def test_after_close_a_run_is_told_its_writes_were_not_committed(db: sa.Engine) -> None:
+    group = GroupCommit(db)
+    group.close()
+    with pytest.raises(RuntimeError):
+        await asyncio.wait_for(group.commit([_insert("too late")]), 5)
+    assert _stored(db) == []

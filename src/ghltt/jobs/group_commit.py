@@ -77,11 +77,19 @@ class GroupCommit:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         # A cancelled run's failure is nobody's to read: say so, or asyncio logs it.
         done.add_done_callback(lambda f: f.cancelled() or f.exception())
+        waiting = _Waiting(writes, done)
         with self._lock:
-            self._waiting.append(_Waiting(writes, done))
+            self._waiting.append(waiting)
             start, self._draining = not self._draining, True
         if start:
-            self._thread.submit(self._drain)
+            try:
+                self._thread.submit(self._drain)
+            except RuntimeError as closed:  # the process is stopping: no run is recorded
+                with self._lock:
+                    stranded, self._waiting, self._draining = self._waiting, [], False
+                for other in stranded:
+                    other.settle(closed)
+                raise
         await asyncio.shield(done)
 
     def close(self) -> None:
